@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT_ERROR, type CliIO } from './commands/io.js';
+import { rulesListCommand, rulesShowCommand } from './commands/rulesList.js';
+import { scanCommand, type OutputFormat } from './commands/scan.js';
+import { parseSeverity } from './commands/selectRules.js';
+import { RuleError } from './rules/ruleError.js';
+import type { Severity } from './rules/types.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+const SCAN_EXAMPLES = `
+Examples:
+  $ lkm-scan events.ndjson                      scan a file with the bundled rules
+  $ lkm-scan logs/                              every .ndjson/.json/.jsonl/.gz file below logs/
+  $ zcat audit.ndjson.gz | lkm-scan             read stdin (also: lkm-scan -)
+  $ auditbeat -e | lkm-scan                     live: alerts print as events arrive
+  $ lkm-scan --format json events.ndjson | jq .rule.name
+  $ lkm-scan --rules my-rules/ --no-bundled events.ndjson
+  $ lkm-scan --rule 80084fa9 --min-severity low events.ndjson
+
+Exit status:
+  0  no alert    1  at least one alert    2  usage error, unreadable input or bad rule
+`;
+
+interface GlobalOpts {
+  format: OutputFormat;
+  quiet?: boolean;
+  strict?: boolean;
+  color?: boolean;
+  rules: string[];
+  bundled: boolean;
+  rule: string[];
+  tag: string[];
+  minSeverity?: Severity;
+}
+
+function ruleSelection(o: GlobalOpts) {
+  return { rulePaths: o.rules, bundled: o.bundled, only: o.rule, tags: o.tag, minSeverity: o.minSeverity };
+}
+
+/** Options shared by the scan and the `rules` commands. */
+function addRuleOptions(cmd: Command): Command {
+  return cmd
+    .option('--rules <path>', 'add rule files or folders of *.toml (repeatable)', collect, [])
+    .option('--no-bundled', 'leave out the bundled rules')
+    .option('--rule <id-or-name>', 'run only this rule: id, id prefix or name (repeatable)', collect, [])
+    .option('--tag <tag>', 'run only rules with this tag, e.g. "OS: Linux" (repeatable)', collect, [])
+    .addOption(new Option('--min-severity <level>', 'run only rules at or above this severity').argParser(parseSeverity))
+    .option('--color', 'force colour output')
+    .option('--no-color', 'disable colour output (NO_COLOR is honoured too)');
+}
+
+/**
+ * Runs lkm-scan with the given arguments (without `node` and the script path) and returns the
+ * exit code. Never calls process.exit, so tests can run it in-process.
+ */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('lkm-scan');
+  program
+    .description('Scan NDJSON Elastic Common Schema events with Elastic detection rules (EQL, KQL), offline.')
+    .version(pkg.version, '-V, --version')
+    .argument('[inputs...]', 'files or folders of NDJSON events; - or none reads stdin')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-q, --quiet', 'do not print the summary on stderr')
+    .option('--strict', 'stop with exit 2 at the first malformed line');
+  addRuleOptions(program);
+  program.addHelpText('after', SCAN_EXAMPLES);
+  program.action(async (inputs: string[], o: GlobalOpts) => {
+    exitCode = await scanCommand(
+      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, ...ruleSelection(o) },
+      io,
+    );
+  });
+
+  const rules = program
+    .command('rules')
+    .description('list the rules lkm-scan would run (bundled plus --rules)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'));
+  addRuleOptions(rules);
+  rules.addHelpText(
+    'after',
+    `
+Examples:
+  $ lkm-scan rules                               id, name, type, severity, risk, MITRE ids, flags
+  $ lkm-scan rules --rules detection-rules/rules/linux --tag "Tactic: Persistence"
+  $ lkm-scan rules show 947827c6-9ed6-4dec-903e-c856c86e72f3
+  $ lkm-scan rules show "kernel modules via proc"
+`,
+  );
+  rules.action((o: GlobalOpts) => {
+    exitCode = rulesListCommand({ ...ruleSelection(o), format: o.format, color: o.color }, io);
+  });
+  const show = rules
+    .command('show')
+    .description('print one rule in full: description, query, MITRE mapping, false positives, setup')
+    .argument('<id-or-name>', 'rule id, id prefix (4+ characters) or name (case-insensitive, or part of it)');
+  addRuleOptions(show);
+  show.addHelpText('after', '\nExamples:\n  $ lkm-scan rules show 80084fa9\n  $ lkm-scan rules show "Creation of Kernel Module"\n');
+  show.action((key: string, o: GlobalOpts) => {
+    exitCode = rulesShowCommand(key, { ...ruleSelection(o), format: 'text', color: o.color }, io);
+  });
+
+  for (const cmd of [program, rules, show]) {
+    cmd.exitOverride();
+    cmd.configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+    cmd.showHelpAfterError('(run with --help for usage and examples)');
+  }
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return e.exitCode === 0 ? 0 : EXIT_ERROR;
+    }
+    if (e instanceof RuleError) {
+      io.stderr.write(e.format() + '\n');
+      return EXIT_ERROR;
+    }
+    throw e;
+  }
+  return exitCode;
+}

@@ -1,0 +1,177 @@
+import ndjson from 'ndjson';
+import { performance } from 'node:perf_hooks';
+import type { Alert, Location } from '../engine/alert.js';
+import { compileRule, type CompiledRule } from '../engine/compileRule.js';
+import { createScanner } from '../engine/scanner.js';
+import { readEvents, resolveInputs } from '../input/index.js';
+import { toAlertDocument } from '../output/alertDocument.js';
+import { colorEnabled, makeChalk } from '../output/color.js';
+import { formatSummary } from '../output/summary.js';
+import { formatAlertText } from '../output/text.js';
+import { RuleError } from '../rules/ruleError.js';
+import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
+import { selectRules, type RuleSelection } from './selectRules.js';
+
+export type OutputFormat = 'text' | 'json';
+
+export interface ScanCommandOptions extends RuleSelection {
+  inputs: string[];
+  format: OutputFormat;
+  quiet: boolean;
+  strict: boolean;
+  color?: boolean;
+}
+
+/** How many malformed lines are shown one by one before only counting them. */
+const MALFORMED_SHOWN = 10;
+
+/** Thrown inside the event handler to stop reading: the output is gone or --strict tripped. */
+class StopScan extends Error {}
+
+/** Loads and compiles the selected rules, printing every problem. Returns undefined on failure. */
+export function prepareRules(sel: RuleSelection, io: CliIO): CompiledRule[] | undefined {
+  let selected;
+  try {
+    selected = selectRules(sel);
+  } catch (e) {
+    if (e instanceof RuleError) {
+      io.stderr.write(e.format() + '\n');
+      return undefined;
+    }
+    throw e;
+  }
+  const errors: RuleError[] = [...selected.errors];
+  const compiled: CompiledRule[] = [];
+  for (const rule of selected.rules) {
+    try {
+      compiled.push(compileRule(rule));
+    } catch (e) {
+      if (e instanceof RuleError) errors.push(e);
+      else throw e;
+    }
+  }
+  for (const key of selected.unknown) {
+    errors.push(new RuleError({ message: `no rule matches --rule "${key}"`, file: '--rule', notes: ['`lkm-scan rules` lists the rules by id and name'] }));
+  }
+  if (selected.unsupported.length > 0) {
+    const types = [...new Set(selected.unsupported.map((u) => u.type))].sort().join(', ');
+    io.stderr.write(
+      `lkm-scan: warning: skipped ${selected.unsupported.length} rule${selected.unsupported.length === 1 ? '' : 's'} of types that need a live cluster (${types})\n`,
+    );
+  }
+  if (errors.length > 0) {
+    for (const e of errors) io.stderr.write(e.format() + '\n\n');
+    io.stderr.write(`lkm-scan: ${errors.length} rule error${errors.length === 1 ? '' : 's'}; nothing was scanned. Fix the rule or leave it out with --rule/--no-bundled.\n`);
+    return undefined;
+  }
+  if (compiled.length === 0) {
+    io.stderr.write('lkm-scan: error: no rules selected; check --rule, --tag, --min-severity and --rules\n');
+    return undefined;
+  }
+  return compiled;
+}
+
+export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<number> {
+  const started = performance.now();
+  const rules = prepareRules(opts, io);
+  if (!rules) return EXIT_ERROR;
+
+  const { sources, errors: inputErrors } = await resolveInputs(opts.inputs);
+  for (const err of inputErrors) io.stderr.write(`lkm-scan: error: ${err.source}: ${err.message}\n`);
+
+  let outputClosed = false;
+  io.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    // `lkm-scan big.ndjson | head -1`: the reader went away; stop quietly, as cat or grep do.
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') outputClosed = true;
+    else throw e;
+  });
+
+  const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
+  let json: ReturnType<typeof ndjson.stringify> | undefined;
+  if (opts.format === 'json') {
+    json = ndjson.stringify();
+    json.pipe(io.stdout, { end: false });
+  }
+  const emit = (alert: Alert) => {
+    if (outputClosed) throw new StopScan();
+    if (json) json.write(toAlertDocument(alert));
+    else io.stdout.write(formatAlertText(alert, chalk) + '\n');
+  };
+
+  const live = sources.length === 1 && sources[0]!.kind === 'stdin';
+  const scanner = createScanner(rules, emit, { live });
+  const totals = { lines: 0, events: 0, malformed: 0, blank: 0, warnings: 0, bytes: 0 };
+  let failures = inputErrors.length;
+  let strictFailure = false;
+  const reportLine = (loc: Location, kind: string, message: string) => {
+    if (totals.malformed + totals.warnings <= MALFORMED_SHOWN) io.stderr.write(`${loc.file}:${loc.line}: ${kind}${message}\n`);
+  };
+
+  try {
+    for (const source of sources) {
+      const stats = await readEvents(source, {
+        event(event, location) {
+          if (outputClosed) throw new StopScan();
+          scanner.event(event, location);
+        },
+        malformed(location, reason) {
+          totals.malformed++;
+          reportLine(location, '', reason);
+          if (opts.strict) {
+            strictFailure = true;
+            io.stderr.write('lkm-scan: stopping at the first malformed line (--strict)\n');
+            throw new StopScan();
+          }
+        },
+        warning(location, message) {
+          totals.warnings++;
+          reportLine(location, 'warning: ', message);
+        },
+      }, { stdin: io.stdin });
+      totals.lines += stats.lines;
+      totals.events += stats.events;
+      totals.blank += stats.blank;
+      totals.bytes += stats.bytes;
+      if (stats.error) {
+        failures++;
+        io.stderr.write(`lkm-scan: error: ${source.name}: ${stats.error}\n`);
+      }
+    }
+    if (!outputClosed) scanner.finish();
+  } catch (e) {
+    if (!(e instanceof StopScan)) throw e;
+  }
+  if (json) await endStream(json, io, () => outputClosed);
+  if (outputClosed) return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;
+
+  const hidden = totals.malformed + totals.warnings - MALFORMED_SHOWN;
+  if (hidden > 0) io.stderr.write(`lkm-scan: ${hidden} more malformed or warned lines not shown\n`);
+  if (!opts.quiet) {
+    io.stderr.write(
+      formatSummary({
+        files: sources.length,
+        ...totals,
+        inputErrors: failures,
+        elapsedMs: performance.now() - started,
+        alertsByRule: rules.map((r) => ({ name: r.rule.name, id: r.rule.id, ...scanner.counts.get(r.rule.id)! })),
+      }),
+    );
+  }
+  if (failures > 0 || strictFailure) return EXIT_ERROR;
+  return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;
+}
+
+function anyAlerts(counts: ReadonlyMap<string, { alerts: number }>): boolean {
+  for (const c of counts.values()) if (c.alerts > 0) return true;
+  return false;
+}
+
+/** Ends the JSON serializer and waits until it has handed every line to stdout. */
+function endStream(stream: ReturnType<typeof ndjson.stringify>, io: CliIO, closed: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (closed()) return resolve();
+    stream.once('end', () => resolve());
+    io.stdout.once('error', () => resolve());
+    stream.end();
+  });
+}

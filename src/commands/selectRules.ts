@@ -1,0 +1,66 @@
+import { RuleError } from '../rules/ruleError.js';
+import { loadRulePack, type RulePack } from '../rules/pack.js';
+import { SEVERITIES, type Rule, type Severity } from '../rules/types.js';
+
+export interface RuleSelection {
+  /** Extra rule files or folders (`--rules`, repeatable). */
+  rulePaths: string[];
+  /** Include the bundled rules (`--no-bundled` turns this off). */
+  bundled: boolean;
+  /** `--rule ID_OR_NAME`: keep only these (id exactly, or name case-insensitively). */
+  only: string[];
+  /** `--tag TAG`: keep rules that carry any of these tags (case-insensitive). */
+  tags: string[];
+  minSeverity?: Severity;
+}
+
+export interface SelectedRules extends RulePack {
+  /** `--rule` values that matched no rule: an error, since a typo would otherwise scan nothing. */
+  unknown: string[];
+}
+
+export function selectRules(sel: RuleSelection): SelectedRules {
+  const pack = loadRulePack({ bundled: sel.bundled, paths: sel.rulePaths });
+  let rules = pack.rules;
+  const unknown: string[] = [];
+  if (sel.only.length > 0) {
+    const wanted = new Set<Rule>();
+    for (const key of sel.only) {
+      const hits = findRules(rules, key);
+      if (hits.length === 0) unknown.push(key);
+      for (const r of hits) wanted.add(r);
+    }
+    rules = rules.filter((r) => wanted.has(r));
+  }
+  if (sel.tags.length > 0) {
+    const tags = sel.tags.map((t) => t.toLowerCase());
+    rules = rules.filter((r) => r.tags.some((t) => tags.includes(t.toLowerCase())));
+  }
+  if (sel.minSeverity) {
+    const min = SEVERITIES.indexOf(sel.minSeverity);
+    rules = rules.filter((r) => SEVERITIES.indexOf(r.severity) >= min);
+  }
+  return { ...pack, rules, unknown };
+}
+
+/** A rule by exact id, id prefix (at least 4 characters), or name (case-insensitive, exact, then substring). */
+export function findRules(rules: readonly Rule[], key: string): Rule[] {
+  const byId = rules.filter((r) => r.id === key);
+  if (byId.length) return byId;
+  const lower = key.toLowerCase();
+  const byName = rules.filter((r) => r.name.toLowerCase() === lower);
+  if (byName.length) return byName;
+  if (key.length >= 4) {
+    const byPrefix = rules.filter((r) => r.id.startsWith(lower));
+    if (byPrefix.length) return byPrefix;
+  }
+  return rules.filter((r) => r.name.toLowerCase().includes(lower));
+}
+
+export function parseSeverity(value: string): Severity {
+  const v = value.toLowerCase();
+  if (!SEVERITIES.includes(v as Severity)) {
+    throw new RuleError({ message: `unknown severity "${value}"; use one of ${SEVERITIES.join(', ')}`, file: '--min-severity' });
+  }
+  return v as Severity;
+}

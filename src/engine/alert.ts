@@ -1,0 +1,19 @@
+import type { EcsEvent, Scalar } from '../event/types.js';
+import type { Rule } from '../rules/types.js';
+
+/** Where an event came from: the input name a user passed (or `<stdin>`) and its 1-based line. */
+export interface Location {
+  file: string;
+  line: number;
+}
+
+/** One rule firing on one event (or, for stateful rule types, on the event that completed it). */
+export interface Alert {
+  rule: Rule;
+  /** Event time as the rule sees it (SPEC §D), epoch ms; undefined when the event has none. */
+  timeMs: number | undefined;
+  event: EcsEvent;
+  location: Location;
+  /** new_terms rules: the new term, field → value (SPEC §D). */
+  newTerms?: Record<string, Scalar>;
+}

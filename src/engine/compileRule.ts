@@ -1,0 +1,59 @@
+import { compileEql, parseEql } from '../eql/index.js';
+import { compileKql, parseKql } from '../kql/index.js';
+import { QuerySyntaxError } from '../query/syntaxError.js';
+import { RuleError } from '../rules/ruleError.js';
+import type { Rule } from '../rules/types.js';
+import type { Predicate } from '../event/types.js';
+import { compileEventTime, type EventTimeReader } from './eventTime.js';
+
+/** A rule ready to run: its query compiled once into a predicate over one event. */
+export interface CompiledRule {
+  rule: Rule;
+  matches: Predicate;
+  eventTime: EventTimeReader;
+}
+
+/**
+ * Parses and compiles a rule's query. A query error becomes a RuleError pointing into the rule
+ * file (line:column of the TOML, the source line, a caret), so the author can fix it in place.
+ */
+export function compileRule(rule: Rule): CompiledRule {
+  return { rule, matches: compileQuery(rule), eventTime: compileEventTime(rule.timestampOverride) };
+}
+
+function compileQuery(rule: Rule): Predicate {
+  try {
+    if (rule.language === 'kuery') return compileKql(parseKql(rule.query));
+    const compiled = compileEql(parseEql(rule.query), { eventCategoryField: rule.eventCategoryOverride });
+    if (compiled.kind !== 'event') {
+      throw new QuerySyntaxError(`${compiled.kind} queries are not supported yet; only single-event EQL queries run`, {
+        offset: 0,
+        line: 1,
+        column: 1,
+      });
+    }
+    return compiled.predicate;
+  } catch (e) {
+    if (e instanceof QuerySyntaxError) throw queryErrorInFile(rule, e);
+    throw e;
+  }
+}
+
+/** Maps a position inside the query text to the rule file. */
+export function queryErrorInFile(rule: Rule, e: QuerySyntaxError): RuleError {
+  const { line, column } = e.position;
+  const start = rule.source.queryStart;
+  const fileLine = start.line + line - 1;
+  const fileColumn = line === 1 ? start.column + column - 1 : column;
+  const queryLines = rule.query.split('\n');
+  return new RuleError({
+    message: e.message,
+    file: rule.source.file,
+    line: fileLine,
+    column: fileColumn,
+    sourceLine: queryLines[line - 1]?.replace(/\r$/, ''),
+    caretColumn: column,
+    length: e.length,
+    notes: [`in the ${rule.language === 'eql' ? 'EQL' : 'KQL'} query of rule "${rule.name}" (query line ${line}, column ${column})`],
+  });
+}

@@ -1,0 +1,374 @@
+/**
+ * EQL `regex` / `regex~` (SPEC §A.4): Elasticsearch runs a Lucene `regexp` query, so the pattern
+ * uses Lucene's syntax (not JavaScript's) and is anchored to the whole value. Lucene compiles it to
+ * an automaton; we do the same in spirit — a Thompson NFA simulated over a set of states — so the
+ * time is O(value length × pattern size) whatever the pattern: a hostile rule cannot cause
+ * catastrophic backtracking, which a JavaScript RegExp built from the pattern could.
+ *
+ * Supported Lucene syntax: literal characters, `\` escaping any character, `.`, `?`, `*`, `+`,
+ * `{n}`, `{n,}`, `{n,m}`, `|`, `(...)`, `[...]` / `[^...]` with ranges, `"..."` literal strings,
+ * `@` (any string), `#` (the empty language), `<n-m>` numeric intervals, `\d \D \s \S \w \W`.
+ * `&` (intersection) and `~` (complement) need a full automaton construction and are rejected
+ * with a message rather than guessed.
+ */
+
+/** Thrown for a pattern Lucene would reject or that we cannot run; `offset` is within the pattern. */
+export class RegexSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+export type StringMatcher = (value: string) => boolean;
+
+/** Upper bound on NFA states: `{n,m}` copies its operand, so `(a{1000}){1000}` must not explode. */
+const MAX_STATES = 20_000;
+
+type CharTest = (cp: number) => boolean;
+
+type Node =
+  | { kind: 'char'; test: CharTest }
+  | { kind: 'concat'; items: Node[] }
+  | { kind: 'union'; items: Node[] }
+  | { kind: 'repeat'; item: Node; min: number; max: number } // max = Infinity for unbounded
+  | { kind: 'empty' } // matches the empty string
+  | { kind: 'nothing' }; // `#`: matches no string
+
+export function compileLuceneRegex(pattern: string, caseInsensitive: boolean): StringMatcher {
+  const ast = new LuceneRegexParser(Array.from(pattern), caseInsensitive).parseAll();
+  const nfa = buildNfa(ast);
+  return (value) => runNfa(nfa, value);
+}
+
+// ---------------------------------------------------------------- parser
+
+const RESERVED = new Set(['.', '?', '+', '*', '|', '{', '}', '[', ']', '(', ')', '"', '\\', '#', '@', '&', '<', '>', '~']);
+
+function swapAsciiCase(cp: number): number {
+  if (cp >= 65 && cp <= 90) return cp + 32;
+  if (cp >= 97 && cp <= 122) return cp - 32;
+  return cp;
+}
+
+const isDigit: CharTest = (c) => c >= 48 && c <= 57;
+const isSpace: CharTest = (c) => c === 32 || (c >= 9 && c <= 13);
+const isWord: CharTest = (c) => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+class LuceneRegexParser {
+  private pos = 0;
+  constructor(
+    private readonly chars: string[],
+    private readonly fold: boolean,
+  ) {}
+
+  parseAll(): Node {
+    const node = this.union();
+    if (this.pos < this.chars.length) this.fail(`unexpected '${this.chars[this.pos]}'`);
+    return node;
+  }
+
+  private fail(message: string): never {
+    throw new RegexSyntaxError(`invalid regular expression: ${message} at character ${this.pos + 1}`, this.pos);
+  }
+
+  private peek(): string | undefined {
+    return this.chars[this.pos];
+  }
+
+  private union(): Node {
+    const items = [this.concat()];
+    while (this.peek() === '|') {
+      this.pos++;
+      items.push(this.concat());
+    }
+    return items.length === 1 ? items[0]! : { kind: 'union', items };
+  }
+
+  private concat(): Node {
+    const items: Node[] = [];
+    for (;;) {
+      const c = this.peek();
+      if (c === undefined || c === '|' || c === ')') break;
+      if (c === '&') this.fail("'&' (intersection) is not supported; rewrite the pattern without it");
+      items.push(this.repeat());
+    }
+    if (items.length === 0) return { kind: 'empty' };
+    return items.length === 1 ? items[0]! : { kind: 'concat', items };
+  }
+
+  private repeat(): Node {
+    let node = this.atom();
+    for (;;) {
+      const c = this.peek();
+      if (c === '*') node = { kind: 'repeat', item: node, min: 0, max: Infinity };
+      else if (c === '+') node = { kind: 'repeat', item: node, min: 1, max: Infinity };
+      else if (c === '?') node = { kind: 'repeat', item: node, min: 0, max: 1 };
+      else if (c === '{') {
+        this.pos++;
+        const min = this.integer();
+        let max = min;
+        if (this.peek() === ',') {
+          this.pos++;
+          max = this.peek() === '}' ? Infinity : this.integer();
+        }
+        if (this.peek() !== '}') this.fail("expected '}'");
+        if (max < min) this.fail('repetition maximum is below the minimum');
+        node = { kind: 'repeat', item: node, min, max };
+      } else break;
+      this.pos++;
+    }
+    return node;
+  }
+
+  private integer(): number {
+    const start = this.pos;
+    while (this.peek() !== undefined && /[0-9]/.test(this.peek()!)) this.pos++;
+    if (start === this.pos) this.fail('expected a number');
+    const n = Number(this.chars.slice(start, this.pos).join(''));
+    if (n > 1000) this.fail('repetition count above 1000');
+    return n;
+  }
+
+  private literal(cp: number): Node {
+    if (this.fold && swapAsciiCase(cp) !== cp) {
+      const other = swapAsciiCase(cp);
+      return { kind: 'char', test: (c) => c === cp || c === other };
+    }
+    return { kind: 'char', test: (c) => c === cp };
+  }
+
+  private atom(): Node {
+    const c = this.peek();
+    if (c === undefined) this.fail('unexpected end of pattern');
+    this.pos++;
+    switch (c) {
+      case '.':
+        return { kind: 'char', test: () => true };
+      case '@':
+        return { kind: 'repeat', item: { kind: 'char', test: () => true }, min: 0, max: Infinity };
+      case '#':
+        return { kind: 'nothing' };
+      case '~':
+        return this.fail("'~' (complement) is not supported; rewrite the pattern without it");
+      case '(': {
+        if (this.peek() === ')') {
+          this.pos++;
+          return { kind: 'empty' };
+        }
+        const inner = this.union();
+        if (this.peek() !== ')') this.fail("expected ')'");
+        this.pos++;
+        return inner;
+      }
+      case '[':
+        return this.charClass();
+      case '"': {
+        const items: Node[] = [];
+        while (this.peek() !== '"') {
+          if (this.peek() === undefined) this.fail('unterminated "..." string');
+          items.push(this.literal(this.chars[this.pos++]!.codePointAt(0)!));
+        }
+        this.pos++;
+        return items.length === 0 ? { kind: 'empty' } : { kind: 'concat', items };
+      }
+      case '<':
+        return this.interval();
+      case '\\': {
+        const e = this.peek();
+        if (e === undefined) this.fail('a pattern cannot end with \\');
+        this.pos++;
+        const shorthand = SHORTHANDS[e];
+        if (shorthand !== undefined) return { kind: 'char', test: shorthand };
+        return this.literal(e.codePointAt(0)!);
+      }
+      case '*':
+      case '+':
+      case '?':
+      case '{':
+        return this.fail(`'${c}' has nothing to repeat`);
+      case ']':
+      case '}':
+      case '>':
+        return this.literal(c.codePointAt(0)!);
+      default:
+        return this.literal(c.codePointAt(0)!);
+    }
+  }
+
+  private charClass(): Node {
+    let negated = false;
+    if (this.peek() === '^') {
+      negated = true;
+      this.pos++;
+    }
+    const tests: CharTest[] = [];
+    let first = true;
+    while (first || this.peek() !== ']') {
+      first = false;
+      const c = this.peek();
+      if (c === undefined) this.fail("unterminated '[' class");
+      this.pos++;
+      let lo: number;
+      if (c === '\\') {
+        const e = this.peek();
+        if (e === undefined) this.fail("unterminated '[' class");
+        this.pos++;
+        const shorthand = SHORTHANDS[e];
+        if (shorthand !== undefined) {
+          tests.push(shorthand);
+          continue;
+        }
+        lo = e.codePointAt(0)!;
+      } else lo = c.codePointAt(0)!;
+      let hi = lo;
+      if (this.peek() === '-' && this.chars[this.pos + 1] !== undefined && this.chars[this.pos + 1] !== ']') {
+        this.pos++;
+        let h = this.chars[this.pos++]!;
+        if (h === '\\') h = this.chars[this.pos++] ?? this.fail("unterminated '[' class");
+        hi = h.codePointAt(0)!;
+        if (hi < lo) this.fail('a class range is reversed');
+      }
+      const [l, u] = [lo, hi];
+      tests.push((x) => x >= l && x <= u);
+    }
+    this.pos++;
+    const fold = this.fold;
+    const inClass: CharTest = (x) => {
+      for (const t of tests) if (t(x)) return true;
+      return false;
+    };
+    const folded: CharTest = fold ? (x) => inClass(x) || inClass(swapAsciiCase(x)) : inClass;
+    return { kind: 'char', test: negated ? (x) => !folded(x) : folded };
+  }
+
+  /** `<n-m>`: any decimal integer from n to m (Lucene allows leading zeros). */
+  private interval(): Node {
+    const start = this.pos;
+    while (this.peek() !== undefined && this.peek() !== '>') this.pos++;
+    if (this.peek() !== '>') this.fail("unterminated '<' interval");
+    const body = this.chars.slice(start, this.pos).join('');
+    this.pos++;
+    const m = /^([0-9]+)-([0-9]+)$/.exec(body);
+    if (m === null) this.fail(`'<${body}>' is not a numeric interval <n-m>`);
+    const lo = Number(m[1]);
+    const hi = Number(m[2]);
+    if (hi < lo) this.fail('an interval is reversed');
+    if (hi - lo > 10_000) this.fail('numeric interval too wide');
+    const items: Node[] = [];
+    for (let n = lo; n <= hi; n++) {
+      items.push({ kind: 'concat', items: Array.from(String(n)).map((d) => this.literal(d.codePointAt(0)!)) });
+    }
+    // Lucene lets intervals match leading zeros: `<1-10>` matches `007`.
+    const zeros: Node = { kind: 'repeat', item: this.literal(48), min: 0, max: Infinity };
+    return { kind: 'concat', items: [zeros, { kind: 'union', items }] };
+  }
+}
+
+const SHORTHANDS: Record<string, CharTest> = {
+  d: isDigit,
+  D: (c) => !isDigit(c),
+  s: isSpace,
+  S: (c) => !isSpace(c),
+  w: isWord,
+  W: (c) => !isWord(c),
+};
+
+// Keep `RESERVED` documented: these characters are operators in Lucene even where JavaScript treats
+// them as literals (`@`, `#`, `<`, `"`, `&`, `~`), which is why a pattern is never handed to RegExp.
+void RESERVED;
+
+// ---------------------------------------------------------------- NFA (Thompson construction)
+
+type State =
+  | { kind: 'char'; test: CharTest; out: number }
+  | { kind: 'split'; out: number[] }
+  | { kind: 'match' };
+
+interface Nfa {
+  states: State[];
+  start: number;
+}
+
+function buildNfa(root: Node): Nfa {
+  const states: State[] = [];
+  const add = (s: State): number => {
+    if (states.length >= MAX_STATES) throw new RegexSyntaxError('invalid regular expression: pattern too large', 0);
+    states.push(s);
+    return states.length - 1;
+  };
+  // Builds `node` so that it continues to state `next`; returns its entry state.
+  const build = (node: Node, next: number): number => {
+    switch (node.kind) {
+      case 'char':
+        return add({ kind: 'char', test: node.test, out: next });
+      case 'empty':
+        return next;
+      case 'nothing':
+        return add({ kind: 'split', out: [] });
+      case 'concat': {
+        let entry = next;
+        for (let i = node.items.length - 1; i >= 0; i--) entry = build(node.items[i]!, entry);
+        return entry;
+      }
+      case 'union':
+        return add({ kind: 'split', out: node.items.map((item) => build(item, next)) });
+      case 'repeat': {
+        let entry = next;
+        if (node.max === Infinity) {
+          const loop = add({ kind: 'split', out: [] });
+          const body = build(node.item, loop);
+          (states[loop] as { kind: 'split'; out: number[] }).out.push(body, next);
+          entry = loop;
+        } else {
+          for (let i = node.max - node.min; i > 0; i--) {
+            const optional = build(node.item, entry);
+            entry = add({ kind: 'split', out: [optional, next === entry ? next : entry] });
+          }
+        }
+        for (let i = 0; i < node.min; i++) entry = build(node.item, entry);
+        return entry;
+      }
+    }
+  };
+  const match = add({ kind: 'match' });
+  const start = build(root, match);
+  return { states, start };
+}
+
+function runNfa(nfa: Nfa, value: string): boolean {
+  const { states } = nfa;
+  const n = states.length;
+  let current: number[] = [];
+  let next: number[] = [];
+  const mark = new Int32Array(n).fill(-1);
+  let generation = 0;
+  const stack: number[] = [];
+  const addState = (list: number[], s: number): void => {
+    stack.push(s);
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      if (mark[i] === generation) continue;
+      mark[i] = generation;
+      const st = states[i]!;
+      if (st.kind === 'split') for (let k = st.out.length - 1; k >= 0; k--) stack.push(st.out[k]!);
+      else list.push(i);
+    }
+  };
+  addState(current, nfa.start);
+  for (const ch of value) {
+    if (current.length === 0) return false;
+    const cp = ch.codePointAt(0)!;
+    generation++;
+    next.length = 0;
+    for (const i of current) {
+      const st = states[i]!;
+      if (st.kind === 'char' && st.test(cp)) addState(next, st.out);
+    }
+    [current, next] = [next, current];
+  }
+  for (const i of current) if (states[i]!.kind === 'match') return true;
+  return false;
+}

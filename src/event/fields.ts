@@ -1,0 +1,143 @@
+import type { EcsEvent, Scalar } from './types.js';
+
+/**
+ * Reads every value of one field, as Elasticsearch sees it once the document is indexed (SPEC §C):
+ * dotted keys and nested objects are the same path and merge, arrays (also arrays of objects)
+ * flatten, and `null` / `[]` / `[null]` contribute nothing. Objects found where a leaf is expected
+ * are returned too (an object field "exists" for `field:*`), but never compare equal to a literal.
+ */
+export type FieldReader = (event: EcsEvent) => unknown[];
+
+/** Splits a field name into its path segments. Backtick-quoted EQL segments are resolved by the parser. */
+export function splitFieldPath(path: string): string[] {
+  return path.split('.');
+}
+
+/**
+ * Compiles a reader for one field path. The candidate keys for every split of the path are joined
+ * once here, not per event, because this runs for every field of every rule on every event.
+ */
+export function compileFieldReader(path: string | readonly string[]): FieldReader {
+  const segments = typeof path === 'string' ? splitFieldPath(path) : [...path];
+  const n = segments.length;
+  // keys[i][j - i] is segments[i..j] joined with '.', the key that consumes segments i through j.
+  const keys: string[][] = [];
+  for (let i = 0; i < n; i++) {
+    const row: string[] = [];
+    let key = segments[i]!;
+    row.push(key);
+    for (let j = i + 1; j < n; j++) {
+      key += '.' + segments[j]!;
+      row.push(key);
+    }
+    keys.push(row);
+  }
+
+  const visit = (node: unknown, i: number, out: unknown[]): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const element of node) visit(element, i, out);
+      return;
+    }
+    const obj = node as Record<string, unknown>;
+    const row = keys[i]!;
+    for (let k = 0; k < row.length; k++) {
+      const key = row[k]!;
+      if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+      const value = obj[key];
+      if (i + k === n - 1) collectLeaves(value, out);
+      else visit(value, i + k + 1, out);
+    }
+  };
+
+  if (n === 1) {
+    const key = segments[0]!;
+    return (event) => {
+      const out: unknown[] = [];
+      if (Object.prototype.hasOwnProperty.call(event, key)) collectLeaves(event[key], out);
+      return out;
+    };
+  }
+  return (event) => {
+    const out: unknown[] = [];
+    visit(event, 0, out);
+    return out;
+  };
+}
+
+function collectLeaves(value: unknown, out: unknown[]): void {
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value)) {
+    for (const element of value) collectLeaves(element, out);
+    return;
+  }
+  out.push(value);
+}
+
+/** True for the values a comparison can use: strings, finite numbers, booleans. */
+export function isScalar(value: unknown): value is Scalar {
+  const t = typeof value;
+  return t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(value as number));
+}
+
+/** The scalar leaves of a field; objects are dropped (SPEC §C: an object has no comparable value). */
+export function scalarsOf(values: readonly unknown[]): Scalar[] {
+  const out: Scalar[] = [];
+  for (const v of values) if (isScalar(v)) out.push(v);
+  return out;
+}
+
+/**
+ * A field exists when it has at least one value: a scalar, or an object with some value inside
+ * (Elasticsearch's `exists` query on an object field matches when any sub-field exists).
+ */
+export function hasAnyValue(values: readonly unknown[]): boolean {
+  for (const v of values) {
+    if (v === null || v === undefined) continue;
+    if (typeof v !== 'object') return true;
+    if (objectHasValue(v as Record<string, unknown>)) return true;
+  }
+  return false;
+}
+
+function objectHasValue(obj: Record<string, unknown>): boolean {
+  for (const key of Object.keys(obj)) {
+    const v = obj[key];
+    if (v === null || v === undefined) continue;
+    if (Array.isArray(v)) {
+      if (v.some((e) => e !== null && (typeof e !== 'object' || objectHasValue(e as Record<string, unknown>)))) return true;
+      continue;
+    }
+    if (typeof v !== 'object') return true;
+    if (objectHasValue(v as Record<string, unknown>)) return true;
+  }
+  return false;
+}
+
+/**
+ * Every leaf field name of an event, flattened with dots (arrays do not add a segment). Used to
+ * expand KQL wildcard field names such as `file.hash.*` against the event's own fields.
+ */
+export function listFieldNames(event: EcsEvent): string[] {
+  const names = new Set<string>();
+  const walk = (node: unknown, prefix: string): void => {
+    if (Array.isArray(node)) {
+      for (const element of node) walk(element, prefix);
+      return;
+    }
+    if (node !== null && typeof node === 'object') {
+      for (const key of Object.keys(node as Record<string, unknown>)) {
+        walk((node as Record<string, unknown>)[key], prefix === '' ? key : `${prefix}.${key}`);
+      }
+      return;
+    }
+    if (prefix !== '' && node !== null && node !== undefined) names.add(prefix);
+  };
+  walk(event, '');
+  return [...names];
+}
+
+/** The text a string operator sees for a scalar: numbers and booleans by their JSON text (SPEC §C). */
+export function scalarText(value: Scalar): string {
+  return typeof value === 'string' ? value : String(value);
+}

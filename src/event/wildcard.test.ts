@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { asciiFold, compileWildcard } from './wildcard.js';
+
+const eql = { caseInsensitive: true, questionMark: true };
+const kql = { caseInsensitive: false, questionMark: false };
+
+describe('compileWildcard', () => {
+  it('anchors patterns to the whole value (SPEC §A.4)', () => {
+    const m = compileWildcard('/lib/modules/*', eql);
+    expect(m('/lib/modules/6.1/foo.ko')).toBe(true);
+    expect(m('/usr/lib/modules/x')).toBe(false);
+    expect(m('/lib/modules/')).toBe(true);
+    expect(m('/lib/modules')).toBe(false);
+  });
+
+  it('lets * span slashes and match nothing', () => {
+    const m = compileWildcard('/opt/eset/*/esets_eia', kql);
+    expect(m('/opt/eset/efs/lib/esets_eia')).toBe(true);
+    expect(m('/opt/eset//esets_eia')).toBe(true);
+    expect(m('/opt/eset/esets_eia')).toBe(false);
+  });
+
+  it('treats ? as exactly one code point in EQL and as a literal in KQL', () => {
+    expect(compileWildcard('cmd?.exe', eql)('CMD1.EXE')).toBe(true);
+    expect(compileWildcard('cmd?.exe', eql)('cmd12.exe')).toBe(false);
+    expect(compileWildcard('cmd?.exe', eql)('cmd😀.exe')).toBe(true);
+    expect(compileWildcard('cmd?.exe', kql)('cmd1.exe')).toBe(false);
+    expect(compileWildcard('cmd?.exe', kql)('cmd?.exe')).toBe(true);
+  });
+
+  it('folds ASCII case only (SPEC §A.5)', () => {
+    expect(compileWildcard('é*', eql)('Éx')).toBe(false);
+    expect(compileWildcard('é*', eql)('éX')).toBe(true);
+    expect(asciiFold('ÀBc')).toBe('Àbc');
+  });
+
+  it('matches middle segments in order without overlapping the ends', () => {
+    const m = compileWildcard('a*b*c', kql);
+    expect(m('abc')).toBe(true);
+    expect(m('axxbyyc')).toBe(true);
+    expect(m('acb')).toBe(false);
+    expect(compileWildcard('ab*ba', kql)('aba')).toBe(false);
+  });
+
+  it('stays fast on patterns built to backtrack', () => {
+    const value = 'a'.repeat(20_000);
+    const m = compileWildcard('*a*a*a*a*a*a*a*a*b', eql);
+    expect(m(value)).toBe(false);
+    const q = compileWildcard('*a?a*a?a*a?a*b', eql);
+    expect(q(value.slice(0, 3000))).toBe(false);
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * Wildcard patterns as Elasticsearch's `wildcard` query runs them: anchored to the whole value,
+ * `*` is any run of characters (including `/` and the empty run). Whether `?` is a wildcard
+ * depends on the language (EQL: one code point, SPEC §A.4; KQL: a literal, SPEC §B.2).
+ *
+ * Matching never uses a RegExp built from the pattern: a star-only pattern is matched segment by
+ * segment (leftmost-first is exact for `*`), and a pattern with `?` uses the classic two-pointer
+ * glob algorithm, O(value × pattern) in the worst case, so a hostile rule or event cannot cause
+ * catastrophic backtracking.
+ */
+export interface WildcardOptions {
+  /** ASCII-only case folding (SPEC §A.5): A-Z match a-z, every other code point only itself. */
+  caseInsensitive: boolean;
+  /** `?` matches exactly one code point (EQL). When false, `?` is an ordinary character (KQL). */
+  questionMark: boolean;
+}
+
+export type StringMatcher = (value: string) => boolean;
+
+/** Lower-cases A-Z only; `toLowerCase` would also fold `É` to `é`, which Elastic does not (SPEC §A.5). */
+export function asciiFold(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  }
+  return s;
+}
+
+/** True when the pattern has a character that acts as a wildcard under these options. */
+export function hasWildcard(pattern: string, questionMark: boolean): boolean {
+  return pattern.includes('*') || (questionMark && pattern.includes('?'));
+}
+
+export function compileWildcard(pattern: string, options: WildcardOptions): StringMatcher {
+  const fold = options.caseInsensitive;
+  const p = fold ? asciiFold(pattern) : pattern;
+  const norm = fold ? asciiFold : (s: string) => s;
+
+  if (!hasWildcard(p, options.questionMark)) return (value) => norm(value) === p;
+
+  if (!options.questionMark || !p.includes('?')) return compileStarPattern(p, norm);
+
+  const pcs = Array.from(p);
+  return (value) => globMatch(Array.from(norm(value)), pcs);
+}
+
+/**
+ * A star-only pattern given as its literal pieces (a `*` between consecutive pieces). KQL needs
+ * this form because an escaped `\*` is a literal star inside a piece (SPEC §B.2).
+ */
+export function compileWildcardParts(parts: readonly string[], caseInsensitive: boolean): StringMatcher {
+  if (parts.length === 0) throw new Error('a wildcard pattern has at least one piece');
+  const norm = caseInsensitive ? asciiFold : (s: string) => s;
+  const folded = caseInsensitive ? parts.map(asciiFold) : [...parts];
+  if (folded.length === 1) {
+    const exact = folded[0]!;
+    return (value) => norm(value) === exact;
+  }
+  return compileStarParts(folded, norm);
+}
+
+function compileStarPattern(p: string, norm: (s: string) => string): StringMatcher {
+  return compileStarParts(p.split('*'), norm);
+}
+
+function compileStarParts(parts: readonly string[], norm: (s: string) => string): StringMatcher {
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  const middle = parts.slice(1, -1).filter((s) => s !== '');
+  const minLength = first.length + last.length + middle.reduce((n, s) => n + s.length, 0);
+
+  if (middle.length === 0) {
+    if (last === '') return first === '' ? () => true : (value) => norm(value).startsWith(first);
+    if (first === '') return (value) => norm(value).endsWith(last);
+    return (value) => {
+      const v = norm(value);
+      return v.length >= minLength && v.startsWith(first) && v.endsWith(last);
+    };
+  }
+  if (first === '' && last === '' && middle.length === 1) {
+    const needle = middle[0]!;
+    return (value) => norm(value).includes(needle);
+  }
+  return (value) => {
+    const v = norm(value);
+    if (v.length < minLength || !v.startsWith(first) || !v.endsWith(last)) return false;
+    let pos = first.length;
+    const end = v.length - last.length;
+    for (const part of middle) {
+      const at = v.indexOf(part, pos);
+      if (at < 0 || at + part.length > end) return false;
+      pos = at + part.length;
+    }
+    return true;
+  };
+}
+
+/** Two-pointer glob match over code points: `*` any run, `?` exactly one. */
+function globMatch(v: string[], p: string[]): boolean {
+  let vi = 0;
+  let pi = 0;
+  let starPi = -1;
+  let starVi = 0;
+  while (vi < v.length) {
+    const pc = p[pi];
+    if (pc === '*') {
+      starPi = pi++;
+      starVi = vi;
+    } else if (pc !== undefined && (pc === '?' || pc === v[vi])) {
+      vi++;
+      pi++;
+    } else if (starPi >= 0) {
+      pi = starPi + 1;
+      vi = ++starVi;
+    } else {
+      return false;
+    }
+  }
+  while (p[pi] === '*') pi++;
+  return pi === p.length;
+}

@@ -1,0 +1,85 @@
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+/** Why a gzip stream could not be decoded to its end. */
+export type GzipFailure = 'truncated' | 'corrupt';
+
+/** A gzip stream that stopped decoding part-way; the bytes decoded before it were already yielded. */
+export class GzipError extends Error {
+  constructor(
+    readonly failure: GzipFailure,
+    /** zlib's own words, e.g. "incorrect data check". */
+    readonly detail: string,
+  ) {
+    super(failure === 'truncated' ? 'gzip data truncated' : `gzip data corrupt (${detail})`);
+    this.name = 'GzipError';
+  }
+}
+
+/** True if `head` starts with the gzip magic bytes 1f 8b. */
+export function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** Output chunk size of the decoder: large, so per-chunk costs vanish next to per-line costs. */
+const GUNZIP_CHUNK_BYTES = 1 << 20;
+
+/**
+ * Yields the bytes of `input`, gunzipped if they start with the gzip magic bytes, else unchanged.
+ * The content decides, not the file name: logs are often compressed without being renamed, and
+ * a `.gz` that is plain text still reads.
+ *
+ * Concatenated gzip members (what `cat a.gz b.gz` and log rotation make) decode as one stream.
+ * The decoder only runs ahead of the consumer by one output chunk, so a gzip bomb cannot fill memory.
+ * Decoding failures throw a {@link GzipError} once everything decoded before them has been yielded.
+ *
+ * Chunks of `input` may share memory (a reused read buffer): each is consumed or copied before the
+ * next is requested. Yielded chunks follow the same rule.
+ */
+export async function* decodeBytes(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer, void, undefined> {
+  const source = input[Symbol.asyncIterator]();
+  try {
+    let head: Buffer | undefined;
+    // A live stream may deliver one byte at a time; only a lone 1f needs to wait for a second byte.
+    while (head === undefined || (head.length === 1 && head[0] === 0x1f)) {
+      const next = await source.next();
+      if (next.done) break;
+      // Copied: the next read may overwrite the memory of this one.
+      head = head === undefined ? next.value : Buffer.concat([head, next.value]);
+      if (head.length === 1) head = Buffer.from(head);
+    }
+    if (head === undefined) return;
+    if (!isGzip(head)) {
+      yield head;
+      for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
+      return;
+    }
+    yield* gunzip(head, source);
+  } finally {
+    // Stopping early (the consumer failed) must still close the file behind `input`.
+    await source.return?.();
+  }
+}
+
+async function* gunzip(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer, void, undefined> {
+  async function* copied(): AsyncGenerator<Buffer, void, undefined> {
+    // The decoder works on another thread while the reader refills its buffer: it needs its own copy.
+    yield Buffer.from(head);
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield Buffer.from(next.value);
+  }
+  const decoder = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
+  // pipeline() forwards a read error of the source to the decoder, so iterating it throws that error.
+  pipeline(Readable.from(copied(), { highWaterMark: 1 }), decoder, () => {});
+  try {
+    for await (const chunk of decoder) yield chunk as Buffer;
+  } catch (error) {
+    throw toGzipError(error);
+  }
+}
+
+function toGzipError(error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string' || !code.startsWith('Z_')) return error;
+  const detail = (error as Error).message;
+  return new GzipError(code === 'Z_BUF_ERROR' ? 'truncated' : 'corrupt', detail);
+}

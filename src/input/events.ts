@@ -1,0 +1,203 @@
+import { isUtf8 } from 'node:buffer';
+import type { Readable } from 'node:stream';
+import type { EcsEvent } from '../event/types.js';
+import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks } from './bytes.js';
+import { GzipError, decodeBytes } from './decompress.js';
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type LineSink } from './lines.js';
+import type { InputSource } from './sources.js';
+
+/** Where a line came from: the input's name as the user gave it (or `<stdin>`) and its 1-based line. */
+export interface Location {
+  file: string;
+  line: number;
+}
+
+/**
+ * Receives what {@link readEvents} finds, synchronously and in input order. `event` may be slow
+ * (it writes output); reading waits for it. The `Location` objects are fresh, so they may be kept.
+ */
+export interface EventHandler {
+  event(event: EcsEvent, loc: Location): void;
+  /** A line that is not a JSON object; `reason` is short and printable (control characters escaped). */
+  malformed(loc: Location, reason: string): void;
+  /** The line was delivered, but something about it is worth telling the user. */
+  warning?(loc: Location, message: string): void;
+}
+
+/**
+ * What reading one input found. Every line is exactly one of events, skipped, malformed or blank:
+ * `events + skipped + malformed + blank === lines`.
+ */
+export interface SourceStats {
+  lines: number;
+  /** Lines parsed into an object and given to `handler.event`. */
+  events: number;
+  /** Non-blank lines that `acceptLine` turned away before parsing. */
+  skipped: number;
+  malformed: number;
+  /** Empty or whitespace-only lines. */
+  blank: number;
+  /** Bytes after decompression, i.e. the bytes the lines are made of. */
+  bytes: number;
+  warnings: number;
+  /** Set when the input could not be read to its end; the lines before were delivered and counted. */
+  error?: string;
+}
+
+export interface ReadEventsOptions {
+  /** Longer lines are reported malformed and skipped without being held in memory. Default 256 MiB. */
+  maxLineBytes?: number;
+  /** Size of each read from a file. Default 1 MiB. */
+  chunkBytes?: number;
+  /**
+   * A look at a line's raw bytes (`buf[start..end)`, never blank) before it is decoded and parsed:
+   * returning false skips the line, counted in `skipped`. For fast paths that can rule a line out
+   * from its bytes, since JSON.parse dominates the cost of reading.
+   */
+  acceptLine?: (buf: Buffer, start: number, end: number) => boolean;
+  /** The stream read for a `stdin` source. Default `process.stdin`. */
+  stdin?: NodeJS.ReadableStream | Readable;
+}
+
+/** Longest reason passed to `malformed`; V8's messages are short, this only bounds the unexpected. */
+const MAX_REASON_CHARS = 200;
+
+/**
+ * Reads one input to its end: bytes (gunzipped if they are gzip), then lines, then JSON objects.
+ * Never rejects for a problem with the input itself (missing file, I/O error, broken gzip): that
+ * ends up in `error` of the returned stats, after every complete line before it was handled.
+ * Errors thrown by the handler propagate, and the input is closed.
+ */
+export async function readEvents(
+  source: InputSource,
+  handler: EventHandler,
+  options: ReadEventsOptions = {},
+): Promise<SourceStats> {
+  const stats: SourceStats = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, bytes: 0, warnings: 0 };
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const sink = new EventParser(source.name, handler, stats, maxLineBytes, options.acceptLine);
+  const splitter = new LineSplitter(sink, maxLineBytes);
+  const raw =
+    source.kind === 'stdin'
+      ? readStreamChunks(options.stdin ?? process.stdin)
+      : readFileChunks(source.path, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+  try {
+    for await (const chunk of decodeBytes(raw)) {
+      stats.bytes += chunk.length;
+      splitter.push(chunk);
+    }
+    splitter.end();
+  } catch (error) {
+    if (!(error instanceof InputReadError || error instanceof GzipError)) throw error;
+    // A line cut off by the failure is not known to be complete: better dropped than misread.
+    const dropped = splitter.discardPartialLine();
+    stats.error = describeFailure(error, splitter.lines, dropped);
+  }
+  stats.lines = splitter.lines;
+  return stats;
+}
+
+function describeFailure(error: InputReadError | GzipError, lines: number, droppedPartialLine: boolean): string {
+  const dropped = droppedPartialLine ? `; the incomplete line ${lines + 1} was skipped` : '';
+  if (error instanceof GzipError) {
+    const what = error.failure === 'truncated' ? 'gzip data truncated' : `gzip data corrupt (${error.detail})`;
+    return `${what} after line ${lines}${dropped}`;
+  }
+  return lines === 0 && !droppedPartialLine ? error.message : `${error.message} after line ${lines}${dropped}`;
+}
+
+/** Turns lines into events for one input, keeping its counts. */
+class EventParser implements LineSink {
+  constructor(
+    private readonly file: string,
+    private readonly handler: EventHandler,
+    private readonly stats: SourceStats,
+    private readonly maxLineBytes: number,
+    private readonly acceptLine: ((buf: Buffer, start: number, end: number) => boolean) | undefined,
+  ) {}
+
+  line(bytes: Buffer, start: number, end: number, line: number): void {
+    const stats = this.stats;
+    if (isBlank(bytes, start, end)) {
+      stats.blank++;
+      return;
+    }
+    if (this.acceptLine !== undefined && !this.acceptLine(bytes, start, end)) {
+      stats.skipped++;
+      return;
+    }
+    const text = bytes.toString('utf8', start, end);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      stats.malformed++;
+      this.handler.malformed({ file: this.file, line }, printable(`invalid JSON: ${(error as Error).message}`));
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      stats.malformed++;
+      this.handler.malformed({ file: this.file, line }, `expected a JSON object, found ${describeJsonValue(value)}`);
+      return;
+    }
+    const loc = { file: this.file, line };
+    // toString() already replaced bad bytes with U+FFFD; the event is still worth scanning, but
+    // the user should know a field value they see is not quite what was in the file.
+    if (text.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end))) {
+      stats.warnings++;
+      this.handler.warning?.(loc, 'invalid UTF-8 replaced with U+FFFD');
+    }
+    stats.events++;
+    this.handler.event(value as EcsEvent, loc);
+  }
+
+  overlong(line: number, length: number): void {
+    this.stats.malformed++;
+    this.handler.malformed({ file: this.file, line }, `line longer than ${this.maxLineBytes} bytes (${length} bytes)`);
+  }
+}
+
+/** True for an empty line or one of only spaces, tabs, CR, VT or FF. */
+function isBlank(bytes: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    if (c !== 0x20 && (c < 0x09 || c > 0x0d)) return false;
+  }
+  return true;
+}
+
+function describeJsonValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    default:
+      return typeof value;
+  }
+}
+
+/**
+ * V8 quotes a few characters of the bad input in its message; they come from hostile data and
+ * must not reach a terminal as escape sequences.
+ */
+function printable(reason: string): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = reason.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped.length > MAX_REASON_CHARS ? `${escaped.slice(0, MAX_REASON_CHARS - 1)}…` : escaped;
+}
+
+/** Adds the counts of `stats` to `total` (not `error`: that belongs to one input). */
+export function addStats(total: SourceStats, stats: SourceStats): void {
+  total.lines += stats.lines;
+  total.events += stats.events;
+  total.skipped += stats.skipped;
+  total.malformed += stats.malformed;
+  total.blank += stats.blank;
+  total.bytes += stats.bytes;
+  total.warnings += stats.warnings;
+}

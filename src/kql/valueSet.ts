@@ -1,0 +1,138 @@
+import { bytesInCidr, parseCidr, parseIp } from '../event/cidr.js';
+import type { Cidr } from '../event/cidr.js';
+import { compileWildcardParts } from '../event/wildcard.js';
+import type { StringMatcher } from '../event/wildcard.js';
+import type { KqlValue } from './ast.js';
+
+/**
+ * What the values of one or more `field:value` clauses accept, split by the type of the event's
+ * value. Kibana sends a rule's `field:value` to Elasticsearch as a `match` query with no field
+ * types known (SPEC §B.3), so Elasticsearch's mapping decides how the text is read: a keyword
+ * compares the exact text, a number the parsed number, a boolean `true`/`false`, an ip the
+ * address or CIDR block. Offline, the JSON type of the event value stands in for the mapping.
+ *
+ * Several values for the same field (`process.name:(a or b or c)`) merge into one set, so the
+ * field is read once and most clauses become one hash lookup.
+ */
+export interface ValueSet {
+  /** Event strings equal to one of these match (case-sensitive, SPEC §B.3). */
+  strings: Set<string>;
+  /** Event numbers equal to one of these match (`process.pid:200` and `:"200"`). */
+  numbers: Set<number>;
+  matchesTrue: boolean;
+  matchesFalse: boolean;
+  /** Unquoted values with `*`: applied to strings, and to numbers / booleans by their JSON text (SPEC §C). */
+  patterns: StringMatcher[];
+  /** `10.0.0.0/8` or an address: event strings that are IP addresses inside a block match (SPEC §B.3). */
+  cidrs: Cidr[];
+}
+
+export function emptyValueSet(): ValueSet {
+  return { strings: new Set(), numbers: new Set(), matchesTrue: false, matchesFalse: false, patterns: [], cidrs: [] };
+}
+
+// Elasticsearch parses a numeric field's query text as a decimal number; hex, `Infinity` or
+// surrounding spaces do not parse.
+const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
+/** The number a numeric field would read from this text, or undefined. */
+export function parseDecimal(text: string): number | undefined {
+  if (!DECIMAL.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Adds what one value accepts to `set`. */
+export function addValue(set: ValueSet, value: KqlValue): void {
+  switch (value.kind) {
+    case 'null':
+      // Kibana sends `match: {field: null}`, which matches no document (*unconfirmed*: it may be
+      // rejected by Elasticsearch instead); either way no event matches.
+      return;
+    case 'boolean':
+      set.strings.add(String(value.value));
+      if (value.value) set.matchesTrue = true;
+      else set.matchesFalse = true;
+      return;
+    case 'wildcard':
+      set.patterns.push(compileWildcardParts(value.parts, false));
+      return;
+    case 'string': {
+      const text = value.value;
+      set.strings.add(text);
+      const n = parseDecimal(text);
+      if (n !== undefined) set.numbers.add(n);
+      if (text === 'true') set.matchesTrue = true;
+      if (text === 'false') set.matchesFalse = true;
+      // A bare address also goes here (a /32 or /128 block), so `::1` matches `0:0:0:0:0:0:0:1`.
+      if (text.includes('.') || text.includes(':')) {
+        const cidr = parseCidr(text);
+        if (cidr !== null) set.cidrs.push(cidr);
+      }
+      return;
+    }
+  }
+}
+
+/** One test for any event value (unknown: objects never match, SPEC §C), specialised at compile time. */
+export type ValueTest = (value: unknown) => boolean;
+
+export function compileValueSet(set: ValueSet): ValueTest {
+  const { strings, numbers, matchesTrue, matchesFalse, patterns, cidrs } = set;
+  const testString = compileStringTest(strings, patterns, cidrs);
+  const numberTest = compileNumberTest(numbers, patterns);
+  const trueMatches = matchesTrue || patterns.some((p) => p('true'));
+  const falseMatches = matchesFalse || patterns.some((p) => p('false'));
+  return (value) => {
+    switch (typeof value) {
+      case 'string':
+        return testString(value);
+      case 'number':
+        return numberTest(value);
+      case 'boolean':
+        return value ? trueMatches : falseMatches;
+      default:
+        return false;
+    }
+  };
+}
+
+function compileStringTest(strings: Set<string>, patterns: StringMatcher[], cidrs: Cidr[]): (s: string) => boolean {
+  const exact = exactTest(strings);
+  if (patterns.length === 0 && cidrs.length === 0) return exact;
+  return (s) => {
+    if (exact(s)) return true;
+    for (let i = 0; i < patterns.length; i++) if (patterns[i]!(s)) return true;
+    if (cidrs.length > 0) {
+      const ip = parseIp(s);
+      if (ip !== null) for (let i = 0; i < cidrs.length; i++) if (bytesInCidr(ip, cidrs[i]!)) return true;
+    }
+    return false;
+  };
+}
+
+function exactTest(strings: Set<string>): (s: string) => boolean {
+  if (strings.size === 0) return () => false;
+  if (strings.size === 1) {
+    const only = strings.values().next().value as string;
+    return (s) => s === only;
+  }
+  return (s) => strings.has(s);
+}
+
+function compileNumberTest(numbers: Set<number>, patterns: StringMatcher[]): (n: number) => boolean {
+  if (patterns.length === 0) {
+    if (numbers.size === 0) return () => false;
+    if (numbers.size === 1) {
+      const only = numbers.values().next().value as number;
+      return (n) => n === only;
+    }
+    return (n) => numbers.has(n);
+  }
+  return (n) => {
+    if (numbers.has(n)) return true;
+    const text = String(n);
+    for (let i = 0; i < patterns.length; i++) if (patterns[i]!(text)) return true;
+    return false;
+  };
+}

@@ -1,0 +1,71 @@
+import type { ChalkInstance } from 'chalk';
+import type { Alert } from '../engine/alert.js';
+import { formatTime } from '../engine/eventTime.js';
+import { compileFieldReader, isScalar } from '../event/fields.js';
+import type { EcsEvent } from '../event/types.js';
+import type { Severity } from '../rules/types.js';
+import { mitreSummary } from './mitre.js';
+
+const read = (path: string) => {
+  const reader = compileFieldReader(path);
+  return (event: EcsEvent): string | undefined => {
+    const values = reader(event).filter(isScalar);
+    return values.length === 0 ? undefined : values.map(String).join(', ');
+  };
+};
+
+const hostName = read('host.name');
+const hostHostname = read('host.hostname');
+const hostOs = read('host.os.type');
+const userName = read('user.name');
+const processName = read('process.name');
+const processPid = read('process.pid');
+const processExecutable = read('process.executable');
+const processArgs = read('process.command_line');
+const filePath = read('file.path');
+const eventAction = read('event.action');
+
+export function severityLabel(severity: Severity, chalk: ChalkInstance): string {
+  const text = severity.toUpperCase();
+  switch (severity) {
+    case 'low':
+      return chalk.cyan(text);
+    case 'medium':
+      return chalk.yellow(text);
+    case 'high':
+      return chalk.red(text);
+    case 'critical':
+      return chalk.bgRed.white.bold(text);
+  }
+}
+
+/** One readable block per alert: what fired, on what, where in the input. */
+export function formatAlertText(alert: Alert, chalk: ChalkInstance): string {
+  const { rule, event } = alert;
+  const marks = [rule.buildingBlock ? 'building block' : '', rule.deprecated ? 'deprecated' : ''].filter(Boolean);
+  const lines: string[] = [];
+  const time = formatTime(alert.timeMs) ?? 'no timestamp';
+  lines.push(
+    `${chalk.dim(time)}  ${severityLabel(rule.severity, chalk)} ${chalk.dim(`(risk ${rule.riskScore})`)}  ${chalk.bold(rule.name)}` +
+      (marks.length ? `  ${chalk.dim(`[${marks.join(', ')}]`)}` : ''),
+  );
+  const row = (label: string, value: string | undefined) => {
+    if (value !== undefined && value !== '') lines.push(`  ${chalk.dim(label.padEnd(9))}${value}`);
+  };
+  row('rule', `${rule.id} (${rule.type}, ${rule.language})`);
+  for (const [i, m] of mitreSummary(rule.threat).entries()) row(i === 0 ? 'mitre' : '', m);
+  const host = hostName(event) ?? hostHostname(event);
+  row('host', [host, hostOs(event) ? `(${hostOs(event)})` : undefined].filter(Boolean).join(' '));
+  row('user', userName(event));
+  const pid = processPid(event);
+  const proc = [processName(event), pid ? `pid ${pid}` : undefined, processExecutable(event)].filter(Boolean).join('  ');
+  row('process', proc);
+  row('command', processArgs(event));
+  row('file', filePath(event));
+  row('action', eventAction(event));
+  if (alert.newTerms) {
+    row('new term', Object.entries(alert.newTerms).map(([k, v]) => `${k} = ${String(v)}`).join(', '));
+  }
+  row('at', chalk.underline(`${alert.location.file}:${alert.location.line}`));
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { isUnsupported, parseRuleText } from './load.js';
+import { loadRulePack } from './pack.js';
+import { RuleError } from './ruleError.js';
+import type { Rule } from './types.js';
+
+function bundled(): Rule[] {
+  const pack = loadRulePack({ bundled: true, paths: [] });
+  expect(pack.errors).toEqual([]);
+  return pack.rules;
+}
+
+function loadError(text: string): RuleError {
+  try {
+    parseRuleText(text, 'x.toml');
+  } catch (e) {
+    if (e instanceof RuleError) return e;
+    throw e;
+  }
+  throw new Error('expected a RuleError');
+}
+
+const minimal = (rule: string) => `[metadata]\nmaturity = "production"\n\n[rule]\n${rule}\n`;
+
+describe('bundled rules', () => {
+  it('load both rules with every field of the seed documents', () => {
+    const rules = bundled();
+    expect(rules.map((r) => r.id).sort()).toEqual(['80084fa9-8677-4453-8680-b891d3c0c778', '947827c6-9ed6-4dec-903e-c856c86e72f3']);
+    const kmod = rules.find((r) => r.id.startsWith('9478'))!;
+    expect(kmod).toMatchObject({
+      name: 'Deprecated - Creation of Kernel Module',
+      type: 'eql',
+      language: 'eql',
+      severity: 'low',
+      riskScore: 21,
+      buildingBlock: true,
+      deprecated: true,
+      timestampOverride: 'event.ingested',
+      from: 'now-119m',
+      interval: '60m',
+      index: ['logs-endpoint.events.*', 'endgame-*'],
+    });
+    expect(kmod.threat).toEqual([
+      {
+        framework: 'MITRE ATT&CK',
+        tactic: { id: 'TA0003', name: 'Persistence', reference: 'https://attack.mitre.org/tactics/TA0003/' },
+        technique: [
+          {
+            id: 'T1547',
+            name: 'Boot or Logon Autostart Execution',
+            reference: 'https://attack.mitre.org/techniques/T1547/',
+            subtechnique: [{ id: 'T1547.006', name: 'Kernel Modules and Extensions', reference: 'https://attack.mitre.org/techniques/T1547/006/' }],
+          },
+        ],
+      },
+    ]);
+    const proc = rules.find((r) => r.id.startsWith('8008'))!;
+    expect(proc.type).toBe('new_terms');
+    if (proc.type !== 'new_terms') return;
+    expect(proc.newTerms).toEqual({ fields: ['process.executable'], historyWindowStart: 'now-5d', historyWindowMs: 5 * 86_400_000 });
+    expect(proc.buildingBlock).toBe(true);
+    expect(proc.deprecated).toBe(false);
+    expect(proc.falsePositives[0]).toMatch(/Security tools and device drivers/);
+    expect(proc.setup).toMatch(/-w \/proc\/ -p r -k audit_proc/);
+    expect(proc.threat[0]!.technique!.map((t) => t.id)).toEqual(['T1082', 'T1518']);
+  });
+
+  it('records where the query starts in the file, for caret diagnostics', () => {
+    const kmod = bundled().find((r) => r.id.startsWith('9478'))!;
+    expect(kmod.source.queryStart).toEqual({ line: 34, column: 1 });
+    expect(kmod.source.file).toBe('rules/persistence_creation_of_kernel_module.toml');
+  });
+});
+
+describe('rule validation', () => {
+  it('names the TOML position of a syntax error', () => {
+    const e = loadError('[rule]\nname = = "x"\n');
+    expect(e.diagnostic).toMatchObject({ file: 'x.toml', line: 2 });
+    expect(e.format()).toMatch(/invalid TOML/);
+  });
+
+  it('names a missing required field', () => {
+    const e = loadError(minimal('name = "n"\ntype = "query"\nlanguage = "kuery"\nquery = "a:b"\nseverity = "low"\nrisk_score = 1'));
+    expect(e.message).toBe('rule field `rule.rule_id` is missing');
+  });
+
+  it('rejects an unknown severity and points at its line', () => {
+    const e = loadError(minimal('rule_id = "r"\nname = "n"\ntype = "query"\nlanguage = "kuery"\nquery = "a:b"\nseverity = "urgent"\nrisk_score = 1'));
+    expect(e.message).toMatch(/rule\.severity.*urgent.*low, medium, high, critical/);
+    expect(e.diagnostic.line).toBe(10);
+    expect(e.format()).toContain('severity = "urgent"');
+  });
+
+  it('rejects a new_terms rule with a malformed history window', () => {
+    const e = loadError(
+      minimal(
+        'rule_id = "r"\nname = "n"\ntype = "new_terms"\nlanguage = "kuery"\nquery = "a:b"\nseverity = "low"\nrisk_score = 1\n' +
+          '[rule.new_terms]\nfield = "new_terms_fields"\nvalue = ["host.name"]\n[[rule.new_terms.history_window_start]]\nfield = "history_window_start"\nvalue = "yesterday"',
+      ),
+    );
+    expect(e.message).toMatch(/history_window_start.*now-5d/);
+  });
+
+  it('returns rule types that need a cluster as unsupported instead of failing', () => {
+    const r = parseRuleText(minimal('rule_id = "r"\nname = "ml"\ntype = "machine_learning"\nseverity = "low"\nrisk_score = 1'), 'ml.toml');
+    expect(isUnsupported(r)).toBe(true);
+  });
+
+  it('reports a duplicate rule_id between packs', () => {
+    const pack = loadRulePack({ bundled: true, paths: ['rules'] });
+    expect(pack.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^duplicate rule_id 80084fa9/),
+      expect.stringMatching(/^duplicate rule_id 947827c6/),
+    ]);
+  });
+
+  it('reports a missing rules path without throwing', () => {
+    const pack = loadRulePack({ bundled: false, paths: ['no/such/dir'] });
+    expect(pack.errors[0]!.message).toBe('no such rule file or directory');
+  });
+});

@@ -1,0 +1,262 @@
+import { readFileSync } from 'node:fs';
+import TOML from '@iarna/toml';
+import { RuleError } from './ruleError.js';
+import { relativeWindowMs } from './duration.js';
+import {
+  SEVERITIES,
+  type QueryLanguage,
+  type NewTermsRule,
+  type Rule,
+  type RuleCommon,
+  type Severity,
+  type Threat,
+  type ThreatEntry,
+  type ThreatTechnique,
+  type ThresholdRule,
+} from './types.js';
+
+/** A rule file whose `type` lkm-scan cannot run offline (SPEC: esql, machine_learning, …). */
+export interface UnsupportedRule {
+  unsupported: true;
+  file: string;
+  id: string;
+  name: string;
+  type: string;
+  language?: string;
+}
+
+export type LoadedRule = Rule | UnsupportedRule;
+
+export function isUnsupported(r: LoadedRule): r is UnsupportedRule {
+  return 'unsupported' in r;
+}
+
+/** Reads and validates one rule file. Throws RuleError naming the file and field. */
+export function loadRuleFile(path: string, options: { displayPath?: string; bundled?: boolean } = {}): LoadedRule {
+  const file = options.displayPath ?? path;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new RuleError({ message: `cannot read rule file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file });
+  }
+  return parseRuleText(text, file, options.bundled ?? false);
+}
+
+type Table = Record<string, unknown>;
+
+/** Validates the TOML text of a rule. Exported for tests and for in-memory rule packs. */
+export function parseRuleText(text: string, file: string, bundled = false): LoadedRule {
+  let doc: Table;
+  try {
+    doc = TOML.parse(text) as Table;
+  } catch (e) {
+    const err = e as Error & { line?: number; col?: number };
+    const line = typeof err.line === 'number' ? err.line + 1 : undefined;
+    const firstLine = err.message.split('\n')[0]!.replace(/ at row \d+, col \d+, pos \d+:?$/, '');
+    throw new RuleError({
+      message: `invalid TOML: ${firstLine}`,
+      file,
+      line,
+      column: typeof err.col === 'number' ? err.col + 1 : undefined,
+      sourceLine: line === undefined ? undefined : text.split(/\r?\n/)[line - 1],
+      notes: ['rule files use the format of github.com/elastic/detection-rules'],
+    });
+  }
+
+  const fail = (field: string, message: string, notes?: string[]): never => {
+    const line = findKeyLine(text, field.split('.').pop()!);
+    throw new RuleError({
+      message: `rule field \`${field}\` ${message}`,
+      file,
+      line,
+      column: line === undefined ? undefined : 1,
+      sourceLine: line === undefined ? undefined : text.split(/\r?\n/)[line - 1],
+      notes,
+    });
+  };
+
+  const rule = doc.rule;
+  if (!isTable(rule)) return fail('rule', 'is missing: a rule file needs a [rule] table');
+  const metadata = isTable(doc.metadata) ? doc.metadata : {};
+
+  const str = (key: string, required: boolean): string | undefined => {
+    const v = rule[key];
+    if (v === undefined) return required ? fail(`rule.${key}`, 'is missing') : undefined;
+    if (typeof v !== 'string') return fail(`rule.${key}`, `must be a string, found ${describe(v)}`);
+    return v;
+  };
+  const strList = (key: string): string[] => {
+    const v = rule[key];
+    if (v === undefined) return [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+      return fail(`rule.${key}`, `must be a list of strings, found ${describe(v)}`);
+    }
+    return v as string[];
+  };
+
+  const id = str('rule_id', true)!;
+  const name = str('name', true)!;
+  const type = str('type', true)!;
+  const language = str('language', false);
+
+  if (type === 'machine_learning' || type === 'esql' || type === 'threat_match' || language === 'lucene' || language === 'esql') {
+    return { unsupported: true, file, id, name, type: language === 'lucene' ? 'lucene' : type, language };
+  }
+  if (type !== 'query' && type !== 'eql' && type !== 'new_terms' && type !== 'threshold') {
+    return fail('rule.type', `is "${type}", which lkm-scan does not know`, [
+      'supported: query, eql, new_terms, threshold (esql, machine_learning, threat_match are skipped)',
+    ]);
+  }
+  if (language !== 'eql' && language !== 'kuery') {
+    return fail('rule.language', `must be "eql" or "kuery" for a ${type} rule, found ${describe(language)}`);
+  }
+  if (type === 'eql' && language !== 'eql') fail('rule.language', 'must be "eql" for an eql rule');
+  if (type === 'query' && language !== 'kuery') fail('rule.language', 'must be "kuery" for a query rule');
+
+  const query = str('query', true)!;
+  const severity = str('severity', true)!;
+  if (!SEVERITIES.includes(severity as Severity)) {
+    fail('rule.severity', `is "${severity}"; expected one of ${SEVERITIES.join(', ')}`);
+  }
+  const riskScore = rule.risk_score;
+  if (typeof riskScore !== 'number' || !Number.isFinite(riskScore) || riskScore < 0 || riskScore > 100) {
+    fail('rule.risk_score', `must be a number from 0 to 100, found ${describe(riskScore)}`);
+  }
+
+  const common: RuleCommon = {
+    id,
+    name,
+    description: str('description', false) ?? '',
+    severity: severity as Severity,
+    riskScore: riskScore as number,
+    tags: strList('tags'),
+    threat: readThreats(rule.threat, fail),
+    author: strList('author'),
+    license: str('license', false),
+    references: strList('references'),
+    falsePositives: strList('false_positives'),
+    setup: str('setup', false),
+    note: str('note', false),
+    index: strList('index'),
+    buildingBlock: rule.building_block_type === 'default',
+    deprecated: metadata.maturity === 'deprecated',
+    maturity: typeof metadata.maturity === 'string' ? metadata.maturity : undefined,
+    timestampOverride: str('timestamp_override', false),
+    eventCategoryOverride: str('event_category_override', false),
+    from: str('from', false),
+    interval: str('interval', false),
+    language: language as QueryLanguage,
+    query,
+    source: { file, queryStart: findQueryStart(text), bundled },
+  };
+
+  switch (type) {
+    case 'query':
+      return { ...common, type, language: 'kuery' };
+    case 'eql':
+      return { ...common, type, language: 'eql' };
+    case 'new_terms': {
+      const nt = rule.new_terms;
+      if (!isTable(nt)) return fail('rule.new_terms', 'is missing: a new_terms rule needs a [rule.new_terms] table');
+      const fields = nt.value;
+      if (!Array.isArray(fields) || fields.length < 1 || fields.length > 3 || fields.some((f) => typeof f !== 'string')) {
+        return fail('rule.new_terms.value', `must list 1 to 3 field names, found ${describe(fields)}`);
+      }
+      const hws = nt.history_window_start;
+      const start = Array.isArray(hws) && isTable(hws[0]) ? hws[0].value : hws;
+      if (typeof start !== 'string') {
+        return fail('rule.new_terms.history_window_start', `must be a date-math string such as "now-5d", found ${describe(start)}`);
+      }
+      const ms = relativeWindowMs(start);
+      if (ms === undefined) {
+        return fail('rule.new_terms.history_window_start', `is "${start}"; expected the form now-N(s|m|h|d|w), e.g. "now-5d"`);
+      }
+      const loaded: NewTermsRule = { ...common, type: 'new_terms', newTerms: { fields: fields as string[], historyWindowStart: start, historyWindowMs: ms } };
+      return loaded;
+    }
+    case 'threshold': {
+      const th = rule.threshold;
+      if (!isTable(th)) return fail('rule.threshold', 'is missing: a threshold rule needs a [rule.threshold] table');
+      const rawFields = th.field === undefined ? [] : Array.isArray(th.field) ? th.field : [th.field];
+      if (rawFields.some((f) => typeof f !== 'string')) fail('rule.threshold.field', 'must be a field name or a list of them');
+      const value = th.value;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+        return fail('rule.threshold.value', `must be a whole number of at least 1, found ${describe(value)}`);
+      }
+      let cardinality: { field: string; value: number } | undefined;
+      const card = Array.isArray(th.cardinality) ? th.cardinality[0] : th.cardinality;
+      if (card !== undefined) {
+        if (!isTable(card) || typeof card.field !== 'string' || typeof card.value !== 'number') {
+          return fail('rule.threshold.cardinality', 'must have a string `field` and a number `value`');
+        }
+        cardinality = { field: card.field, value: card.value };
+      }
+      const loaded: ThresholdRule = { ...common, type: 'threshold', threshold: { fields: rawFields as string[], value, cardinality } };
+      return loaded;
+    }
+  }
+}
+
+function readThreats(value: unknown, fail: (field: string, message: string) => never): Threat[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return fail('rule.threat', 'must be an array of tables ([[rule.threat]])');
+  return value.map((t, i) => {
+    if (!isTable(t) || typeof t.framework !== 'string') return fail(`rule.threat[${i}].framework`, 'is missing');
+    const threat: Threat = { framework: t.framework };
+    if (t.tactic !== undefined) threat.tactic = readEntry(t.tactic, `rule.threat[${i}].tactic`, fail);
+    if (t.technique !== undefined) {
+      if (!Array.isArray(t.technique)) return fail(`rule.threat[${i}].technique`, 'must be an array of tables');
+      threat.technique = t.technique.map((tech, j): ThreatTechnique => {
+        const base: ThreatTechnique = readEntry(tech, `rule.threat[${i}].technique[${j}]`, fail);
+        const subs = (tech as Table).subtechnique;
+        if (subs !== undefined) {
+          if (!Array.isArray(subs)) return fail(`rule.threat[${i}].technique[${j}].subtechnique`, 'must be an array of tables');
+          base.subtechnique = subs.map((s, k) => readEntry(s, `rule.threat[${i}].technique[${j}].subtechnique[${k}]`, fail));
+        }
+        return base;
+      });
+    }
+    return threat;
+  });
+}
+
+function readEntry(value: unknown, field: string, fail: (field: string, message: string) => never): ThreatEntry {
+  if (!isTable(value) || typeof value.id !== 'string' || typeof value.name !== 'string') {
+    return fail(field, 'needs string `id` and `name`');
+  }
+  const entry: ThreatEntry = { id: value.id, name: value.name };
+  if (typeof value.reference === 'string') entry.reference = value.reference;
+  return entry;
+}
+
+function isTable(v: unknown): v is Table {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  return typeof v === 'string' ? `"${v}"` : `${typeof v} ${String(v)}`;
+}
+
+function findKeyLine(text: string, key: string): number | undefined {
+  const lines = text.split(/\r?\n/);
+  const re = new RegExp(`^\\s*${key.replace(/[^A-Za-z0-9_]/g, '')}\\s*=`);
+  const i = lines.findIndex((l) => re.test(l));
+  return i < 0 ? undefined : i + 1;
+}
+
+/**
+ * Where the query text begins in the file, so a position inside the query maps back to the TOML
+ * line a rule author edits. TOML drops a newline right after an opening `'''` or `"""`.
+ */
+export function findQueryStart(text: string): { line: number; column: number } {
+  const m = /^([ \t]*query[ \t]*=[ \t]*)('''|"""|'|")(\r?\n)?/m.exec(text);
+  if (!m) return { line: 1, column: 1 };
+  const before = text.slice(0, m.index);
+  const line = before.split('\n').length;
+  if (m[3]) return { line: line + 1, column: 1 };
+  return { line, column: m[1]!.length + m[2]!.length + 1 };
+}

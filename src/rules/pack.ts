@@ -1,0 +1,81 @@
+import { readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import { isUnsupported, loadRuleFile, type UnsupportedRule } from './load.js';
+import { RuleError } from './ruleError.js';
+import type { Rule } from './types.js';
+
+/** The folder of rules shipped with lkm-scan (package root `rules/`, beside `src/` and `dist/`). */
+export const BUNDLED_RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
+
+export interface RulePack {
+  rules: Rule[];
+  /** Rules of types that need a live cluster; listed once and skipped (never fatal). */
+  unsupported: UnsupportedRule[];
+  errors: RuleError[];
+}
+
+/** Every `*.toml` below a path (a file is taken as it is), sorted so runs are reproducible. */
+export function findRuleFiles(path: string): string[] {
+  const st = statSync(path);
+  if (st.isFile()) return [path];
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && entry.name.toLowerCase().endsWith('.toml')) out.push(full);
+    }
+  };
+  walk(path);
+  return out;
+}
+
+/**
+ * Loads rule files from the bundled folder and/or user paths. Problems are collected, not thrown,
+ * so `validate` can report every broken rule in one run. Two rules with one rule_id is an error:
+ * alerts are keyed by rule id and one would silently shadow the other.
+ */
+export function loadRulePack(options: { bundled: boolean; paths: string[] }): RulePack {
+  const pack: RulePack = { rules: [], unsupported: [], errors: [] };
+  const seen = new Map<string, string>();
+  const sources: Array<{ path: string; display: string; bundled: boolean }> = [];
+  if (options.bundled) {
+    for (const f of findRuleFiles(BUNDLED_RULES_DIR)) sources.push({ path: f, display: join('rules', relative(BUNDLED_RULES_DIR, f)), bundled: true });
+  }
+  for (const p of options.paths) {
+    let files: string[];
+    try {
+      files = findRuleFiles(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      pack.errors.push(new RuleError({ message: code === 'ENOENT' ? 'no such rule file or directory' : `cannot read: ${code ?? String(e)}`, file: p }));
+      continue;
+    }
+    if (files.length === 0) pack.errors.push(new RuleError({ message: 'no .toml rule files in this directory', file: p }));
+    for (const f of files) sources.push({ path: f, display: f, bundled: false });
+  }
+  for (const s of sources) {
+    try {
+      const loaded = loadRuleFile(s.path, { displayPath: s.display, bundled: s.bundled });
+      const previous = seen.get(loaded.id);
+      if (previous !== undefined) {
+        pack.errors.push(
+          new RuleError({
+            message: `duplicate rule_id ${loaded.id}: already defined in ${previous}`,
+            file: s.display,
+            notes: ['each rule needs its own rule_id; use --no-bundled to replace the bundled rules with your copies'],
+          }),
+        );
+        continue;
+      }
+      seen.set(loaded.id, s.display);
+      if (isUnsupported(loaded)) pack.unsupported.push(loaded);
+      else pack.rules.push(loaded);
+    } catch (e) {
+      if (e instanceof RuleError) pack.errors.push(e);
+      else throw e;
+    }
+  }
+  return pack;
+}

@@ -1,0 +1,94 @@
+/** A rule as lkm-scan understands it, validated from an Elastic detection-rule TOML file. */
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+
+export type QueryLanguage = 'eql' | 'kuery';
+
+/** MITRE ATT&CK mapping, kept exactly as the TOML has it (snake_case) so alerts can copy it verbatim. */
+export interface ThreatEntry {
+  id: string;
+  name: string;
+  reference?: string;
+}
+export interface ThreatTechnique extends ThreatEntry {
+  subtechnique?: ThreatEntry[];
+}
+export interface Threat {
+  framework: string;
+  tactic?: ThreatEntry;
+  technique?: ThreatTechnique[];
+}
+
+/** Where the rule came from, so errors and `rules show` can point into the file. */
+export interface RuleSource {
+  /** Path as the user gave it (or `rules/<file>` for bundled rules). */
+  file: string;
+  /** Text of the query as written in the TOML, and where it starts in the file (1-based). */
+  queryStart: { line: number; column: number };
+  bundled: boolean;
+}
+
+/** Fields every rule type shares. */
+export interface RuleCommon {
+  id: string;
+  name: string;
+  description: string;
+  severity: Severity;
+  riskScore: number;
+  tags: string[];
+  threat: Threat[];
+  author: string[];
+  license?: string;
+  references: string[];
+  falsePositives: string[];
+  setup?: string;
+  note?: string;
+  index: string[];
+  /** `building_block_type = "default"` (SPEC §D): a normal alert, marked as building block. */
+  buildingBlock: boolean;
+  /** `maturity = "deprecated"` (SPEC §D): still run, marked. */
+  deprecated: boolean;
+  maturity?: string;
+  /** `event.ingested` for most Elastic rules: the event time used by stateful rules (SPEC §D). */
+  timestampOverride?: string;
+  /** EQL `event_category_override`: the field `X where` reads instead of `event.category`. */
+  eventCategoryOverride?: string;
+  from?: string;
+  interval?: string;
+  language: QueryLanguage;
+  query: string;
+  source: RuleSource;
+}
+
+export interface QueryRule extends RuleCommon {
+  type: 'query';
+  language: 'kuery';
+}
+export interface EqlRule extends RuleCommon {
+  type: 'eql';
+  language: 'eql';
+}
+export interface NewTermsRule extends RuleCommon {
+  type: 'new_terms';
+  newTerms: {
+    fields: string[];
+    /** `history_window_start` as written, e.g. `now-5d`. */
+    historyWindowStart: string;
+    historyWindowMs: number;
+  };
+}
+export interface ThresholdRule extends RuleCommon {
+  type: 'threshold';
+  threshold: {
+    fields: string[];
+    value: number;
+    cardinality?: { field: string; value: number };
+  };
+}
+
+export type Rule = QueryRule | EqlRule | NewTermsRule | ThresholdRule;
+export type RuleType = Rule['type'];
+
+/** Rule types that need a live cluster (or a model, or an index of indicators): listed and skipped. */
+export const UNSUPPORTED_RULE_TYPES = ['esql', 'machine_learning', 'threat_match', 'lucene'] as const;
