@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_ERROR, type CliIO } from './commands/io.js';
 import { rulesListCommand, rulesShowCommand } from './commands/rulesList.js';
-import { scanCommand, type OutputFormat } from './commands/scan.js';
+import { scanCommand } from './commands/scan.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './output/sink.js';
 import { parseSeverity } from './commands/selectRules.js';
+import { validateCommand } from './commands/validate.js';
 import { RuleError } from './rules/ruleError.js';
 import type { Severity } from './rules/types.js';
 
@@ -18,8 +20,11 @@ Examples:
   $ zcat audit.ndjson.gz | lkm-scan             read stdin (also: lkm-scan -)
   $ auditbeat -e | lkm-scan                     live: alerts print as events arrive
   $ lkm-scan --format json events.ndjson | jq .rule.name
+  $ lkm-scan --format sarif logs/*.ndjson.gz > alerts.sarif   for CI code-scanning viewers
   $ lkm-scan --rules my-rules/ --no-bundled events.ndjson
   $ lkm-scan --rule 80084fa9 --min-severity low events.ndjson
+  $ lkm-scan rules                              list rules; lkm-scan rules show <id> for one
+  $ lkm-scan validate my-rules/                 check rule files without scanning
 
 Exit status:
   0  no alert    1  at least one alert    2  usage error, unreadable input or bad rule
@@ -64,14 +69,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .description('Scan NDJSON Elastic Common Schema events with Elastic detection rules (EQL, KQL), offline.')
     .version(pkg.version, '-V, --version')
     .argument('[inputs...]', 'files or folders of NDJSON events; - or none reads stdin')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON) or sarif (SARIF 2.1.0)').choices([...OUTPUT_FORMATS]).default('text'))
     .option('-q, --quiet', 'do not print the summary on stderr')
     .option('--strict', 'stop with exit 2 at the first malformed line');
   addRuleOptions(program);
   program.addHelpText('after', SCAN_EXAMPLES);
   program.action(async (inputs: string[], o: GlobalOpts) => {
     exitCode = await scanCommand(
-      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, ...ruleSelection(o) },
+      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, ...ruleSelection(o) },
       io,
     );
   });
@@ -92,7 +97,7 @@ Examples:
 `,
   );
   rules.action((o: GlobalOpts) => {
-    exitCode = rulesListCommand({ ...ruleSelection(o), format: o.format, color: o.color }, io);
+    exitCode = rulesListCommand({ ...ruleSelection(o), format: o.format === 'json' ? 'json' : 'text', color: o.color }, io);
   });
   const show = rules
     .command('show')
@@ -104,7 +109,30 @@ Examples:
     exitCode = rulesShowCommand(key, { ...ruleSelection(o), format: 'text', color: o.color }, io);
   });
 
-  for (const cmd of [program, rules, show]) {
+  const validate = program
+    .command('validate')
+    .description('parse and compile every rule in the given files or folders; exit 1 if any fails')
+    .argument('[paths...]', 'rule files or folders searched for *.toml (default: the bundled rules)')
+    .addHelpText(
+      'after',
+      `
+Prints one line per failing rule (file:line:column: "name": message) with the query line and a
+caret, then a total on stderr. Rule types that cannot run offline (esql, machine_learning,
+threat_match, lucene) are counted as skipped, not failed.
+
+Examples:
+  $ lkm-scan validate my-rules/
+  $ lkm-scan validate detection-rules/rules detection-rules/rules_building_block
+
+Exit status:
+  0  every rule is valid    1  at least one rule failed    2  usage error
+`,
+    )
+    .action((paths: string[]) => {
+      exitCode = validateCommand(paths, io);
+    });
+
+  for (const cmd of [program, rules, show, validate]) {
     cmd.exitOverride();
     cmd.configureOutput({
       writeOut: (s) => io.stdout.write(s),

@@ -1,18 +1,14 @@
-import ndjson from 'ndjson';
 import { performance } from 'node:perf_hooks';
 import type { Alert, Location } from '../engine/alert.js';
 import { compileRule, type CompiledRule } from '../engine/compileRule.js';
 import { createScanner } from '../engine/scanner.js';
 import { readEvents, resolveInputs } from '../input/index.js';
-import { toAlertDocument } from '../output/alertDocument.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
 import { formatSummary } from '../output/summary.js';
-import { formatAlertText } from '../output/text.js';
+import { createSink, type OutputFormat } from '../output/sink.js';
 import { RuleError } from '../rules/ruleError.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
 import { selectRules, type RuleSelection } from './selectRules.js';
-
-export type OutputFormat = 'text' | 'json';
 
 export interface ScanCommandOptions extends RuleSelection {
   inputs: string[];
@@ -20,6 +16,8 @@ export interface ScanCommandOptions extends RuleSelection {
   quiet: boolean;
   strict: boolean;
   color?: boolean;
+  /** lkm-scan's version, for formats that name the tool (SARIF). */
+  version: string;
 }
 
 /** How many malformed lines are shown one by one before only counting them. */
@@ -87,15 +85,10 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   });
 
   const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
-  let json: ReturnType<typeof ndjson.stringify> | undefined;
-  if (opts.format === 'json') {
-    json = ndjson.stringify();
-    json.pipe(io.stdout, { end: false });
-  }
+  const sink = createSink(opts.format, io.stdout, { chalk, rules: rules.map((r) => r.rule), version: opts.version });
   const emit = (alert: Alert) => {
     if (outputClosed) throw new StopScan();
-    if (json) json.write(toAlertDocument(alert));
-    else io.stdout.write(formatAlertText(alert, chalk) + '\n');
+    sink.write(alert);
   };
 
   const live = sources.length === 1 && sources[0]!.kind === 'stdin';
@@ -141,7 +134,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   } catch (e) {
     if (!(e instanceof StopScan)) throw e;
   }
-  if (json) await endStream(json, io, () => outputClosed);
+  if (!outputClosed) await sink.end();
   if (outputClosed) return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;
 
   const hidden = totals.malformed + totals.warnings - MALFORMED_SHOWN;
@@ -164,14 +157,4 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
 function anyAlerts(counts: ReadonlyMap<string, { alerts: number }>): boolean {
   for (const c of counts.values()) if (c.alerts > 0) return true;
   return false;
-}
-
-/** Ends the JSON serializer and waits until it has handed every line to stdout. */
-function endStream(stream: ReturnType<typeof ndjson.stringify>, io: CliIO, closed: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    if (closed()) return resolve();
-    stream.once('end', () => resolve());
-    io.stdout.once('error', () => resolve());
-    stream.end();
-  });
 }

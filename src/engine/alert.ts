@@ -1,5 +1,6 @@
 import type { EcsEvent, Scalar } from '../event/types.js';
 import type { Rule } from '../rules/types.js';
+import type { ThresholdResult } from './threshold.js';
 
 /** Where an event came from: the input name a user passed (or `<stdin>`) and its 1-based line. */
 export interface Location {
@@ -16,4 +17,8 @@ export interface Alert {
   location: Location;
   /** new_terms rules: the new term, field → value (SPEC §D). */
   newTerms?: Record<string, Scalar>;
+  /** threshold rules: the group's values, the count and the cardinality reached (SPEC §D). */
+  threshold?: ThresholdResult;
+  /** sequence rules: every event of the sequence in order; `event`/`location` are the last one's. */
+  events?: Array<{ event: EcsEvent; location: Location }>;
 }

@@ -9,6 +9,8 @@ import { compileEventTime, type EventTimeReader } from './eventTime.js';
 /** A rule ready to run: its query compiled once into a predicate over one event. */
 export interface CompiledRule {
   rule: Rule;
+  /** Which runner evaluates it: one event at a time, or a stateful rule type. */
+  kind: 'event' | 'new_terms' | 'threshold';
   matches: Predicate;
   eventTime: EventTimeReader;
 }
@@ -18,7 +20,8 @@ export interface CompiledRule {
  * file (line:column of the TOML, the source line, a caret), so the author can fix it in place.
  */
 export function compileRule(rule: Rule): CompiledRule {
-  return { rule, matches: compileQuery(rule), eventTime: compileEventTime(rule.timestampOverride) };
+  const kind = rule.type === 'new_terms' || rule.type === 'threshold' ? rule.type : 'event';
+  return { rule, kind, matches: compileQuery(rule), eventTime: compileEventTime(rule.timestampOverride) };
 }
 
 function compileQuery(rule: Rule): Predicate {

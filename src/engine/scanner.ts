@@ -1,8 +1,10 @@
 import type { EcsEvent, Scalar } from '../event/types.js';
-import type { NewTermsRule } from '../rules/types.js';
+import { relativeWindowMs } from '../rules/duration.js';
+import type { NewTermsRule, ThresholdRule } from '../rules/types.js';
 import type { Alert, Location } from './alert.js';
 import type { CompiledRule } from './compileRule.js';
 import { compileTermsOf, NewTermsState, type Term } from './newTerms.js';
+import { ThresholdState } from './threshold.js';
 
 export interface ScannerOptions {
   /**
@@ -15,7 +17,7 @@ export interface ScannerOptions {
 
 export interface RuleCounts {
   alerts: number;
-  /** Matching events a stateful rule could not place in time (no usable @timestamp). */
+  /** Matching events a stateful rule could not place in time (no usable timestamp). */
   untimed: number;
 }
 
@@ -27,12 +29,22 @@ export interface Scanner {
 }
 
 /** A rule's runtime: stateless rules alert at once; stateful ones may hold events until finish. */
-interface RuleRunner {
+export interface RuleRunner {
   event(event: EcsEvent, location: Location, seq: number): void;
   finish(): void;
 }
 
-export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => void, options: ScannerOptions): Scanner {
+export type RunnerFactory = (compiled: CompiledRule, emit: (alert: Alert) => void, count: RuleCounts, options: ScannerOptions) => RuleRunner;
+
+/** Elastic's default look-back when a rule has no `from` (now-6m). */
+const DEFAULT_SPAN_MS = 6 * 60_000;
+
+export function createScanner(
+  rules: CompiledRule[],
+  emit: (alert: Alert) => void,
+  options: ScannerOptions,
+  extraRunners: Partial<Record<string, RunnerFactory>> = {},
+): Scanner {
   const counts = new Map<string, RuleCounts>();
   const runners: RuleRunner[] = rules.map((compiled) => {
     const count: RuleCounts = { alerts: 0, untimed: 0 };
@@ -41,9 +53,9 @@ export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => voi
       count.alerts++;
       emit(alert);
     };
-    return compiled.rule.type === 'new_terms'
-      ? newTermsRunner(compiled, compiled.rule, emitCounted, count, options)
-      : queryRunner(compiled, emitCounted);
+    const factory = extraRunners[compiled.kind] ?? RUNNERS[compiled.kind];
+    if (!factory) throw new Error(`no runner for ${compiled.kind} rules`);
+    return factory(compiled, emitCounted, count, options);
   });
   let seq = 0;
   return {
@@ -58,6 +70,12 @@ export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => voi
   };
 }
 
+const RUNNERS: Record<string, RunnerFactory> = {
+  event: queryRunner,
+  new_terms: newTermsRunner,
+  threshold: thresholdRunner,
+};
+
 function queryRunner(compiled: CompiledRule, emit: (alert: Alert) => void): RuleRunner {
   const { rule, matches, eventTime } = compiled;
   return {
@@ -68,34 +86,45 @@ function queryRunner(compiled: CompiledRule, emit: (alert: Alert) => void): Rule
   };
 }
 
-interface HeldEvent {
+/** A matching event waiting for its turn in event-time order. */
+export interface HeldEvent {
   timeMs: number;
   seq: number;
   event: EcsEvent;
   location: Location;
-  terms: Term[];
 }
 
-function newTermsRunner(
-  compiled: CompiledRule,
-  rule: NewTermsRule,
-  emit: (alert: Alert) => void,
-  count: RuleCounts,
-  options: ScannerOptions,
-): RuleRunner {
+/**
+ * Feeds events to `decide` in event-time order (ties in input order). Live, they go through as
+ * they come; otherwise they are held and sorted at the end. Only matching events are held, never
+ * the whole input: memory grows with matches, not with input size.
+ */
+export function timeOrdered<T extends HeldEvent>(live: boolean, decide: (h: T) => void) {
+  const held: T[] = [];
+  return {
+    add(h: T) {
+      if (live) decide(h);
+      else held.push(h);
+    },
+    flush() {
+      held.sort((a, b) => a.timeMs - b.timeMs || a.seq - b.seq);
+      for (const h of held) decide(h);
+      held.length = 0;
+    },
+  };
+}
+
+function newTermsRunner(compiled: CompiledRule, emit: (alert: Alert) => void, count: RuleCounts, options: ScannerOptions): RuleRunner {
+  const rule = compiled.rule as NewTermsRule;
   const termsOf = compileTermsOf(rule.newTerms.fields);
   const state = new NewTermsState(rule.newTerms.historyWindowMs);
-  // Only matching events with a term are held, never the whole input: memory grows with matches.
-  const held: HeldEvent[] = [];
-
-  const decide = (h: HeldEvent) => {
+  const order = timeOrdered<HeldEvent & { terms: Term[] }>(options.live, (h) => {
     for (const term of state.observe(h.terms, h.timeMs)) {
       const newTerms: Record<string, Scalar> = {};
       rule.newTerms.fields.forEach((f, i) => (newTerms[f] = term[i]!));
       emit({ rule, timeMs: h.timeMs, event: h.event, location: h.location, newTerms });
     }
-  };
-
+  });
   return {
     event(event, location, seq) {
       if (!compiled.matches(event)) return;
@@ -106,14 +135,30 @@ function newTermsRunner(
         count.untimed++;
         return;
       }
-      const h = { timeMs, seq, event, location, terms };
-      if (options.live) decide(h);
-      else held.push(h);
+      order.add({ timeMs, seq, event, location, terms });
     },
-    finish() {
-      held.sort((a, b) => a.timeMs - b.timeMs || a.seq - b.seq);
-      for (const h of held) decide(h);
-      held.length = 0;
+    finish: () => order.flush(),
+  };
+}
+
+function thresholdRunner(compiled: CompiledRule, emit: (alert: Alert) => void, count: RuleCounts, options: ScannerOptions): RuleRunner {
+  const rule = compiled.rule as ThresholdRule;
+  const state = new ThresholdState(rule.threshold, (rule.from && relativeWindowMs(rule.from)) || DEFAULT_SPAN_MS);
+  const order = timeOrdered<HeldEvent>(options.live, (h) => {
+    for (const threshold of state.observe(h.event, h.timeMs)) {
+      emit({ rule, timeMs: h.timeMs, event: h.event, location: h.location, threshold });
+    }
+  });
+  return {
+    event(event, location, seq) {
+      if (!compiled.matches(event)) return;
+      const timeMs = compiled.eventTime(event);
+      if (timeMs === undefined) {
+        count.untimed++;
+        return;
+      }
+      order.add({ timeMs, seq, event, location });
     },
+    finish: () => order.flush(),
   };
 }

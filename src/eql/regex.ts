@@ -45,8 +45,6 @@ export function compileLuceneRegex(pattern: string, caseInsensitive: boolean): S
 
 // ---------------------------------------------------------------- parser
 
-const RESERVED = new Set(['.', '?', '+', '*', '|', '{', '}', '[', ']', '(', ')', '"', '\\', '#', '@', '&', '<', '>', '~']);
-
 function swapAsciiCase(cp: number): number {
   if (cp >= 65 && cp <= 90) return cp + 32;
   if (cp >= 97 && cp <= 122) return cp - 32;
@@ -276,10 +274,6 @@ const SHORTHANDS: Record<string, CharTest> = {
   W: (c) => !isWord(c),
 };
 
-// Keep `RESERVED` documented: these characters are operators in Lucene even where JavaScript treats
-// them as literals (`@`, `#`, `<`, `"`, `&`, `~`), which is why a pattern is never handed to RegExp.
-void RESERVED;
-
 // ---------------------------------------------------------------- NFA (Thompson construction)
 
 type State =
@@ -325,7 +319,7 @@ function buildNfa(root: Node): Nfa {
         } else {
           for (let i = node.max - node.min; i > 0; i--) {
             const optional = build(node.item, entry);
-            entry = add({ kind: 'split', out: [optional, next === entry ? next : entry] });
+            entry = add({ kind: 'split', out: [optional, entry] });
           }
         }
         for (let i = 0; i < node.min; i++) entry = build(node.item, entry);

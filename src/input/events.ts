@@ -186,7 +186,6 @@ function describeJsonValue(value: unknown): string {
  * must not reach a terminal as escape sequences.
  */
 function printable(reason: string): string {
-  // eslint-disable-next-line no-control-regex
   const escaped = reason.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return escaped.length > MAX_REASON_CHARS ? `${escaped.slice(0, MAX_REASON_CHARS - 1)}…` : escaped;
 }

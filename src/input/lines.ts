@@ -46,11 +46,6 @@ export class LineSplitter {
     return this.lineCount;
   }
 
-  /** True while bytes of a line without its `\n` yet are held (or being skipped). */
-  get hasPartialLine(): boolean {
-    return this.pendingBytes > 0;
-  }
-
   /** Feeds the next chunk. The chunk may be reused by the caller as soon as this returns. */
   push(chunk: Buffer): void {
     const length = chunk.length;

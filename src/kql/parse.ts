@@ -1,7 +1,7 @@
 import { parse as peggyParse, SyntaxError as PeggySyntaxError } from './generated/kqlParser.js';
 import type { Expectation } from './generated/kqlParser.js';
 import { QuerySyntaxError, positionAt } from '../query/syntaxError.js';
-import type { KqlNode } from './ast.js';
+import type { KqlNode, KqlValue } from './ast.js';
 
 /**
  * Parses a KQL query into its AST (SPEC §B.1, §B.2). Every failure is a `QuerySyntaxError` whose
@@ -9,8 +9,17 @@ import type { KqlNode } from './ast.js';
  * pointing at the offset where Kibana would draw its `---^` caret.
  */
 export function parseKql(text: string): KqlNode {
+  return withKqlErrors(text, () => peggyParse(text) as KqlNode);
+}
+
+/** Parses one value on its own, as Kibana's `fromLiteralExpression` does (SPEC §B.2). */
+export function parseKqlLiteral(text: string): KqlValue {
+  return withKqlErrors(text, () => peggyParse(text, { startRule: 'Literal' }) as KqlValue);
+}
+
+function withKqlErrors<T>(text: string, run: () => T): T {
   try {
-    return peggyParse(text) as KqlNode;
+    return run();
   } catch (error) {
     if (error instanceof PeggySyntaxError) {
       const offset = error.location.start.offset;

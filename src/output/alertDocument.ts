@@ -17,12 +17,15 @@ export interface AlertDocument {
     threat: unknown[];
   };
   new_terms?: Record<string, unknown>;
+  threshold?: { fields: Record<string, unknown>; count: number; cardinality?: { field: string; value: number } };
+  events?: Array<{ location: { file: string; line: number }; document: unknown }>;
   location: { file: string; line: number };
   document: unknown;
 }
 
 export function toAlertDocument(alert: Alert): AlertDocument {
   const { rule } = alert;
+  // Keys are added in the documented order; optional ones only for the rule types that have them.
   const doc: AlertDocument = {
     timestamp: formatTime(alert.timeMs),
     rule: {
@@ -37,12 +40,11 @@ export function toAlertDocument(alert: Alert): AlertDocument {
       tags: rule.tags,
       threat: rule.threat,
     },
-    location: { file: alert.location.file, line: alert.location.line },
-    document: alert.event,
-  };
-  if (alert.newTerms) {
-    // Insert before `location` to keep the documented key order.
-    return { timestamp: doc.timestamp, rule: doc.rule, new_terms: alert.newTerms, location: doc.location, document: doc.document };
-  }
+  } as AlertDocument;
+  if (alert.newTerms) doc.new_terms = alert.newTerms;
+  if (alert.threshold) doc.threshold = alert.threshold;
+  if (alert.events) doc.events = alert.events.map((e) => ({ location: { file: e.location.file, line: e.location.line }, document: e.event }));
+  doc.location = { file: alert.location.file, line: alert.location.line };
+  doc.document = alert.event;
   return doc;
 }

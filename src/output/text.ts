@@ -66,6 +66,18 @@ export function formatAlertText(alert: Alert, chalk: ChalkInstance): string {
   if (alert.newTerms) {
     row('new term', Object.entries(alert.newTerms).map(([k, v]) => `${k} = ${String(v)}`).join(', '));
   }
+  if (alert.threshold) {
+    const t = alert.threshold;
+    const group = Object.entries(t.fields).map(([k, v]) => `${k} = ${String(v)}`).join(', ');
+    const card = t.cardinality ? `, ${t.cardinality.value} distinct ${t.cardinality.field}` : '';
+    row('threshold', `${t.count} events${group ? ` for ${group}` : ''}${card}`);
+  }
+  if (alert.events) {
+    alert.events.forEach((e, i) => {
+      const what = [eventAction(e.event), processName(e.event), filePath(e.event)].filter(Boolean).join('  ');
+      row(i === 0 ? 'sequence' : '', `${i + 1}. ${e.location.file}:${e.location.line}${what ? `  ${what}` : ''}`);
+    });
+  }
   row('at', chalk.underline(`${alert.location.file}:${alert.location.line}`));
   return lines.join('\n') + '\n';
 }

@@ -1,0 +1,53 @@
+import { performance } from 'node:perf_hooks';
+import { compileRule } from '../engine/compileRule.js';
+import { loadRulePack } from '../rules/pack.js';
+import { RuleError } from '../rules/ruleError.js';
+import type { Diagnostic } from '../rules/diagnostic.js';
+import { EXIT_ALERTS, EXIT_CLEAN, type CliIO } from './io.js';
+
+/** One failing rule on one line (grep-able, `file:line:col: name: message`), then its caret. */
+export function formatValidationFailure(d: Diagnostic, ruleName: string | undefined): string {
+  const where = d.line === undefined ? d.file : `${d.file}:${d.line}:${d.column ?? 1}`;
+  const lines = [`${where}: ${ruleName ? `"${ruleName}": ` : ''}${d.message}`];
+  if (d.sourceLine !== undefined) {
+    const col = Math.max(1, d.caretColumn ?? d.column ?? 1);
+    lines.push(`    ${d.sourceLine.replace(/\t/g, ' ')}`);
+    lines.push(`    ${' '.repeat(col - 1)}${'^'.repeat(Math.max(1, d.length ?? 1))}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * `lkm-scan validate PATH...`: parse and compile every rule, report each failure, exit 1 if any.
+ * With no path, the bundled rules are validated.
+ */
+export function validateCommand(paths: string[], io: CliIO): number {
+  const started = performance.now();
+  const pack = loadRulePack({ bundled: paths.length === 0, paths });
+  let failed = 0;
+  for (const e of pack.errors) {
+    failed++;
+    io.stdout.write(formatValidationFailure(e.diagnostic, undefined));
+  }
+  let ok = 0;
+  for (const rule of pack.rules) {
+    try {
+      compileRule(rule);
+      ok++;
+    } catch (e) {
+      if (!(e instanceof RuleError)) throw e;
+      failed++;
+      io.stdout.write(formatValidationFailure(e.diagnostic, rule.name));
+    }
+  }
+  const byType = new Map<string, number>();
+  for (const u of pack.unsupported) byType.set(u.type, (byType.get(u.type) ?? 0) + 1);
+  const skipped = [...byType].sort().map(([t, n]) => `${t} ${n}`).join(', ');
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  io.stderr.write(
+    `validated ${ok + failed} rule${ok + failed === 1 ? '' : 's'} in ${seconds} s: ${ok} ok, ${failed} failed` +
+      (pack.unsupported.length ? `; ${pack.unsupported.length} skipped, not runnable offline (${skipped})` : '') +
+      '\n',
+  );
+  return failed > 0 ? EXIT_ALERTS : EXIT_CLEAN;
+}

@@ -1,0 +1,48 @@
+import { compileFieldReader, scalarsOf } from '../event/fields.js';
+import type { EcsEvent, Scalar } from '../event/types.js';
+import type { FieldRef } from './ast.js';
+
+/** Reads the comparable values of an EQL field (SPEC §A.1, §C): every scalar leaf, arrays flattened. */
+export type ScalarReader = (event: EcsEvent) => Scalar[];
+
+/** Reads every raw value of the field (objects included), for existence checks (`f != null`). */
+export type RawReader = (event: EcsEvent) => unknown[];
+
+/**
+ * Compiles a reader for a field path that may hold `[N]` indexes (`list[1]`, `a.b[0].c`, as in
+ * Elasticsearch's qualifiedName): an index picks the N-th value of the field read so far.
+ */
+export function compileRawReader(field: FieldRef): RawReader {
+  const groups: Array<{ names: string[]; index: number | null }> = [];
+  let names: string[] = [];
+  for (const part of field.path) {
+    if (typeof part === 'number') {
+      groups.push({ names, index: part });
+      names = [];
+    } else names.push(part);
+  }
+  if (names.length > 0 || groups.length === 0) groups.push({ names, index: null });
+
+  const first = groups[0]!;
+  if (groups.length === 1 && first.index === null) return compileFieldReader(first.names);
+
+  const stages = groups.map((g) => ({ read: g.names.length > 0 ? compileFieldReader(g.names) : null, index: g.index }));
+  return (event) => {
+    let current: unknown[] = [event];
+    for (const stage of stages) {
+      const next: unknown[] = [];
+      for (const node of current) {
+        if (stage.read === null) next.push(node);
+        else if (node !== null && typeof node === 'object' && !Array.isArray(node)) next.push(...stage.read(node as EcsEvent));
+      }
+      if (stage.index === null) current = next;
+      else current = stage.index < next.length ? [next[stage.index]] : [];
+    }
+    return current;
+  };
+}
+
+export function compileScalarReader(field: FieldRef): ScalarReader {
+  const raw = compileRawReader(field);
+  return (event) => scalarsOf(raw(event));
+}

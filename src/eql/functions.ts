@@ -1,0 +1,260 @@
+import { asciiFold } from '../event/wildcard.js';
+import { bytesInCidr, parseIp, type Cidr } from '../event/cidr.js';
+import { numericValue } from './compare.js';
+
+/**
+ * The EQL functions of SPEC §A.8, evaluated as Elasticsearch's scripts evaluate them: a null
+ * argument gives null (SPEC §A.2). String functions take a `~` variant (ASCII folding, §A.5).
+ */
+export type ScriptValue = string | number | boolean | null;
+
+export interface FunctionSpec {
+  /** Canonical name, as Elasticsearch documents it. */
+  name: string;
+  minArgs: number;
+  maxArgs: number;
+  /** Whether `name~(...)` is accepted. */
+  acceptsTilde: boolean;
+  /** Argument positions that must be literals (checked and pre-processed at compile time). */
+  literalArgsFrom?: number;
+  /**
+   * Evaluates the call. `floatArithmetic` is true when an operand is statically a decimal
+   * (`x / 2.0`), which turns integer division into floating-point division.
+   */
+  apply(args: ScriptValue[], caseInsensitive: boolean, floatArithmetic: boolean, constants: FunctionConstants): ScriptValue;
+}
+
+/** Values prepared once at compile time for a call (parsed CIDR blocks). */
+export interface FunctionConstants {
+  cidrs: Cidr[];
+}
+
+export const NO_CONSTANTS: FunctionConstants = { cidrs: [] };
+
+/** Text a string function sees: numbers and booleans by their JSON text (SPEC §C). */
+export function toText(v: ScriptValue): string | null {
+  if (v === null) return null;
+  return typeof v === 'string' ? v : String(v);
+}
+
+function fold(s: string, ci: boolean): string {
+  return ci ? asciiFold(s) : s;
+}
+
+function toNumber(v: ScriptValue): number | null {
+  if (v === null || typeof v === 'boolean') return null;
+  return numericValue(v);
+}
+
+/** Java long arithmetic truncates division; a decimal operand makes it floating point. */
+export function arithmetic(op: '+' | '-' | '*' | '/' | '%', a: ScriptValue, b: ScriptValue, float: boolean): ScriptValue {
+  const x = toNumber(a);
+  const y = toNumber(b);
+  if (x === null || y === null) return null;
+  const integral = !float && Number.isInteger(x) && Number.isInteger(y);
+  switch (op) {
+    case '+':
+      return x + y;
+    case '-':
+      return x - y;
+    case '*':
+      return x * y;
+    case '/':
+      if (integral) return y === 0 ? null : Math.trunc(x / y);
+      return x / y;
+    case '%':
+      if (y === 0 && integral) return null;
+      return x % y;
+  }
+}
+
+const stringArgs = (args: ScriptValue[], count: number): string[] | null => {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = toText(args[i] ?? null);
+    if (t === null) return null;
+    out.push(t);
+  }
+  return out;
+};
+
+function substringOf(s: string, startArg: ScriptValue, endArg: ScriptValue | undefined): ScriptValue {
+  const len = s.length;
+  const start = toNumber(startArg);
+  if (start === null) return null;
+  let end = endArg === undefined || endArg === null ? len : toNumber(endArg);
+  if (end === null) return null;
+  let from = Math.trunc(start);
+  if (from < 0) from = Math.max(0, len + from);
+  end = Math.trunc(end);
+  if (end < 0) end = Math.max(0, len + end);
+  from = Math.min(from, len);
+  end = Math.min(end, len);
+  return from >= end ? '' : s.slice(from, end);
+}
+
+function parseNumber(text: string, baseArg: ScriptValue | undefined): ScriptValue {
+  let base = baseArg === undefined || baseArg === null ? null : toNumber(baseArg);
+  let t = text.trim();
+  const hex = /^[+-]?0x/i.test(t);
+  if (hex && (base === null || base === 16)) {
+    t = t.replace(/0x/i, '');
+    base = 16;
+  }
+  if (base === null || base === 10) {
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
+    return Number(t);
+  }
+  if (!Number.isInteger(base) || base < 2 || base > 36) return null;
+  const digits = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, base);
+  const body = t.replace(/^[+-]/, '').toLowerCase();
+  if (body === '' || [...body].some((c) => !digits.includes(c))) return null;
+  const n = parseInt(t, base);
+  return Number.isNaN(n) ? null : n;
+}
+
+function between(args: ScriptValue[], ci: boolean): ScriptValue {
+  const s = stringArgs(args, 3);
+  if (s === null) return null;
+  const [source, left, right] = s as [string, string, string];
+  const greedy = args[3] === true;
+  const src = fold(source, ci);
+  const l = fold(left, ci);
+  const r = fold(right, ci);
+  const at = src.indexOf(l);
+  if (at < 0) return '';
+  const from = at + l.length;
+  const end = greedy ? src.lastIndexOf(r) : src.indexOf(r, from);
+  if (end < from) return '';
+  return source.slice(from, end);
+}
+
+const SPECS: FunctionSpec[] = [
+  ...(['add', 'subtract', 'multiply', 'divide', 'modulo'] as const).map(
+    (name, i): FunctionSpec => ({
+      name,
+      minArgs: 2,
+      maxArgs: 2,
+      acceptsTilde: false,
+      apply: (args, _ci, float) => arithmetic((['+', '-', '*', '/', '%'] as const)[i]!, args[0]!, args[1]!, float),
+    }),
+  ),
+  { name: 'between', minArgs: 3, maxArgs: 4, acceptsTilde: true, apply: (args, ci) => between(args, ci) },
+  {
+    name: 'cidrMatch',
+    minArgs: 2,
+    maxArgs: Infinity,
+    acceptsTilde: false,
+    literalArgsFrom: 1,
+    apply: (args, _ci, _f, constants) => {
+      const ip = toText(args[0]!);
+      if (ip === null) return null;
+      const bytes = parseIp(ip);
+      return bytes !== null && constants.cidrs.some((c) => bytesInCidr(bytes, c));
+    },
+  },
+  {
+    name: 'concat',
+    minArgs: 1,
+    maxArgs: Infinity,
+    acceptsTilde: true,
+    apply: (args) => {
+      let out = '';
+      for (const a of args) {
+        const t = toText(a);
+        if (t === null) return null;
+        out += t;
+      }
+      return out;
+    },
+  },
+  {
+    name: 'endsWith',
+    minArgs: 2,
+    maxArgs: 2,
+    acceptsTilde: true,
+    apply: (args, ci) => {
+      const s = stringArgs(args, 2);
+      return s === null ? null : fold(s[0]!, ci).endsWith(fold(s[1]!, ci));
+    },
+  },
+  {
+    name: 'indexOf',
+    minArgs: 2,
+    maxArgs: 3,
+    acceptsTilde: true,
+    apply: (args, ci) => {
+      const s = stringArgs(args, 2);
+      if (s === null) return null;
+      const startArg = args[2];
+      const start = startArg === undefined || startArg === null ? 0 : toNumber(startArg);
+      if (start === null) return null;
+      const at = fold(s[0]!, ci).indexOf(fold(s[1]!, ci), Math.max(0, Math.trunc(start)));
+      return at < 0 ? null : at;
+    },
+  },
+  {
+    name: 'length',
+    minArgs: 1,
+    maxArgs: 1,
+    acceptsTilde: true,
+    apply: (args) => {
+      const t = toText(args[0]!);
+      return t === null ? null : t.length;
+    },
+  },
+  {
+    name: 'number',
+    minArgs: 1,
+    maxArgs: 2,
+    acceptsTilde: true,
+    apply: (args) => {
+      const v = args[0]!;
+      if (v === null) return null;
+      if (typeof v === 'number') return v;
+      return parseNumber(String(v), args[1]);
+    },
+  },
+  {
+    name: 'startsWith',
+    minArgs: 2,
+    maxArgs: 2,
+    acceptsTilde: true,
+    apply: (args, ci) => {
+      const s = stringArgs(args, 2);
+      return s === null ? null : fold(s[0]!, ci).startsWith(fold(s[1]!, ci));
+    },
+  },
+  { name: 'string', minArgs: 1, maxArgs: 1, acceptsTilde: true, apply: (args) => toText(args[0]!) },
+  {
+    name: 'stringContains',
+    minArgs: 2,
+    maxArgs: 2,
+    acceptsTilde: true,
+    apply: (args, ci) => {
+      const s = stringArgs(args, 2);
+      if (s === null) return null;
+      // SPEC §A.8: an empty substring gives false.
+      return s[1] !== '' && fold(s[0]!, ci).includes(fold(s[1]!, ci));
+    },
+  },
+  {
+    name: 'substring',
+    minArgs: 2,
+    maxArgs: 3,
+    acceptsTilde: true,
+    apply: (args) => {
+      const s = toText(args[0]!);
+      return s === null ? null : substringOf(s, args[1]!, args[2]);
+    },
+  },
+];
+
+const BY_NAME = new Map(SPECS.map((s) => [s.name.toLowerCase(), s]));
+
+/** Function names are case-insensitive (SPEC §A.7): `cidrmatch` is `cidrMatch`. */
+export function lookupFunction(name: string): FunctionSpec | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
+export const FUNCTION_NAMES: readonly string[] = SPECS.map((s) => s.name);
