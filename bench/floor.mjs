@@ -5,6 +5,8 @@
 // Usage: node bench/floor.mjs FILE...   → prints {"lines":N,"bytes":N,"errors":N} on stdout
 
 import { createReadStream } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** @param {string} file @returns {Promise<{lines: number, bytes: number, errors: number}>} */
 export async function parseFloor(file) {
@@ -39,7 +41,7 @@ export async function parseFloor(file) {
   return { lines, bytes, errors };
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const files = process.argv.slice(2);
   if (files.length === 0) {
     process.stderr.write('usage: node bench/floor.mjs FILE...\n');

@@ -100,7 +100,9 @@ export function compileEql(query: EqlQuery, options: EqlCompileOptions = {}): Co
     case 'event':
       return { kind: 'event', predicate: filter(query.filter), pipes: compilePipes(query.pipes) };
     case 'sequence': {
-      if (query.steps.length < 2) failAt(query, 'a sequence needs at least two [queries]');
+      // A lone query repeated `with runs=N` is a sequence too (Elastic's rules use it).
+      const eventCount = query.steps.reduce((n, s) => n + (s.runs ?? 1), 0);
+      if (eventCount < 2) failAt(query, 'a sequence needs at least two [queries] (or one [query] with runs=N)');
       if (query.steps.every((s) => s.missing)) failAt(query, 'a sequence needs at least one query that is not a missing event ![...]');
       const missing = query.steps.find((s) => s.missing);
       if (missing !== undefined && query.maxspan === null) {

@@ -42,7 +42,13 @@ const OTHER_WORDS: Record<string, string | null> = {
   'time unit (ms, s, m, h or d)': 'a time unit (ms, s, m, h or d)',
   'with maxspan=...': "'with maxspan=...'",
   'with runs=N': "'with runs=N'",
+  'pipe name (head or tail)': 'a pipe name (head or tail)',
 };
+
+/** Expectations that all mean "an operator could continue the expression here". */
+const OPERATOR_WORDS = new Set([
+  "'in'", "'in~'", "'not'", "'!:'", "':'", "'like'", "'like~'", "'regex'", "'regex~'", "'='", "'['", "'.'", 'a comparison operator', 'an operator',
+]);
 
 const LITERAL_WORDS: Record<string, string> = {
   '(': "'('",
@@ -97,6 +103,12 @@ function describeExpected(expected: readonly Expectation[]): string {
         add('a character');
         break;
     }
+  }
+  // After a complete operand, Peggy lists every operator that could follow; one phrase says it.
+  if (words.includes('a comparison operator') || words.includes('an operator')) {
+    const kept = words.filter((w) => !OPERATOR_WORDS.has(w));
+    words.length = 0;
+    words.push('an operator', ...kept);
   }
   if (wantsValue) words.unshift('a field name or value');
   if (words.length === 0) return 'something else';

@@ -141,3 +141,55 @@ export function listFieldNames(event: EcsEvent): string[] {
 export function scalarText(value: Scalar): string {
   return typeof value === 'string' ? value : String(value);
 }
+
+/**
+ * "Does any value of the field pass `test`?" without building the value array: the same paths as
+ * `compileFieldReader` (SPEC §C), stopping at the first value that passes. For hot predicates
+ * (every `field:value` clause of every rule on every event).
+ */
+export type FieldTester = (event: EcsEvent, test: (value: unknown) => boolean) => boolean;
+
+export function compileFieldTester(path: string | readonly string[]): FieldTester {
+  const segments = typeof path === 'string' ? splitFieldPath(path) : [...path];
+  const n = segments.length;
+  const keys: string[][] = [];
+  for (let i = 0; i < n; i++) {
+    const row: string[] = [];
+    let key = segments[i]!;
+    row.push(key);
+    for (let j = i + 1; j < n; j++) {
+      key += '.' + segments[j]!;
+      row.push(key);
+    }
+    keys.push(row);
+  }
+  const anyLeaf = (value: unknown, test: (value: unknown) => boolean): boolean => {
+    if (value === null || value === undefined) return false;
+    if (Array.isArray(value)) {
+      for (let k = 0; k < value.length; k++) if (anyLeaf(value[k], test)) return true;
+      return false;
+    }
+    return test(value);
+  };
+  const visit = (node: unknown, i: number, test: (value: unknown) => boolean): boolean => {
+    if (node === null || typeof node !== 'object') return false;
+    if (Array.isArray(node)) {
+      for (let k = 0; k < node.length; k++) if (visit(node[k], i, test)) return true;
+      return false;
+    }
+    const obj = node as Record<string, unknown>;
+    const row = keys[i]!;
+    for (let k = 0; k < row.length; k++) {
+      const key = row[k]!;
+      if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+      const value = obj[key];
+      if (i + k === n - 1 ? anyLeaf(value, test) : visit(value, i + k + 1, test)) return true;
+    }
+    return false;
+  };
+  if (n === 1) {
+    const key = segments[0]!;
+    return (event, test) => Object.prototype.hasOwnProperty.call(event, key) && anyLeaf(event[key], test);
+  }
+  return (event, test) => visit(event, 0, test);
+}

@@ -68,12 +68,48 @@ async function* gunzip(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerato
     for (let next = await rest.next(); !next.done; next = await rest.next()) yield Buffer.from(next.value);
   }
   const decoder = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
-  // pipeline() forwards a read error of the source to the decoder, so iterating it throws that error.
+  // pipeline() forwards a read error of the source to the decoder, which then reports it as its own.
   pipeline(Readable.from(copied(), { highWaterMark: 1 }), decoder, () => {});
+  // Not `for await (… of decoder)`: a stream destroyed by an error drops the output it still
+  // buffers, and that is exactly the data before a corrupt spot we must deliver. 'data' events
+  // hand over every chunk as zlib produces it; pausing gives the back-pressure.
+  const ready: Buffer[] = [];
+  let failure: unknown;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    wake?.();
+    wake = undefined;
+  };
+  decoder.on('data', (chunk: Buffer) => {
+    ready.push(chunk);
+    decoder.pause();
+    signal();
+  });
+  decoder.on('end', () => {
+    ended = true;
+    signal();
+  });
+  decoder.on('error', (error) => {
+    failure = error;
+    signal();
+  });
   try {
-    for await (const chunk of decoder) yield chunk as Buffer;
-  } catch (error) {
-    throw toGzipError(error);
+    for (;;) {
+      const chunk = ready.shift();
+      if (chunk !== undefined) {
+        if (failure === undefined && !ended) decoder.resume();
+        yield chunk;
+      } else if (failure !== undefined) {
+        throw toGzipError(failure);
+      } else if (ended) {
+        return;
+      } else {
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    }
+  } finally {
+    decoder.destroy();
   }
 }
 
