@@ -1005,8 +1005,12 @@ export async function generate(opts) {
 // ---------------------------------------------------------------------------------------------------------
 // CLI
 
-/** @param {string[]} argv @returns {Record<string, string>} */
-export function parseArgs(argv) {
+/**
+ * `--name value`, `--name=value`, or a bare `--flag` ("true"). Names in `alwaysValue` take the next
+ * argument even when it starts with `--` (e.g. `--cli-args --no-prefilter`).
+ * @param {string[]} argv @param {string[]} [alwaysValue] @returns {Record<string, string>}
+ */
+export function parseArgs(argv, alwaysValue = []) {
   /** @type {Record<string, string>} */
   const out = {};
   for (let i = 0; i < argv.length; i++) {
@@ -1014,7 +1018,7 @@ export function parseArgs(argv) {
     if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}" (options start with --)`);
     const eq = a.indexOf('=');
     if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1);
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) out[a.slice(2)] = argv[++i];
+    else if (i + 1 < argv.length && (!argv[i + 1].startsWith('--') || alwaysValue.includes(a.slice(2)))) out[a.slice(2)] = argv[++i];
     else out[a.slice(2)] = 'true';
   }
   return out;

@@ -3,8 +3,10 @@ import type { Readable } from 'node:stream';
 import { describeOsError } from './errors.js';
 
 /**
- * Reads are this large because each read costs a syscall and a promise; measured on a 1 GB file,
- * 1 MiB reads run at disk/page-cache speed while 64 KiB reads cost noticeably more.
+ * Each read costs a syscall and a promise, so reads are large. Measured on a 500 MB page-cached
+ * file (2 vCPUs, Node 20): 64 KiB reads 1.4 GB/s, 256 KiB 3.7 GB/s, 1 MiB 5 GB/s. Reusing one
+ * buffer matters as much: `createReadStream` with a 1 MiB highWaterMark allocates a buffer per
+ * read and ran at 1.2 GB/s.
  */
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
 

@@ -21,8 +21,12 @@ export function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
-/** Output chunk size of the decoder: large, so per-chunk costs vanish next to per-line costs. */
-const GUNZIP_CHUNK_BYTES = 1 << 20;
+/**
+ * Output chunk size of the decoder. Large enough that per-chunk costs vanish next to per-line
+ * costs; not 1 MiB, because each chunk is a fresh allocation and at 1 MiB a gzip scan's RSS grew to
+ * ~115 MB against ~94 MB at 256 KiB, with no measurable speed difference.
+ */
+const GUNZIP_CHUNK_BYTES = 1 << 18;
 
 /**
  * Yields the bytes of `input`, gunzipped if they start with the gzip magic bytes, else unchanged.

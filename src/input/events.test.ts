@@ -205,6 +205,11 @@ describe('readEvents', () => {
     expect(r.stats.error).toMatch(/^gzip data corrupt \(incorrect data check\) after line \d+/);
   });
 
+  it('reports bytes after the last gzip member that are not gzip as corrupt data', async () => {
+    const r = await readFileContent(Buffer.concat([gzipSync(lines({ a: 1 })), Buffer.from('not gzip\n')]), 'x.gz');
+    expect(r.stats.error).toMatch(/^gzip data corrupt \(incorrect header check\) after line \d+$/);
+  });
+
   it('reports a missing file as an input error naming the OS reason', async () => {
     const path = join(dir, 'missing.ndjson');
     const r = await read({ kind: 'file', path, name: path });

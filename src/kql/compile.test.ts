@@ -146,6 +146,11 @@ describe('compileKql: matching (SPEC §B.3, §C)', () => {
     expect(matches('source.ip:10.0.0.0/8', { source: { ip: 'not-an-ip' } })).toBe(false);
   });
 
+  it('keeps an escaped star literal inside a wildcard pattern (SPEC §B.2)', () => {
+    expect(matches('f:a\\*b*', { f: 'a*bcd' })).toBe(true);
+    expect(matches('f:a\\*b*', { f: 'aXbcd' })).toBe(false);
+  });
+
   it('keeps ? literal in unquoted values (SPEC §B.2)', () => {
     expect(matches('f:cmd?.exe', { f: 'cmd1.exe' })).toBe(false);
     expect(matches('f:cmd?.exe', { f: 'cmd?.exe' })).toBe(true);

@@ -5,7 +5,7 @@ import type { KqlNode } from './ast.js';
 import { anyLeaf, compileFieldClause } from './fieldAccess.js';
 import { compileRangeTest } from './range.js';
 import { addValue, compileValueSet, emptyValueSet } from './valueSet.js';
-import type { ValueSet, ValueTest } from './valueSet.js';
+import type { ValueSet } from './valueSet.js';
 
 export interface KqlCompileOptions {
   /** The instant `now` means in date math (`@timestamp >= now-1d`); defaults to compile time. */
@@ -46,13 +46,13 @@ function compileNode(node: KqlNode, now: number): Predicate {
     case 'is': {
       const set = emptyValueSet();
       addValue(set, node.value);
-      return compileFieldClause(node.field, anyValue(compileValueSet(set)));
+      return compileFieldClause(node.field, compileValueSet(set));
     }
     case 'exists':
       // SPEC §B.1: `field:*` is Elasticsearch's exists query; an object with a value inside exists.
-      return compileFieldClause(node.field, hasAnyValue);
+      return compileFieldClause(node.field, valueExists);
     case 'range':
-      return compileFieldClause(node.field, anyValue(compileRangeTest(node.operator, node.value, now)));
+      return compileFieldClause(node.field, compileRangeTest(node.operator, node.value, now));
     case 'freeText': {
       const set = emptyValueSet();
       addValue(set, node.value);
@@ -63,21 +63,16 @@ function compileNode(node: KqlNode, now: number): Predicate {
       // SPEC §B.1: the inner query runs against each object of the field, with relative paths, so
       // both of its conditions must hold in the same object.
       const inner = compileNode(node.query, now);
-      return compileFieldClause({ kind: 'name', name: node.path, quoted: true }, (values) => {
-        for (const value of values) {
-          if (value !== null && typeof value === 'object' && !Array.isArray(value) && inner(value as EcsEvent)) return true;
-        }
-        return false;
-      });
+      return compileFieldClause(
+        { kind: 'name', name: node.path, quoted: true },
+        (value) => typeof value === 'object' && value !== null && inner(value as EcsEvent),
+      );
     }
   }
 }
 
-function anyValue(test: ValueTest): (values: readonly unknown[]) => boolean {
-  return (values) => {
-    for (let i = 0; i < values.length; i++) if (test(values[i])) return true;
-    return false;
-  };
+function valueExists(value: unknown): boolean {
+  return typeof value !== 'object' || hasAnyValue([value]);
 }
 
 /**
@@ -101,7 +96,7 @@ function compileOrChildren(children: readonly KqlNode[], now: number): Predicate
     }
   }
   for (const [name, set] of sets) {
-    out.unshift(compileFieldClause({ kind: 'name', name, quoted: true }, anyValue(compileValueSet(set))));
+    out.unshift(compileFieldClause({ kind: 'name', name, quoted: true }, compileValueSet(set)));
   }
   return out;
 }

@@ -1,42 +1,42 @@
-import { compileFieldReader, listFieldNames } from '../event/fields.js';
-import type { FieldReader } from '../event/fields.js';
+import { compileFieldTester, listFieldNames } from '../event/fields.js';
+import type { FieldTester } from '../event/fields.js';
 import { compileWildcardParts } from '../event/wildcard.js';
 import type { EcsEvent } from '../event/types.js';
 import type { KqlField } from './ast.js';
 
-/** Tests the values of a field (all of them at once, so `exists` can look at objects too). */
-export type ValuesTest = (values: readonly unknown[]) => boolean;
+/** A test of one value of a field (arrays already flattened, SPEC §C). */
+export type ValueTest = (value: unknown) => boolean;
 
-/** A field clause: true when the field's values pass the test. */
+/** A field clause: true when any value of the field passes. */
 export type FieldClause = (event: EcsEvent) => boolean;
 
-/** Enough distinct names for any ECS document; beyond it readers are compiled per use, not kept. */
-const PATTERN_READER_CACHE_LIMIT = 4096;
+/** Enough distinct names for any ECS document; beyond it testers are compiled per use, not kept. */
+const PATTERN_TESTER_CACHE_LIMIT = 4096;
 
 /**
- * Compiles `field` + a test of its values into a predicate. An exact name reads one path (SPEC §C).
- * A pattern (`file.hash.*`) expands against the event's own flattened field names, and holds
- * when any matching field passes (Elasticsearch expands a wildcard field name into a `should`
- * over the matching fields, SPEC §B.1).
+ * Compiles `field` + a test of one value into "any value of the field passes" (SPEC §B.3). An
+ * exact name reads one path (SPEC §C). A pattern (`file.hash.*`) expands against the event's own
+ * flattened field names and holds when any matching field passes (Elasticsearch expands a
+ * wildcard field name into a `should` over the matching fields, SPEC §B.1).
  */
-export function compileFieldClause(field: KqlField, test: ValuesTest): FieldClause {
+export function compileFieldClause(field: KqlField, test: ValueTest): FieldClause {
   if (field.kind === 'name') {
-    const read = compileFieldReader(field.name);
-    return (event) => test(read(event));
+    const tester = compileFieldTester(field.name);
+    return (event) => tester(event, test);
   }
   const nameMatches = compileWildcardParts(field.parts, false);
-  const readers = new Map<string, FieldReader>();
-  const readerFor = (name: string): FieldReader => {
-    let reader = readers.get(name);
-    if (reader === undefined) {
-      reader = compileFieldReader(name);
-      if (readers.size < PATTERN_READER_CACHE_LIMIT) readers.set(name, reader);
+  const testers = new Map<string, FieldTester>();
+  const testerFor = (name: string): FieldTester => {
+    let tester = testers.get(name);
+    if (tester === undefined) {
+      tester = compileFieldTester(name);
+      if (testers.size < PATTERN_TESTER_CACHE_LIMIT) testers.set(name, tester);
     }
-    return reader;
+    return tester;
   };
   return (event) => {
     for (const name of listFieldNames(event)) {
-      if (nameMatches(name) && test(readerFor(name)(event))) return true;
+      if (nameMatches(name) && testerFor(name)(event, test)) return true;
     }
     return false;
   };

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { parseEql } from '../eql/index.js';
+import { parseKql } from '../kql/index.js';
+import { eqlNeed } from './fromEql.js';
+import { kqlNeed } from './fromKql.js';
+import { anchorAlternatives, anchorsOf, exactStringNeed, wildcardNeed } from './needles.js';
+import { candidateLineStarts, compileLineFilter } from './lineFilter.js';
+
+const R1 = `file where host.os.type == "linux" and event.type in ("change", "creation") and file.path : "/lib/modules/*" and
+file.extension == "ko" and not process.name : ("dpkg", "systemd", "falcon-sensor*", "dnf", "yum", "rpm", "cp")`;
+const R2 = `host.os.type:linux and event.category:file and event.action:"opened-file" and file.path:"/proc/modules" and
+not (process.name:(python* or chef-client) or process.executable:(/opt/eset/*/esets_eia or /opt/Elastic/Agent/*))`;
+
+describe('needles from rule queries', () => {
+  it('takes case-sensitive exact comparisons of R1 and ignores `:` and `not`', () => {
+    expect(eqlNeed(parseEql(R1))).toEqual({
+      kind: 'and',
+      of: [
+        { kind: 'lit', text: '"file"' },
+        { kind: 'lit', text: '"linux"' },
+        { kind: 'or', of: [{ kind: 'lit', text: '"change"' }, { kind: 'lit', text: '"creation"' }] },
+        { kind: 'lit', text: '"ko"' },
+      ],
+    });
+  });
+
+  it('offers each conjunct of R1 as an anchor set', () => {
+    expect(anchorAlternatives(eqlNeed(parseEql(R1)))).toEqual([['"file"'], ['"linux"'], ['"change"', '"creation"'], ['"ko"']]);
+  });
+
+  it('takes KQL keyword values of R2, quoted or not', () => {
+    const anchors = anchorsOf(kqlNeed(parseKql(R2)))!;
+    expect(anchors).toEqual(['"/proc/modules"']);
+  });
+
+  it('gives no needle for case-insensitive, negated or computed conditions', () => {
+    expect(eqlNeed(parseEql('process where process.name : "cmd.exe"'))).toEqual({ kind: 'lit', text: '"process"' });
+    expect(anchorsOf(eqlNeed(parseEql('any where process.name : "cmd.exe"')))).toBeUndefined();
+    expect(anchorsOf(eqlNeed(parseEql('any where process.name in~ ("a")')))).toBeUndefined();
+    expect(anchorsOf(eqlNeed(parseEql('any where process.name != "a"')))).toBeUndefined();
+    expect(anchorsOf(eqlNeed(parseEql('any where startsWith(process.name, "a")')))).toBeUndefined();
+    expect(anchorsOf(kqlNeed(parseKql('not process.name:a')))).toBeUndefined();
+    expect(anchorsOf(kqlNeed(parseKql('process.pid > 5')))).toBeUndefined();
+  });
+
+  it('gives no quoted needle for literals that may match a JSON number or boolean', () => {
+    expect(exactStringNeed('5')).toEqual({ kind: 'any' });
+    expect(exactStringNeed('true')).toEqual({ kind: 'any' });
+    expect(anchorsOf(kqlNeed(parseKql('destination.ip:10.0.0.0/8')))).toBeUndefined();
+  });
+
+  it('turns a wildcard into its quoted prefix, middle pieces and quoted suffix', () => {
+    expect(wildcardNeed(['/opt/eset/', '/esets_eia'])).toEqual({
+      kind: 'and',
+      of: [
+        { kind: 'lit', text: '"/opt/eset/' },
+        { kind: 'lit', text: '/esets_eia"' },
+      ],
+    });
+    expect(wildcardNeed(['', 'mid', ''])).toEqual({ kind: 'lit', text: 'mid' });
+    expect(wildcardNeed(['1', ''])).toEqual({ kind: 'lit', text: '1' });
+  });
+
+  it('writes needles the way JSON writes the value', () => {
+    expect(exactStringNeed('C:\\temp "x"')).toEqual({ kind: 'lit', text: '"C:\\\\temp \\"x\\""' });
+  });
+});
+
+describe('line filter over a buffer', () => {
+  const lines = [
+    '{"host":{"os":{"type":"linux"}},"event":{"category":"file","action":"opened-file"},"file":{"path":"/proc/modules"}}',
+    '{"host":{"os":{"type":"linux"}},"event":{"type":"creation"},"file":{"path":"/etc/passwd"}}',
+    '{"file":{"path":"\\/proc\\/modules"}}',
+    '{"file":{"extension":"\\u006bo"}}',
+    '{"a":"ko","b":"linux","c":"file","d":"creation"}',
+    '{"d":"creation","b":"linux"}',
+  ];
+  const buf = Buffer.from(lines.join('\n') + '\n');
+  const lineOf = (s: number) => buf.subarray(0, s).toString().split('\n').length;
+  const check = (filter: ReturnType<typeof compileLineFilter>, i: number) => {
+    const start = buf.indexOf(lines[i]!);
+    return filter!.mayMatch(buf, start, start + Buffer.byteLength(lines[i]!));
+  };
+
+  it('calibrates to the rarest anchor set in a sample of the input', () => {
+    const filter = compileLineFilter([eqlNeed(parseEql(R1))])!;
+    filter.calibrate(buf);
+    expect(filter.anchors.map(String)).toEqual(['"ko"']);
+  });
+
+  it('finds the lines holding an anchor or an escape, in order', () => {
+    const filter = compileLineFilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql(R1))])!;
+    filter.calibrate(buf);
+    expect(filter.anchors.map(String)).toContain('"ko"');
+    expect(filter.anchors).toHaveLength(2);
+    expect(candidateLineStarts(buf, 0, buf.length, filter).map(lineOf)).toEqual([1, 3, 4, 5]);
+  });
+
+  it('keeps a candidate only when some rule’s whole need holds or an escape could hide a needle', () => {
+    const filter = compileLineFilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql(R1))])!;
+    expect([0, 1, 2, 3, 4, 5].map((i) => check(filter, i))).toEqual([true, false, true, true, true, false]);
+  });
+
+  it('does not treat `\\/` as an escape when no needle has a slash', () => {
+    const filter = compileLineFilter([eqlNeed(parseEql(R1))])!;
+    expect(filter.escapes.map(String)).toEqual(['\\u']);
+    expect(check(filter, 2)).toBe(false);
+  });
+
+  it('is off when any rule has no safe needle', () => {
+    expect(compileLineFilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql('any where process.name : "x"'))])).toBeUndefined();
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * What bytes a raw NDJSON line must contain for a rule to possibly match it (issue: fast path).
+ * A `Need` is a condition over the raw line: a literal byte string, or AND / OR of needs, or
+ * `any` (no constraint: the line must be parsed). It is derived from a query's AST and must be
+ * *necessary*: if the rule can match an event, its line satisfies the need. It never has to be
+ * sufficient; lines that satisfy it are parsed and evaluated as usual.
+ */
+export type Need = { kind: 'any' } | { kind: 'lit'; text: string } | { kind: 'and'; of: Need[] } | { kind: 'or'; of: Need[] };
+
+export const ANY: Need = { kind: 'any' };
+
+export function lit(text: string): Need {
+  return text === '' ? ANY : { kind: 'lit', text };
+}
+
+export function and(needs: Need[]): Need {
+  const of = needs.filter((n) => n.kind !== 'any').flatMap((n) => (n.kind === 'and' ? n.of : [n]));
+  if (of.length === 0) return ANY;
+  return of.length === 1 ? of[0]! : { kind: 'and', of };
+}
+
+export function or(needs: Need[]): Need {
+  if (needs.length === 0 || needs.some((n) => n.kind === 'any')) return ANY;
+  const of = needs.flatMap((n) => (n.kind === 'or' ? n.of : [n]));
+  return of.length === 1 ? of[0]! : { kind: 'or', of };
+}
+
+/**
+ * How a string literal is written in a line, or undefined when that is not certain. The line is
+ * JSON, so the value is in quotes and escaped the way JSON.stringify does it. Lines that use other
+ * escapes (`\/`, `\uXXXX`) are sent to the full path by the scanner, so the canonical form is
+ * the only one left to look for. A literal that is also the text of a number or boolean may match
+ * an unquoted JSON number (SPEC §C: string operators see numbers by their JSON text), and JSON can
+ * write a number many ways, so such literals give no need.
+ */
+export function exactStringNeed(value: string): Need {
+  if (looksNonString(value)) return ANY;
+  return lit(JSON.stringify(value));
+}
+
+/**
+ * A case-sensitive wildcard pattern (`*` only): its literal parts must appear in order; the first
+ * part right after the opening quote and the last right before the closing one.
+ */
+export function wildcardNeed(parts: readonly string[]): Need {
+  if (parts.length === 1) return exactStringNeed(parts[0]!);
+  const escaped = parts.map((p) => JSON.stringify(p).slice(1, -1));
+  const first = escaped[0]!;
+  const last = escaped[escaped.length - 1]!;
+  const anyNumberLike = parts.some((p) => looksNonString(p) || /^[0-9.eE+-]*$/.test(p));
+  const needs: Need[] = [];
+  // A pattern whose pieces could be part of a number or `true`/`false` text may match unquoted
+  // values; then only the bare pieces are safe.
+  if (anyNumberLike) {
+    for (const p of escaped) needs.push(lit(p));
+  } else {
+    if (first !== '') needs.push(lit('"' + first));
+    for (const p of escaped.slice(1, -1)) needs.push(lit(p));
+    if (last !== '') needs.push(lit(last + '"'));
+  }
+  return and(needs);
+}
+
+function looksNonString(value: string): boolean {
+  if (value === 'true' || value === 'false' || value === 'null') return true;
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(value) || /^[+-]?(Infinity|NaN)$/.test(value);
+}
+
+/**
+ * The ways to anchor a need: each alternative is a set of needles at least one of which every
+ * line satisfying the need contains. An AND offers each child's alternatives; an OR offers the
+ * union of its children's best alternatives. Empty when the need is `any` (nothing to anchor on).
+ */
+export function anchorAlternatives(need: Need): string[][] {
+  switch (need.kind) {
+    case 'any':
+      return [];
+    case 'lit':
+      return [[need.text]];
+    case 'or': {
+      const union = new Set<string>();
+      for (const n of need.of) {
+        const best = staticBest(anchorAlternatives(n));
+        if (!best) return [];
+        for (const a of best) union.add(a);
+      }
+      return [[...union]];
+    }
+    case 'and':
+      return need.of.flatMap(anchorAlternatives);
+  }
+}
+
+/** The alternative a rule would use without a sample of the input: few, long needles. */
+export function anchorsOf(need: Need): string[] | undefined {
+  return staticBest(anchorAlternatives(need));
+}
+
+function staticBest(alternatives: string[][]): string[] | undefined {
+  let best: string[] | undefined;
+  for (const a of alternatives) if (!best || staticScore(a) > staticScore(best)) best = a;
+  return best;
+}
+
+function staticScore(anchors: string[]): number {
+  return -anchors.length * 100 + Math.min(...anchors.map((a) => Math.min(a.length, 40)));
+}
