@@ -40,6 +40,7 @@ interface GlobalOpts {
   rule: string[];
   tag: string[];
   minSeverity?: Severity;
+  prefilter: boolean;
 }
 
 function ruleSelection(o: GlobalOpts) {
@@ -71,12 +72,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .argument('[inputs...]', 'files or folders of NDJSON events; - or none reads stdin')
     .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON) or sarif (SARIF 2.1.0)').choices([...OUTPUT_FORMATS]).default('text'))
     .option('-q, --quiet', 'do not print the summary on stderr')
-    .option('--strict', 'stop with exit 2 at the first malformed line');
+    .option('--strict', 'stop with exit 2 at the first malformed line')
+    .option('--no-prefilter', 'parse every line (slower; also reports malformed lines the prefilter would skip unparsed)');
   addRuleOptions(program);
   program.addHelpText('after', SCAN_EXAMPLES);
   program.action(async (inputs: string[], o: GlobalOpts) => {
     exitCode = await scanCommand(
-      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, ...ruleSelection(o) },
+      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, ...ruleSelection(o) },
       io,
     );
   });

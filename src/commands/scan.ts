@@ -3,6 +3,7 @@ import type { Alert, Location } from '../engine/alert.js';
 import { compileRule, type CompiledRule } from '../engine/compileRule.js';
 import { createScanner } from '../engine/scanner.js';
 import { readEvents, resolveInputs } from '../input/index.js';
+import { compileLineScreen } from '../prefilter/lineFilter.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
 import { formatSummary } from '../output/summary.js';
 import { createSink, type OutputFormat } from '../output/sink.js';
@@ -18,6 +19,8 @@ export interface ScanCommandOptions extends RuleSelection {
   color?: boolean;
   /** lkm-scan's version, for formats that name the tool (SARIF). */
   version: string;
+  /** Rule out lines from their raw bytes before parsing (on unless `--no-prefilter`). */
+  prefilter: boolean;
 }
 
 /** How many malformed lines are shown one by one before only counting them. */
@@ -92,8 +95,10 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   };
 
   const live = sources.length === 1 && sources[0]!.kind === 'stdin';
+  // --strict promises every malformed line is found, which only parsing every line can keep.
+  const screen = opts.prefilter && !opts.strict ? compileLineScreen(rules.map((r) => r.need)) : undefined;
   const scanner = createScanner(rules, emit, { live });
-  const totals = { lines: 0, events: 0, malformed: 0, blank: 0, warnings: 0, bytes: 0 };
+  const totals = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, warnings: 0, bytes: 0 };
   let failures = inputErrors.length;
   let strictFailure = false;
   const reportLine = (loc: Location, kind: string, message: string) => {
@@ -120,9 +125,10 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
           totals.warnings++;
           reportLine(location, 'warning: ', message);
         },
-      }, { stdin: io.stdin });
+      }, { stdin: io.stdin, screen });
       totals.lines += stats.lines;
       totals.events += stats.events;
+      totals.skipped += stats.skipped;
       totals.blank += stats.blank;
       totals.bytes += stats.bytes;
       if (stats.error) {

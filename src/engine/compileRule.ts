@@ -5,6 +5,9 @@ import { RuleError } from '../rules/ruleError.js';
 import type { Rule } from '../rules/types.js';
 import type { Predicate } from '../event/types.js';
 import { compileEventTime, type EventTimeReader } from './eventTime.js';
+import { eqlNeed } from '../prefilter/fromEql.js';
+import { kqlNeed } from '../prefilter/fromKql.js';
+import type { Need } from '../prefilter/needles.js';
 
 /** A rule ready to run: its query compiled once into a predicate over one event. */
 export interface CompiledRule {
@@ -13,6 +16,8 @@ export interface CompiledRule {
   kind: 'event' | 'new_terms' | 'threshold';
   matches: Predicate;
   eventTime: EventTimeReader;
+  /** What a raw line must contain for this rule to match it (the prefilter, src/prefilter). */
+  need: Need;
 }
 
 /**
@@ -21,13 +26,17 @@ export interface CompiledRule {
  */
 export function compileRule(rule: Rule): CompiledRule {
   const kind = rule.type === 'new_terms' || rule.type === 'threshold' ? rule.type : 'event';
-  return { rule, kind, matches: compileQuery(rule), eventTime: compileEventTime(rule.timestampOverride) };
+  return { rule, kind, ...compileQuery(rule), eventTime: compileEventTime(rule.timestampOverride) };
 }
 
-function compileQuery(rule: Rule): Predicate {
+function compileQuery(rule: Rule): { matches: Predicate; need: Need } {
   try {
-    if (rule.language === 'kuery') return compileKql(parseKql(rule.query));
-    const compiled = compileEql(parseEql(rule.query), { eventCategoryField: rule.eventCategoryOverride });
+    if (rule.language === 'kuery') {
+      const ast = parseKql(rule.query);
+      return { matches: compileKql(ast), need: kqlNeed(ast) };
+    }
+    const ast = parseEql(rule.query);
+    const compiled = compileEql(ast, { eventCategoryField: rule.eventCategoryOverride });
     if (compiled.kind !== 'event') {
       throw new QuerySyntaxError(`${compiled.kind} queries are not supported yet; only single-event EQL queries run`, {
         offset: 0,
@@ -35,7 +44,7 @@ function compileQuery(rule: Rule): Predicate {
         column: 1,
       });
     }
-    return compiled.predicate;
+    return { matches: compiled.predicate, need: eqlNeed(ast) };
   } catch (e) {
     if (e instanceof QuerySyntaxError) throw queryErrorInFile(rule, e);
     throw e;

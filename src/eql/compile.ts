@@ -1,4 +1,4 @@
-import { compileFieldReader, hasAnyValue, scalarText } from '../event/fields.js';
+import { compileFieldReader, hasAnyValue, isScalar, scalarText } from '../event/fields.js';
 import type { EcsEvent, Predicate, Scalar } from '../event/types.js';
 import type { CallExpr, EqlQuery, EventFilter, Expr, Pipe, SourceSpan } from './ast.js';
 import {
@@ -11,7 +11,7 @@ import {
   type ValueTest,
 } from './compare.js';
 import { checkCall, failAt, literalOf, parseCidrLiteral, regexFailure } from './diagnostics.js';
-import { compileRawReader, compileScalarReader, type ScalarReader } from './fieldPath.js';
+import { compileRawReader, compileScalarReader, type RawReader, type ScalarReader } from './fieldPath.js';
 import { compileLuceneRegex } from './regex.js';
 import { compileScriptPredicate } from './script.js';
 import { bytesInCidr, parseIp } from '../event/cidr.js';
@@ -224,8 +224,8 @@ function compileBool(expr: Expr): Compiled {
       return compileCall(expr);
     case 'field': {
       // A bare field as a condition is `field == true`.
-      const read = compileScalarReader(expr);
-      return { kind: 'query', test: (event) => read(event).some((v) => v === true || v === 'true') };
+      const read = compileRawReader(expr);
+      return { kind: 'query', test: anyValue(read, (v) => v === true || v === 'true') };
     }
     case 'boolean':
       return { kind: 'query', test: expr.value ? ALWAYS : NEVER };
@@ -300,11 +300,17 @@ function describeOperand(expr: Expr): string {
   return expr.type === 'field' ? `field '${expr.text}'` : 'an expression over a field';
 }
 
-/** Any value of the field passes `test` (SPEC §A.1). */
-function anyValue(read: ScalarReader, test: ValueTest): Predicate {
+/**
+ * Any value of the field passes `test` (SPEC §A.1). Reads raw values and skips objects in the loop
+ * rather than building a second array of scalars for every leaf of every event.
+ */
+function anyValue(read: RawReader, test: ValueTest): Predicate {
   return (event) => {
     const values = read(event);
-    for (let i = 0; i < values.length; i++) if (test(values[i]!)) return true;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (isScalar(v) && test(v)) return true;
+    }
     return false;
   };
 }
@@ -331,7 +337,7 @@ function compileCompare(expr: Extract<Expr, { type: 'compare' }>): Compiled {
   const lit = literalOf(right);
   if (lit === null && (op === '==' || op === '!=')) return nullCheck(expr, left, op === '!=');
   if (left.type !== 'field' || lit === undefined || lit === null) return { kind: 'script', expr };
-  const read = compileScalarReader(left);
+  const read = compileRawReader(left);
   switch (op) {
     case '==':
       return { kind: 'query', test: anyValue(read, equalsTest(lit, false)) };
@@ -359,7 +365,7 @@ function compileMatch(expr: Extract<Expr, { type: 'match' }>): Compiled {
   if (left.type !== 'field' || literals.some((l) => l === undefined)) {
     return { kind: 'script', expr: { ...expr, left, patterns } };
   }
-  const read = compileScalarReader(left);
+  const read = compileRawReader(left);
   const tests: ValueTest[] = [];
   let orMissing = false;
   patterns.forEach((pattern, i) => {
@@ -373,8 +379,7 @@ function compileMatch(expr: Extract<Expr, { type: 'match' }>): Compiled {
   });
   const one = tests.length === 1 ? tests[0]! : (v: Scalar) => tests.some((t) => t(v));
   const matches = anyValue(read, one);
-  const raw = orMissing ? compileRawReader(left) : null;
-  const positive: Predicate = raw === null ? matches : (e) => !hasAnyValue(raw(e)) || matches(e);
+  const positive: Predicate = orMissing ? (e) => !hasAnyValue(read(e)) || matches(e) : matches;
   return { kind: 'query', test: expr.negated ? (e) => !positive(e) : positive };
 }
 
@@ -403,14 +408,11 @@ function compileIn(expr: Extract<Expr, { type: 'in' }>): Compiled {
   rejectFieldAgainstField(expr, expr.value, expr.list);
   const literals = expr.list.map(literalOf);
   if (expr.value.type !== 'field' || literals.some((l) => l === undefined)) return { kind: 'script', expr };
-  const read = compileScalarReader(expr.value);
+  const read = compileRawReader(expr.value);
   const present = literals.filter((l): l is LeafLiteral => l !== null && l !== undefined);
   const member = anyValue(read, membershipTest(present, expr.caseInsensitive));
   let test = member;
-  if (present.length !== literals.length) {
-    const raw = compileRawReader(expr.value);
-    test = (e) => !hasAnyValue(raw(e)) || member(e);
-  }
+  if (present.length !== literals.length) test = (e) => !hasAnyValue(read(e)) || member(e);
   const finalTest = test;
   // SPEC §A.2: `f not in (...)` is `not (f in (...))`.
   return { kind: 'query', test: expr.negated ? (e) => !finalTest(e) : finalTest };
@@ -426,7 +428,7 @@ function compileCall(expr: CallExpr): Compiled {
   if (!LEAF_FUNCTIONS.has(name) || first === undefined || first.type !== 'field') return { kind: 'script', expr };
   if (name === 'cidrmatch') {
     const blocks = rest.map(parseCidrLiteral);
-    const read = compileScalarReader(first);
+    const read = compileRawReader(first);
     return {
       kind: 'query',
       test: anyValue(read, (v) => {
@@ -441,7 +443,7 @@ function compileCall(expr: CallExpr): Compiled {
   const ci = expr.caseInsensitive;
   const needle = ci ? asciiFold(arg.value) : arg.value;
   const text = ci ? (v: Scalar) => asciiFold(scalarText(v)) : scalarText;
-  const read = compileScalarReader(first);
+  const read = compileRawReader(first);
   let test: ValueTest;
   if (name === 'startswith') test = (v) => text(v).startsWith(needle);
   else if (name === 'endswith') test = (v) => text(v).endsWith(needle);

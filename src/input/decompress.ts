@@ -35,7 +35,9 @@ const GUNZIP_CHUNK_BYTES = 1 << 18;
  *
  * Concatenated gzip members (what `cat a.gz b.gz` and log rotation make) decode as one stream.
  * The decoder only runs ahead of the consumer by one output chunk, so a gzip bomb cannot fill memory.
- * Decoding failures throw a {@link GzipError} once everything decoded before them has been yielded.
+ * Decoding failures throw a {@link GzipError} after the decoded bytes before them were yielded. One
+ * exception: zlib reports a corrupt spot (not a truncation) instead of the output of the same
+ * decode call, so up to one output chunk (256 KiB) just before the corrupt spot may be lost.
  *
  * Chunks of `input` may share memory (a reused read buffer): each is consumed or copied before the
  * next is requested. Yielded chunks follow the same rule.

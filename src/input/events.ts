@@ -57,6 +57,24 @@ export interface ReadEventsOptions {
   acceptLine?: (buf: Buffer, start: number, end: number) => boolean;
   /** The stream read for a `stdin` source. Default `process.stdin`. */
   stdin?: NodeJS.ReadableStream | Readable;
+  /**
+   * The fast path: rules out whole stretches of lines from their raw bytes, so only candidate
+   * lines are decoded and parsed. Lines it rules out are counted in `skipped`.
+   */
+  screen?: LineScreen;
+}
+
+/**
+ * Decides from raw bytes which lines might matter (see src/prefilter). `candidates` sees a whole
+ * read buffer at once so it can search it with Buffer.indexOf instead of visiting every line.
+ */
+export interface LineScreen {
+  /** Called once with the first buffer of each input, to tune itself to the data. */
+  calibrate?(sample: Buffer): void;
+  /** Start offsets, ascending, of the lines of `bytes[start..end)` that need a closer look. */
+  candidates(bytes: Buffer, start: number, end: number): number[];
+  /** False when the line (without its newline) cannot matter. */
+  mayMatch(bytes: Buffer, start: number, end: number): boolean;
 }
 
 /** Longest reason passed to `malformed`; V8's messages are short, this only bounds the unexpected. */
@@ -75,7 +93,7 @@ export async function readEvents(
 ): Promise<SourceStats> {
   const stats: SourceStats = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, bytes: 0, warnings: 0 };
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const sink = new EventParser(source.name, handler, stats, maxLineBytes, options.acceptLine);
+  const sink = new EventParser(source.name, handler, stats, maxLineBytes, options.acceptLine, options.screen);
   const splitter = new LineSplitter(sink, maxLineBytes);
   const raw =
     source.kind === 'stdin'
@@ -114,7 +132,52 @@ class EventParser implements LineSink {
     private readonly stats: SourceStats,
     private readonly maxLineBytes: number,
     private readonly acceptLine: ((buf: Buffer, start: number, end: number) => boolean) | undefined,
-  ) {}
+    private readonly screen: LineScreen | undefined,
+  ) {
+    if (screen === undefined) this.block = undefined;
+  }
+
+  private calibrated = false;
+
+  /**
+   * The fast path over a buffer of whole lines. Candidate lines go through `line` as usual. Every
+   * other line is skipped unparsed when it looks like a JSON object (`{` first, `}` last); one
+   * that does not (blank, truncated, not an object) also goes through `line`, so it is counted
+   * and reported exactly as without the screen. A line shaped like an object but invalid inside
+   * is the one thing only the full path (`--no-prefilter`) reports.
+   */
+  block?(bytes: Buffer, start: number, end: number, firstLine: number): number {
+    const screen = this.screen!;
+    if (!this.calibrated) {
+      screen.calibrate?.(bytes.subarray(start, end));
+      this.calibrated = true;
+    }
+    const candidates = screen.candidates(bytes, start, end);
+    const stats = this.stats;
+    let next = 0;
+    let nextCandidate = candidates.length > 0 ? candidates[0]! : end;
+    let line = firstLine;
+    let p = start;
+    while (p < end) {
+      const newline = bytes.indexOf(0x0a, p);
+      let lineEnd = newline;
+      if (lineEnd > p && bytes[lineEnd - 1] === 0x0d) lineEnd--;
+      if (p === nextCandidate) {
+        nextCandidate = ++next < candidates.length ? candidates[next]! : end;
+        if (screen.mayMatch(bytes, p, lineEnd)) {
+          this.line(bytes, p, lineEnd, line);
+          line++;
+          p = newline + 1;
+          continue;
+        }
+      }
+      if (lineEnd > p && bytes[p] === 0x7b && bytes[lineEnd - 1] === 0x7d) stats.skipped++;
+      else this.line(bytes, p, lineEnd, line);
+      line++;
+      p = newline + 1;
+    }
+    return line - firstLine;
+  }
 
   line(bytes: Buffer, start: number, end: number, line: number): void {
     const stats = this.stats;

@@ -5,6 +5,7 @@ export {
   addStats,
   readEvents,
   type EventHandler,
+  type LineScreen,
   type Location,
   type ReadEventsOptions,
   type SourceStats,

@@ -14,6 +14,13 @@ export interface LineSink {
   line(bytes: Buffer, start: number, end: number, line: number): void;
   /** A line of `length` bytes (excluding its `\n`) over the limit; its bytes were dropped unread. */
   overlong(line: number, length: number): void;
+  /**
+   * Optional bulk path: `bytes[start..end)` holds whole lines, each ending in `\n`, the first one
+   * numbered `firstLine`. The sink handles them all (it may look at the buffer as a whole instead
+   * of line by line) and returns how many lines there were. Never given line 1, whose BOM the
+   * splitter strips itself.
+   */
+  block?(bytes: Buffer, start: number, end: number, firstLine: number): number;
 }
 
 /**
@@ -62,6 +69,24 @@ export class LineSplitter {
     }
     const max = this.maxLineBytes;
     const sink = this.sink;
+    if (sink.block !== undefined && start < length) {
+      if (this.lineCount === 0) {
+        const first = chunk.indexOf(LF, start);
+        if (first === -1) {
+          this.hold(chunk, start, length);
+          return;
+        }
+        if (first - start > max) sink.overlong(++this.lineCount, first - start);
+        else this.emit(chunk, start, first);
+        start = first + 1;
+      }
+      // A chunk is far smaller than the line limit, so no line inside it can be overlong.
+      const last = chunk.lastIndexOf(LF, length - 1);
+      if (last >= start) {
+        this.lineCount += sink.block(chunk, start, last + 1, this.lineCount + 1);
+        start = last + 1;
+      }
+    }
     let newline: number;
     while ((newline = chunk.indexOf(LF, start)) !== -1) {
       if (newline - start > max) {

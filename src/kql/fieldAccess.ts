@@ -3,9 +3,7 @@ import type { FieldTester } from '../event/fields.js';
 import { compileWildcardParts } from '../event/wildcard.js';
 import type { EcsEvent } from '../event/types.js';
 import type { KqlField } from './ast.js';
-
-/** A test of one value of a field (arrays already flattened, SPEC §C). */
-export type ValueTest = (value: unknown) => boolean;
+import type { ValueTest } from './valueSet.js';
 
 /** A field clause: true when any value of the field passes. */
 export type FieldClause = (event: EcsEvent) => boolean;

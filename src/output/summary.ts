@@ -2,6 +2,8 @@ export interface ScanSummary {
   files: number;
   lines: number;
   events: number;
+  /** Lines the prefilter ruled out without parsing them (object-shaped, no needle of any rule). */
+  skipped: number;
   malformed: number;
   blank: number;
   warnings: number;
@@ -19,7 +21,8 @@ export function formatSummary(s: ScanSummary): string {
   const seconds = s.elapsedMs / 1000;
   const mbps = seconds > 0 ? s.bytes / 1e6 / seconds : 0;
   const total = s.alertsByRule.reduce((a, r) => a + r.alerts, 0);
-  const parts = [`${n(s.events)} events`];
+  const parts = [`${n(s.events + s.skipped)} events`];
+  if (s.skipped) parts[0] += ` of which ${n(s.skipped)} ruled out unparsed`;
   if (s.malformed) parts.push(`${n(s.malformed)} malformed`);
   if (s.blank) parts.push(`${n(s.blank)} blank`);
   const lines = [

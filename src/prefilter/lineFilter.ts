@@ -1,3 +1,4 @@
+import type { LineScreen } from '../input/events.js';
 import { anchorAlternatives, anchorsOf, type Need } from './needles.js';
 
 /**
@@ -131,4 +132,15 @@ export function candidateLineStarts(bytes: Buffer, start: number, end: number, f
   for (let r = 1; r < starts.length; r++) if (starts[r] !== starts[w - 1]) starts[w++] = starts[r]!;
   starts.length = w;
   return starts;
+}
+
+/** The prefilter of a set of rules as the input layer's LineScreen, or undefined when it must be off. */
+export function compileLineScreen(needs: readonly Need[]): LineScreen | undefined {
+  const filter = compileLineFilter(needs);
+  if (!filter) return undefined;
+  return {
+    calibrate: (sample) => filter.calibrate(sample),
+    candidates: (bytes, start, end) => candidateLineStarts(bytes, start, end, filter),
+    mayMatch: (bytes, start, end) => filter.mayMatch(bytes, start, end),
+  };
 }

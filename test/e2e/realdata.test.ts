@@ -6,7 +6,7 @@ const DIR = 'test/fixtures/realdata';
 // Real ECS documents (sources in test/fixtures/README.md). None of the public ones fires either
 // rule (SOURCES: no positive case exists), so they are the negatives; the derived file is built
 // from their shapes to hold the positives and the near misses.
-describe('real ECS documents through the CLI', () => {
+describe.concurrent('real ECS documents through the CLI', () => {
   it.each([
     ['auditd_manager-expected.ndjson', 1],
     ['auditbeat-golden-chown.ndjson', 1],
@@ -16,7 +16,7 @@ describe('real ECS documents through the CLI', () => {
     const r = await runCli([`${DIR}/${file}`]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(new RegExp(`\\(${events} events?\\)`));
+    expect(r.stderr).toMatch(new RegExp(`\\(${events} events?[ )]`));
   });
 
   it('fires each rule once on the documents derived from them', async () => {

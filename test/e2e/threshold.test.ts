@@ -12,7 +12,7 @@ const login = (t: string, user: string, ip: string, outcome = 'failure') =>
 
 const args = ['--no-bundled', '--rules', 'test/fixtures/rules/threshold_brute_force.toml', '--format', 'json'];
 
-describe('threshold rules end to end (SPEC §D)', () => {
+describe.concurrent('threshold rules end to end (SPEC §D)', () => {
   it('alerts once a user reaches the count and cardinality within the span, carrying both', async () => {
     const input = [
       login('00:00', 'root', '10.0.0.1'),
@@ -43,7 +43,7 @@ describe('threshold rules end to end (SPEC §D)', () => {
   });
 });
 
-describe('SARIF output', () => {
+describe.concurrent('SARIF output', () => {
   it('writes one SARIF 2.1.0 log with the rules run and a result per alert', async () => {
     const r = await runCli(['--format', 'sarif', 'examples/demo.ndjson']);
     expect(r.code).toBe(1);
