@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_ERROR, type CliIO } from './commands/io.js';
 import { rulesListCommand, rulesShowCommand } from './commands/rulesList.js';
 import { scanCommand } from './commands/scan.js';
@@ -12,6 +12,12 @@ import type { Severity } from './rules/types.js';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
+  return n;
+}
 
 const SCAN_EXAMPLES = `
 Examples:
@@ -41,13 +47,14 @@ interface GlobalOpts {
   tag: string[];
   minSeverity?: Severity;
   prefilter: boolean;
+  workers?: number;
 }
 
 function ruleSelection(o: GlobalOpts) {
   return { rulePaths: o.rules, bundled: o.bundled, only: o.rule, tags: o.tag, minSeverity: o.minSeverity };
 }
 
-/** Options shared by the scan and the `rules` commands. */
+/** Which rules run, and how output looks: program options that the subcommands read too. */
 function addRuleOptions(cmd: Command): Command {
   return cmd
     .option('--rules <path>', 'add rule files or folders of *.toml (repeatable)', collect, [])
@@ -73,21 +80,24 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON) or sarif (SARIF 2.1.0)').choices([...OUTPUT_FORMATS]).default('text'))
     .option('-q, --quiet', 'do not print the summary on stderr')
     .option('--strict', 'stop with exit 2 at the first malformed line')
-    .option('--no-prefilter', 'parse every line (slower; also reports malformed lines the prefilter would skip unparsed)');
+    .option('--no-prefilter', 'parse every line (slower; also reports malformed lines the prefilter would skip unparsed)')
+    .addOption(
+      new Option('--workers <n>', 'threads reading large plain files (default: one per core when they total 64 MB or more, else 1)').argParser(parseWorkers),
+    );
   addRuleOptions(program);
   program.addHelpText('after', SCAN_EXAMPLES);
   program.action(async (inputs: string[], o: GlobalOpts) => {
     exitCode = await scanCommand(
-      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, ...ruleSelection(o) },
+      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, ...ruleSelection(o) },
       io,
     );
   });
 
-  const rules = program
-    .command('rules')
-    .description('list the rules lkm-scan would run (bundled plus --rules)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'));
-  addRuleOptions(rules);
+  // Rule selection, --format and --color belong to the program, so they work before or after the
+  // subcommand name (`lkm-scan --rules x rules` and `lkm-scan rules --rules x`).
+  program.configureHelp({ showGlobalOptions: true });
+  const globals = () => program.opts<GlobalOpts>();
+  const rules = program.command('rules').description('list the rules lkm-scan would run (bundled plus --rules); --format json for NDJSON');
   rules.addHelpText(
     'after',
     `
@@ -98,16 +108,17 @@ Examples:
   $ lkm-scan rules show "kernel modules via proc"
 `,
   );
-  rules.action((o: GlobalOpts) => {
+  rules.action(() => {
+    const o = globals();
     exitCode = rulesListCommand({ ...ruleSelection(o), format: o.format === 'json' ? 'json' : 'text', color: o.color }, io);
   });
   const show = rules
     .command('show')
     .description('print one rule in full: description, query, MITRE mapping, false positives, setup')
     .argument('<id-or-name>', 'rule id, id prefix (4+ characters) or name (case-insensitive, or part of it)');
-  addRuleOptions(show);
   show.addHelpText('after', '\nExamples:\n  $ lkm-scan rules show 80084fa9\n  $ lkm-scan rules show "Creation of Kernel Module"\n');
-  show.action((key: string, o: GlobalOpts) => {
+  show.action((key: string) => {
+    const o = globals();
     exitCode = rulesShowCommand(key, { ...ruleSelection(o), format: 'text', color: o.color }, io);
   });
 

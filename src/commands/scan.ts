@@ -2,11 +2,13 @@ import { performance } from 'node:perf_hooks';
 import type { Alert, Location } from '../engine/alert.js';
 import { compileRule, type CompiledRule } from '../engine/compileRule.js';
 import { createScanner } from '../engine/scanner.js';
-import { readEvents, resolveInputs } from '../input/index.js';
+import { readEvents, resolveInputs, type EventHandler } from '../input/index.js';
 import { compileLineScreen } from '../prefilter/lineFilter.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
 import { formatSummary } from '../output/summary.js';
 import { createSink, type OutputFormat } from '../output/sink.js';
+import { planParallelScan } from '../parallel/plan.js';
+import { ParallelReader } from '../parallel/reader.js';
 import { RuleError } from '../rules/ruleError.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
 import { selectRules, type RuleSelection } from './selectRules.js';
@@ -21,6 +23,8 @@ export interface ScanCommandOptions extends RuleSelection {
   version: string;
   /** Rule out lines from their raw bytes before parsing (on unless `--no-prefilter`). */
   prefilter: boolean;
+  /** `--workers`: threads reading large plain files; undefined picks by input size (src/parallel/plan.ts). */
+  workers?: number;
 }
 
 /** How many malformed lines are shown one by one before only counting them. */
@@ -98,6 +102,15 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   // --strict promises every malformed line is found, which only parsing every line can keep.
   const screen = opts.prefilter && !opts.strict ? compileLineScreen(rules.map((r) => r.need)) : undefined;
   const scanner = createScanner(rules, emit, { live });
+  const plan = await planParallelScan(sources, opts.workers);
+  const parallel =
+    plan.workers > 0
+      ? new ParallelReader({
+          workers: plan.workers,
+          selection: { rulePaths: opts.rulePaths, bundled: opts.bundled, only: opts.only, tags: opts.tags, minSeverity: opts.minSeverity },
+          prefilter: screen !== undefined,
+        })
+      : undefined;
   const totals = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, warnings: 0, bytes: 0 };
   let failures = inputErrors.length;
   let strictFailure = false;
@@ -107,7 +120,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
 
   try {
     for (const source of sources) {
-      const stats = await readEvents(source, {
+      const handler: EventHandler = {
         event(event, location) {
           if (outputClosed) throw new StopScan();
           scanner.event(event, location);
@@ -125,7 +138,12 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
           totals.warnings++;
           reportLine(location, 'warning: ', message);
         },
-      }, { stdin: io.stdin, screen });
+      };
+      const size = plan.split.get(source);
+      const stats =
+        parallel !== undefined && size !== undefined && source.kind === 'file'
+          ? await parallel.read(source, size, handler)
+          : await readEvents(source, handler, { stdin: io.stdin, screen });
       totals.lines += stats.lines;
       totals.events += stats.events;
       totals.skipped += stats.skipped;
@@ -139,6 +157,8 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
     if (!outputClosed) scanner.finish();
   } catch (e) {
     if (!(e instanceof StopScan)) throw e;
+  } finally {
+    await parallel?.close();
   }
   if (!outputClosed) await sink.end();
   if (outputClosed) return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;

@@ -1,4 +1,5 @@
 import { compileEql, parseEql } from '../eql/index.js';
+import type { CompiledPipe } from '../eql/compile.js';
 import { compileKql, parseKql } from '../kql/index.js';
 import { QuerySyntaxError } from '../query/syntaxError.js';
 import { RuleError } from '../rules/ruleError.js';
@@ -8,13 +9,26 @@ import { compileEventTime, type EventTimeReader } from './eventTime.js';
 import { eqlNeed } from '../prefilter/fromEql.js';
 import { kqlNeed } from '../prefilter/fromKql.js';
 import type { Need } from '../prefilter/needles.js';
+import type { CompiledSample } from './sample.js';
+import type { CompiledSequence } from './sequence.js';
 
 /** A rule ready to run: its query compiled once into a predicate over one event. */
 export interface CompiledRule {
   rule: Rule;
   /** Which runner evaluates it: one event at a time, or a stateful rule type. */
-  kind: 'event' | 'new_terms' | 'threshold';
+  kind: 'event' | 'new_terms' | 'threshold' | 'sequence' | 'sample';
+  /**
+   * True for every event the rule's runner needs to see (a filter in front of the engine may drop
+   * the others). For a sequence or sample it is any of its queries, `until` and `![...]` included;
+   * the runner then tells them apart.
+   */
   matches: Predicate;
+  /** EQL `| head N` / `| tail N` (empty for KQL). */
+  pipes: CompiledPipe[];
+  /** The compiled sequence, for kind 'sequence'. */
+  sequence?: CompiledSequence;
+  /** The compiled sample, for kind 'sample'. */
+  sample?: CompiledSample;
   eventTime: EventTimeReader;
   /** What a raw line must contain for this rule to match it (the prefilter, src/prefilter). */
   need: Need;
@@ -25,30 +39,45 @@ export interface CompiledRule {
  * file (line:column of the TOML, the source line, a caret), so the author can fix it in place.
  */
 export function compileRule(rule: Rule): CompiledRule {
+  const eventTime = compileEventTime(rule.timestampOverride);
+  const query = compileQuery(rule);
+  if (query.sequence || query.sample) return { rule, ...query, eventTime };
   const kind = rule.type === 'new_terms' || rule.type === 'threshold' ? rule.type : 'event';
-  return { rule, kind, ...compileQuery(rule), eventTime: compileEventTime(rule.timestampOverride) };
+  return { rule, kind, ...query, eventTime };
 }
 
-function compileQuery(rule: Rule): { matches: Predicate; need: Need } {
+type CompiledQuery = Pick<CompiledRule, 'kind' | 'matches' | 'need' | 'pipes' | 'sequence' | 'sample'>;
+
+function compileQuery(rule: Rule): CompiledQuery {
   try {
     if (rule.language === 'kuery') {
       const ast = parseKql(rule.query);
-      return { matches: compileKql(ast), need: kqlNeed(ast) };
+      return { kind: 'event', matches: compileKql(ast), need: kqlNeed(ast), pipes: [] };
     }
     const ast = parseEql(rule.query);
     const compiled = compileEql(ast, { eventCategoryField: rule.eventCategoryOverride });
-    if (compiled.kind !== 'event') {
-      throw new QuerySyntaxError(`${compiled.kind} queries are not supported yet; only single-event EQL queries run`, {
-        offset: 0,
-        line: 1,
-        column: 1,
-      });
+    const need = eqlNeed(ast);
+    if (compiled.kind === 'event') return { kind: 'event', matches: compiled.predicate, need, pipes: compiled.pipes };
+    if (rule.type !== 'eql') {
+      // Elastic runs sequences and samples only as EQL rules; a new_terms or threshold rule has no place for them.
+      throw new QuerySyntaxError(`a ${compiled.kind} query needs an EQL rule (type = "eql"), not a ${rule.type} rule`, { offset: 0, line: 1, column: 1 });
     }
-    return { matches: compiled.predicate, need: eqlNeed(ast) };
+    const predicates = [...compiled.steps.map((s) => s.predicate)];
+    if (compiled.kind === 'sequence' && compiled.until) predicates.push(compiled.until.predicate);
+    const matches = anyOf(predicates);
+    if (compiled.kind === 'sequence') return { kind: 'sequence', matches, need, pipes: compiled.pipes, sequence: compiled };
+    return { kind: 'sample', matches, need, pipes: compiled.pipes, sample: compiled };
   } catch (e) {
     if (e instanceof QuerySyntaxError) throw queryErrorInFile(rule, e);
     throw e;
   }
+}
+
+function anyOf(predicates: Predicate[]): Predicate {
+  return (event) => {
+    for (const p of predicates) if (p(event)) return true;
+    return false;
+  };
 }
 
 /** Maps a position inside the query text to the rule file. */

@@ -3,7 +3,11 @@ import { relativeWindowMs } from '../rules/duration.js';
 import type { NewTermsRule, ThresholdRule } from '../rules/types.js';
 import type { Alert, Location } from './alert.js';
 import type { CompiledRule } from './compileRule.js';
+import { compileEventTime } from './eventTime.js';
 import { compileTermsOf, NewTermsState, type Term } from './newTerms.js';
+import { createPipeline } from './pipes.js';
+import { SampleState } from './sample.js';
+import { SequenceState, type SequenceEvent } from './sequence.js';
 import { ThresholdState } from './threshold.js';
 
 export interface ScannerOptions {
@@ -19,6 +23,8 @@ export interface RuleCounts {
   alerts: number;
   /** Matching events a stateful rule could not place in time (no usable timestamp). */
   untimed: number;
+  /** Partial sequences (or sample groups) a rule had to drop to stay within its state cap. */
+  dropped: number;
 }
 
 export interface Scanner {
@@ -47,7 +53,7 @@ export function createScanner(
 ): Scanner {
   const counts = new Map<string, RuleCounts>();
   const runners: RuleRunner[] = rules.map((compiled) => {
-    const count: RuleCounts = { alerts: 0, untimed: 0 };
+    const count: RuleCounts = { alerts: 0, untimed: 0, dropped: 0 };
     counts.set(compiled.rule.id, count);
     const emitCounted = (alert: Alert) => {
       count.alerts++;
@@ -74,15 +80,28 @@ const RUNNERS: Record<string, RunnerFactory> = {
   event: queryRunner,
   new_terms: newTermsRunner,
   threshold: thresholdRunner,
+  sequence: sequenceRunner,
+  sample: sampleRunner,
 };
 
-function queryRunner(compiled: CompiledRule, emit: (alert: Alert) => void): RuleRunner {
+function queryRunner(compiled: CompiledRule, emit: (alert: Alert) => void, _count: RuleCounts, options: ScannerOptions): RuleRunner {
   const { rule, matches, eventTime } = compiled;
+  if (compiled.pipes.length === 0) {
+    return {
+      event(event, location) {
+        if (matches(event)) emit({ rule, timeMs: eventTime(event), event, location });
+      },
+      finish() {},
+    };
+  }
+  const piped = createPipeline(compiled.pipes, options.live, emit);
   return {
-    event(event, location) {
-      if (matches(event)) emit({ rule, timeMs: eventTime(event), event, location });
+    event(event, location, seq) {
+      if (!matches(event)) return;
+      const timeMs = eventTime(event);
+      piped.push({ rule, timeMs, event, location }, timeMs, seq);
     },
-    finish() {},
+    finish: () => piped.finish(),
   };
 }
 
@@ -161,4 +180,64 @@ function thresholdRunner(compiled: CompiledRule, emit: (alert: Alert) => void, c
     },
     finish: () => order.flush(),
   };
+}
+
+/** Sequences and samples order their events by `@timestamp`, whatever the rule's timestamp_override (SPEC §A.9). */
+const timestampOf = compileEventTime();
+
+/**
+ * A sequence or sample rule: its matching events go to the state machine in `@timestamp` order
+ * (held until the end for files, as they come live), completed sequences through the pipes.
+ * The alert is the last event's, with every event of the sequence in order.
+ */
+function joinedRunner(
+  state: { observe(h: SequenceEvent): SequenceEvent[][]; finish?(): SequenceEvent[][]; readonly dropped: number },
+  untimedLast: boolean,
+): RunnerFactory {
+  return (compiled, emit, count, options) => {
+    const { rule } = compiled;
+    const piped = createPipeline<Alert>(compiled.pipes, options.live, emit);
+    const alert = (events: SequenceEvent[]) => {
+      const last = events[events.length - 1]!;
+      const timeMs = compiled.eventTime(last.event);
+      piped.push(
+        { rule, timeMs, event: last.event, location: last.location, events: events.map((e) => ({ event: e.event, location: e.location })) },
+        last.timeMs,
+        last.seq,
+      );
+    };
+    const order = timeOrdered<SequenceEvent>(options.live, (h) => {
+      for (const events of state.observe(h)) alert(events);
+      count.dropped = state.dropped;
+    });
+    return {
+      event(event, location, seq) {
+        if (!compiled.matches(event)) return;
+        let timeMs = timestampOf(event);
+        if (timeMs === undefined) {
+          // A sequence cannot place such an event; a sample does not need time, it just comes last.
+          if (!untimedLast) {
+            count.untimed++;
+            return;
+          }
+          timeMs = Infinity;
+        }
+        order.add({ timeMs, seq, event, location });
+      },
+      finish() {
+        order.flush();
+        for (const events of state.finish?.() ?? []) alert(events);
+        count.dropped = state.dropped;
+        piped.finish();
+      },
+    };
+  };
+}
+
+function sequenceRunner(compiled: CompiledRule, emit: (alert: Alert) => void, count: RuleCounts, options: ScannerOptions): RuleRunner {
+  return joinedRunner(new SequenceState(compiled.sequence!), false)(compiled, emit, count, options);
+}
+
+function sampleRunner(compiled: CompiledRule, emit: (alert: Alert) => void, count: RuleCounts, options: ScannerOptions): RuleRunner {
+  return joinedRunner(new SampleState(compiled.sample!), true)(compiled, emit, count, options);
 }

@@ -21,13 +21,20 @@ export class InputReadError extends Error {
   }
 }
 
+/** Bytes `[start, end)` of a regular file; `end` Infinity reads to the end of the file as it is then. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /**
- * Yields the bytes of a file, read sequentially into one reused buffer: memory stays at one chunk
+ * Yields the bytes of a file (or of `range` of it), read sequentially into one reused buffer: memory stays at one chunk
  * however large the file is. Each yielded chunk is only valid until the next one is requested.
  */
 export async function* readFileChunks(
   path: string,
   chunkBytes: number = DEFAULT_CHUNK_BYTES,
+  range?: ByteRange,
 ): AsyncGenerator<Buffer, void, undefined> {
   let handle;
   try {
@@ -37,15 +44,20 @@ export async function* readFileChunks(
   }
   try {
     const buffer = Buffer.allocUnsafe(chunkBytes);
+    let position = range?.start ?? null;
+    const end = range?.end ?? Infinity;
     for (;;) {
+      const want = position === null ? chunkBytes : Math.min(chunkBytes, end - position);
+      if (want <= 0) return;
       let bytesRead: number;
       try {
         // position null: read on from the current offset, which also works for pipes and FIFOs.
-        ({ bytesRead } = await handle.read(buffer, 0, chunkBytes, null));
+        ({ bytesRead } = await handle.read(buffer, 0, want, position));
       } catch (error) {
         throw new InputReadError(`cannot read: ${describeOsError(error)}`, { cause: error });
       }
       if (bytesRead === 0) return;
+      if (position !== null) position += bytesRead;
       yield buffer.subarray(0, bytesRead);
     }
   } finally {

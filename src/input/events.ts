@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { EcsEvent } from '../event/types.js';
-import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks } from './bytes.js';
+import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks, type ByteRange } from './bytes.js';
 import { GzipError, decodeBytes } from './decompress.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type LineSink } from './lines.js';
 import type { InputSource } from './sources.js';
@@ -17,7 +17,8 @@ export interface Location {
  * (it writes output); reading waits for it. The `Location` objects are fresh, so they may be kept.
  */
 export interface EventHandler {
-  event(event: EcsEvent, loc: Location): void;
+  /** `text` is the line the event was parsed from, for a handler that passes lines on (src/parallel). */
+  event(event: EcsEvent, loc: Location, text: string): void;
   /** A line that is not a JSON object; `reason` is short and printable (control characters escaped). */
   malformed(loc: Location, reason: string): void;
   /** The line was delivered, but something about it is worth telling the user. */
@@ -42,6 +43,11 @@ export interface SourceStats {
   warnings: number;
   /** Set when the input could not be read to its end; the lines before were delivered and counted. */
   error?: string;
+  /**
+   * The pieces `error` was worded from when a plain file failed to read, so that a reader of a
+   * byte range (src/parallel) can word it again with line numbers of the whole file.
+   */
+  readFailure?: { message: string; droppedPartialLine: boolean };
 }
 
 export interface ReadEventsOptions {
@@ -55,6 +61,13 @@ export interface ReadEventsOptions {
    * from its bytes, since JSON.parse dominates the cost of reading.
    */
   acceptLine?: (buf: Buffer, start: number, end: number) => boolean;
+  /**
+   * Read only these bytes of a file source, which must start at a line start and end just after
+   * a `\n` (or at the end of the file). Lines are numbered from 1 within the range, and the
+   * range's first line keeps a leading BOM unless the range starts at byte 0. Not for gzip files:
+   * the bytes are taken as they are.
+   */
+  range?: ByteRange;
   /** The stream read for a `stdin` source. Default `process.stdin`. */
   stdin?: NodeJS.ReadableStream | Readable;
   /**
@@ -94,13 +107,14 @@ export async function readEvents(
   const stats: SourceStats = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, bytes: 0, warnings: 0 };
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const sink = new EventParser(source.name, handler, stats, maxLineBytes, options.acceptLine, options.screen);
-  const splitter = new LineSplitter(sink, maxLineBytes);
+  const range = source.kind === 'file' ? options.range : undefined;
+  const splitter = new LineSplitter(sink, maxLineBytes, range !== undefined && range.start > 0);
   const raw =
     source.kind === 'stdin'
       ? readStreamChunks(options.stdin ?? process.stdin)
-      : readFileChunks(source.path, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+      : readFileChunks(source.path, options.chunkBytes ?? DEFAULT_CHUNK_BYTES, range);
   try {
-    for await (const chunk of decodeBytes(raw)) {
+    for await (const chunk of range === undefined ? decodeBytes(raw) : raw) {
       stats.bytes += chunk.length;
       splitter.push(chunk);
     }
@@ -110,18 +124,25 @@ export async function readEvents(
     // A line cut off by the failure is not known to be complete: better dropped than misread.
     const dropped = splitter.discardPartialLine();
     stats.error = describeFailure(error, splitter.lines, dropped);
+    if (error instanceof InputReadError) stats.readFailure = { message: error.message, droppedPartialLine: dropped };
   }
   stats.lines = splitter.lines;
   return stats;
 }
 
 function describeFailure(error: InputReadError | GzipError, lines: number, droppedPartialLine: boolean): string {
-  const dropped = droppedPartialLine ? `; the incomplete line ${lines + 1} was skipped` : '';
   if (error instanceof GzipError) {
+    const dropped = droppedPartialLine ? `; the incomplete line ${lines + 1} was skipped` : '';
     const what = error.failure === 'truncated' ? 'gzip data truncated' : `gzip data corrupt (${error.detail})`;
     return `${what} after line ${lines}${dropped}`;
   }
-  return lines === 0 && !droppedPartialLine ? error.message : `${error.message} after line ${lines}${dropped}`;
+  return describeReadFailure(error.message, lines, droppedPartialLine);
+}
+
+/** How a file that failed to read after `lines` complete lines is reported. */
+export function describeReadFailure(message: string, lines: number, droppedPartialLine: boolean): string {
+  const dropped = droppedPartialLine ? `; the incomplete line ${lines + 1} was skipped` : '';
+  return lines === 0 && !droppedPartialLine ? message : `${message} after line ${lines}${dropped}`;
 }
 
 /** Turns lines into events for one input, keeping its counts. */
@@ -211,7 +232,7 @@ class EventParser implements LineSink {
       this.handler.warning?.(loc, 'invalid UTF-8 replaced with U+FFFD');
     }
     stats.events++;
-    this.handler.event(value as EcsEvent, loc);
+    this.handler.event(value as EcsEvent, loc, text);
   }
 
   overlong(line: number, length: number): void {

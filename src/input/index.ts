@@ -1,8 +1,9 @@
-export { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks } from './bytes.js';
+export { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks, type ByteRange } from './bytes.js';
 export { GzipError, decodeBytes, isGzip, type GzipFailure } from './decompress.js';
 export { describeOsError, type InputError } from './errors.js';
 export {
   addStats,
+  describeReadFailure,
   readEvents,
   type EventHandler,
   type LineScreen,

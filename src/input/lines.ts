@@ -39,9 +39,14 @@ export class LineSplitter {
   private skipping = false;
   private lineCount = 0;
 
+  /**
+   * `midStream`: the bytes start inside a stream (a byte range of a file after its first line),
+   * so line 1 here is not the stream's first line and a leading BOM is data, not a mark.
+   */
   constructor(
     private readonly sink: LineSink,
     private readonly maxLineBytes: number = DEFAULT_MAX_LINE_BYTES,
+    private readonly midStream = false,
   ) {
     if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
       throw new RangeError(`maxLineBytes must be a positive integer, got ${maxLineBytes}`);
@@ -146,7 +151,7 @@ export class LineSplitter {
     const line = ++this.lineCount;
     if (end > start && bytes[end - 1] === CR) end--;
     // The BOM is only meaningful at the very start of the stream, i.e. of line 1.
-    if (line === 1 && end - start >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) {
+    if (line === 1 && !this.midStream && end - start >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) {
       start += 3;
     }
     this.sink.line(bytes, start, end, line);

@@ -1,0 +1,103 @@
+import type { CompiledEql, JoinKey } from '../eql/compile.js';
+import type { Predicate } from '../event/types.js';
+import { keyOf, MAX_PENDING_KEYS, type SequenceEvent } from './sequence.js';
+
+export type CompiledSample = Extract<CompiledEql, { kind: 'sample' }>;
+
+interface SampleGroup {
+  /** `hits[i]`: the first events of step i for this key, at most one per step of the sample. */
+  hits: SequenceEvent[][];
+  done: boolean;
+}
+
+/**
+ * Runs one EQL `sample by k [q1] [q2] ...` (SPEC §A.9): events are grouped by join key, in no
+ * order; a key yields one sample (Elasticsearch's default `max_samples_per_key` of 1) as soon as
+ * it has one distinct event for each query. Like Elasticsearch, which fetches up to as many hits
+ * per query as the sample has queries and then picks distinct documents by backtracking, an event
+ * that matches several queries fills only one of them, and keeping that many hits per query is
+ * enough to find an assignment whenever one exists.
+ *
+ * State is bounded by MAX_PENDING_KEYS keys (pending or already sampled); beyond it the oldest key
+ * is dropped and counted, which can lose a pending sample or, for a sampled key, repeat it later.
+ */
+export class SampleState {
+  private readonly steps: Array<{ predicate: Predicate; keys: JoinKey[] }>;
+  private readonly groups = new Map<string, SampleGroup>();
+  dropped = 0;
+
+  constructor(
+    query: CompiledSample,
+    private readonly maxKeys = MAX_PENDING_KEYS,
+  ) {
+    this.steps = query.steps;
+  }
+
+  get pendingKeys(): number {
+    return this.groups.size;
+  }
+
+  /** Feeds the next event; returns the samples it completed, each as one event per query in query order. */
+  observe(h: SequenceEvent): SequenceEvent[][] {
+    const touched = new Set<SampleGroup>();
+    this.steps.forEach((step, i) => {
+      if (!step.predicate(h.event)) return;
+      const key = keyOf(step.keys, h.event);
+      if (key === null) return;
+      const group = this.group(key);
+      if (group.done || group.hits[i]!.length >= this.steps.length) return;
+      group.hits[i]!.push(h);
+      touched.add(group);
+    });
+    const out: SequenceEvent[][] = [];
+    for (const group of touched) {
+      const sample = distinctPick(group.hits);
+      if (!sample) continue;
+      out.push(sample);
+      group.done = true;
+      group.hits = [];
+    }
+    return out;
+  }
+
+  private group(key: string): SampleGroup {
+    let group = this.groups.get(key);
+    if (group) return group;
+    while (this.groups.size >= this.maxKeys) {
+      const oldest = this.groups.keys().next();
+      if (oldest.done) break;
+      this.groups.delete(oldest.value);
+      this.dropped++;
+    }
+    group = { hits: this.steps.map(() => []), done: false };
+    this.groups.set(key, group);
+    return group;
+  }
+}
+
+/**
+ * One event per step, no event twice: a bipartite matching of steps to events (augmenting paths),
+ * polynomial in the number of steps, so a hostile rule with many look-alike queries cannot make it
+ * explode the way a plain backtracking search can. Steps and hits are tried in order, so when the
+ * earliest hits fit (the usual case) the pick is the same as Elasticsearch's depth-first search.
+ */
+function distinctPick(hits: SequenceEvent[][]): SequenceEvent[] | null {
+  if (hits.some((h) => h.length === 0)) return null;
+  const owner = new Map<SequenceEvent, number>();
+  const pick: Array<SequenceEvent | undefined> = [];
+  const assign = (step: number, visited: Set<SequenceEvent>): boolean => {
+    for (const h of hits[step]!) {
+      if (visited.has(h)) continue;
+      visited.add(h);
+      const other = owner.get(h);
+      if (other === undefined || assign(other, visited)) {
+        owner.set(h, step);
+        pick[step] = h;
+        return true;
+      }
+    }
+    return false;
+  };
+  for (let step = 0; step < hits.length; step++) if (!assign(step, new Set())) return null;
+  return pick as SequenceEvent[];
+}

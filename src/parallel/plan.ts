@@ -1,0 +1,55 @@
+import { availableParallelism } from 'node:os';
+import { open } from 'node:fs/promises';
+import { isGzip } from '../input/decompress.js';
+import type { InputSource } from '../input/sources.js';
+import { DEFAULT_RANGE_BYTES } from './reader.js';
+
+/** Below this much plain-file input, starting workers costs more than it saves (default --workers). */
+export const AUTO_WORKERS_MIN_BYTES = 64 * 1024 * 1024;
+
+/** A file smaller than this is read by the main thread even when workers run: a few ranges at most. */
+const MIN_SPLIT_BYTES = 4 * DEFAULT_RANGE_BYTES;
+
+export interface ParallelPlan {
+  /** Worker threads to start; 0 when every input is read by the main thread. */
+  workers: number;
+  /** The inputs read by workers, with their size when planned. */
+  split: Map<InputSource, number>;
+}
+
+/**
+ * Decides which inputs workers read: large regular files whose bytes are not gzip (a gzip stream
+ * cannot be entered in the middle). stdin, pipes, gzip and small files stay with the main thread.
+ * `requested` is --workers; without it, every core when the splittable input is large.
+ */
+export async function planParallelScan(sources: readonly InputSource[], requested: number | undefined): Promise<ParallelPlan> {
+  const none: ParallelPlan = { workers: 0, split: new Map() };
+  if (requested !== undefined && requested <= 1) return none;
+  const split = new Map<InputSource, number>();
+  let total = 0;
+  for (const source of sources) {
+    if (source.kind !== 'file') continue;
+    const size = await plainFileSize(source.path);
+    if (size === undefined || size < MIN_SPLIT_BYTES) continue;
+    split.set(source, size);
+    total += size;
+  }
+  const workers = requested ?? (total >= AUTO_WORKERS_MIN_BYTES ? availableParallelism() : 1);
+  return workers > 1 && split.size > 0 ? { workers, split } : none;
+}
+
+/** The size of a regular file that does not start with the gzip magic; undefined otherwise or on any error. */
+async function plainFileSize(path: string): Promise<number | undefined> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const info = await handle.stat();
+    if (!info.isFile()) return undefined;
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return isGzip(head.subarray(0, bytesRead)) ? undefined : info.size;
+  } catch {
+    // Reported by the single-threaded read, with the usual wording.
+    return undefined;
+  }
+}

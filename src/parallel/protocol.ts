@@ -1,0 +1,53 @@
+import type { RuleSelection } from '../commands/selectRules.js';
+import type { ByteRange } from '../input/bytes.js';
+import type { SourceStats } from '../input/events.js';
+
+/** What every worker is started with: enough to compile the same rules and screen as the main thread. */
+export interface WorkerInit {
+  /** Rule files and selection options, not compiled rules: functions cannot cross threads. */
+  selection: RuleSelection;
+  /** Use the prefilter screen (off for --no-prefilter and --strict, as in the main thread). */
+  prefilter: boolean;
+  maxLineBytes?: number;
+  chunkBytes?: number;
+}
+
+/** Main → worker: read one byte range of a file. A worker has at most one task at a time. */
+export interface RangeTask {
+  id: number;
+  path: string;
+  range: ByteRange;
+}
+
+/** What a forwarded item is, in `RangeItems.kinds`. */
+export const ITEM_EVENT = 0;
+export const ITEM_MALFORMED = 1;
+export const ITEM_WARNING = 2;
+
+/**
+ * Worker → main: the next lines of a task that the main thread must see, in line order. Parallel
+ * arrays, because one array of small objects costs far more to clone than three flat ones.
+ * `lines` are 1-based within the range; `texts` hold the line (event) or the report (otherwise).
+ */
+export interface RangeItems {
+  type: 'items';
+  task: number;
+  kinds: number[];
+  lines: number[];
+  texts: string[];
+}
+
+/** Worker → main: the task's range was read to its end (or failed: `stats.readFailure`). */
+export interface RangeDone {
+  type: 'done';
+  task: number;
+  stats: SourceStats;
+}
+
+/** Worker → main: a bug in the worker; the scan cannot be trusted to be complete. */
+export interface WorkerFailed {
+  type: 'failed';
+  message: string;
+}
+
+export type WorkerMessage = RangeItems | RangeDone | WorkerFailed;

@@ -1,0 +1,186 @@
+import { Worker } from 'node:worker_threads';
+import type { EcsEvent } from '../event/types.js';
+import { addStats, describeReadFailure, type EventHandler, type SourceStats } from '../input/events.js';
+import { ITEM_EVENT, ITEM_MALFORMED, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
+import { splitAtLines } from './ranges.js';
+
+/**
+ * Bytes per range. Small enough that the results waiting for the main thread stay small (at most
+ * `ranges in flight` × this, when every line is forwarded), large enough that a range's fixed cost
+ * (a message each way, opening the file, calibrating the screen) is lost in its reading time.
+ */
+export const DEFAULT_RANGE_BYTES = 4 << 20;
+
+export interface ParallelReaderOptions extends WorkerInit {
+  workers: number;
+  rangeBytes?: number;
+}
+
+interface RangeState {
+  items: RangeItems[];
+  done?: SourceStats;
+}
+
+/** One file being read: its ranges, how far the main thread got, and how to finish. */
+interface FileRead {
+  path: string;
+  name: string;
+  handler: EventHandler;
+  tasks: RangeTask[];
+  /** Results by task id, for the ranges sent to a worker and not yet consumed. */
+  results: Map<number, RangeState>;
+  /** Index in `tasks` of the range the main thread is consuming, and of the next one to send. */
+  current: number;
+  next: number;
+  /** Lines of the ranges before `current`: added to range-relative line numbers. */
+  linesBefore: number;
+  stats: SourceStats;
+  resolve(stats: SourceStats): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Reads large plain files with a pool of worker threads (worker.ts), delivering to an
+ * EventHandler exactly what a single-threaded `readEvents` would deliver for the lines that
+ * matter: every malformed line and warning, and every event some rule's `matches` accepts, in
+ * file order with whole-file line numbers, and the same stats. Events no rule matches are parsed
+ * and counted by the workers but never reach the handler, which is all a scanner would do with
+ * them (the CompiledRule.matches contract).
+ *
+ * Workers read ranges ahead of the main thread, at most `2 × workers + 1` ranges in flight, so
+ * memory stays bounded whatever the file size and match rate.
+ */
+export class ParallelReader {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly window: number;
+  private readonly rangeBytes: number;
+  private active: FileRead | undefined;
+  private taskIds = 0;
+  /** Set once a worker failed or the reader was closed: nothing more can be read. */
+  private broken: Error | undefined;
+
+  constructor(options: ParallelReaderOptions) {
+    const { workers, rangeBytes, ...init } = options;
+    this.rangeBytes = rangeBytes ?? DEFAULT_RANGE_BYTES;
+    this.window = 2 * workers + 1;
+    // The worker is a sibling module: in dist/ this resolves to dist/parallel/worker.js.
+    const entry = new URL('./worker.js', import.meta.url);
+    for (let i = 0; i < workers; i++) {
+      const worker = new Worker(entry, { workerData: init satisfies WorkerInit });
+      worker.on('message', (m: WorkerMessage) => this.receive(worker, m));
+      worker.on('error', (e) => this.fail(e));
+      worker.on('exit', (code) => {
+        if (this.broken === undefined) this.fail(new Error(`scan worker exited unexpectedly (code ${code})`));
+      });
+      this.workers.push(worker);
+      this.idle.push(worker);
+    }
+  }
+
+  /** Reads the plain file `path`, `size` bytes long when it was planned, like `readEvents`. */
+  async read(source: { path: string; name: string }, size: number, handler: EventHandler): Promise<SourceStats> {
+    if (this.broken) throw this.broken;
+    const ranges = await splitAtLines(source.path, size, this.rangeBytes);
+    return new Promise<SourceStats>((resolve, reject) => {
+      this.active = {
+        path: source.path,
+        name: source.name,
+        handler,
+        tasks: ranges.map((range) => ({ id: ++this.taskIds, path: source.path, range })),
+        results: new Map(),
+        current: 0,
+        next: 0,
+        linesBefore: 0,
+        stats: { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, bytes: 0, warnings: 0 },
+        resolve,
+        reject,
+      };
+      this.dispatch();
+    });
+  }
+
+  /** Stops every worker. Pending results are dropped. */
+  async close(): Promise<void> {
+    this.broken ??= new Error('the parallel reader is closed');
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private dispatch(): void {
+    const file = this.active;
+    if (file === undefined) return;
+    while (this.idle.length > 0 && file.next < file.tasks.length && file.next < file.current + this.window) {
+      const task = file.tasks[file.next++]!;
+      file.results.set(task.id, { items: [] });
+      this.idle.pop()!.postMessage(task);
+    }
+  }
+
+  private receive(worker: Worker, message: WorkerMessage): void {
+    if (message.type === 'failed') {
+      this.fail(new Error(`scan worker failed: ${message.message}`));
+      return;
+    }
+    if (message.type === 'done') this.idle.push(worker);
+    const file = this.active;
+    const state = file?.results.get(message.task);
+    if (file !== undefined && state !== undefined) {
+      if (message.type === 'items') state.items.push(message);
+      else state.done = message.stats;
+      try {
+        this.consume(file);
+      } catch (e) {
+        // The handler stopped the scan (closed output, --strict): no more of this file is wanted.
+        this.active = undefined;
+        file.reject(e);
+        return;
+      }
+    }
+    this.dispatch();
+  }
+
+  /** Hands the handler everything that is ready, strictly in file order. */
+  private consume(file: FileRead): void {
+    while (file.current < file.tasks.length) {
+      const task = file.tasks[file.current]!;
+      const state = file.results.get(task.id)!;
+      for (let batch = state.items.shift(); batch !== undefined; batch = state.items.shift()) deliver(file, batch);
+      const stats = state.done;
+      if (stats === undefined) return;
+      file.results.delete(task.id);
+      addStats(file.stats, stats);
+      if (stats.readFailure) {
+        // Like a single-threaded read, nothing after the failure is delivered.
+        const { message, droppedPartialLine } = stats.readFailure;
+        file.stats.error = describeReadFailure(message, file.linesBefore + stats.lines, droppedPartialLine);
+        file.current = file.tasks.length;
+        break;
+      }
+      file.linesBefore += stats.lines;
+      file.current++;
+    }
+    this.active = undefined;
+    file.resolve(file.stats);
+  }
+
+  private fail(error: Error): void {
+    if (this.broken) return;
+    this.broken = error;
+    const file = this.active;
+    this.active = undefined;
+    file?.reject(error);
+  }
+}
+
+function deliver(file: FileRead, batch: RangeItems): void {
+  const { handler, linesBefore, name } = file;
+  const { kinds, lines, texts } = batch;
+  for (let i = 0; i < kinds.length; i++) {
+    const loc = { file: name, line: linesBefore + lines[i]! };
+    const kind = kinds[i];
+    // The worker parsed this very text into an object already; parsing cannot fail here.
+    if (kind === ITEM_EVENT) handler.event(JSON.parse(texts[i]!) as EcsEvent, loc, texts[i]!);
+    else if (kind === ITEM_MALFORMED) handler.malformed(loc, texts[i]!);
+    else handler.warning?.(loc, texts[i]!);
+  }
+}

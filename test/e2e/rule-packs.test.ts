@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { jsonLines, runCli } from './run.js';
+
+const QUERY_RULE = 'test/fixtures/rules/query_shadow_read.toml';
+const open = (name: string, path = '/etc/shadow') =>
+  JSON.stringify({
+    '@timestamp': '2024-05-01T10:00:00Z',
+    event: { category: ['file'], action: 'opened-file' },
+    file: { path },
+    process: { name },
+  });
+const events = [open('cat'), open('passwd'), open('cat', '/etc/passwd'), open('python3')].join('\n') + '\n';
+
+describe.concurrent('rule packs and selection', () => {
+  it('runs a KQL query rule from --rules on the events it is written for', async () => {
+    const r = await runCli(['--no-bundled', '--rules', QUERY_RULE, '--format', 'json', '-'], { stdin: events });
+    expect(r.code).toBe(1);
+    expect(jsonLines(r.stdout).map((a) => [a.rule.name, a.rule.type, a.rule.severity, a.location.line])).toEqual([
+      ['Test - Shadow File Read', 'query', 'high', 1],
+      ['Test - Shadow File Read', 'query', 'high', 4],
+    ]);
+  });
+
+  it('adds --rules to the bundled rules, which still run', async () => {
+    const r = await runCli(['--rules', 'test/fixtures/rules', 'rules']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Test - Shadow File Read');
+    expect(r.stdout).toContain('Deprecated - Creation of Kernel Module');
+  });
+
+  it('lists rules of types that need a cluster once, as skipped, without stopping the scan', async () => {
+    const r = await runCli(['--rules', 'test/fixtures/rules', '--format', 'json', '-'], { stdin: events });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/warning: skipped 1 rule of types that need a live cluster \(esql\)/);
+  });
+
+  it('selects with --tag and --min-severity', async () => {
+    const tagged = await runCli(['--rules', 'test/fixtures/rules', '--tag', 'tactic: credential access', 'rules']);
+    expect(tagged.stdout).toContain('Test - Shadow File Read');
+    expect(tagged.stdout).toContain('Test - SSH Brute Force');
+    expect(tagged.stdout).not.toContain('Kernel');
+    const severe = await runCli(['--rules', 'test/fixtures/rules', '--min-severity', 'high', 'rules']);
+    expect(severe.stdout).toContain('Test - Shadow File Read');
+    expect(severe.stdout).not.toContain('SSH Brute Force');
+  });
+
+  it('selects with --rule by id or name, and says when nothing matches', async () => {
+    const byName = await runCli(['--rules', QUERY_RULE, '--rule', 'test - shadow file read', 'rules']);
+    expect(byName.stdout.match(/^\S+  /gm)).toHaveLength(1);
+    const missing = await runCli(['--rule', 'no-such-rule', 'examples/demo.ndjson']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no rule matches --rule "no-such-rule"/);
+  });
+
+  it('rejects two rules with one rule_id', async () => {
+    const r = await runCli(['--rules', 'rules', 'examples/demo.ndjson']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/duplicate rule_id 947827c6-9ed6-4dec-903e-c856c86e72f3: already defined in rules\/persistence_creation_of_kernel_module\.toml/);
+  });
+
+  it('rejects an unknown severity level with the choices', async () => {
+    const r = await runCli(['--min-severity', 'urgent', 'examples/demo.ndjson']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown severity "urgent"; use one of low, medium, high, critical/);
+  });
+});
