@@ -13,65 +13,18 @@ export function splitFieldPath(path: string): string[] {
   return path.split('.');
 }
 
-/**
- * Compiles a reader for one field path. The candidate keys for every split of the path are joined
- * once here, not per event, because this runs for every field of every rule on every event.
- */
+/** Compiles a reader for one field path: every value, in document order (SPEC §C). */
 export function compileFieldReader(path: string | readonly string[]): FieldReader {
-  const segments = typeof path === 'string' ? splitFieldPath(path) : [...path];
-  const n = segments.length;
-  // keys[i][j - i] is segments[i..j] joined with '.', the key that consumes segments i through j.
-  const keys: string[][] = [];
-  for (let i = 0; i < n; i++) {
-    const row: string[] = [];
-    let key = segments[i]!;
-    row.push(key);
-    for (let j = i + 1; j < n; j++) {
-      key += '.' + segments[j]!;
-      row.push(key);
-    }
-    keys.push(row);
-  }
-
-  const visit = (node: unknown, i: number, out: unknown[]): void => {
-    if (node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const element of node) visit(element, i, out);
-      return;
-    }
-    const obj = node as Record<string, unknown>;
-    const row = keys[i]!;
-    for (let k = 0; k < row.length; k++) {
-      const key = row[k]!;
-      if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
-      const value = obj[key];
-      if (i + k === n - 1) collectLeaves(value, out);
-      else visit(value, i + k + 1, out);
-    }
-  };
-
-  if (n === 1) {
-    const key = segments[0]!;
-    return (event) => {
-      const out: unknown[] = [];
-      if (Object.prototype.hasOwnProperty.call(event, key)) collectLeaves(event[key], out);
-      return out;
-    };
-  }
+  const test = compileFieldTester(path);
   return (event) => {
     const out: unknown[] = [];
-    visit(event, 0, out);
+    // A test that never passes visits every value.
+    test(event, (value) => {
+      out.push(value);
+      return false;
+    });
     return out;
   };
-}
-
-function collectLeaves(value: unknown, out: unknown[]): void {
-  if (value === null || value === undefined) return;
-  if (Array.isArray(value)) {
-    for (const element of value) collectLeaves(element, out);
-    return;
-  }
-  out.push(value);
 }
 
 /** True for the values a comparison can use: strings, finite numbers, booleans. */
@@ -152,6 +105,8 @@ export type FieldTester = (event: EcsEvent, test: (value: unknown) => boolean) =
 export function compileFieldTester(path: string | readonly string[]): FieldTester {
   const segments = typeof path === 'string' ? splitFieldPath(path) : [...path];
   const n = segments.length;
+  // keys[i][j - i] is segments[i..j] joined with '.', the key that consumes segments i through j;
+  // joined once here, not per event, because this runs for every clause on every event.
   const keys: string[][] = [];
   for (let i = 0; i < n; i++) {
     const row: string[] = [];
