@@ -2,6 +2,12 @@
 // Thin launcher: all logic lives in dist/cli.js, which returns an exit code instead of exiting.
 import { run } from '../dist/cli.js';
 
+// `lkm-scan --help | head -3`: a reader that goes away is normal at a shell; the scan notices it
+// and stops (see commands/scan.ts), and anything else written after that is simply dropped.
+process.stdout.on('error', (e) => {
+  if (e.code !== 'EPIPE') throw e;
+});
+
 try {
   process.exitCode = await run(process.argv.slice(2), {
     stdout: process.stdout,

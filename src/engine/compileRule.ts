@@ -43,7 +43,7 @@ export function compileRule(rule: Rule): CompiledRule {
   const query = compileQuery(rule);
   if (query.sequence || query.sample) return { rule, ...query, eventTime };
   const kind = rule.type === 'new_terms' || rule.type === 'threshold' ? rule.type : 'event';
-  return { rule, kind, ...query, eventTime };
+  return { rule, ...query, kind, eventTime };
 }
 
 type CompiledQuery = Pick<CompiledRule, 'kind' | 'matches' | 'need' | 'pipes' | 'sequence' | 'sample'>;

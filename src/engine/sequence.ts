@@ -82,6 +82,8 @@ export class SequenceState {
   private readonly awaitingByKey = new Map<string, Candidate[]>();
   private watermarkMs = -Infinity;
   private sinceSweep = 0;
+  /** Sweep after as many events as there were keys at the last sweep: amortised O(1) per event. */
+  private sweepEvery = 1024;
   /** Partial sequences dropped because of the key cap (never because they expired). */
   dropped = 0;
 
@@ -113,7 +115,7 @@ export class SequenceState {
     const out: SequenceEvent[][] = [];
     if (h.timeMs > this.watermarkMs) this.watermarkMs = h.timeMs;
     this.release(out, false);
-    if (++this.sinceSweep > Math.max(1024, this.keys.size)) this.sweep();
+    if (++this.sinceSweep > this.sweepEvery) this.sweep();
 
     if (this.until && this.until.predicate(h.event)) {
       const key = keyOf(this.until.keys, h.event);
@@ -273,6 +275,7 @@ export class SequenceState {
       if (state.leadingLast !== null && state.leadingLast < horizon) state.leadingLast = null;
       if (!live && state.leadingLast === null) this.keys.delete(key);
     }
+    this.sweepEvery = Math.max(1024, this.keys.size);
   }
 }
 

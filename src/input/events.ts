@@ -161,11 +161,11 @@ class EventParser implements LineSink {
   private calibrated = false;
 
   /**
-   * The fast path over a buffer of whole lines. Candidate lines go through `line` as usual. Every
-   * other line is skipped unparsed when it looks like a JSON object (`{` first, `}` last); one
-   * that does not (blank, truncated, not an object) also goes through `line`, so it is counted
-   * and reported exactly as without the screen. A line shaped like an object but invalid inside
-   * is the one thing only the full path (`--no-prefilter`) reports.
+   * The fast path over a buffer of whole lines. Candidate lines are parsed as usual. Every other
+   * line is skipped unparsed when it looks like a JSON object (`{` first, `}` last); one that does
+   * not (blank, truncated, not an object) is parsed too, so it is counted and reported exactly as
+   * without the screen. A line shaped like an object but invalid inside is the one thing only the
+   * full path (`--no-prefilter`) reports.
    */
   block?(bytes: Buffer, start: number, end: number, firstLine: number): number {
     const screen = this.screen!;
@@ -186,21 +186,35 @@ class EventParser implements LineSink {
       if (p === nextCandidate) {
         nextCandidate = ++next < candidates.length ? candidates[next]! : end;
         if (screen.mayMatch(bytes, p, lineEnd)) {
-          this.line(bytes, p, lineEnd, line);
+          this.parse(bytes, p, lineEnd, line);
           line++;
           p = newline + 1;
           continue;
         }
       }
-      if (lineEnd > p && bytes[p] === 0x7b && bytes[lineEnd - 1] === 0x7d) stats.skipped++;
-      else this.line(bytes, p, lineEnd, line);
+      if (isObjectShaped(bytes, p, lineEnd)) stats.skipped++;
+      else this.parse(bytes, p, lineEnd, line);
       line++;
       p = newline + 1;
     }
     return line - firstLine;
   }
 
+  /**
+   * A line outside `block`: line 1, or one cut by a read boundary. The screen decides it the same
+   * way `block` would, so which lines are skipped never depends on where reads happen to end
+   * (a byte range read by a worker ends elsewhere than a whole-file read, and counts must agree).
+   */
   line(bytes: Buffer, start: number, end: number, line: number): void {
+    const screen = this.screen;
+    if (screen !== undefined && isObjectShaped(bytes, start, end) && !screen.mayMatch(bytes, start, end)) {
+      this.stats.skipped++;
+      return;
+    }
+    this.parse(bytes, start, end, line);
+  }
+
+  private parse(bytes: Buffer, start: number, end: number, line: number): void {
     const stats = this.stats;
     if (isBlank(bytes, start, end)) {
       stats.blank++;
@@ -239,6 +253,11 @@ class EventParser implements LineSink {
     this.stats.malformed++;
     this.handler.malformed({ file: this.file, line }, `line longer than ${this.maxLineBytes} bytes (${length} bytes)`);
   }
+}
+
+/** `{` first and `}` last: what a line the screen rules out must look like to be skipped unparsed. */
+function isObjectShaped(bytes: Buffer, start: number, end: number): boolean {
+  return end > start && bytes[start] === 0x7b && bytes[end - 1] === 0x7d;
 }
 
 /** True for an empty line or one of only spaces, tabs, CR, VT or FF. */

@@ -51,5 +51,7 @@ async function plainFileSize(path: string): Promise<number | undefined> {
   } catch {
     // Reported by the single-threaded read, with the usual wording.
     return undefined;
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
 }

@@ -142,6 +142,8 @@ export class ParallelReader {
   /** Hands the handler everything that is ready, strictly in file order. */
   private consume(file: FileRead): void {
     while (file.current < file.tasks.length) {
+      // Not sent to a worker yet: the worker that just finished gets it from dispatch().
+      if (file.current === file.next) return;
       const task = file.tasks[file.current]!;
       const state = file.results.get(task.id)!;
       for (let batch = state.items.shift(); batch !== undefined; batch = state.items.shift()) deliver(file, batch);

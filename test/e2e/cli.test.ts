@@ -208,6 +208,17 @@ describe.concurrent('bad input is reported and counted, never fatal', () => {
     expect(jsonLines(r.stdout)).toHaveLength(1);
   });
 
+  it('prints help into a pipe that is already closed without a crash', async () => {
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn('/bin/sh', ['-c', `"${process.execPath}" "${BIN}" --help | true`], { cwd: ROOT });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
   it('alerts on stdin before the stream ends (live)', async () => {
     const child = spawn(process.execPath, [BIN, '--format', 'json'], { cwd: ROOT });
     const firstAlert = new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d))));

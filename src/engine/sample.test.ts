@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { compileEql, parseEql } from '../eql/index.js';
+import { SampleState, type CompiledSample } from './sample.js';
+import type { SequenceEvent } from './sequence.js';
+
+function sample(query: string, maxKeys?: number): SampleState {
+  const compiled = compileEql(parseEql(query));
+  if (compiled.kind !== 'sample') throw new Error('not a sample');
+  return new SampleState(compiled as CompiledSample, maxKeys);
+}
+
+/** Feeds `{k, step}` events in order; returns each sample as the lines of its events (1-based). */
+function run(state: SampleState, events: Array<{ k?: string; step: string }>): number[][] {
+  const found: number[][] = [];
+  events.forEach((e, i) => {
+    const out: SequenceEvent[][] = state.observe({ event: e, location: { file: 't', line: i + 1 }, timeMs: i, seq: i + 1 });
+    for (const s of out) found.push(s.map((x) => x.location.line));
+  });
+  return found;
+}
+
+const AB = 'sample by k [any where step == "a"] [any where step == "b"]';
+
+describe('SampleState (SPEC §A.9: sample by k, unordered, per key)', () => {
+  it('samples a key once it has one event of each query, in any order, events in query order', () => {
+    expect(run(sample(AB), [{ k: 'h1', step: 'b' }, { k: 'h1', step: 'a' }])).toEqual([[2, 1]]);
+  });
+
+  it('keeps keys apart and skips events without the key', () => {
+    expect(run(sample(AB), [{ k: 'h1', step: 'a' }, { k: 'h2', step: 'b' }, { step: 'b' }])).toEqual([]);
+  });
+
+  it('samples each key only once', () => {
+    const events = [{ k: 'h1', step: 'a' }, { k: 'h1', step: 'b' }, { k: 'h1', step: 'a' }, { k: 'h1', step: 'b' }, { k: 'h2', step: 'b' }, { k: 'h2', step: 'a' }];
+    expect(run(sample(AB), events)).toEqual([[1, 2], [6, 5]]);
+  });
+
+  it('does not let one event fill two queries', () => {
+    const q = 'sample by k [any where step in ("a", "ab")] [any where step in ("b", "ab")]';
+    expect(run(sample(q), [{ k: 'h1', step: 'ab' }])).toEqual([]);
+    expect(run(sample(q), [{ k: 'h1', step: 'ab' }, { k: 'h1', step: 'a' }])).toEqual([[2, 1]]);
+  });
+
+  it('stays polynomial for many look-alike queries no event set can satisfy', () => {
+    const steps = Array.from({ length: 12 }, () => '[any where step == "x"]').join(' ');
+    const state = sample(`sample by k ${steps}`);
+    const started = Date.now();
+    expect(run(state, Array.from({ length: 11 }, () => ({ k: 'h1', step: 'x' })))).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('caps the keys it holds and counts what it drops', () => {
+    const state = sample(AB, 2);
+    const found = run(state, [{ k: 'h1', step: 'a' }, { k: 'h2', step: 'a' }, { k: 'h3', step: 'a' }, { k: 'h1', step: 'b' }]);
+    expect(found).toEqual([]);
+    expect(state.dropped).toBeGreaterThanOrEqual(1);
+    expect(state.pendingKeys).toBeLessThanOrEqual(2);
+  });
+});

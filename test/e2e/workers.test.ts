@@ -1,0 +1,171 @@
+// --workers N must not change a single byte of what a scan prints: alerts, their order and line
+// numbers, malformed-line reports and the summary counts, wherever the byte ranges are cut.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomEcs } from '../support/randomEcs.js';
+import { ROOT, jsonLines, runCli, type RunResult } from './run.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-workers-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** The reader's default range size (src/parallel/reader.ts), where the file is cut. */
+const RANGE_BYTES = 4 << 20;
+const BOM = '\uFEFF';
+
+/**
+ * About `bytes` of generated events. The lines on both sides of every multiple of `rangeBytes`
+ * (where a cut lands) are malformed, CRLF, blank, BOM-prefixed or invalid UTF-8, so line numbering
+ * and reporting are tested exactly where one range hands over to the next.
+ */
+function generate(seed: number, bytes: number, rangeBytes: number): Buffer {
+  const gen = randomEcs(seed);
+  const parts: Buffer[] = [Buffer.from(BOM + gen.line() + '\n')];
+  let size = parts[0]!.length;
+  let nextCut = rangeBytes;
+  let around = 0;
+  const awkward = [
+    () => 'not json at all',
+    () => BOM + gen.line(),
+    () => gen.line() + '\r',
+    () => '',
+    () => '{"half": ',
+    () => '[1,2]',
+  ];
+  while (size < bytes) {
+    let line: Buffer;
+    const text = gen.line();
+    if (around > 0 || size + text.length + 1 > nextCut) {
+      if (around === 0) {
+        around = 3;
+        nextCut += rangeBytes;
+      }
+      around--;
+      // One of the three is valid JSON with invalid UTF-8 in a string: a warning, not a malformed line.
+      line =
+        around === 1
+          ? Buffer.concat([Buffer.from('{"note":"'), Buffer.from([0xff, 0xfe]), Buffer.from('",' + text.slice(1) + '\n')])
+          : Buffer.from(awkward[(size >> 3) % awkward.length]!() + '\n');
+    } else {
+      line = Buffer.from(text + '\n');
+    }
+    parts.push(line);
+    size += line.length;
+  }
+  return Buffer.concat(parts);
+}
+
+const withoutTiming = (stderr: string) => stderr.replace(/ in [\d.]+ s \([\d.,]+ MB\/s\)/g, ' in T');
+
+function expectSameScan(a: RunResult, b: RunResult): void {
+  expect(b.code).toBe(a.code);
+  expect(b.stdout).toBe(a.stdout);
+  expect(withoutTiming(b.stderr)).toBe(withoutTiming(a.stderr));
+}
+
+let big: string;
+let small: string;
+beforeAll(() => {
+  big = join(tmp, 'big.ndjson');
+  writeFileSync(big, generate(7, 5 * RANGE_BYTES + 12345, RANGE_BYTES));
+  small = join(tmp, 'small.ndjson');
+  writeFileSync(small, generate(8, 300_000, 10_000));
+});
+
+describe.concurrent('scanning with worker threads', () => {
+  it('prints the same alerts, reports and counts with --workers 2 as with --workers 1', async () => {
+    const [one, two] = await Promise.all([
+      runCli(['--format', 'json', '--workers', '1', big]),
+      runCli(['--format', 'json', '--workers', '2', big]),
+    ]);
+    expectSameScan(one, two);
+    expect(one.code).toBe(1);
+    const alerts = jsonLines(one.stdout);
+    expect(alerts.length).toBeGreaterThan(100);
+    expect(new Set(alerts.map((a) => a.rule.id)).size).toBe(2);
+    expect(one.stderr).toMatch(/malformed or warned lines not shown/);
+  });
+
+  it('keeps line numbers of a second file and of a small file read by the main thread', async () => {
+    const args = ['--format', 'json', big, small, big];
+    const [one, three] = await Promise.all([runCli(['--workers', '1', ...args]), runCli(['--workers', '3', ...args])]);
+    expectSameScan(one, three);
+    const files = new Set(jsonLines(one.stdout).map((a) => a.location.file));
+    expect(files).toEqual(new Set([big, small]));
+  });
+
+  it('stops at the same malformed line with --strict', async () => {
+    const [one, two] = await Promise.all([
+      runCli(['--format', 'json', '--strict', '--workers', '1', big]),
+      runCli(['--format', 'json', '--strict', '--workers', '2', big]),
+    ]);
+    expectSameScan(one, two);
+    expect(one.code).toBe(2);
+  });
+
+  it('agrees with --no-prefilter on the same workers', async () => {
+    const [one, two] = await Promise.all([
+      runCli(['--format', 'json', '--no-prefilter', '--workers', '1', big]),
+      runCli(['--format', 'json', '--no-prefilter', '--workers', '2', big]),
+    ]);
+    expectSameScan(one, two);
+  });
+
+  it('reads gzip input on the main thread with the same result', async () => {
+    const gz = join(tmp, 'big.ndjson.gz');
+    writeFileSync(gz, gzipSync(readFileSync(big)));
+    const [plain, zipped] = await Promise.all([
+      runCli(['--format', 'json', '--workers', '2', big]),
+      runCli(['--format', 'json', '--workers', '2', gz]),
+    ]);
+    expect(zipped.code).toBe(plain.code);
+    expect(jsonLines(zipped.stdout).map((a) => [a.rule.id, a.location.line])).toEqual(
+      jsonLines(plain.stdout).map((a) => [a.rule.id, a.location.line]),
+    );
+  });
+
+  it('rejects a worker count that is not a positive whole number', async () => {
+    const r = await runCli(['--workers', '0', big]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--workers/);
+  });
+});
+
+describe('the parallel reader with many small ranges', () => {
+  it('delivers the events, reports and stats of a single-threaded read', async () => {
+    // The built modules: the worker entry only exists as dist/parallel/worker.js.
+    const { ParallelReader } = await import(join(ROOT, 'dist/parallel/reader.js'));
+    const { readEvents } = await import(join(ROOT, 'dist/input/index.js'));
+    const selection = { rulePaths: [], bundled: true, only: [], tags: [] };
+    const record = (log: unknown[]) => ({
+      event: (_e: unknown, loc: { line: number }, text: string) => log.push(['event', loc.line, text]),
+      malformed: (loc: { line: number }, reason: string) => log.push(['malformed', loc.line, reason]),
+      warning: (loc: { line: number }, message: string) => log.push(['warning', loc.line, message]),
+    });
+    const reader = new ParallelReader({ workers: 2, selection, prefilter: true, rangeBytes: 10_000 });
+    try {
+      const parallel: unknown[] = [];
+      const stats = await reader.read({ path: small, name: small }, 300_000, record(parallel));
+      const { compileRule } = await import(join(ROOT, 'dist/engine/compileRule.js'));
+      const { selectRules } = await import(join(ROOT, 'dist/commands/selectRules.js'));
+      const { compileLineScreen } = await import(join(ROOT, 'dist/prefilter/lineFilter.js'));
+      const rules = selectRules(selection).rules.map(compileRule);
+      const single: unknown[] = [];
+      const log = record(single);
+      const alone = await readEvents({ kind: 'file', path: small, name: small }, {
+        ...log,
+        event: (e: never, loc: { line: number }, text: string) => {
+          if (rules.some((r: { matches: (e: never) => boolean }) => r.matches(e))) log.event(e, loc, text);
+        },
+      }, { screen: compileLineScreen(rules.map((r: { need: unknown }) => r.need)) });
+      expect(stats).toEqual(alone);
+      expect(parallel).toEqual(single);
+      expect(single.filter((x) => (x as unknown[])[0] === 'event').length).toBeGreaterThan(10);
+      expect(single.filter((x) => (x as unknown[])[0] !== 'event').length).toBeGreaterThan(10);
+    } finally {
+      await reader.close();
+    }
+  });
+});
