@@ -58,6 +58,10 @@ export function prepareRules(sel: RuleSelection, io: CliIO): CompiledRule[] | un
   for (const key of selected.unknown) {
     errors.push(new RuleError({ message: `no rule matches --rule "${key}"`, file: '--rule', notes: ['`lkm-scan rules` lists the rules by id and name'] }));
   }
+  if (selected.replaced.length > 0) {
+    const n = selected.replaced.length;
+    io.stderr.write(`lkm-scan: note: ${n} bundled rule${n === 1 ? '' : 's'} replaced by your cop${n === 1 ? 'y' : 'ies'} with the same rule_id (${selected.replaced.map((r) => r.file).join(', ')})\n`);
+  }
   if (selected.unsupported.length > 0) {
     const types = [...new Set(selected.unsupported.map((u) => u.type))].sort().join(', ');
     io.stderr.write(

@@ -106,11 +106,18 @@ describe('rule validation', () => {
     expect(isUnsupported(r)).toBe(true);
   });
 
-  it('reports a duplicate rule_id between packs', () => {
-    const pack = loadRulePack({ bundled: true, paths: ['rules'] });
-    expect(pack.errors.map((e) => e.message)).toEqual([
-      expect.stringMatching(/^duplicate rule_id 80084fa9/),
-      expect.stringMatching(/^duplicate rule_id 947827c6/),
+  it('reports a duplicate rule_id within the user’s packs', () => {
+    const pack = loadRulePack({ bundled: false, paths: ['rules', 'rules/discovery_kernel_module_enumeration_via_proc.toml'] });
+    expect(pack.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^duplicate rule_id 80084fa9.*already defined in rules\//)]);
+  });
+
+  it('lets a user’s copy of a bundled rule replace the bundled one', () => {
+    const pack = loadRulePack({ bundled: true, paths: ['rules/discovery_kernel_module_enumeration_via_proc.toml'] });
+    expect(pack.errors).toEqual([]);
+    expect(pack.rules).toHaveLength(2);
+    expect(pack.rules.find((r) => r.id.startsWith('8008'))!.source).toMatchObject({ bundled: false, file: 'rules/discovery_kernel_module_enumeration_via_proc.toml' });
+    expect(pack.replaced).toEqual([
+      { id: '80084fa9-8677-4453-8680-b891d3c0c778', name: 'Enumeration of Kernel Modules via Proc', file: 'rules/discovery_kernel_module_enumeration_via_proc.toml' },
     ]);
   });
 

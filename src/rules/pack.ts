@@ -13,6 +13,8 @@ export interface RulePack {
   /** Rules of types that need a live cluster; listed once and skipped (never fatal). */
   unsupported: UnsupportedRule[];
   errors: RuleError[];
+  /** Bundled rules replaced by a user's copy with the same rule_id: `[rule id, user file]`. */
+  replaced: Array<{ id: string; name: string; file: string }>;
 }
 
 /** Every `*.toml` below a path (a file is taken as it is), sorted so runs are reproducible. */
@@ -37,8 +39,8 @@ export function findRuleFiles(path: string): string[] {
  * alerts are keyed by rule id and one would silently shadow the other.
  */
 export function loadRulePack(options: { bundled: boolean; paths: string[] }): RulePack {
-  const pack: RulePack = { rules: [], unsupported: [], errors: [] };
-  const seen = new Map<string, string>();
+  const pack: RulePack = { rules: [], unsupported: [], errors: [], replaced: [] };
+  const seen = new Map<string, { file: string; bundled: boolean }>();
   const sources: Array<{ path: string; display: string; bundled: boolean }> = [];
   if (options.bundled) {
     for (const f of findRuleFiles(BUNDLED_RULES_DIR)) sources.push({ path: f, display: join('rules', relative(BUNDLED_RULES_DIR, f)), bundled: true });
@@ -59,17 +61,22 @@ export function loadRulePack(options: { bundled: boolean; paths: string[] }): Ru
     try {
       const loaded = loadRuleFile(s.path, { displayPath: s.display, bundled: s.bundled });
       const previous = seen.get(loaded.id);
-      if (previous !== undefined) {
+      if (previous?.bundled && !s.bundled) {
+        // The bundled rules are copies of Elastic's, so pointing --rules at a clone of
+        // detection-rules meets them again: the user's file is the one they mean to run.
+        pack.rules = pack.rules.filter((r) => r.id !== loaded.id);
+        pack.replaced.push({ id: loaded.id, name: loaded.name, file: s.display });
+      } else if (previous !== undefined) {
         pack.errors.push(
           new RuleError({
-            message: `duplicate rule_id ${loaded.id}: already defined in ${previous}`,
+            message: `duplicate rule_id ${loaded.id}: already defined in ${previous.file}`,
             file: s.display,
-            notes: ['each rule needs its own rule_id; use --no-bundled to replace the bundled rules with your copies'],
+            notes: ['each rule needs its own rule_id; leave one of the files out of --rules'],
           }),
         );
         continue;
       }
-      seen.set(loaded.id, s.display);
+      seen.set(loaded.id, { file: s.display, bundled: s.bundled });
       if (isUnsupported(loaded)) pack.unsupported.push(loaded);
       else pack.rules.push(loaded);
     } catch (e) {

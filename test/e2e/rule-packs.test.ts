@@ -52,10 +52,18 @@ describe.concurrent('rule packs and selection', () => {
     expect(missing.stderr).toMatch(/no rule matches --rule "no-such-rule"/);
   });
 
-  it('rejects two rules with one rule_id', async () => {
-    const r = await runCli(['--rules', 'rules', 'examples/demo.ndjson']);
+  it('rejects two rules with one rule_id in the user’s packs', async () => {
+    const r = await runCli(['--no-bundled', '--rules', 'rules', '--rules', 'rules/persistence_creation_of_kernel_module.toml', 'examples/demo.ndjson']);
     expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/duplicate rule_id 947827c6-9ed6-4dec-903e-c856c86e72f3: already defined in rules\/persistence_creation_of_kernel_module\.toml/);
+  });
+
+  it('runs a user’s copy of a bundled rule in its place, and says so', async () => {
+    const r = await runCli(['--rules', 'rules', '--format', 'json', 'examples/demo.ndjson']);
+    expect(r.code).toBe(1);
+    expect(jsonLines(r.stdout)).toHaveLength(5);
+    expect(r.stderr).toMatch(/note: 2 bundled rules replaced by your copies with the same rule_id/);
   });
 
   it('rejects an unknown severity level with the choices', async () => {
