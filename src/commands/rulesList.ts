@@ -1,3 +1,4 @@
+import ndjson from 'ndjson';
 import { mitreIds } from '../output/mitre.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
 import { severityLabel } from '../output/text.js';
@@ -19,7 +20,11 @@ export function rulesListCommand(opts: RulesCommandOptions, io: CliIO): number {
   const sel = selectRules(opts);
   for (const e of sel.errors) io.stderr.write(e.format() + '\n\n');
   if (opts.format === 'json') {
-    for (const r of sel.rules) io.stdout.write(JSON.stringify(ruleSummary(r)) + '\n');
+    // The product owner's ndjson serializer: ample for a listing (the alert stream has its own, see output/sink.ts).
+    const out = ndjson.stringify();
+    out.pipe(io.stdout, { end: false });
+    for (const r of sel.rules) out.write(ruleSummary(r));
+    out.end();
     return sel.errors.length ? EXIT_ERROR : EXIT_CLEAN;
   }
   const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));

@@ -125,9 +125,9 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   try {
     for (const source of sources) {
       const handler: EventHandler = {
-        event(event, location) {
+        event(event, location, text) {
           if (outputClosed) throw new StopScan();
-          scanner.event(event, location);
+          scanner.event(event, location, text);
         },
         malformed(location, reason) {
           totals.malformed++;

@@ -14,6 +14,8 @@ export interface Alert {
   /** Event time as the rule sees it (SPEC §D), epoch ms; undefined when the event has none. */
   timeMs: number | undefined;
   event: EcsEvent;
+  /** The line the event was read from, when known: JSON output writes it as the document as is. */
+  raw?: string;
   location: Location;
   /** new_terms rules: the new term, field → value (SPEC §D). */
   newTerms?: Record<string, Scalar>;

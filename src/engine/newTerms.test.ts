@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileTermsOf, NewTermsState } from './newTerms.js';
+import fc from 'fast-check';
+import { compileTermsOf, NewTermsReplay, NewTermsState } from './newTerms.js';
 
 const DAY = 86_400_000;
 
@@ -41,5 +42,45 @@ describe('NewTermsState (SPEC §D)', () => {
     s.observe([['x']], 0);
     s.observe([['x']], 4 * DAY);
     expect(s.observe([['x']], 8 * DAY)).toEqual([]);
+  });
+});
+
+describe('NewTermsReplay (SPEC §D, file mode)', () => {
+  /** The reference: hold everything, sort by (time, input order), replay through NewTermsState. */
+  function reference(sightings: Array<{ term: string; t: number }>, window: number) {
+    const state = new NewTermsState(window);
+    return sightings
+      .map((s, seq) => ({ ...s, seq }))
+      .sort((a, b) => a.t - b.t || a.seq - b.seq)
+      .filter((s) => state.observe([[s.term]], s.t).length > 0)
+      .map((s) => s.seq);
+  }
+
+  it('finds exactly the sightings a sorted replay finds, in any arrival order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ term: fc.constantFrom('a', 'b', 'c'), t: fc.integer({ min: 0, max: 20 }) }), { maxLength: 60 }),
+        fc.integer({ min: 0, max: 6 }),
+        (sightings, window) => {
+          const replay = new NewTermsReplay<number>(window);
+          sightings.forEach((s, seq) => replay.add([[s.term]], s.t, seq, seq));
+          expect(replay.finish().map((f) => f.doc)).toEqual(reference(sightings, window));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps documents only for sightings that can still be new when input is in time order', () => {
+    const replay = new NewTermsReplay<string>(5 * DAY);
+    const kept: string[] = [];
+    const doc = (name: string) => {
+      kept.push(name);
+      return name;
+    };
+    for (let i = 0; i < 100; i++) replay.add([['/bin/kmod']], i * 1000, i, i === 0 ? doc('first') : 'repeat');
+    const internal = replay as unknown as { candidates: unknown[] };
+    expect(internal.candidates).toHaveLength(1);
+    expect(replay.finish().map((s) => s.doc)).toEqual(['first']);
   });
 });

@@ -63,3 +63,72 @@ export class NewTermsState {
     return this.lastSeen.size;
   }
 }
+
+/** One (event, new term) pair decided by a replay; `doc` is whatever the caller keeps of the event. */
+export interface NewTermSighting<D> {
+  term: Term;
+  termIndex: number;
+  timeMs: number;
+  seq: number;
+  doc: D;
+}
+
+interface TermHistory {
+  times: number[];
+  seqs: number[];
+  maxTime: number;
+  /** Every sighting so far arrived in time order (the usual case for log files). */
+  ordered: boolean;
+}
+
+/**
+ * The file-mode decision of SPEC §D without holding every matching event: the result of replaying
+ * all sightings in (time, input order), where a sighting is new when its predecessor of the same
+ * term is more than the window older. Only times are kept per term; a document is kept only for
+ * sightings that may still turn out new. A sighting that arrives in time order and has a close
+ * predecessor can never become new again (later arrivals can only add closer predecessors), so
+ * for time-ordered input the documents held are just the alerts.
+ */
+export class NewTermsReplay<D> {
+  private readonly histories = new Map<string, TermHistory>();
+  private readonly candidates: Array<NewTermSighting<D> & { key: string }> = [];
+
+  constructor(private readonly historyWindowMs: number) {}
+
+  add(terms: Term[], timeMs: number, seq: number, doc: D): void {
+    for (let termIndex = 0; termIndex < terms.length; termIndex++) {
+      const term = terms[termIndex]!;
+      const key = termKey(term);
+      let h = this.histories.get(key);
+      if (!h) this.histories.set(key, (h = { times: [], seqs: [], maxTime: -Infinity, ordered: true }));
+      const inOrder = timeMs >= h.maxTime;
+      if (!inOrder) h.ordered = false;
+      const mayBeNew = !inOrder || h.times.length === 0 || timeMs - h.maxTime > this.historyWindowMs;
+      h.times.push(timeMs);
+      h.seqs.push(seq);
+      if (timeMs > h.maxTime) h.maxTime = timeMs;
+      if (mayBeNew) this.candidates.push({ key, term, termIndex, timeMs, seq, doc });
+    }
+  }
+
+  /** The new sightings, in time order (ties in input order, then term order). */
+  finish(): NewTermSighting<D>[] {
+    const fresh = new Map<string, Set<number>>();
+    for (const [key, h] of this.histories) {
+      if (h.ordered) continue;
+      const order = h.times.map((_, i) => i).sort((a, b) => h.times[a]! - h.times[b]! || h.seqs[a]! - h.seqs[b]!);
+      const seqs = new Set<number>();
+      let last: number | undefined;
+      for (const i of order) {
+        if (last === undefined || h.times[i]! - last > this.historyWindowMs) seqs.add(h.seqs[i]!);
+        last = h.times[i]!;
+      }
+      fresh.set(key, seqs);
+    }
+    const result = this.candidates.filter((c) => fresh.get(c.key)?.has(c.seq) ?? true);
+    result.sort((a, b) => a.timeMs - b.timeMs || a.seq - b.seq || a.termIndex - b.termIndex);
+    this.histories.clear();
+    this.candidates.length = 0;
+    return result;
+  }
+}

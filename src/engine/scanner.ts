@@ -4,7 +4,7 @@ import type { NewTermsRule, ThresholdRule } from '../rules/types.js';
 import type { Alert, Location } from './alert.js';
 import type { CompiledRule } from './compileRule.js';
 import { compileEventTime } from './eventTime.js';
-import { compileTermsOf, NewTermsState, type Term } from './newTerms.js';
+import { compileTermsOf, NewTermsReplay, NewTermsState, type Term } from './newTerms.js';
 import { createPipeline } from './pipes.js';
 import { SampleState } from './sample.js';
 import { SequenceState, type SequenceEvent } from './sequence.js';
@@ -28,7 +28,8 @@ export interface RuleCounts {
 }
 
 export interface Scanner {
-  event(event: EcsEvent, location: Location): void;
+  /** `raw` is the event's line, when the reader has it (JSON output writes it as the document). */
+  event(event: EcsEvent, location: Location, raw?: string): void;
   /** Decides what was held back for event-time order and emits those alerts. */
   finish(): void;
   readonly counts: ReadonlyMap<string, RuleCounts>;
@@ -36,7 +37,7 @@ export interface Scanner {
 
 /** A rule's runtime: stateless rules alert at once; stateful ones may hold events until finish. */
 export interface RuleRunner {
-  event(event: EcsEvent, location: Location, seq: number): void;
+  event(event: EcsEvent, location: Location, seq: number, raw?: string): void;
   finish(): void;
 }
 
@@ -65,9 +66,9 @@ export function createScanner(
   });
   let seq = 0;
   return {
-    event(event, location) {
+    event(event, location, raw) {
       seq++;
-      for (const runner of runners) runner.event(event, location, seq);
+      for (const runner of runners) runner.event(event, location, seq, raw);
     },
     finish() {
       for (const runner of runners) runner.finish();
@@ -88,18 +89,18 @@ function queryRunner(compiled: CompiledRule, emit: (alert: Alert) => void, _coun
   const { rule, matches, eventTime } = compiled;
   if (compiled.pipes.length === 0) {
     return {
-      event(event, location) {
-        if (matches(event)) emit({ rule, timeMs: eventTime(event), event, location });
+      event(event, location, _seq, raw) {
+        if (matches(event)) emit({ rule, timeMs: eventTime(event), event, raw, location });
       },
       finish() {},
     };
   }
   const piped = createPipeline(compiled.pipes, options.live, emit);
   return {
-    event(event, location, seq) {
+    event(event, location, seq, raw) {
       if (!matches(event)) return;
       const timeMs = eventTime(event);
-      piped.push({ rule, timeMs, event, location }, timeMs, seq);
+      piped.push({ rule, timeMs, event, raw, location }, timeMs, seq);
     },
     finish: () => piped.finish(),
   };
@@ -136,16 +137,46 @@ export function timeOrdered<T extends HeldEvent>(live: boolean, decide: (h: T) =
 function newTermsRunner(compiled: CompiledRule, emit: (alert: Alert) => void, count: RuleCounts, options: ScannerOptions): RuleRunner {
   const rule = compiled.rule as NewTermsRule;
   const termsOf = compileTermsOf(rule.newTerms.fields);
-  const state = new NewTermsState(rule.newTerms.historyWindowMs);
-  const order = timeOrdered<HeldEvent & { terms: Term[] }>(options.live, (h) => {
-    for (const term of state.observe(h.terms, h.timeMs)) {
-      const newTerms: Record<string, Scalar> = {};
-      rule.newTerms.fields.forEach((f, i) => (newTerms[f] = term[i]!));
-      emit({ rule, timeMs: h.timeMs, event: h.event, location: h.location, newTerms });
-    }
-  });
+  const alert = (term: Term, timeMs: number, location: Location, event: () => EcsEvent, raw: string | undefined): Alert => {
+    const newTerms: Record<string, Scalar> = {};
+    rule.newTerms.fields.forEach((f, i) => (newTerms[f] = term[i]!));
+    let parsed: EcsEvent | undefined;
+    return {
+      rule,
+      timeMs,
+      location,
+      raw,
+      newTerms,
+      get event() {
+        return (parsed ??= event());
+      },
+    };
+  };
+
+  if (options.live) {
+    const state = new NewTermsState(rule.newTerms.historyWindowMs);
+    return {
+      event(event, location, _seq, raw) {
+        if (!compiled.matches(event)) return;
+        const terms = termsOf(event);
+        if (terms.length === 0) return;
+        const timeMs = compiled.eventTime(event);
+        if (timeMs === undefined) {
+          count.untimed++;
+          return;
+        }
+        for (const term of state.observe(terms, timeMs)) emit(alert(term, timeMs, location, () => event, raw));
+      },
+      finish() {},
+    };
+  }
+
+  // Files: a replay in event time. What is kept of a possibly-new event is its line when the
+  // reader has it (a few hundred bytes) rather than the parsed object (several times that).
+  type Kept = { location: Location; raw?: string; event?: EcsEvent };
+  const replay = new NewTermsReplay<Kept>(rule.newTerms.historyWindowMs);
   return {
-    event(event, location, seq) {
+    event(event, location, seq, raw) {
       if (!compiled.matches(event)) return;
       const terms = termsOf(event);
       if (terms.length === 0) return;
@@ -154,9 +185,14 @@ function newTermsRunner(compiled: CompiledRule, emit: (alert: Alert) => void, co
         count.untimed++;
         return;
       }
-      order.add({ timeMs, seq, event, location, terms });
+      replay.add(terms, timeMs, seq, raw === undefined ? { location, event } : { location, raw });
     },
-    finish: () => order.flush(),
+    finish() {
+      for (const s of replay.finish()) {
+        const { location, raw, event } = s.doc;
+        emit(alert(s.term, s.timeMs, location, () => event ?? (JSON.parse(raw!) as EcsEvent), raw));
+      }
+    },
   };
 }
 

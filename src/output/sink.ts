@@ -1,9 +1,9 @@
-import ndjson from 'ndjson';
 import type { Writable } from 'node:stream';
 import type { ChalkInstance } from 'chalk';
 import type { Alert } from '../engine/alert.js';
 import type { Rule } from '../rules/types.js';
-import { toAlertDocument } from './alertDocument.js';
+import { alertJsonLine } from './alertJson.js';
+import { BatchedWriter } from './batchedWriter.js';
 import { buildSarif } from './sarif.js';
 import { formatAlertText } from './text.js';
 
@@ -19,23 +19,20 @@ export interface AlertSink {
 
 export function createSink(format: OutputFormat, out: Writable, ctx: { chalk: ChalkInstance; rules: readonly Rule[]; version: string }): AlertSink {
   switch (format) {
-    case 'text':
+    case 'text': {
+      const writer = new BatchedWriter(out);
       return {
-        write: (alert) => void out.write(formatAlertText(alert, ctx.chalk) + '\n'),
-        end: () => Promise.resolve(),
+        write: (alert) => writer.write(formatAlertText(alert, ctx.chalk) + '\n'),
+        end: () => writer.end(),
       };
+    }
     case 'json': {
-      // The product owner's ndjson serializer: one JSON document per line.
-      const json = ndjson.stringify();
-      json.pipe(out, { end: false });
+      // Measured with every line alerting: the ndjson package's serializer plus one write per
+      // alert took half the scan time; a prebuilt line and batched writes take a few percent.
+      const writer = new BatchedWriter(out);
       return {
-        write: (alert) => void json.write(toAlertDocument(alert)),
-        end: () =>
-          new Promise((resolve) => {
-            json.once('end', resolve);
-            out.once('error', () => resolve());
-            json.end();
-          }),
+        write: (alert) => writer.write(alertJsonLine(alert)),
+        end: () => writer.end(),
       };
     }
     case 'sarif': {

@@ -1,0 +1,28 @@
+import type { Alert } from '../engine/alert.js';
+import { formatTime } from '../engine/eventTime.js';
+import type { Rule } from '../rules/types.js';
+import { toAlertDocument } from './alertDocument.js';
+
+const ruleJson = new WeakMap<Rule, string>();
+
+/**
+ * One alert as its NDJSON line: the same text as JSON.stringify(toAlertDocument(alert)), built
+ * without copying the event: the `rule` part is serialised once per rule, and the document is the
+ * event's own line when the reader kept it (it is JSON already, and exactly what was read).
+ */
+export function alertJsonLine(alert: Alert): string {
+  let rule = ruleJson.get(alert.rule);
+  if (rule === undefined) {
+    rule = JSON.stringify(toAlertDocument({ ...alert, newTerms: undefined, threshold: undefined, events: undefined }).rule);
+    ruleJson.set(alert.rule, rule);
+  }
+  let line = '{"timestamp":' + JSON.stringify(formatTime(alert.timeMs)) + ',"rule":' + rule;
+  if (alert.newTerms) line += ',"new_terms":' + JSON.stringify(alert.newTerms);
+  if (alert.threshold) line += ',"threshold":' + JSON.stringify(alert.threshold);
+  if (alert.events) {
+    line += ',"events":' + JSON.stringify(alert.events.map((e) => ({ location: { file: e.location.file, line: e.location.line }, document: e.event })));
+  }
+  line += ',"location":' + JSON.stringify({ file: alert.location.file, line: alert.location.line });
+  line += ',"document":' + (alert.raw ?? JSON.stringify(alert.event)) + '}\n';
+  return line;
+}
