@@ -7,7 +7,7 @@ import { compileLineScreen } from '../prefilter/lineFilter.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
 import { formatSummary } from '../output/summary.js';
 import { createSink, type OutputFormat } from '../output/sink.js';
-import { planParallelScan } from '../parallel/plan.js';
+import { planParallelScan, rangeBytes } from '../parallel/plan.js';
 import { ParallelReader } from '../parallel/reader.js';
 import { RuleError } from '../rules/ruleError.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
@@ -111,6 +111,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
     plan.workers > 0
       ? new ParallelReader({
           workers: plan.workers,
+          rangeBytes: rangeBytes(),
           selection: { rulePaths: opts.rulePaths, bundled: opts.bundled, only: opts.only, tags: opts.tags, minSeverity: opts.minSeverity },
           prefilter: screen !== undefined,
         })

@@ -7,8 +7,14 @@ import { DEFAULT_RANGE_BYTES } from './reader.js';
 /** Below this much plain-file input, starting workers costs more than it saves (default --workers). */
 export const AUTO_WORKERS_MIN_BYTES = 64 * 1024 * 1024;
 
-/** A file smaller than this is read by the main thread even when workers run: a few ranges at most. */
-const MIN_SPLIT_BYTES = 4 * DEFAULT_RANGE_BYTES;
+/**
+ * The size of a worker's share of a file. LKM_SCAN_RANGE_BYTES overrides it, so tests can cut
+ * small files into many ranges (and exercise every hand-over) without megabytes of data.
+ */
+export function rangeBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.LKM_SCAN_RANGE_BYTES);
+  return Number.isSafeInteger(n) && n >= 4096 ? n : DEFAULT_RANGE_BYTES;
+}
 
 export interface ParallelPlan {
   /** Worker threads to start; 0 when every input is read by the main thread. */
@@ -23,6 +29,8 @@ export interface ParallelPlan {
  * `requested` is --workers; without it, every core when the splittable input is large.
  */
 export async function planParallelScan(sources: readonly InputSource[], requested: number | undefined): Promise<ParallelPlan> {
+  // A file smaller than a few ranges is read by the main thread even when workers run.
+  const minSplitBytes = 4 * rangeBytes();
   const none: ParallelPlan = { workers: 0, split: new Map() };
   if (requested !== undefined && requested <= 1) return none;
   const split = new Map<InputSource, number>();
@@ -30,7 +38,7 @@ export async function planParallelScan(sources: readonly InputSource[], requeste
   for (const source of sources) {
     if (source.kind !== 'file') continue;
     const size = await plainFileSize(source.path);
-    if (size === undefined || size < MIN_SPLIT_BYTES) continue;
+    if (size === undefined || size < minSplitBytes) continue;
     split.set(source, size);
     total += size;
   }

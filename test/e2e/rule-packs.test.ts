@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonLines, runCli } from './run.js';
+import { jsonLines, runInProcess as runCli } from './run.js';
 
 const QUERY_RULE = 'test/fixtures/rules/query_shadow_read.toml';
 const open = (name: string, path = '/etc/shadow') =>

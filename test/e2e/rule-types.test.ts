@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { jsonLines, runCli } from './run.js';
+import { jsonLines, runInProcess as runCli } from './run.js';
 
 // EQL sequences, samples and pipes end to end (SPEC §A.9), through the built CLI.
 

@@ -35,3 +35,30 @@ export function jsonLines(text: string): any[] {
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l));
 }
+
+/**
+ * Runs the CLI in this process (src/cli.ts `run`, the function bin/lkm-scan.js calls) with
+ * in-memory streams: the same arguments, output and exit code as `runCli` without the cost of
+ * starting Node, for the many tests about what a scan prints. Process-level behaviour (the
+ * launcher, closed pipes, worker threads, live stdin) is tested with `runCli`.
+ */
+export async function runInProcess(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+  const { PassThrough, Readable } = await import('node:stream');
+  const { run } = await import('../../src/cli.js');
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  // Relative paths in the tests are relative to the project, where npm test runs.
+  if (process.cwd() !== ROOT.replace(/\/$/, '')) throw new Error(`run the tests from ${ROOT}`);
+  const code = await run(args, {
+    stdout,
+    stderr,
+    stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
+    env: { NO_COLOR: '', FORCE_COLOR: '0', ...options.env },
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  return { code, stdout: out, stderr: err };
+}

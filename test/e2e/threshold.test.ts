@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonLines, runCli } from './run.js';
+import { jsonLines, runInProcess as runCli } from './run.js';
 
 const login = (t: string, user: string, ip: string, outcome = 'failure') =>
   JSON.stringify({

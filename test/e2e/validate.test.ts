@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli } from './run.js';
+import { ROOT, runInProcess as runCli } from './run.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-validate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
