@@ -9,8 +9,9 @@ export interface LineFilter {
   /** Byte strings at least one of which every line that any rule can match contains. */
   readonly anchors: readonly Buffer[];
   /**
-   * Escapes that could hide a needle (`\/`, `\uXXXX`): a line that contains one is always a
-   * candidate, so the prefilter never relies on how a writer chose to escape (issue: fast path).
+   * Escapes that could hide an anchor (`\uXXXX` always, `\/` when an anchor has a slash): a line
+   * that contains one is always a candidate, so the prefilter never relies on how a writer chose
+   * to escape (issue: fast path).
    */
   readonly escapes: readonly Buffer[];
   /** False only when no rule can match the line. Called on candidate lines only. */
@@ -22,7 +23,8 @@ export interface LineFilter {
   calibrate(sample: Buffer): void;
 }
 
-type CompiledNeed = (line: Buffer) => boolean;
+/** `slashEscaped`: the line has `\/`, so a `/` of a needle may be written either way. */
+type CompiledNeed = (line: Buffer, slashEscaped: boolean) => boolean;
 
 function compileNeed(need: Need): CompiledNeed {
   switch (need.kind) {
@@ -30,15 +32,19 @@ function compileNeed(need: Need): CompiledNeed {
       return () => true;
     case 'lit': {
       const bytes = Buffer.from(need.text, 'utf8');
-      return (line) => line.indexOf(bytes) !== -1;
+      if (!need.text.includes('/')) return (line) => line.indexOf(bytes) !== -1;
+      // With `\/` about, only the pieces between slashes are certain to be there as written.
+      const pieces = need.text.split('/').filter((p) => p !== '').map((p) => Buffer.from(p, 'utf8'));
+      return (line, slashEscaped) =>
+        slashEscaped ? pieces.every((p) => line.indexOf(p) !== -1) : line.indexOf(bytes) !== -1;
     }
     case 'and': {
       const parts = need.of.map(compileNeed);
-      return (line) => parts.every((p) => p(line));
+      return (line, slashEscaped) => parts.every((p) => p(line, slashEscaped));
     }
     case 'or': {
       const parts = need.of.map(compileNeed);
-      return (line) => parts.some((p) => p(line));
+      return (line, slashEscaped) => parts.some((p) => p(line, slashEscaped));
     }
   }
 }
@@ -54,15 +60,18 @@ export function compileLineFilter(needs: readonly Need[]): LineFilter | undefine
   const union = (chosen: string[][]) => [...new Set(chosen.flat())].map((a) => Buffer.from(a, 'utf8'));
   let anchors = union(needs.map((n) => anchorsOf(n)!));
   const checks = needs.map(compileNeed);
-  const escapes = [Buffer.from('\\u')];
-  if (needs.some((n) => needHasSlash(n))) escapes.push(Buffer.from('\\/'));
+  const unicodeEscape = Buffer.from('\\u');
+  const slashEscape = Buffer.from('\\/');
+  let escapes = anchors.some((a) => a.includes(0x2f)) ? [unicodeEscape, slashEscape] : [unicodeEscape];
   return {
     get anchors() {
       return anchors;
     },
-    escapes,
+    get escapes() {
+      return escapes;
+    },
     calibrate(sample) {
-      anchors = union(alternatives.map((alts) => {
+      const chosen = alternatives.map((alts) => {
         let best = alts[0]!;
         let bestHits = Infinity;
         for (const alt of alts) {
@@ -74,15 +83,56 @@ export function compileLineFilter(needs: readonly Need[]): LineFilter | undefine
           }
         }
         return best;
-      }));
+      });
+      // Search for a piece of each needle that starts with a byte rare in this input (`ko"`
+      // rather than `"ko"`: quotes are everywhere in JSON) and holds no `/`, which a writer may
+      // escape as `\/`; then lines with `\/` need no buffer-wide search of their own.
+      const frequency = byteFrequency(sample);
+      anchors = [...new Set(chosen.flat().map((needle) => searchFragment(needle, frequency)))].map((a) => Buffer.from(a, 'utf8'));
+      escapes = anchors.some((a) => a.includes(0x2f)) ? [unicodeEscape, slashEscape] : [unicodeEscape];
     },
+    // Decided by the needs alone, never by which anchors calibration chose, so which lines are
+    // parsed does not depend on the sample (and workers, each tuned on its own range, agree).
     mayMatch(bytes, start, end) {
       const line = bytes.subarray(start, end);
-      for (const e of escapes) if (line.indexOf(e) !== -1) return true;
-      for (const check of checks) if (check(line)) return true;
+      // `\uXXXX` can spell any character of any needle.
+      if (line.indexOf(unicodeEscape) !== -1) return true;
+      const slashEscaped = line.indexOf(slashEscape) !== -1;
+      for (const check of checks) if (check(line, slashEscaped)) return true;
       return false;
     },
   };
+}
+
+/** How often each byte value occurs in a sample (of at most 1 MiB). */
+function byteFrequency(sample: Buffer): Uint32Array {
+  const counts = new Uint32Array(256);
+  const end = Math.min(sample.length, 1 << 20);
+  for (let i = 0; i < end; i++) counts[sample[i]!]!++;
+  return counts;
+}
+
+/**
+ * The part of `needle` to search whole buffers for: any line holding the needle holds it. Taken
+ * from a slash-free stretch (2 bytes or more), starting at the byte that is rarest in the sample;
+ * the whole needle when it has no such stretch.
+ */
+export function searchFragment(needle: string, frequency: Uint32Array): string {
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const segment of needle.split('/')) {
+    for (let i = 0; i + 2 <= segment.length; i++) {
+      const fragment = segment.slice(i);
+      const first = Buffer.from(fragment, 'utf8')[0]!;
+      // Rarer first byte first; among equals, the longer fragment (fewer false hits).
+      const score = frequency[first]! * 64 + Math.max(0, 64 - fragment.length) + (fragment.length < 3 ? 1e12 : 0);
+      if (score < bestScore) {
+        best = fragment;
+        bestScore = score;
+      }
+    }
+  }
+  return best ?? needle;
 }
 
 function needHasSlash(need: Need): boolean {

@@ -4,7 +4,7 @@ import { parseKql } from '../kql/index.js';
 import { eqlNeed } from './fromEql.js';
 import { kqlNeed } from './fromKql.js';
 import { anchorAlternatives, anchorsOf, exactStringNeed, wildcardNeed } from './needles.js';
-import { candidateLineStarts, compileLineFilter } from './lineFilter.js';
+import { candidateLineStarts, compileLineFilter, searchFragment } from './lineFilter.js';
 
 const R1 = `file where host.os.type == "linux" and event.type in ("change", "creation") and file.path : "/lib/modules/*" and
 file.extension == "ko" and not process.name : ("dpkg", "systemd", "falcon-sensor*", "dnf", "yum", "rpm", "cp")`;
@@ -85,20 +85,60 @@ describe('line filter over a buffer', () => {
   it('calibrates to the rarest anchor set in a sample of the input', () => {
     const filter = compileLineFilter([eqlNeed(parseEql(R1))])!;
     filter.calibrate(buf);
-    expect(filter.anchors.map(String)).toEqual(['"ko"']);
+    // Searched as `ko"`: the rarest first byte of the needle `"ko"` (quotes are everywhere).
+    expect(filter.anchors.map(String)).toEqual(['ko"']);
+  });
+
+  it('searches slash-free pieces of needles, so `\\/` needs no buffer-wide search', () => {
+    const frequency = new Uint32Array(256).fill(1);
+    frequency['p'.charCodeAt(0)] = 0;
+    expect(searchFragment('"/proc/modules"', frequency)).toBe('proc');
+    expect(searchFragment('"/"', frequency)).toBe('"/"');
+    const filter = compileLineFilter([kqlNeed(parseKql('file.path:"/proc/modules"'))])!;
+    expect(filter.escapes.map(String)).toEqual(['\\u', '\\/']);
+    filter.calibrate(buf);
+    expect(filter.anchors.map(String).some((a) => a.includes('/'))).toBe(false);
+    expect(filter.escapes.map(String)).toEqual(['\\u']);
+    // A line that writes the path with `\/` still holds the piece, and the line check lets it through.
+    const escaped = Buffer.from('{"file":{"path":"\\/proc\\/modules"}}\n');
+    expect(candidateLineStarts(escaped, 0, escaped.length, filter)).toEqual([0]);
+    expect(filter.mayMatch(escaped, 0, escaped.length - 1)).toBe(true);
   });
 
   it('finds the lines holding an anchor or an escape, in order', () => {
     const filter = compileLineFilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql(R1))])!;
     filter.calibrate(buf);
-    expect(filter.anchors.map(String)).toContain('"ko"');
+    expect(filter.anchors.map(String)).toContain('ko"');
     expect(filter.anchors).toHaveLength(2);
-    expect(candidateLineStarts(buf, 0, buf.length, filter).map(lineOf)).toEqual([1, 3, 4, 5]);
+    // Line 3 writes /proc/modules with `\/` but lacks the rest of R2 (`opened-file`): no candidate.
+    expect(candidateLineStarts(buf, 0, buf.length, filter).map(lineOf)).toEqual([1, 4, 5]);
   });
 
   it('keeps a candidate only when some rule’s whole need holds or an escape could hide a needle', () => {
     const filter = compileLineFilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql(R1))])!;
-    expect([0, 1, 2, 3, 4, 5].map((i) => check(filter, i))).toEqual([true, false, true, true, true, false]);
+    // Line 3 writes /proc/modules with `\\/`; it could only match R2, which needs opened-file too.
+    expect([0, 1, 2, 3, 4, 5].map((i) => check(filter, i))).toEqual([true, false, false, true, true, false]);
+  });
+
+  it('parses the same lines whatever sample it was tuned on (workers tune on their own ranges)', () => {
+    const needs = [kqlNeed(parseKql(R2)), eqlNeed(parseEql(R1))];
+    const lines2 = [...lines, '{"b":"linux","e":"opened-file","p":"\\/proc\\/modules","c":"file"}', '{"x":"\\/proc\\/modules"}'];
+    const text = Buffer.from(lines2.join('\n') + '\n');
+    const parsed = (sample: Buffer) => {
+      const filter = compileLineFilter(needs)!;
+      filter.calibrate(sample);
+      const starts = new Set(candidateLineStarts(text, 0, text.length, filter));
+      let at = 0;
+      return lines2.map((l) => {
+        const start = at;
+        at += Buffer.byteLength(l) + 1;
+        return starts.has(start) && filter.mayMatch(text, start, start + Buffer.byteLength(l));
+      });
+    };
+    const a = parsed(Buffer.from('"ko" "ko" "ko" opened-file /proc/modules'));
+    const b = parsed(Buffer.from('opened-file opened-file "ko" /proc/modules /proc/modules'));
+    expect(a).toEqual(b);
+    expect(a).toEqual([true, false, false, true, true, false, true, false]);
   });
 
   it('does not treat `\\/` as an escape when no needle has a slash', () => {
