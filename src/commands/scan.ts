@@ -2,13 +2,13 @@ import { performance } from 'node:perf_hooks';
 import type { Alert, Location } from '../engine/alert.js';
 import { compileRule, type CompiledRule } from '../engine/compileRule.js';
 import { createScanner } from '../engine/scanner.js';
-import { readEvents, resolveInputs, type EventHandler } from '../input/index.js';
+import { readEvents, resolveInputs } from '../input/index.js';
 import { compileLineScreen } from '../prefilter/lineFilter.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
 import { formatSummary } from '../output/summary.js';
 import { createSink, type OutputFormat } from '../output/sink.js';
 import { planParallelScan, rangeBytes } from '../parallel/plan.js';
-import { ParallelReader } from '../parallel/reader.js';
+import { ParallelReader, type ParallelHandler } from '../parallel/reader.js';
 import { RuleError } from '../rules/ruleError.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
 import { selectRules, type RuleSelection } from './selectRules.js';
@@ -106,7 +106,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   // --strict promises every malformed line is found, which only parsing every line can keep.
   const screen = opts.prefilter && !opts.strict ? compileLineScreen(rules.map((r) => r.need)) : undefined;
   const scanner = createScanner(rules, emit, { live });
-  const plan = await planParallelScan(sources, opts.workers);
+  const plan = await planParallelScan(sources, opts.workers, screen === undefined);
   const parallel =
     plan.workers > 0
       ? new ParallelReader({
@@ -125,10 +125,14 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
 
   try {
     for (const source of sources) {
-      const handler: EventHandler = {
+      const handler: ParallelHandler = {
         event(event, location, text) {
           if (outputClosed) throw new StopScan();
           scanner.event(event, location, text);
+        },
+        hits(payloads, location, text) {
+          if (outputClosed) throw new StopScan();
+          scanner.hits(payloads, location, text);
         },
         malformed(location, reason) {
           totals.malformed++;

@@ -9,6 +9,7 @@ import { createPipeline } from './pipes.js';
 import { SampleState } from './sample.js';
 import { SequenceState, type SequenceEvent } from './sequence.js';
 import { ThresholdState } from './threshold.js';
+import type { RulePayload } from './extract.js';
 
 export interface ScannerOptions {
   /**
@@ -30,6 +31,11 @@ export interface RuleCounts {
 export interface Scanner {
   /** `raw` is the event's line, when the reader has it (JSON output writes it as the document). */
   event(event: EcsEvent, location: Location, raw?: string): void;
+  /**
+   * The same as `event`, for a line whose rules' payloads were worked out elsewhere (one per
+   * rule, in rule order, see extract.ts): the line is parsed here only if some rule needs it.
+   */
+  hits(payloads: readonly RulePayload[], location: Location, raw: string): void;
   /** Decides what was held back for event-time order and emits those alerts. */
   finish(): void;
   readonly counts: ReadonlyMap<string, RuleCounts>;
@@ -38,6 +44,8 @@ export interface Scanner {
 /** A rule's runtime: stateless rules alert at once; stateful ones may hold events until finish. */
 export interface RuleRunner {
   event(event: EcsEvent, location: Location, seq: number, raw?: string): void;
+  /** Takes an extracted payload (extract.ts) instead of the event; runners without it get the event. */
+  accept?(payload: Exclude<RulePayload, null | 0>, location: Location, seq: number, raw: string, event: () => EcsEvent): void;
   finish(): void;
 }
 
@@ -70,6 +78,18 @@ export function createScanner(
       seq++;
       for (const runner of runners) runner.event(event, location, seq, raw);
     },
+    hits(payloads, location, raw) {
+      seq++;
+      let parsed: EcsEvent | undefined;
+      const eventOf = () => (parsed ??= JSON.parse(raw) as EcsEvent);
+      for (let i = 0; i < runners.length; i++) {
+        const payload = payloads[i];
+        if (payload === null || payload === undefined) continue;
+        const runner = runners[i]!;
+        if (payload !== 0 && runner.accept) runner.accept(payload, location, seq, raw, eventOf);
+        else runner.event(eventOf(), location, seq, raw);
+      }
+    },
     finish() {
       for (const runner of runners) runner.finish();
     },
@@ -87,22 +107,27 @@ const RUNNERS: Record<string, RunnerFactory> = {
 
 function queryRunner(compiled: CompiledRule, emit: (alert: Alert) => void, _count: RuleCounts, options: ScannerOptions): RuleRunner {
   const { rule, matches, eventTime } = compiled;
-  if (compiled.pipes.length === 0) {
-    return {
-      event(event, location, _seq, raw) {
-        if (matches(event)) emit({ rule, timeMs: eventTime(event), event, raw, location });
-      },
-      finish() {},
-    };
-  }
-  const piped = createPipeline(compiled.pipes, options.live, emit);
+  const piped = compiled.pipes.length === 0 ? undefined : createPipeline(compiled.pipes, options.live, emit);
+  const take = (alert: Alert, seq: number) => (piped ? piped.push(alert, alert.timeMs, seq) : emit(alert));
   return {
     event(event, location, seq, raw) {
-      if (!matches(event)) return;
-      const timeMs = eventTime(event);
-      piped.push({ rule, timeMs, event, raw, location }, timeMs, seq);
+      if (matches(event)) take({ rule, timeMs: eventTime(event), event, raw, location }, seq);
     },
-    finish: () => piped.finish(),
+    accept(payload, location, seq, raw, event) {
+      take(lazyAlert({ rule, timeMs: payload.t ?? undefined, raw, location }, event), seq);
+    },
+    finish: () => piped?.finish(),
+  };
+}
+
+/** An alert whose event is parsed from its line only if an output format asks for it. */
+function lazyAlert(alert: Omit<Alert, 'event'>, event: () => EcsEvent): Alert {
+  let parsed: EcsEvent | undefined;
+  return {
+    ...alert,
+    get event() {
+      return (parsed ??= event());
+    },
   };
 }
 
@@ -140,55 +165,33 @@ function newTermsRunner(compiled: CompiledRule, emit: (alert: Alert) => void, co
   const alert = (term: Term, timeMs: number, location: Location, event: () => EcsEvent, raw: string | undefined): Alert => {
     const newTerms: Record<string, Scalar> = {};
     rule.newTerms.fields.forEach((f, i) => (newTerms[f] = term[i]!));
-    let parsed: EcsEvent | undefined;
-    return {
-      rule,
-      timeMs,
-      location,
-      raw,
-      newTerms,
-      get event() {
-        return (parsed ??= event());
-      },
-    };
+    return lazyAlert({ rule, timeMs, location, raw, newTerms }, event);
   };
 
-  if (options.live) {
-    const state = new NewTermsState(rule.newTerms.historyWindowMs);
-    return {
-      event(event, location, _seq, raw) {
-        if (!compiled.matches(event)) return;
-        const terms = termsOf(event);
-        if (terms.length === 0) return;
-        const timeMs = compiled.eventTime(event);
-        if (timeMs === undefined) {
-          count.untimed++;
-          return;
-        }
-        for (const term of state.observe(terms, timeMs)) emit(alert(term, timeMs, location, () => event, raw));
-      },
-      finish() {},
-    };
-  }
-
-  // Files: a replay in event time. What is kept of a possibly-new event is its line when the
-  // reader has it (a few hundred bytes) rather than the parsed object (several times that).
+  // Live: decided as events come. Files: a replay in event time, keeping of a possibly-new event
+  // its line when the reader has it (a few hundred bytes) rather than the parsed object.
   type Kept = { location: Location; raw?: string; event?: EcsEvent };
-  const replay = new NewTermsReplay<Kept>(rule.newTerms.historyWindowMs);
+  const state = options.live ? new NewTermsState(rule.newTerms.historyWindowMs) : undefined;
+  const replay = options.live ? undefined : new NewTermsReplay<Kept>(rule.newTerms.historyWindowMs);
+  const take = (terms: Term[], timeMs: number | undefined, location: Location, seq: number, raw: string | undefined, event: () => EcsEvent) => {
+    if (timeMs === undefined) {
+      count.untimed++;
+      return;
+    }
+    if (state) for (const term of state.observe(terms, timeMs)) emit(alert(term, timeMs, location, event, raw));
+    else replay!.add(terms, timeMs, seq, raw === undefined ? { location, event: event() } : { location, raw });
+  };
   return {
     event(event, location, seq, raw) {
       if (!compiled.matches(event)) return;
       const terms = termsOf(event);
-      if (terms.length === 0) return;
-      const timeMs = compiled.eventTime(event);
-      if (timeMs === undefined) {
-        count.untimed++;
-        return;
-      }
-      replay.add(terms, timeMs, seq, raw === undefined ? { location, event } : { location, raw });
+      if (terms.length > 0) take(terms, compiled.eventTime(event), location, seq, raw, () => event);
+    },
+    accept(payload, location, seq, raw, event) {
+      if (payload.terms!.length > 0) take(payload.terms!, payload.t ?? undefined, location, seq, raw, event);
     },
     finish() {
-      for (const s of replay.finish()) {
+      for (const s of replay?.finish() ?? []) {
         const { location, raw, event } = s.doc;
         emit(alert(s.term, s.timeMs, location, () => event ?? (JSON.parse(raw!) as EcsEvent), raw));
       }

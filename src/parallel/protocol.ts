@@ -1,6 +1,7 @@
 import type { RuleSelection } from '../commands/selectRules.js';
 import type { ByteRange } from '../input/bytes.js';
 import type { SourceStats } from '../input/events.js';
+import type { RulePayload } from '../engine/extract.js';
 
 /** What every worker is started with: enough to compile the same rules and screen as the main thread. */
 export interface WorkerInit {
@@ -20,9 +21,10 @@ export interface RangeTask {
 }
 
 /** What a forwarded item is, in `RangeItems.kinds`. */
-export const ITEM_EVENT = 0;
 export const ITEM_MALFORMED = 1;
 export const ITEM_WARNING = 2;
+/** An event some rule wants, with each rule's payload (engine/extract.ts) in `payloads`. */
+export const ITEM_HITS = 3;
 
 /**
  * Worker → main: the next lines of a task that the main thread must see, in line order. Parallel
@@ -35,6 +37,8 @@ export interface RangeItems {
   kinds: number[];
   lines: number[];
   texts: string[];
+  /** For ITEM_HITS items, one payload per rule in rule order; null for other items. */
+  payloads: (RulePayload[] | null)[];
 }
 
 /** Worker → main: the task's range was read to its end (or failed: `stats.readFailure`). */

@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { EcsEvent } from '../event/types.js';
-import { addStats, describeReadFailure, type EventHandler, type SourceStats } from '../input/events.js';
-import { ITEM_EVENT, ITEM_MALFORMED, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
+import { addStats, describeReadFailure, type EventHandler, type Location, type SourceStats } from '../input/events.js';
+import type { RulePayload } from '../engine/extract.js';
+import { ITEM_HITS, ITEM_MALFORMED, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
 import { splitAtLines } from './ranges.js';
 
 /**
@@ -10,6 +11,14 @@ import { splitAtLines } from './ranges.js';
  * (a message each way, opening the file, calibrating the screen) is lost in its reading time.
  */
 export const DEFAULT_RANGE_BYTES = 4 << 20;
+
+/**
+ * A readEvents handler that may also take a worker's per-rule payloads for a line (Scanner.hits)
+ * instead of the parsed event; without `hits` the line is parsed and given to `event`.
+ */
+export interface ParallelHandler extends EventHandler {
+  hits?(payloads: readonly RulePayload[], loc: Location, text: string): void;
+}
 
 export interface ParallelReaderOptions extends WorkerInit {
   workers: number;
@@ -25,7 +34,7 @@ interface RangeState {
 interface FileRead {
   path: string;
   name: string;
-  handler: EventHandler;
+  handler: ParallelHandler;
   tasks: RangeTask[];
   /** Results by task id, for the ranges sent to a worker and not yet consumed. */
   results: Map<number, RangeState>;
@@ -79,7 +88,7 @@ export class ParallelReader {
   }
 
   /** Reads the plain file `path`, `size` bytes long when it was planned, like `readEvents`. */
-  async read(source: { path: string; name: string }, size: number, handler: EventHandler): Promise<SourceStats> {
+  async read(source: { path: string; name: string }, size: number, handler: ParallelHandler): Promise<SourceStats> {
     if (this.broken) throw this.broken;
     const ranges = await splitAtLines(source.path, size, this.rangeBytes);
     return new Promise<SourceStats>((resolve, reject) => {
@@ -176,13 +185,15 @@ export class ParallelReader {
 
 function deliver(file: FileRead, batch: RangeItems): void {
   const { handler, linesBefore, name } = file;
-  const { kinds, lines, texts } = batch;
+  const { kinds, lines, texts, payloads } = batch;
   for (let i = 0; i < kinds.length; i++) {
     const loc = { file: name, line: linesBefore + lines[i]! };
     const kind = kinds[i];
-    // The worker parsed this very text into an object already; parsing cannot fail here.
-    if (kind === ITEM_EVENT) handler.event(JSON.parse(texts[i]!) as EcsEvent, loc, texts[i]!);
-    else if (kind === ITEM_MALFORMED) handler.malformed(loc, texts[i]!);
+    if (kind === ITEM_HITS) {
+      // The worker parsed this very text already; parsing it again cannot fail.
+      if (handler.hits) handler.hits(payloads[i]!, loc, texts[i]!);
+      else handler.event(JSON.parse(texts[i]!) as EcsEvent, loc, texts[i]!);
+    } else if (kind === ITEM_MALFORMED) handler.malformed(loc, texts[i]!);
     else handler.warning?.(loc, texts[i]!);
   }
 }

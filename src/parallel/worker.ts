@@ -1,15 +1,17 @@
 /**
  * Entry point of a scan worker thread (see reader.ts). It compiles the rules itself, reads the byte
  * ranges it is given with the same readEvents machinery and screen as a single-threaded scan, and
- * acts as a filter: only lines for which some rule's `matches` is true go back to the main thread,
- * with every malformed line and warning, so the main thread decides alerts exactly as it would alone.
+ * acts as a filter: only lines some rule wants go back to the main thread, with what each rule needs
+ * of them (engine/extract.ts), and every malformed line and warning, so the main thread decides
+ * alerts exactly as it would alone.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectRules } from '../commands/selectRules.js';
 import { compileRule } from '../engine/compileRule.js';
+import { compileExtractor, type RulePayload } from '../engine/extract.js';
 import { readEvents, type LineScreen } from '../input/events.js';
 import { compileLineScreen } from '../prefilter/lineFilter.js';
-import { ITEM_EVENT, ITEM_MALFORMED, ITEM_WARNING, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
+import { ITEM_HITS, ITEM_MALFORMED, ITEM_WARNING, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
 
 /**
  * Forwarded lines are posted in batches of this many: few enough messages that posting costs
@@ -23,12 +25,10 @@ const post = (message: WorkerMessage) => port.postMessage(message);
 
 try {
   const rules = selectRules(init.selection).rules.map(compileRule);
-  const matchers = rules.map((r) => r.matches);
+  // What each rule needs of an event is worked out here, so the main thread (which keeps the
+  // rules' state and writes the alerts) does not parse the line again for event and new_terms rules.
+  const extractors = rules.map(compileExtractor);
   const screen = init.prefilter ? compileLineScreen(rules.map((r) => r.need)) : undefined;
-  const anyRuleMatches = (event: Parameters<(typeof matchers)[number]>[0]) => {
-    for (const m of matchers) if (m(event)) return true;
-    return false;
-  };
 
   port.on('message', (task: RangeTask) => {
     runTask(task).catch((e: unknown) => post({ type: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
@@ -46,10 +46,11 @@ try {
 
   async function runTask(task: RangeTask): Promise<void> {
     let batch = emptyBatch(task.id);
-    const add = (kind: number, line: number, text: string) => {
+    const add = (kind: number, line: number, text: string, payloads: RulePayload[] | null = null) => {
       batch.kinds.push(kind);
       batch.lines.push(line);
       batch.texts.push(text);
+      batch.payloads.push(payloads);
       if (batch.kinds.length >= BATCH_ITEMS) {
         post(batch);
         batch = emptyBatch(task.id);
@@ -59,7 +60,14 @@ try {
       { kind: 'file', path: task.path, name: task.path },
       {
         event(event, loc, text) {
-          if (anyRuleMatches(event)) add(ITEM_EVENT, loc.line, text);
+          let payloads: RulePayload[] | null = null;
+          for (let i = 0; i < extractors.length; i++) {
+            const p = extractors[i]!(event);
+            if (p === null) continue;
+            payloads ??= new Array<RulePayload>(extractors.length).fill(null);
+            payloads[i] = p;
+          }
+          if (payloads !== null) add(ITEM_HITS, loc.line, text, payloads);
         },
         malformed: (loc, reason) => add(ITEM_MALFORMED, loc.line, reason),
         warning: (loc, message) => add(ITEM_WARNING, loc.line, message),
@@ -74,5 +82,5 @@ try {
 }
 
 function emptyBatch(task: number): RangeItems {
-  return { type: 'items', task, kinds: [], lines: [], texts: [] };
+  return { type: 'items', task, kinds: [], lines: [], texts: [], payloads: [] };
 }

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { randomEcs } from '../../test/support/randomEcs.js';
+import { loadRulePack } from '../rules/pack.js';
+import type { Alert } from './alert.js';
+import { compileRule } from './compileRule.js';
+import { compileExtractor } from './extract.js';
+import { createScanner } from './scanner.js';
+
+const rules = loadRulePack({ bundled: true, paths: ['test/fixtures/rules'] }).rules.map(compileRule);
+const summary = (a: Alert) => JSON.stringify([a.rule.id, a.location.line, a.timeMs, a.newTerms, a.threshold, a.event, a.raw]);
+
+describe('worker payloads (extract.ts) and Scanner.hits', () => {
+  it('give the same alerts as handing the scanner every parsed event', () => {
+    const gen = randomEcs(11);
+    const lines = Array.from({ length: 3000 }, () => gen.line());
+    const extractors = rules.map(compileExtractor);
+    for (const live of [false, true]) {
+      const direct: string[] = [];
+      const viaHits: string[] = [];
+      const a = createScanner(rules, (x) => direct.push(summary(x)), { live });
+      const b = createScanner(rules, (x) => viaHits.push(summary(x)), { live });
+      lines.forEach((text, i) => {
+        const event = JSON.parse(text);
+        const location = { file: 'f', line: i + 1 };
+        a.event(event, location, text);
+        const payloads = extractors.map((x) => x(event));
+        if (payloads.some((p) => p !== null)) b.hits(payloads, location, text);
+      });
+      a.finish();
+      b.finish();
+      expect(direct.length).toBeGreaterThan(10);
+      expect(viaHits).toEqual(direct);
+    }
+  });
+});
