@@ -85,6 +85,10 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   const rules = prepareRules(opts, io);
   if (!rules) return EXIT_ERROR;
 
+  if (opts.inputs.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true) {
+    // Like grep or jq with no input: say what it is waiting for, rather than seem to hang.
+    io.stderr.write('lkm-scan: reading events from the terminal; end with Ctrl-D, or name files: lkm-scan FILE... (see --help)\n');
+  }
   const { sources, errors: inputErrors } = await resolveInputs(opts.inputs);
   for (const err of inputErrors) io.stderr.write(`lkm-scan: error: ${err.source}: ${err.message}\n`);
 
