@@ -82,7 +82,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option('--strict', 'stop with exit 2 at the first malformed line')
     .option('--no-prefilter', 'parse every line (slower; also reports malformed lines the prefilter would skip unparsed)')
     .addOption(
-      new Option('--workers <n>', 'threads reading large plain files (default: 1; one per core when every line must be parsed — --no-prefilter, --strict or a rule without needles — and files total 64 MB or more)').argParser(parseWorkers),
+      new Option('--workers <n>', 'worker threads reading large plain files in parallel (default 1; see README "Performance")').argParser(parseWorkers),
     );
   addRuleOptions(program);
   program.addHelpText('after', SCAN_EXAMPLES);

@@ -110,7 +110,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   // --strict promises every malformed line is found, which only parsing every line can keep.
   const screen = opts.prefilter && !opts.strict ? compileLineScreen(rules.map((r) => r.need)) : undefined;
   const scanner = createScanner(rules, emit, { live });
-  const plan = await planParallelScan(sources, opts.workers, screen === undefined);
+  const plan = await planParallelScan(sources, opts.workers);
   const parallel =
     plan.workers > 0
       ? new ParallelReader({
@@ -134,9 +134,9 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
           if (outputClosed) throw new StopScan();
           scanner.event(event, location, text);
         },
-        hits(payloads, location, text) {
+        hits(hits, location, text) {
           if (outputClosed) throw new StopScan();
-          scanner.hits(payloads, location, text);
+          scanner.hits(hits, location, text);
         },
         malformed(location, reason) {
           totals.malformed++;

@@ -11,6 +11,7 @@ import { kqlNeed } from '../prefilter/fromKql.js';
 import type { Need } from '../prefilter/needles.js';
 import type { CompiledSample } from './sample.js';
 import type { CompiledSequence } from './sequence.js';
+import { eqlCategories, kqlCategories } from './categories.js';
 
 /** A rule ready to run: its query compiled once into a predicate over one event. */
 export interface CompiledRule {
@@ -32,6 +33,8 @@ export interface CompiledRule {
   eventTime: EventTimeReader;
   /** What a raw line must contain for this rule to match it (the prefilter, src/prefilter). */
   need: Need;
+  /** `event.category` values an event needs for the rule to match (categories.ts); undefined: no such condition. */
+  categories?: string[];
 }
 
 /**
@@ -46,18 +49,19 @@ export function compileRule(rule: Rule): CompiledRule {
   return { rule, ...query, kind, eventTime };
 }
 
-type CompiledQuery = Pick<CompiledRule, 'kind' | 'matches' | 'need' | 'pipes' | 'sequence' | 'sample'>;
+type CompiledQuery = Pick<CompiledRule, 'kind' | 'matches' | 'need' | 'pipes' | 'sequence' | 'sample' | 'categories'>;
 
 function compileQuery(rule: Rule): CompiledQuery {
   try {
     if (rule.language === 'kuery') {
       const ast = parseKql(rule.query);
-      return { kind: 'event', matches: compileKql(ast), need: kqlNeed(ast), pipes: [] };
+      return { kind: 'event', matches: compileKql(ast), need: kqlNeed(ast), pipes: [], categories: kqlCategories(ast) };
     }
     const ast = parseEql(rule.query);
     const compiled = compileEql(ast, { eventCategoryField: rule.eventCategoryOverride });
     const need = eqlNeed(ast);
-    if (compiled.kind === 'event') return { kind: 'event', matches: compiled.predicate, need, pipes: compiled.pipes };
+    const categories = eqlCategories(ast, rule.eventCategoryOverride !== undefined);
+    if (compiled.kind === 'event') return { kind: 'event', matches: compiled.predicate, need, pipes: compiled.pipes, categories };
     if (rule.type !== 'eql') {
       // Elastic runs sequences and samples only as EQL rules; a new_terms or threshold rule has no place for them.
       throw new QuerySyntaxError(`a ${compiled.kind} query needs an EQL rule (type = "eql"), not a ${rule.type} rule`, { offset: 0, line: 1, column: 1 });
@@ -65,8 +69,8 @@ function compileQuery(rule: Rule): CompiledQuery {
     const predicates = [...compiled.steps.map((s) => s.predicate)];
     if (compiled.kind === 'sequence' && compiled.until) predicates.push(compiled.until.predicate);
     const matches = anyOf(predicates);
-    if (compiled.kind === 'sequence') return { kind: 'sequence', matches, need, pipes: compiled.pipes, sequence: compiled };
-    return { kind: 'sample', matches, need, pipes: compiled.pipes, sample: compiled };
+    if (compiled.kind === 'sequence') return { kind: 'sequence', matches, need, pipes: compiled.pipes, sequence: compiled, categories };
+    return { kind: 'sample', matches, need, pipes: compiled.pipes, sample: compiled, categories };
   } catch (e) {
     if (e instanceof QuerySyntaxError) throw queryErrorInFile(rule, e);
     throw e;

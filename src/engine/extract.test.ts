@@ -3,7 +3,7 @@ import { randomEcs } from '../../test/support/randomEcs.js';
 import { loadRulePack } from '../rules/pack.js';
 import type { Alert } from './alert.js';
 import { compileRule } from './compileRule.js';
-import { compileExtractor } from './extract.js';
+import { compileExtractor, type RuleHits } from './extract.js';
 import { createScanner } from './scanner.js';
 
 const rules = loadRulePack({ bundled: true, paths: ['test/fixtures/rules'] }).rules.map(compileRule);
@@ -23,8 +23,12 @@ describe('worker payloads (extract.ts) and Scanner.hits', () => {
         const event = JSON.parse(text);
         const location = { file: 'f', line: i + 1 };
         a.event(event, location, text);
-        const payloads = extractors.map((x) => x(event));
-        if (payloads.some((p) => p !== null)) b.hits(payloads, location, text);
+        const hits: RuleHits = [];
+        extractors.forEach((x, r) => {
+          const p = x(event);
+          if (p !== null) hits.push(r, p);
+        });
+        if (hits.length > 0) b.hits(hits, location, text);
       });
       a.finish();
       b.finish();

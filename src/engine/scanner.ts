@@ -9,7 +9,8 @@ import { createPipeline } from './pipes.js';
 import { SampleState } from './sample.js';
 import { SequenceState, type SequenceEvent } from './sequence.js';
 import { ThresholdState } from './threshold.js';
-import type { RulePayload } from './extract.js';
+import type { RuleHits, RulePayload } from './extract.js';
+import { compileDispatch } from './dispatch.js';
 
 export interface ScannerOptions {
   /**
@@ -32,10 +33,10 @@ export interface Scanner {
   /** `raw` is the event's line, when the reader has it (JSON output writes it as the document). */
   event(event: EcsEvent, location: Location, raw?: string): void;
   /**
-   * The same as `event`, for a line whose rules' payloads were worked out elsewhere (one per
-   * rule, in rule order, see extract.ts): the line is parsed here only if some rule needs it.
+   * The same as `event`, for a line whose rules' payloads were worked out elsewhere (see
+   * extract.ts): the line is parsed here only if some rule needs the whole event.
    */
-  hits(payloads: readonly RulePayload[], location: Location, raw: string): void;
+  hits(hits: Readonly<RuleHits>, location: Location, raw: string): void;
   /** Decides what was held back for event-time order and emits those alerts. */
   finish(): void;
   readonly counts: ReadonlyMap<string, RuleCounts>;
@@ -72,20 +73,20 @@ export function createScanner(
     if (!factory) throw new Error(`no runner for ${compiled.kind} rules`);
     return factory(compiled, emitCounted, count, options);
   });
+  const dispatch = compileDispatch(rules);
   let seq = 0;
   return {
     event(event, location, raw) {
       seq++;
-      for (const runner of runners) runner.event(event, location, seq, raw);
+      for (const i of dispatch(event)) runners[i]!.event(event, location, seq, raw);
     },
-    hits(payloads, location, raw) {
+    hits(hits, location, raw) {
       seq++;
       let parsed: EcsEvent | undefined;
       const eventOf = () => (parsed ??= JSON.parse(raw) as EcsEvent);
-      for (let i = 0; i < runners.length; i++) {
-        const payload = payloads[i];
-        if (payload === null || payload === undefined) continue;
-        const runner = runners[i]!;
+      for (let k = 0; k < hits.length; k += 2) {
+        const runner = runners[hits[k] as number]!;
+        const payload = hits[k + 1] as Exclude<RulePayload, null>;
         if (payload !== 0 && runner.accept) runner.accept(payload, location, seq, raw, eventOf);
         else runner.event(eventOf(), location, seq, raw);
       }

@@ -1,11 +1,8 @@
-import { availableParallelism } from 'node:os';
 import { open } from 'node:fs/promises';
 import { isGzip } from '../input/decompress.js';
 import type { InputSource } from '../input/sources.js';
 import { DEFAULT_RANGE_BYTES } from './reader.js';
 
-/** Below this much plain-file input, starting workers costs more than it saves (default --workers). */
-export const AUTO_WORKERS_MIN_BYTES = 64 * 1024 * 1024;
 
 /**
  * The size of a worker's share of a file. LKM_SCAN_RANGE_BYTES overrides it, so tests can cut
@@ -28,12 +25,7 @@ export interface ParallelPlan {
  * cannot be entered in the middle). stdin, pipes, gzip and small files stay with the main thread.
  * `requested` is --workers; without it, every core when the splittable input is large.
  */
-export async function planParallelScan(
-  sources: readonly InputSource[],
-  requested: number | undefined,
-  /** Every line will be parsed (no prefilter): the scan is bound by JSON.parse, which workers share. */
-  parseBound = true,
-): Promise<ParallelPlan> {
+export async function planParallelScan(sources: readonly InputSource[], requested: number | undefined): Promise<ParallelPlan> {
   // A file smaller than a few ranges is read by the main thread even when workers run.
   const minSplitBytes = 4 * rangeBytes();
   const none: ParallelPlan = { workers: 0, split: new Map() };
@@ -47,9 +39,11 @@ export async function planParallelScan(
     split.set(source, size);
     total += size;
   }
-  // Measured on 2 cores (BENCHMARKS.md): with the prefilter on, one thread scans ~800 MB/s and
-  // workers only add their start-up and hand-over; with every line parsed they gain ~1.5x.
-  const workers = requested ?? (parseBound && total >= AUTO_WORKERS_MIN_BYTES ? availableParallelism() : 1);
+  // Measured on 2 cores (BENCHMARKS.md): with the prefilter on, one thread scans ~700 MB/s and
+  // workers only add their start-up and hand-over; with every line parsed and few rules they gain
+  // ~1.5x, but each worker compiles every rule, so with a large pack they cost time and memory.
+  // Workers are therefore opt-in (--workers N).
+  const workers = requested ?? 1;
   return workers > 1 && split.size > 0 ? { workers, split } : none;
 }
 

@@ -1,7 +1,7 @@
 import type { RuleSelection } from '../commands/selectRules.js';
 import type { ByteRange } from '../input/bytes.js';
 import type { SourceStats } from '../input/events.js';
-import type { RulePayload } from '../engine/extract.js';
+import type { RuleHits } from '../engine/extract.js';
 
 /** What every worker is started with: enough to compile the same rules and screen as the main thread. */
 export interface WorkerInit {
@@ -23,7 +23,7 @@ export interface RangeTask {
 /** What a forwarded item is, in `RangeItems.kinds`. */
 export const ITEM_MALFORMED = 1;
 export const ITEM_WARNING = 2;
-/** An event some rule wants, with each rule's payload (engine/extract.ts) in `payloads`. */
+/** An event some rule wants, with those rules and their payloads (engine/extract.ts) in `hits`. */
 export const ITEM_HITS = 3;
 
 /**
@@ -37,8 +37,8 @@ export interface RangeItems {
   kinds: number[];
   lines: number[];
   texts: string[];
-  /** For ITEM_HITS items, one payload per rule in rule order; null for other items. */
-  payloads: (RulePayload[] | null)[];
+  /** For ITEM_HITS items, the rules that want the event and their payloads; null for other items. */
+  hits: (RuleHits | null)[];
 }
 
 /** Worker → main: the task's range was read to its end (or failed: `stats.readFailure`). */

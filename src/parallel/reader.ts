@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EcsEvent } from '../event/types.js';
 import { addStats, describeReadFailure, type EventHandler, type Location, type SourceStats } from '../input/events.js';
-import type { RulePayload } from '../engine/extract.js';
+import type { RuleHits } from '../engine/extract.js';
 import { ITEM_HITS, ITEM_MALFORMED, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
 import { splitAtLines } from './ranges.js';
 
@@ -13,11 +13,11 @@ import { splitAtLines } from './ranges.js';
 export const DEFAULT_RANGE_BYTES = 4 << 20;
 
 /**
- * A readEvents handler that may also take a worker's per-rule payloads for a line (Scanner.hits)
+ * A readEvents handler that may also take a worker's rule hits for a line (Scanner.hits)
  * instead of the parsed event; without `hits` the line is parsed and given to `event`.
  */
 export interface ParallelHandler extends EventHandler {
-  hits?(payloads: readonly RulePayload[], loc: Location, text: string): void;
+  hits?(hits: Readonly<RuleHits>, loc: Location, text: string): void;
 }
 
 export interface ParallelReaderOptions extends WorkerInit {
@@ -185,13 +185,13 @@ export class ParallelReader {
 
 function deliver(file: FileRead, batch: RangeItems): void {
   const { handler, linesBefore, name } = file;
-  const { kinds, lines, texts, payloads } = batch;
+  const { kinds, lines, texts, hits } = batch;
   for (let i = 0; i < kinds.length; i++) {
     const loc = { file: name, line: linesBefore + lines[i]! };
     const kind = kinds[i];
     if (kind === ITEM_HITS) {
       // The worker parsed this very text already; parsing it again cannot fail.
-      if (handler.hits) handler.hits(payloads[i]!, loc, texts[i]!);
+      if (handler.hits) handler.hits(hits[i]!, loc, texts[i]!);
       else handler.event(JSON.parse(texts[i]!) as EcsEvent, loc, texts[i]!);
     } else if (kind === ITEM_MALFORMED) handler.malformed(loc, texts[i]!);
     else handler.warning?.(loc, texts[i]!);

@@ -8,7 +8,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectRules } from '../commands/selectRules.js';
 import { compileRule } from '../engine/compileRule.js';
-import { compileExtractor, type RulePayload } from '../engine/extract.js';
+import { compileExtractor, type RuleHits } from '../engine/extract.js';
+import { compileDispatch } from '../engine/dispatch.js';
 import { readEvents, type LineScreen } from '../input/events.js';
 import { compileLineScreen } from '../prefilter/lineFilter.js';
 import { ITEM_HITS, ITEM_MALFORMED, ITEM_WARNING, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
@@ -28,6 +29,7 @@ try {
   // What each rule needs of an event is worked out here, so the main thread (which keeps the
   // rules' state and writes the alerts) does not parse the line again for event and new_terms rules.
   const extractors = rules.map(compileExtractor);
+  const dispatch = compileDispatch(rules);
   const screen = init.prefilter ? compileLineScreen(rules.map((r) => r.need)) : undefined;
 
   port.on('message', (task: RangeTask) => {
@@ -46,11 +48,11 @@ try {
 
   async function runTask(task: RangeTask): Promise<void> {
     let batch = emptyBatch(task.id);
-    const add = (kind: number, line: number, text: string, payloads: RulePayload[] | null = null) => {
+    const add = (kind: number, line: number, text: string, hits: RuleHits | null = null) => {
       batch.kinds.push(kind);
       batch.lines.push(line);
       batch.texts.push(text);
-      batch.payloads.push(payloads);
+      batch.hits.push(hits);
       if (batch.kinds.length >= BATCH_ITEMS) {
         post(batch);
         batch = emptyBatch(task.id);
@@ -60,14 +62,13 @@ try {
       { kind: 'file', path: task.path, name: task.path },
       {
         event(event, loc, text) {
-          let payloads: RulePayload[] | null = null;
-          for (let i = 0; i < extractors.length; i++) {
+          let hits: RuleHits | null = null;
+          for (const i of dispatch(event)) {
             const p = extractors[i]!(event);
             if (p === null) continue;
-            payloads ??= new Array<RulePayload>(extractors.length).fill(null);
-            payloads[i] = p;
+            (hits ??= []).push(i, p);
           }
-          if (payloads !== null) add(ITEM_HITS, loc.line, text, payloads);
+          if (hits !== null) add(ITEM_HITS, loc.line, text, hits);
         },
         malformed: (loc, reason) => add(ITEM_MALFORMED, loc.line, reason),
         warning: (loc, message) => add(ITEM_WARNING, loc.line, message),
@@ -82,5 +83,5 @@ try {
 }
 
 function emptyBatch(task: number): RangeItems {
-  return { type: 'items', task, kinds: [], lines: [], texts: [], payloads: [] };
+  return { type: 'items', task, kinds: [], lines: [], texts: [], hits: [] };
 }
