@@ -33,7 +33,7 @@ export interface SourceStats {
   lines: number;
   /** Lines parsed into an object and given to `handler.event`. */
   events: number;
-  /** Non-blank lines that `acceptLine` turned away before parsing. */
+  /** Object-shaped lines the `screen` ruled out without parsing them. */
   skipped: number;
   malformed: number;
   /** Empty or whitespace-only lines. */
@@ -55,12 +55,6 @@ export interface ReadEventsOptions {
   maxLineBytes?: number;
   /** Size of each read from a file. Default 1 MiB. */
   chunkBytes?: number;
-  /**
-   * A look at a line's raw bytes (`buf[start..end)`, never blank) before it is decoded and parsed:
-   * returning false skips the line, counted in `skipped`. For fast paths that can rule a line out
-   * from its bytes, since JSON.parse dominates the cost of reading.
-   */
-  acceptLine?: (buf: Buffer, start: number, end: number) => boolean;
   /**
    * Read only these bytes of a file source, which must start at a line start and end just after
    * a `\n` (or at the end of the file). Lines are numbered from 1 within the range, and the
@@ -106,7 +100,7 @@ export async function readEvents(
 ): Promise<SourceStats> {
   const stats: SourceStats = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, bytes: 0, warnings: 0 };
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const sink = new EventParser(source.name, handler, stats, maxLineBytes, options.acceptLine, options.screen);
+  const sink = new EventParser(source.name, handler, stats, maxLineBytes, options.screen);
   const range = source.kind === 'file' ? options.range : undefined;
   const splitter = new LineSplitter(sink, maxLineBytes, range !== undefined && range.start > 0);
   const raw =
@@ -152,7 +146,6 @@ class EventParser implements LineSink {
     private readonly handler: EventHandler,
     private readonly stats: SourceStats,
     private readonly maxLineBytes: number,
-    private readonly acceptLine: ((buf: Buffer, start: number, end: number) => boolean) | undefined,
     private readonly screen: LineScreen | undefined,
   ) {
     if (screen === undefined) this.block = undefined;
@@ -218,10 +211,6 @@ class EventParser implements LineSink {
     const stats = this.stats;
     if (isBlank(bytes, start, end)) {
       stats.blank++;
-      return;
-    }
-    if (this.acceptLine !== undefined && !this.acceptLine(bytes, start, end)) {
-      stats.skipped++;
       return;
     }
     const text = bytes.toString('utf8', start, end);
