@@ -50,6 +50,13 @@ function memoizedReader(test: FieldTester): FieldReader {
   };
 }
 
+/**
+ * How deep the walkers below follow nested objects and arrays. Events are hostile input: a line
+ * of 100,000 nested `[` parses fine but would overflow the stack of a recursive walk. Elasticsearch
+ * itself refuses documents nested deeper than 20 objects by default; deeper content has no value here.
+ */
+export const MAX_NESTING = 100;
+
 /** True for the values a comparison can use: strings, finite numbers, booleans. */
 export function isScalar(value: unknown): value is Scalar {
   const t = typeof value;
@@ -68,25 +75,15 @@ export function scalarsOf(values: readonly unknown[]): Scalar[] {
  * (Elasticsearch's `exists` query on an object field matches when any sub-field exists).
  */
 export function hasAnyValue(values: readonly unknown[]): boolean {
-  for (const v of values) {
-    if (v === null || v === undefined) continue;
-    if (typeof v !== 'object') return true;
-    if (objectHasValue(v as Record<string, unknown>)) return true;
-  }
+  for (const v of values) if (hasValue(v, 0)) return true;
   return false;
 }
 
-function objectHasValue(obj: Record<string, unknown>): boolean {
-  for (const key of Object.keys(obj)) {
-    const v = obj[key];
-    if (v === null || v === undefined) continue;
-    if (Array.isArray(v)) {
-      if (v.some((e) => e !== null && (typeof e !== 'object' || objectHasValue(e as Record<string, unknown>)))) return true;
-      continue;
-    }
-    if (typeof v !== 'object') return true;
-    if (objectHasValue(v as Record<string, unknown>)) return true;
-  }
+function hasValue(v: unknown, depth: number): boolean {
+  if (v === null || v === undefined || depth > MAX_NESTING) return false;
+  if (typeof v !== 'object') return true;
+  if (Array.isArray(v)) return v.some((e) => hasValue(e, depth + 1));
+  for (const key of Object.keys(v)) if (hasValue((v as Record<string, unknown>)[key], depth + 1)) return true;
   return false;
 }
 
@@ -96,14 +93,15 @@ function objectHasValue(obj: Record<string, unknown>): boolean {
  */
 export function listFieldNames(event: EcsEvent): string[] {
   const names = new Set<string>();
-  const walk = (node: unknown, prefix: string): void => {
+  const walk = (node: unknown, prefix: string, depth = 0): void => {
+    if (depth > MAX_NESTING) return;
     if (Array.isArray(node)) {
-      for (const element of node) walk(element, prefix);
+      for (const element of node) walk(element, prefix, depth + 1);
       return;
     }
     if (node !== null && typeof node === 'object') {
       for (const key of Object.keys(node as Record<string, unknown>)) {
-        walk((node as Record<string, unknown>)[key], prefix === '' ? key : `${prefix}.${key}`);
+        walk((node as Record<string, unknown>)[key], prefix === '' ? key : `${prefix}.${key}`, depth + 1);
       }
       return;
     }
@@ -141,18 +139,21 @@ export function compileFieldTester(path: string | readonly string[]): FieldTeste
     }
     keys.push(row);
   }
-  const anyLeaf = (value: unknown, test: (value: unknown) => boolean): boolean => {
+  // `depth` counts nested arrays only: object levels are bounded by the path's length.
+  const anyLeaf = (value: unknown, test: (value: unknown) => boolean, depth = 0): boolean => {
     if (value === null || value === undefined) return false;
     if (Array.isArray(value)) {
-      for (let k = 0; k < value.length; k++) if (anyLeaf(value[k], test)) return true;
+      if (depth > MAX_NESTING) return false;
+      for (let k = 0; k < value.length; k++) if (anyLeaf(value[k], test, depth + 1)) return true;
       return false;
     }
     return test(value);
   };
-  const visit = (node: unknown, i: number, test: (value: unknown) => boolean): boolean => {
+  const visit = (node: unknown, i: number, test: (value: unknown) => boolean, depth = 0): boolean => {
     if (node === null || typeof node !== 'object') return false;
     if (Array.isArray(node)) {
-      for (let k = 0; k < node.length; k++) if (visit(node[k], i, test)) return true;
+      if (depth > MAX_NESTING) return false;
+      for (let k = 0; k < node.length; k++) if (visit(node[k], i, test, depth + 1)) return true;
       return false;
     }
     const obj = node as Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { compileFieldTester, listFieldNames } from '../event/fields.js';
+import { MAX_NESTING, compileFieldTester, listFieldNames } from '../event/fields.js';
 import type { FieldTester } from '../event/fields.js';
 import { compileWildcardParts } from '../event/wildcard.js';
 import type { EcsEvent } from '../event/types.js';
@@ -40,17 +40,20 @@ export function compileFieldClause(field: KqlField, test: ValueTest): FieldClaus
   };
 }
 
-/** True when any scalar leaf anywhere in the event passes (free text, SPEC §B.1). */
-export function anyLeaf(node: unknown, test: (value: unknown) => boolean): boolean {
-  if (node === null || node === undefined) return false;
+/**
+ * True when any scalar leaf anywhere in the event passes (free text, SPEC §B.1). Nothing deeper
+ * than MAX_NESTING levels is looked at (see fields.ts).
+ */
+export function anyLeaf(node: unknown, test: (value: unknown) => boolean, depth = 0): boolean {
+  if (node === null || node === undefined || depth > MAX_NESTING) return false;
   if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) if (anyLeaf(node[i], test)) return true;
+    for (let i = 0; i < node.length; i++) if (anyLeaf(node[i], test, depth + 1)) return true;
     return false;
   }
   if (typeof node === 'object') {
     const obj = node as Record<string, unknown>;
     for (const key in obj) {
-      if (Object.prototype.hasOwnProperty.call(obj, key) && anyLeaf(obj[key], test)) return true;
+      if (Object.prototype.hasOwnProperty.call(obj, key) && anyLeaf(obj[key], test, depth + 1)) return true;
     }
     return false;
   }
