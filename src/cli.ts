@@ -8,10 +8,19 @@ import { parseSeverity } from './commands/selectRules.js';
 import { validateCommand } from './commands/validate.js';
 import { RuleError } from './rules/ruleError.js';
 import type { Severity } from './rules/types.js';
+import { parseTimeBound } from './engine/timeWindow.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+function timeBound(value: string): number {
+  try {
+    return parseTimeBound(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
 
 function parseWorkers(value: string): number {
   const n = Number(value);
@@ -29,6 +38,7 @@ Examples:
   $ lkm-scan --format sarif logs/*.ndjson.gz > alerts.sarif   for CI code-scanning viewers
   $ lkm-scan --rules my-rules/ --no-bundled events.ndjson
   $ lkm-scan --rule 80084fa9 --min-severity low events.ndjson
+  $ lkm-scan --since 2024-05-01 --until 2024-05-02T12:00:00Z logs/   only events in that time
   $ lkm-scan rules                              list rules; lkm-scan rules show <id> for one
   $ lkm-scan validate my-rules/                 check rule files without scanning
 
@@ -48,6 +58,8 @@ interface GlobalOpts {
   minSeverity?: Severity;
   prefilter: boolean;
   workers?: number;
+  since?: number;
+  until?: number;
 }
 
 function ruleSelection(o: GlobalOpts) {
@@ -80,6 +92,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON) or sarif (SARIF 2.1.0)').choices([...OUTPUT_FORMATS]).default('text'))
     .option('-q, --quiet', 'do not print the summary on stderr')
     .option('--strict', 'stop with exit 2 at the first malformed line')
+    .option('--since <time>', 'only events whose @timestamp is at or after TIME (ISO 8601, epoch ms, or back from now: 24h, 7d)', timeBound)
+    .option('--until <time>', 'only events whose @timestamp is at or before TIME (same forms as --since)', timeBound)
     .option('--no-prefilter', 'parse every line (slower; also reports malformed lines the prefilter would skip unparsed)')
     .addOption(
       new Option('--workers <n>', 'worker threads reading large plain files in parallel (default 1; see README "Performance")').argParser(parseWorkers),
@@ -88,7 +102,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   program.addHelpText('after', SCAN_EXAMPLES);
   program.action(async (inputs: string[], o: GlobalOpts) => {
     exitCode = await scanCommand(
-      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, ...ruleSelection(o) },
+      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, window: { since: o.since, until: o.until }, ...ruleSelection(o) },
       io,
     );
   });

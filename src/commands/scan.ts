@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Alert, Location } from '../engine/alert.js';
 import { compileRule, type CompiledRule } from '../engine/compileRule.js';
 import { createScanner } from '../engine/scanner.js';
+import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
 import { readEvents, resolveInputs } from '../input/index.js';
 import { compileLineScreen } from '../prefilter/lineFilter.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
@@ -23,6 +24,8 @@ export interface ScanCommandOptions extends RuleSelection {
   version: string;
   /** Rule out lines from their raw bytes before parsing (on unless `--no-prefilter`). */
   prefilter: boolean;
+  /** `--since` / `--until`: only events whose @timestamp lies within are scanned. */
+  window: TimeWindow;
   /** `--workers`: threads reading large plain files; undefined picks by input size (src/parallel/plan.ts). */
   workers?: number;
 }
@@ -110,6 +113,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   // --strict promises every malformed line is found, which only parsing every line can keep.
   const screen = opts.prefilter && !opts.strict ? compileLineScreen(rules.map((r) => r.need)) : undefined;
   const scanner = createScanner(rules, emit, { live });
+  const inWindow = compileTimeWindow(opts.window);
   const plan = await planParallelScan(sources, opts.workers);
   const parallel =
     plan.workers > 0
@@ -118,6 +122,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
           rangeBytes: rangeBytes(),
           selection: { rulePaths: opts.rulePaths, bundled: opts.bundled, only: opts.only, tags: opts.tags, minSeverity: opts.minSeverity },
           prefilter: screen !== undefined,
+          window: opts.window,
         })
       : undefined;
   const totals = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, warnings: 0, bytes: 0 };
@@ -132,6 +137,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
       const handler: ParallelHandler = {
         event(event, location, text) {
           if (outputClosed) throw new StopScan();
+          if (inWindow && !inWindow(event)) return;
           scanner.event(event, location, text);
         },
         hits(hits, location, text) {

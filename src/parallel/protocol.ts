@@ -2,6 +2,7 @@ import type { RuleSelection } from '../commands/selectRules.js';
 import type { ByteRange } from '../input/bytes.js';
 import type { SourceStats } from '../input/events.js';
 import type { RuleHits } from '../engine/extract.js';
+import type { TimeWindow } from '../engine/timeWindow.js';
 
 /** What every worker is started with: enough to compile the same rules and screen as the main thread. */
 export interface WorkerInit {
@@ -9,6 +10,8 @@ export interface WorkerInit {
   selection: RuleSelection;
   /** Use the prefilter screen (off for --no-prefilter and --strict, as in the main thread). */
   prefilter: boolean;
+  /** --since / --until: events outside are dropped before any rule sees them. */
+  window?: TimeWindow;
   maxLineBytes?: number;
   chunkBytes?: number;
 }

@@ -10,6 +10,7 @@ import { selectRules } from '../commands/selectRules.js';
 import { compileRule } from '../engine/compileRule.js';
 import { compileExtractor, type RuleHits } from '../engine/extract.js';
 import { compileDispatch } from '../engine/dispatch.js';
+import { compileTimeWindow } from '../engine/timeWindow.js';
 import { readEvents, type LineScreen } from '../input/events.js';
 import { compileLineScreen } from '../prefilter/lineFilter.js';
 import { ITEM_HITS, ITEM_MALFORMED, ITEM_WARNING, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
@@ -30,6 +31,7 @@ try {
   // rules' state and writes the alerts) does not parse the line again for event and new_terms rules.
   const extractors = rules.map(compileExtractor);
   const dispatch = compileDispatch(rules);
+  const inWindow = compileTimeWindow(init.window ?? {});
   const screen = init.prefilter ? compileLineScreen(rules.map((r) => r.need)) : undefined;
 
   port.on('message', (task: RangeTask) => {
@@ -62,6 +64,7 @@ try {
       { kind: 'file', path: task.path, name: task.path },
       {
         event(event, loc, text) {
+          if (inWindow && !inWindow(event)) return;
           let hits: RuleHits | null = null;
           for (const i of dispatch(event)) {
             const p = extractors[i]!(event);

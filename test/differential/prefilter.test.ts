@@ -38,6 +38,7 @@ async function scan(file: string, prefilter: boolean): Promise<{ code: number; a
       version: 'test',
       prefilter,
       workers: 1,
+      window: {},
       rulePaths: [FIXTURE_RULES],
       bundled: true,
       only: [],

@@ -72,3 +72,22 @@ describe.concurrent('rule packs and selection', () => {
     expect(r.stderr).toMatch(/unknown severity "urgent"; use one of low, medium, high, critical/);
   });
 });
+
+describe.concurrent('time window', () => {
+  it('scans only events within --since/--until (new_terms history included)', async () => {
+    const r = await runCli(['--since', '2024-05-02', '--until', '2024-05-05T00:00:00Z', '--format', 'json', 'examples/demo.ndjson']);
+    expect(r.code).toBe(1);
+    // kmod first seen on 05-01 is outside: its 05-02 read is now the first sighting in the window.
+    expect(jsonLines(r.stdout).map((a) => [a.rule.name, a.location.line])).toEqual([
+      ['Deprecated - Creation of Kernel Module', 12],
+      ['Enumeration of Kernel Modules via Proc', 6],
+      ['Enumeration of Kernel Modules via Proc', 10],
+    ]);
+  });
+
+  it('rejects a time it cannot read, with exit 2', async () => {
+    const r = await runCli(['--since', 'last tuesday', 'examples/demo.ndjson']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/"last tuesday" is not a time/);
+  });
+});

@@ -127,6 +127,22 @@ describe.concurrent('scanning with worker threads', () => {
     );
   });
 
+  it('applies --since/--until in the workers as on one thread', async () => {
+    const all = await runCli(['--format', 'json', '--workers', '1', big], { env });
+    const times = jsonLines(all.stdout)
+      .map((a) => a.document['@timestamp'])
+      .filter((t): t is string => typeof t === 'string')
+      .sort();
+    const window = ['--since', times[Math.floor(times.length / 3)]!, '--until', times[Math.floor((2 * times.length) / 3)]!];
+    const [one, two] = await Promise.all([
+      runCli(['--format', 'json', ...window, '--workers', '1', big], { env }),
+      runCli(['--format', 'json', ...window, '--workers', '2', big], { env }),
+    ]);
+    expectSameScan(one, two);
+    expect(jsonLines(one.stdout).length).toBeGreaterThan(0);
+    expect(jsonLines(one.stdout).length).toBeLessThan(jsonLines(all.stdout).length);
+  });
+
   it('rejects a worker count that is not a positive whole number', async () => {
     const r = await runCli(['--workers', '0', big]);
     expect(r.code).toBe(2);
