@@ -1,6 +1,7 @@
 import type { KqlRangeOperator, KqlValue } from './ast.js';
 import { valueText } from './ast.js';
 import { parseDecimal } from './valueSet.js';
+import { parseIp } from '../event/cidr.js';
 import type { ValueTest } from './valueSet.js';
 
 /**
@@ -22,6 +23,8 @@ export function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, no
   const roundUp = operator === 'gt' || operator === 'lte';
   const dateBound = parseDateMath(text, nowMs, roundUp);
   const dateOrEpoch = dateBound ?? bound;
+  const ipBound = dateOrEpoch === undefined ? parseIp(text) : null;
+  const ipBound16 = ipBound === null ? null : asIpv6(ipBound);
 
   return (v) => {
     switch (typeof v) {
@@ -36,12 +39,32 @@ export function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, no
           const ms = parseIsoDate(v, false);
           if (ms !== undefined) return holds(ms - dateOrEpoch);
         }
+        // An address against an address compares as an ip field does (SPEC §B.3: ranges on IPs).
+        if (ipBound16 !== null) {
+          const ip = parseIp(v);
+          if (ip !== null) return holds(compareBytes(asIpv6(ip), ipBound16));
+        }
         return holds(compareCodePoints(v, text));
       }
       default:
         return false;
     }
   };
+}
+
+/** Elasticsearch keeps every ip as 16 bytes, an IPv4 address as ::ffff:a.b.c.d, and orders them bytewise. */
+function asIpv6(ip: Uint8Array): Uint8Array {
+  if (ip.length === 16) return ip;
+  const v6 = new Uint8Array(16);
+  v6[10] = 0xff;
+  v6[11] = 0xff;
+  v6.set(ip, 12);
+  return v6;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
 }
 
 function comparison(operator: KqlRangeOperator): (difference: number) => boolean {
