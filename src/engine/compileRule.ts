@@ -12,6 +12,7 @@ import type { Need } from '../prefilter/needles.js';
 import type { CompiledSample } from './sample.js';
 import type { CompiledSequence } from './sequence.js';
 import { eqlCategories, kqlCategories } from './categories.js';
+import { anyOf } from '../event/predicates.js';
 
 /** A rule ready to run: its query compiled once into a predicate over one event. */
 export interface CompiledRule {
@@ -75,13 +76,6 @@ function compileQuery(rule: Rule): CompiledQuery {
     if (e instanceof QuerySyntaxError) throw queryErrorInFile(rule, e);
     throw e;
   }
-}
-
-function anyOf(predicates: Predicate[]): Predicate {
-  return (event) => {
-    for (const p of predicates) if (p(event)) return true;
-    return false;
-  };
 }
 
 /** Maps a position inside the query text to the rule file. */

@@ -16,6 +16,7 @@ import { compileLuceneRegex } from './regex.js';
 import { compileScriptPredicate } from './script.js';
 import { bytesInCidr, parseIp } from '../event/cidr.js';
 import { asciiFold } from '../event/wildcard.js';
+import { allOf, anyOf } from '../event/predicates.js';
 
 export interface EqlCompileOptions {
   /**
@@ -237,28 +238,6 @@ function compileBool(expr: Expr): Compiled {
     case 'negate':
       return failAt(expr, 'expected a condition (a comparison, a boolean function or a boolean field) here, not a value');
   }
-}
-
-function allOf(parts: Predicate[]): Predicate {
-  if (parts.length === 2) {
-    const [a, b] = parts as [Predicate, Predicate];
-    return (e) => a(e) && b(e);
-  }
-  return (e) => {
-    for (const p of parts) if (!p(e)) return false;
-    return true;
-  };
-}
-
-function anyOf(parts: Predicate[]): Predicate {
-  if (parts.length === 2) {
-    const [a, b] = parts as [Predicate, Predicate];
-    return (e) => a(e) || b(e);
-  }
-  return (e) => {
-    for (const p of parts) if (p(e)) return true;
-    return false;
-  };
 }
 
 function referencesField(expr: Expr): boolean {

@@ -6,6 +6,7 @@ import { anyLeaf, compileFieldClause } from './fieldAccess.js';
 import { compileRangeTest } from './range.js';
 import { addValue, compileValueSet, emptyValueSet } from './valueSet.js';
 import type { ValueSet } from './valueSet.js';
+import { allOf, anyOf } from '../event/predicates.js';
 
 export interface KqlCompileOptions {
   /** The instant `now` means in date math (`@timestamp >= now-1d`); defaults to compile time. */
@@ -101,38 +102,3 @@ function compileOrChildren(children: readonly KqlNode[], now: number): Predicate
   return out;
 }
 
-function allOf(predicates: Predicate[]): Predicate {
-  switch (predicates.length) {
-    case 0:
-      return () => true;
-    case 1:
-      return predicates[0]!;
-    case 2: {
-      const [a, b] = predicates as [Predicate, Predicate];
-      return (event) => a(event) && b(event);
-    }
-    default:
-      return (event) => {
-        for (let i = 0; i < predicates.length; i++) if (!predicates[i]!(event)) return false;
-        return true;
-      };
-  }
-}
-
-function anyOf(predicates: Predicate[]): Predicate {
-  switch (predicates.length) {
-    case 0:
-      return () => false;
-    case 1:
-      return predicates[0]!;
-    case 2: {
-      const [a, b] = predicates as [Predicate, Predicate];
-      return (event) => a(event) || b(event);
-    }
-    default:
-      return (event) => {
-        for (let i = 0; i < predicates.length; i++) if (predicates[i]!(event)) return true;
-        return false;
-      };
-  }
-}
