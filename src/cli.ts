@@ -22,6 +22,12 @@ function timeBound(value: string): number {
   }
 }
 
+function parseMaxResults(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
 function parseWorkers(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
@@ -60,6 +66,8 @@ interface GlobalOpts {
   workers?: number;
   since?: number;
   until?: number;
+  sarifAllRules?: boolean;
+  maxResults?: number;
 }
 
 function ruleSelection(o: GlobalOpts) {
@@ -98,11 +106,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .addOption(
       new Option('--workers <n>', 'worker threads reading large plain files in parallel (default 1; see README "Performance")').argParser(parseWorkers),
     );
+  program
+    .option('--sarif-all-rules', 'SARIF: list every rule that ran in tool.driver.rules, not only those that fired')
+    .addOption(
+      new Option('--max-results <n>', 'SARIF: write at most N results, and say how many were left out (GitHub code scanning takes 25,000 per run)')
+        .argParser(parseMaxResults)
+        .default(25_000),
+    );
   addRuleOptions(program);
   program.addHelpText('after', SCAN_EXAMPLES);
   program.action(async (inputs: string[], o: GlobalOpts) => {
     exitCode = await scanCommand(
-      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, window: { since: o.since, until: o.until }, ...ruleSelection(o) },
+      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, window: { since: o.since, until: o.until }, sarifAllRules: !!o.sarifAllRules, maxResults: o.maxResults, ...ruleSelection(o) },
       io,
     );
   });

@@ -7,7 +7,8 @@ import { readEvents, resolveInputs } from '../input/index.js';
 import { compileLineScreen } from '../prefilter/lineFilter.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
 import { formatSummary } from '../output/summary.js';
-import { createSink, type OutputFormat } from '../output/sink.js';
+import { DEFAULT_SARIF_OPTIONS } from '../output/sarifSink.js';
+import { createSink, type OutputFormat, type ScanOutcome } from '../output/sink.js';
 import { planParallelScan, rangeBytes } from '../parallel/plan.js';
 import { ParallelReader, type ParallelHandler } from '../parallel/reader.js';
 import { RuleError } from '../rules/ruleError.js';
@@ -28,6 +29,9 @@ export interface ScanCommandOptions extends RuleSelection {
   window: TimeWindow;
   /** `--workers`: threads reading large plain files; undefined picks by input size (src/parallel/plan.ts). */
   workers?: number;
+  /** `--sarif-all-rules`, `--max-results`: see src/output/sarifSink.ts. */
+  sarifAllRules?: boolean;
+  maxResults?: number;
 }
 
 /** How many malformed lines are shown one by one before only counting them. */
@@ -103,7 +107,14 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   });
 
   const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
-  const sink = createSink(opts.format, io.stdout, { chalk, rules: rules.map((r) => r.rule), version: opts.version });
+  const sink = createSink(opts.format, io.stdout, {
+    chalk,
+    rules: rules.map((r) => r.rule),
+    version: opts.version,
+    sarif: { allRules: opts.sarifAllRules ?? DEFAULT_SARIF_OPTIONS.allRules, maxResults: opts.maxResults ?? DEFAULT_SARIF_OPTIONS.maxResults, cwd: process.cwd() },
+  });
+  // Reading waits while the output is full (a slow reader of stdout), so memory stays bounded.
+  const pace = () => sink.pace();
   const emit = (alert: Alert) => {
     if (outputClosed) throw new StopScan();
     sink.write(alert);
@@ -127,6 +138,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
       : undefined;
   const totals = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, warnings: 0, bytes: 0 };
   let failures = inputErrors.length;
+  const outcome: ScanOutcome = { inputErrors: inputErrors.map((e) => ({ source: e.source, message: e.message })), malformed: 0, interrupted: false };
   let strictFailure = false;
   const reportLine = (loc: Location, kind: string, message: string) => {
     if (totals.malformed + totals.warnings <= MALFORMED_SHOWN) io.stderr.write(`${loc.file}:${loc.line}: ${kind}${message}\n`);
@@ -161,8 +173,8 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
       const size = plan.split.get(source);
       const stats =
         parallel !== undefined && size !== undefined && source.kind === 'file'
-          ? await parallel.read(source, size, handler)
-          : await readEvents(source, handler, { stdin: io.stdin, screen });
+          ? await parallel.read(source, size, handler, pace)
+          : await readEvents(source, handler, { stdin: io.stdin, screen, pace });
       totals.lines += stats.lines;
       totals.events += stats.events;
       totals.skipped += stats.skipped;
@@ -170,6 +182,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
       totals.bytes += stats.bytes;
       if (stats.error) {
         failures++;
+        outcome.inputErrors.push({ source: source.name, message: stats.error });
         io.stderr.write(`lkm-scan: error: ${source.name}: ${stats.error}\n`);
       }
     }
@@ -179,7 +192,8 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   } finally {
     await parallel?.close();
   }
-  if (!outputClosed) await sink.end();
+  outcome.malformed = totals.malformed;
+  if (!outputClosed) await sink.end(outcome);
   if (outputClosed) return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;
 
   const hidden = totals.malformed + totals.warnings - MALFORMED_SHOWN;

@@ -69,6 +69,11 @@ export interface ReadEventsOptions {
    * lines are decoded and parsed. Lines it rules out are counted in `skipped`.
    */
   screen?: LineScreen;
+  /**
+   * Asked after each chunk is handled: a promise means "wait before reading on" (the output is
+   * full, see BatchedWriter.pace), so memory stays bounded when the consumer is slower than the input.
+   */
+  pace?: () => Promise<void> | undefined;
 }
 
 /**
@@ -111,6 +116,8 @@ export async function readEvents(
     for await (const chunk of range === undefined ? decodeBytes(raw) : raw) {
       stats.bytes += chunk.length;
       splitter.push(chunk);
+      const wait = options.pace?.();
+      if (wait !== undefined) await wait;
     }
     splitter.end();
   } catch (error) {

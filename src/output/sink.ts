@@ -4,47 +4,60 @@ import type { Alert } from '../engine/alert.js';
 import type { Rule } from '../rules/types.js';
 import { alertJsonLine } from './alertJson.js';
 import { BatchedWriter } from './batchedWriter.js';
-import { buildSarif } from './sarif.js';
+import { SarifSink, type SarifOptions } from './sarifSink.js';
 import { formatAlertText } from './text.js';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif'];
 
+/** How the scan went, for formats that record it beside the alerts (SARIF's invocation). */
+export interface ScanOutcome {
+  /** Inputs that could not be read, or not to their end. */
+  inputErrors: Array<{ source: string; message: string }>;
+  /** Lines skipped because they are not JSON objects. */
+  malformed: number;
+  /** A signal stopped the scan before its inputs were read to the end. */
+  interrupted: boolean;
+}
+
 /** Where alerts go. One implementation per format; the scan knows nothing about formats. */
 export interface AlertSink {
   write(alert: Alert): void;
-  /** Flushes what is pending; resolves once everything was handed to the output stream. */
-  end(): Promise<void>;
+  /**
+   * Undefined when the output can take more; else a promise to await before reading more input
+   * (the output stream is over its high-water mark), so memory stays bounded with a slow reader.
+   */
+  pace(): Promise<void> | undefined;
+  /** Writes what is left; resolves once everything was handed to the output stream. */
+  end(outcome: ScanOutcome): Promise<void>;
 }
 
-export function createSink(format: OutputFormat, out: Writable, ctx: { chalk: ChalkInstance; rules: readonly Rule[]; version: string }): AlertSink {
+export interface SinkContext {
+  chalk: ChalkInstance;
+  rules: readonly Rule[];
+  version: string;
+  sarif: SarifOptions;
+}
+
+export function createSink(format: OutputFormat, out: Writable, ctx: SinkContext): AlertSink {
+  const writer = new BatchedWriter(out);
   switch (format) {
-    case 'text': {
-      const writer = new BatchedWriter(out);
+    case 'text':
       return {
         write: (alert) => writer.write(formatAlertText(alert, ctx.chalk) + '\n'),
+        pace: () => writer.pace(),
         end: () => writer.end(),
       };
-    }
-    case 'json': {
+    case 'json':
       // Measured with every line alerting: the ndjson package's serializer plus one write per
       // alert took half the scan time; a prebuilt line and batched writes take a few percent.
-      const writer = new BatchedWriter(out);
       return {
         write: (alert) => writer.write(alertJsonLine(alert)),
+        pace: () => writer.pace(),
         end: () => writer.end(),
       };
-    }
-    case 'sarif': {
-      // SARIF is one document: alerts are kept until the end (alerts only, never events).
-      const alerts: Alert[] = [];
-      return {
-        write: (alert) => void alerts.push(alert),
-        end: () =>
-          new Promise((resolve) => {
-            out.write(JSON.stringify(buildSarif(ctx.rules, alerts, ctx.version), null, 2) + '\n', () => resolve());
-          }),
-      };
-    }
+    case 'sarif':
+      // One document, streamed: results as they come, rules and outcome at the end.
+      return new SarifSink(writer, ctx.rules, ctx.version, ctx.sarif);
   }
 }

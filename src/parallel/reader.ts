@@ -36,6 +36,9 @@ interface FileRead {
   path: string;
   name: string;
   handler: ParallelHandler;
+  /** ReadEventsOptions.pace: while its promise is pending nothing is delivered and no range is sent. */
+  pace: (() => Promise<void> | undefined) | undefined;
+  waiting: boolean;
   tasks: RangeTask[];
   /** Results by task id, for the ranges sent to a worker and not yet consumed. */
   results: Map<number, RangeState>;
@@ -89,7 +92,12 @@ export class ParallelReader {
   }
 
   /** Reads the plain file `path`, `size` bytes long when it was planned, like `readEvents`. */
-  async read(source: { path: string; name: string }, size: number, handler: ParallelHandler): Promise<SourceStats> {
+  async read(
+    source: { path: string; name: string },
+    size: number,
+    handler: ParallelHandler,
+    pace?: () => Promise<void> | undefined,
+  ): Promise<SourceStats> {
     if (this.broken) throw this.broken;
     const ranges = await splitAtLines(source.path, size, this.rangeBytes);
     return new Promise<SourceStats>((resolve, reject) => {
@@ -97,6 +105,8 @@ export class ParallelReader {
         path: source.path,
         name: source.name,
         handler,
+        pace,
+        waiting: false,
         tasks: ranges.map((range) => ({ id: ++this.taskIds, path: source.path, range })),
         results: new Map(),
         current: 0,
@@ -137,14 +147,32 @@ export class ParallelReader {
     if (file !== undefined && state !== undefined) {
       if (message.type === 'items') state.items.push(message);
       else state.done = message.stats;
-      try {
-        this.consume(file);
-      } catch (e) {
-        // The handler stopped the scan (closed output, --strict): no more of this file is wanted.
-        this.active = undefined;
-        file.reject(e);
-        return;
-      }
+      // Results that arrive while the output is full wait here; the window bounds how many.
+      if (file.waiting) return;
+      this.advance(file);
+      return;
+    }
+    this.dispatch();
+  }
+
+  /** Delivers what is ready, then sends more ranges, unless the output asks to wait first. */
+  private advance(file: FileRead): void {
+    try {
+      this.consume(file);
+    } catch (e) {
+      // The handler stopped the scan (closed output, --strict): no more of this file is wanted.
+      this.active = undefined;
+      file.reject(e);
+      return;
+    }
+    const wait = this.active === file ? file.pace?.() : undefined;
+    if (wait !== undefined) {
+      file.waiting = true;
+      void wait.then(() => {
+        file.waiting = false;
+        if (this.active === file) this.advance(file);
+      });
+      return;
     }
     this.dispatch();
   }
