@@ -41,7 +41,7 @@ Examples:
   $ zcat audit.ndjson.gz | lkm-scan             read stdin (also: lkm-scan -)
   $ auditbeat -e | lkm-scan                     live: alerts print as events arrive
   $ lkm-scan --format json events.ndjson | jq .rule.name
-  $ lkm-scan --format sarif logs/*.ndjson.gz > alerts.sarif   for CI code-scanning viewers
+  $ lkm-scan --format sarif logs/*.ndjson.gz > alerts.sarif   for GitHub code scanning (README "SARIF output")
   $ lkm-scan --rules my-rules/ --no-bundled events.ndjson
   $ lkm-scan --rule 80084fa9 --min-severity low events.ndjson
   $ lkm-scan --since 2024-05-01 --until 2024-05-02T12:00:00Z logs/   only events in that time

@@ -23,22 +23,33 @@ const events = join(tmp, 'pack events #1.ndjson');
 let pack: RunResult;
 let log: any;
 let limited: RunResult;
+let sequence: RunResult;
+
+/** A write to /tmp then its execution: sequence_tmp_exec.toml fires on the pair. */
+const SEQUENCE_EVENTS = [
+  { '@timestamp': '2024-05-01T10:00:00Z', event: { category: ['file'], type: ['creation'] }, host: { id: 'h1', os: { type: 'linux' } }, file: { path: '/tmp/x' } },
+  { '@timestamp': '2024-05-01T10:00:05Z', event: { category: ['process'], type: ['start'], action: 'exec' }, host: { id: 'h1', os: { type: 'linux' } }, process: { name: 'x', executable: '/tmp/x' } },
+];
 
 beforeAll(async () => {
   execFileSync('tar', ['xzf', PACK, '-C', tmp]);
   // Every third rule's event: some 250 rules fire. All of them made a 7.8 MB document that took
   // Microsoft's validator 9 s of CPU; a third keeps every kind of rule and the suite quick.
   writeFileSync(events, packEvents(CORPUS).filter((_, i) => i % 3 === 0).join('\n') + '\n');
-  const [whole, few] = await Promise.all([
+  const [whole, few, seq] = await Promise.all([
     runCli(
       ['--no-bundled', '--rules', join(tmp, 'rules'), '--rules', join(tmp, 'rules_building_block'), '--format', 'sarif', '-q', events, 'examples/demo.ndjson', 'no-such-file.ndjson', '-'],
       { stdin: `${DEMO_LINE_1}\nnot json\n` },
     ),
     runCli(['--format', 'sarif', '--max-results', '2', '--sarif-all-rules', '-q', 'examples/demo.ndjson']),
+    runCli(['--no-bundled', '--rules', 'test/fixtures/rules/sequence_tmp_exec.toml', '--format', 'sarif', '-q', '-'], {
+      stdin: SEQUENCE_EVENTS.map((e) => JSON.stringify(e)).join('\n') + '\n',
+    }),
   ]);
   pack = whole;
   log = JSON.parse(pack.stdout);
   limited = few;
+  sequence = seq;
 }, 120_000);
 
 describe('SARIF with the whole detection-rules pack', () => {
@@ -128,6 +139,19 @@ describe('SARIF limits and options', () => {
     expect(sarifSchemaErrors(JSON.parse(limited.stdout))).toEqual([]);
   });
 
+  it('points a sequence alert at its last event and every event of the sequence as related locations', () => {
+    expect(sequence.code).toBe(1);
+    const doc = JSON.parse(sequence.stdout);
+    expect(sarifSchemaErrors(doc)).toEqual([]);
+    const [result] = doc.runs[0].results;
+    expect(result.locations[0].physicalLocation.region.startLine).toBe(2);
+    expect(result.relatedLocations.map((l: any) => [l.id, l.physicalLocation.region.startLine, l.message.text])).toEqual([
+      [1, 1, 'Event 1 of 2 of the sequence.'],
+      [2, 2, 'Event 2 of 2 of the sequence.'],
+    ]);
+    expect(result.message.text).toMatch(/sequence of 2 events\.$/);
+  });
+
   it('rejects a --max-results that is not a positive whole number', async () => {
     const r = await runCli(['--format', 'sarif', '--max-results', '0', 'examples/demo.ndjson']);
     expect(r.code).toBe(2);
@@ -154,9 +178,10 @@ describe("Microsoft's SARIF validator with GitHub's rules", () => {
   }
 
   it('reports no error and no warning (rule kinds "Sarif;Gh")', () => {
-    const files = [join(tmp, 'pack.sarif'), join(tmp, 'limited.sarif')];
+    const files = [join(tmp, 'pack.sarif'), join(tmp, 'limited.sarif'), join(tmp, 'sequence.sarif')];
     writeFileSync(files[0]!, pack.stdout);
     writeFileSync(files[1]!, limited.stdout);
+    writeFileSync(files[2]!, sequence.stdout);
     // SARIF2006 fetches every helpUri over HTTP; offline (CI) each lookup waits for a DNS timeout,
     // which took 90 s here. Whether a rule's reference page is online is not lkm-scan's to test.
     const config = join(tmp, 'offline.xml');
@@ -173,6 +198,6 @@ describe("Microsoft's SARIF validator with GitHub's rules", () => {
       .filter((x: any) => (x.level ?? 'warning') === 'error' || (x.level ?? 'warning') === 'warning')
       .map((x: any) => `${x.ruleId}: ${x.message.text ?? JSON.stringify(x.message)}`);
     expect(problems).toEqual([]);
-    expect(r.stdout).toMatch(/Done\. 2 files scanned\./);
+    expect(r.stdout).toMatch(/Done\. 3 files scanned\./);
   }, 120_000);
 });
