@@ -1,3 +1,5 @@
+import { isNumericText } from '../event/numericText.js';
+
 /**
  * What bytes a raw NDJSON line must contain for a rule to possibly match it (issue: fast path).
  * A `Need` is a condition over the raw line: a literal byte string, or AND / OR of needs, or
@@ -63,7 +65,7 @@ export function wildcardNeed(parts: readonly string[]): Need {
 
 function looksNonString(value: string): boolean {
   if (value === 'true' || value === 'false' || value === 'null') return true;
-  return /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(value) || /^[+-]?(Infinity|NaN)$/.test(value);
+  return isNumericText(value, true) || /^[+-]?(Infinity|NaN)$/.test(value);
 }
 
 /**
