@@ -21,9 +21,18 @@ export function and(needs: Need[]): Need {
   return of.length === 1 ? of[0]! : { kind: 'and', of };
 }
 
+/**
+ * Beyond this many alternatives an OR gives no need. Each alternative costs a search of every
+ * candidate line, and as an anchor set a search of every read buffer: a rule with `x in (...)` of
+ * 200,000 values would make the prefilter far slower than parsing the lines. Elastic's rules have
+ * at most a few hundred.
+ */
+export const MAX_ALTERNATIVES = 1024;
+
 export function or(needs: Need[]): Need {
   if (needs.length === 0 || needs.some((n) => n.kind === 'any')) return ANY;
   const of = needs.flatMap((n) => (n.kind === 'or' ? n.of : [n]));
+  if (of.length > MAX_ALTERNATIVES) return ANY;
   return of.length === 1 ? of[0]! : { kind: 'or', of };
 }
 
@@ -105,5 +114,8 @@ function staticBest(alternatives: string[][]): string[] | undefined {
 }
 
 function staticScore(anchors: string[]): number {
-  return -anchors.length * 100 + Math.min(...anchors.map((a) => Math.min(a.length, 40)));
+  // A loop, not Math.min(...anchors): spreading a huge list as arguments overflows the stack.
+  let shortest = 40;
+  for (const a of anchors) if (a.length < shortest) shortest = a.length;
+  return -anchors.length * 100 + shortest;
 }
