@@ -54,3 +54,11 @@ describe('shared field readers', () => {
     expect(read(a)).toEqual(['a']);
   });
 });
+
+describe('rule categories of huge queries (issue 7, defect 6)', () => {
+  it('lists 200,000 KQL category values without a stack overflow', () => {
+    const values = Array.from({ length: 200_000 }, (_, i) => `c${i}`);
+    const query = `event.category:(${values.join(' or ')}) or event.category:z`;
+    expect(kqlCategories(parseKql(query))).toHaveLength(200_001);
+  });
+});

@@ -2,13 +2,13 @@ import type { EqlQuery, Expr } from './ast.js';
 import { QuerySyntaxError } from '../query/syntaxError.js';
 
 /**
- * How many levels an expression may nest: each parenthesised operand, `not`, function call,
+ * How many levels an expression may nest: each `and` / `or` inside another, `not`, function call,
  * comparison, sign and arithmetic operator of a chain (`a + b + c` is two levels) adds one. Every
  * later stage (compiler, prefilter, category inference, the compiled predicate itself) walks the
  * tree recursively, so a rule nested 100,000 deep would otherwise end in a stack overflow. Elastic's
  * rules nest less than 15 levels; a long list of alternatives needs none (`a or b or c ...` and
  * `x in (...)` are flat, whatever their length). The parser copes with about three times this
- * depth of parentheses, so it never overflows before this check can speak.
+ * depth of parentheses, so it overflows only on queries no check here could have accepted.
  */
 export const MAX_EXPRESSION_DEPTH = 256;
 
@@ -25,8 +25,8 @@ export function checkNesting(query: EqlQuery): void {
       // The caret marks where the offending expression starts; underlining all of it could span pages.
       const { offset, line, column } = expr.at;
       throw new QuerySyntaxError(
-        `the query nests expressions more than ${MAX_EXPRESSION_DEPTH} levels deep (parentheses, not, function calls and ` +
-          `arithmetic each add one): flatten it, e.g. 'a or b or c' and 'x in (...)' need no nesting however long they are`,
+        `the query nests expressions more than ${MAX_EXPRESSION_DEPTH} levels deep: flatten it ` +
+          `('a or b or c' and 'x in (...)' need no nesting however long they are)`,
         { offset, line, column },
         1,
       );

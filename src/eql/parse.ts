@@ -2,7 +2,7 @@ import { parse as peggyParse, SyntaxError as PeggySyntaxError } from './generate
 import type { Expectation } from './generated/eqlParser.js';
 import { QuerySyntaxError, positionAt } from '../query/syntaxError.js';
 import type { EqlQuery } from './ast.js';
-import { checkNesting, MAX_EXPRESSION_DEPTH } from './nesting.js';
+import { checkNesting } from './nesting.js';
 
 /**
  * Parses an EQL query (SPEC §A). Throws QuerySyntaxError with a message for rule authors, also
@@ -21,9 +21,10 @@ export function parseEql(text: string): EqlQuery {
 
 function translateError(error: unknown, text: string): unknown {
   if (error instanceof RangeError) {
-    // Thousands of nested parentheses exhaust the parser's stack before checkNesting can count them.
+    // Thousands of nested parentheses exhaust the parser's stack before checkNesting can count
+    // the levels. Elasticsearch does the same: its parser's StackOverflowError is a parsing error.
     return new QuerySyntaxError(
-      `the query is nested too deeply to parse (lkm-scan allows ${MAX_EXPRESSION_DEPTH} levels of parentheses, not and function calls)`,
+      `the query is nested too deeply to parse: flatten it ('a or b or c' and 'x in (...)' need no parentheses however long they are)`,
       positionAt(text, 0),
       1,
     );
