@@ -78,11 +78,12 @@ describe('deep EQL queries: a rule error, never a stack overflow (issue 7, defec
     expect(matches(ev)).toBe(false);
   });
 
-  it('compiles and runs an in list of 200,000 values, with its needles left to the parser', () => {
-    const ast = parseEql(`process where process.name in (${Array.from({ length: 200_000 }, (_, i) => `"p${i}"`).join(', ')})`);
+  // 200,000 values go through the binary in test/e2e/heavy-input.test.ts; 20,000 say the same here.
+  it('compiles and runs an in list of 20,000 values, with its needles left to the parser', () => {
+    const ast = parseEql(`process where process.name in (${Array.from({ length: 20_000 }, (_, i) => `"p${i}"`).join(', ')})`);
     const result = compileEql(ast);
     if (result.kind !== 'event') throw new Error('expected an event query');
-    expect(result.predicate({ ...ev, process: { name: 'p199999' } })).toBe(true);
+    expect(result.predicate({ ...ev, process: { name: 'p19999' } })).toBe(true);
     expect(result.predicate(ev)).toBe(false);
     expect(eqlCategories(ast, false)).toEqual(['process']);
     // Too many alternatives to search for: only the category is a needle.
