@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EXIT_ERROR, type CliIO } from './commands/io.js';
 import { rulesListCommand, rulesShowCommand } from './commands/rulesList.js';
 import { scanCommand } from './commands/scan.js';
+import { baselineCommand } from './commands/baseline.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/sink.js';
 import { parseSeverity } from './commands/selectRules.js';
 import { validateCommand } from './commands/validate.js';
@@ -39,6 +40,8 @@ Examples:
   $ lkm-scan --rules my-rules/ --no-bundled events.ndjson
   $ lkm-scan --rule 80084fa9 --min-severity low events.ndjson
   $ lkm-scan --since 2024-05-01 --until 2024-05-02T12:00:00Z logs/   only events in that time
+  $ lkm-scan --state .lkm-state.json today.ndjson   new_terms alerts only on terms unseen in earlier runs
+  $ lkm-scan baseline --state .lkm-state.json known-good/   learn terms without alerting
   $ lkm-scan rules                              list rules; lkm-scan rules show <id> for one
   $ lkm-scan validate my-rules/                 check rule files without scanning
 
@@ -60,6 +63,7 @@ interface GlobalOpts {
   workers?: number;
   since?: number;
   until?: number;
+  state?: string;
 }
 
 function ruleSelection(o: GlobalOpts) {
@@ -94,6 +98,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option('--strict', 'stop with exit 2 at the first malformed line')
     .option('--since <time>', 'only events whose @timestamp is at or after TIME (ISO 8601, epoch ms, or back from now: 24h, 7d)', timeBound)
     .option('--until <time>', 'only events whose @timestamp is at or before TIME (same forms as --since)', timeBound)
+    .option('--state <file>', 'remember new_terms history in FILE across runs: read before the scan, saved after (see README "Remembered history")')
     .option('--no-prefilter', 'parse every line (slower; also reports malformed lines the prefilter would skip unparsed)')
     .addOption(
       new Option('--workers <n>', 'worker threads reading large plain files in parallel (default 1; see README "Performance")').argParser(parseWorkers),
@@ -102,7 +107,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   program.addHelpText('after', SCAN_EXAMPLES);
   program.action(async (inputs: string[], o: GlobalOpts) => {
     exitCode = await scanCommand(
-      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, window: { since: o.since, until: o.until }, ...ruleSelection(o) },
+      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, window: { since: o.since, until: o.until }, statePath: o.state, ...ruleSelection(o) },
       io,
     );
   });
@@ -159,7 +164,41 @@ Exit status:
       exitCode = validateCommand(paths, io);
     });
 
-  for (const cmd of [program, rules, show, validate]) {
+  const baseline = program
+    .command('baseline')
+    .description('learn the new_terms rules\' terms from known-good logs into --state FILE, without alerting')
+    .argument('[inputs...]', 'files or folders of NDJSON events; - or none reads stdin')
+    .addHelpText(
+      'after',
+      `
+Reads the inputs like a scan, with the same options (--rules, --rule, --tag, --since, ...), runs
+only the new_terms rules, and saves every term they see to the --state file (created if missing,
+merged into if present). A later "lkm-scan --state FILE" then alerts only on terms the baseline
+and earlier scans did not show within each rule's history window. Prints what was learnt.
+
+Examples:
+  $ lkm-scan baseline --state .lkm-state.json logs/last-week/
+  $ zcat known-good.ndjson.gz | lkm-scan baseline --state .lkm-state.json
+  $ lkm-scan --state .lkm-state.json today.ndjson      then scan as usual
+
+Exit status:
+  0  learnt (no alert is ever reported)    2  usage error, unreadable input or state, bad rule
+`,
+    )
+    .action(async (inputs: string[]) => {
+      const o = globals();
+      if (o.state === undefined) {
+        io.stderr.write('lkm-scan: error: baseline needs --state FILE: the file to learn into\n(run with --help for usage and examples)\n');
+        exitCode = EXIT_ERROR;
+        return;
+      }
+      exitCode = await baselineCommand(
+        { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, window: { since: o.since, until: o.until }, statePath: o.state, ...ruleSelection(o) },
+        io,
+      );
+    });
+
+  for (const cmd of [program, rules, show, validate, baseline]) {
     cmd.exitOverride();
     cmd.configureOutput({
       writeOut: (s) => io.stdout.write(s),

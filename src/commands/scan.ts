@@ -13,6 +13,7 @@ import { ParallelReader, type ParallelHandler } from '../parallel/reader.js';
 import { RuleError } from '../rules/ruleError.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
 import { selectRules, type RuleSelection } from './selectRules.js';
+import { baselineRules, formatBaselineSummary, ScanState } from './state.js';
 
 export interface ScanCommandOptions extends RuleSelection {
   inputs: string[];
@@ -28,6 +29,10 @@ export interface ScanCommandOptions extends RuleSelection {
   window: TimeWindow;
   /** `--workers`: threads reading large plain files; undefined picks by input size (src/parallel/plan.ts). */
   workers?: number;
+  /** `--state FILE`: new_terms history read before the scan and saved at its normal end. */
+  statePath?: string;
+  /** `lkm-scan baseline`: run the new_terms rules only to learn their terms; no alert is output. */
+  learnOnly?: boolean;
 }
 
 /** How many malformed lines are shown one by one before only counting them. */
@@ -85,8 +90,11 @@ export function prepareRules(sel: RuleSelection, io: CliIO): CompiledRule[] | un
 
 export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<number> {
   const started = performance.now();
-  const rules = prepareRules(opts, io);
+  const prepared = prepareRules(opts, io);
+  const rules = prepared && opts.learnOnly ? baselineRules(prepared, io) : prepared;
   if (!rules) return EXIT_ERROR;
+  const state = opts.statePath === undefined ? undefined : ScanState.open(opts.statePath, rules, io);
+  if (opts.statePath !== undefined && !state) return EXIT_ERROR;
 
   if (opts.inputs.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true) {
     // Like grep or jq with no input: say what it is waiting for, rather than seem to hang.
@@ -103,7 +111,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   });
 
   const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
-  const sink = createSink(opts.format, io.stdout, { chalk, rules: rules.map((r) => r.rule), version: opts.version });
+  const sink = opts.learnOnly ? { write() {}, end: async () => {} } : createSink(opts.format, io.stdout, { chalk, rules: rules.map((r) => r.rule), version: opts.version });
   const emit = (alert: Alert) => {
     if (outputClosed) throw new StopScan();
     sink.write(alert);
@@ -112,7 +120,10 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   const live = sources.length === 1 && sources[0]!.kind === 'stdin';
   // --strict promises every malformed line is found, which only parsing every line can keep.
   const screen = opts.prefilter && !opts.strict ? compileLineScreen(rules.map((r) => r.need)) : undefined;
-  const scanner = createScanner(rules, emit, { live });
+  const scanner = createScanner(rules, emit, { live, termHistory: state?.termHistory });
+  // A live scan may run for days: save its history as it goes, not only at the end.
+  const stopAutosave = live ? state?.autosave(io) : undefined;
+  let finished = false;
   const inWindow = compileTimeWindow(opts.window);
   const plan = await planParallelScan(sources, opts.workers);
   const parallel =
@@ -173,18 +184,28 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
         io.stderr.write(`lkm-scan: error: ${source.name}: ${stats.error}\n`);
       }
     }
-    if (!outputClosed) scanner.finish();
+    if (!outputClosed) {
+      scanner.finish();
+      finished = true;
+    }
   } catch (e) {
     if (!(e instanceof StopScan)) throw e;
   } finally {
     await parallel?.close();
   }
   if (!outputClosed) await sink.end();
+  stopAutosave?.();
+  // Saved only when every decision was made and output: history must not claim a term was seen
+  // when its alert never reached the reader. An interrupted scan ends through here too.
+  const stateSaved = state && finished && !outputClosed ? state.save(io) : undefined;
   if (outputClosed) return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;
 
   const hidden = totals.malformed + totals.warnings - MALFORMED_SHOWN;
   if (hidden > 0) io.stderr.write(`lkm-scan: ${hidden} more malformed or warned lines not shown\n`);
-  if (!opts.quiet) {
+  const stateLines = state ? state.describeStart() + (stateSaved ? state.describeSaved() : '') : '';
+  if (opts.learnOnly && state && !opts.quiet) {
+    io.stdout.write(formatBaselineSummary(rules, (id) => scanner.counts.get(id)?.alerts ?? 0, state, { events: totals.events, inputs: sources.length }) + stateLines);
+  } else if (!opts.quiet) {
     io.stderr.write(
       formatSummary({
         files: sources.length,
@@ -192,10 +213,12 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
         inputErrors: failures,
         elapsedMs: performance.now() - started,
         alertsByRule: rules.map((r) => ({ name: r.rule.name, id: r.rule.id, ...scanner.counts.get(r.rule.id)! })),
-      }),
+      }) + stateLines,
     );
   }
-  if (failures > 0 || strictFailure) return EXIT_ERROR;
+  if (state && !stateSaved && !state.failed) io.stderr.write(`lkm-scan: ${state.path} not updated: the scan did not finish\n`);
+  if (failures > 0 || strictFailure || state?.failed) return EXIT_ERROR;
+  if (opts.learnOnly) return EXIT_CLEAN;
   return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;
 }
 

@@ -19,6 +19,11 @@ export interface ScannerOptions {
    * order of lines or files (SPEC §D).
    */
   live: boolean;
+  /**
+   * New_terms history from earlier runs (`--state`), by rule id: term key → latest sighting.
+   * A rule's runner decides with it and records this run's sightings into the same map.
+   */
+  termHistory?: ReadonlyMap<string, Map<string, number>>;
 }
 
 export interface RuleCounts {
@@ -172,8 +177,9 @@ function newTermsRunner(compiled: CompiledRule, emit: (alert: Alert) => void, co
   // Live: decided as events come. Files: a replay in event time, keeping of a possibly-new event
   // its line when the reader has it (a few hundred bytes) rather than the parsed object.
   type Kept = { location: Location; raw?: string; event?: EcsEvent };
-  const state = options.live ? new NewTermsState(rule.newTerms.historyWindowMs) : undefined;
-  const replay = options.live ? undefined : new NewTermsReplay<Kept>(rule.newTerms.historyWindowMs);
+  const lastSeen = options.termHistory?.get(rule.id);
+  const state = options.live ? new NewTermsState(rule.newTerms.historyWindowMs, lastSeen) : undefined;
+  const replay = options.live ? undefined : new NewTermsReplay<Kept>(rule.newTerms.historyWindowMs, lastSeen);
   const take = (terms: Term[], timeMs: number | undefined, location: Location, seq: number, raw: string | undefined, event: () => EcsEvent) => {
     if (timeMs === undefined) {
       count.untimed++;
