@@ -7,8 +7,14 @@ import type { CliIO } from './io.js';
 /**
  * How often a scan of stdin saves its history while it runs, besides at the end: a crash or a
  * `kill -9` then loses at most a minute of history, and a busy stream is not slowed by writes.
+ * LKM_SCAN_STATE_SAVE_MS overrides it (for tests).
  */
 export const AUTOSAVE_INTERVAL_MS = 60_000;
+
+function autosaveInterval(env: NodeJS.ProcessEnv): number {
+  const ms = Number(env.LKM_SCAN_STATE_SAVE_MS);
+  return Number.isInteger(ms) && ms > 0 ? ms : AUTOSAVE_INTERVAL_MS;
+}
 
 /** The `--state FILE` of one scan: loaded before anything is read, saved at the normal end. */
 export class ScanState {
@@ -75,7 +81,7 @@ export class ScanState {
   }
 
   /** Saves every `intervalMs` while a live scan runs; returns the function that stops it. */
-  autosave(io: CliIO, intervalMs = AUTOSAVE_INTERVAL_MS): () => void {
+  autosave(io: CliIO, intervalMs = autosaveInterval(io.env)): () => void {
     const timer = setInterval(() => this.save(io), intervalMs);
     // The timer must not keep the process alive once the input ends.
     timer.unref();

@@ -68,11 +68,12 @@ export function parseTermHistory(text: string): TermHistory {
   try {
     root = JSON.parse(text);
   } catch (e) {
-    throw new InvalidStateError(`it is not valid JSON, perhaps truncated (${(e as Error).message})`);
+    const reason = (e as Error).message;
+    throw new InvalidStateError(`it is not valid JSON, perhaps truncated (${reason.length > 160 ? reason.slice(0, 160) + '...' : reason})`);
   }
   if (!isObject(root) || root.format !== STATE_FORMAT) throw new InvalidStateError(`it is not an lkm-scan state file (no "format": "${STATE_FORMAT}")`);
   const version = root.version;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) throw new InvalidStateError(`"version" must be a whole number from 1, found ${JSON.stringify(version)}`);
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) throw new InvalidStateError(`"version" must be a whole number from 1, found ${String(JSON.stringify(version)).slice(0, 40)}`);
   if (version > STATE_VERSION) throw new InvalidStateError(`it was written by a newer lkm-scan (state format version ${version}; this one reads version ${STATE_VERSION})`, true);
   if (!isObject(root.rules)) throw new InvalidStateError('"rules" must be an object of rule id → history');
   const history: TermHistory = new Map();
@@ -109,6 +110,14 @@ function isTerm(value: unknown, length: number): value is Term {
   );
 }
 
+/**
+ * Messages quote the file (JSON.parse shows the text around an error, paths name rule ids): keep
+ * them on one line and free of control characters, which a hostile file could use on a terminal.
+ */
+function printable(message: string): string {
+  return message.replace(/[\t\n\r]+/g, ' ').replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -135,7 +144,7 @@ export function readTermHistory(path: string, fs: Pick<typeof nodeFs, 'readFileS
   } catch (e) {
     if (!(e instanceof InvalidStateError)) throw e;
     const remedy = e.newer ? 'Upgrade lkm-scan, or give another --state file. Nothing was scanned.' : CORRUPT_REMEDY;
-    throw new StateFileError(path, e.message, remedy);
+    throw new StateFileError(path, printable(e.message), remedy);
   }
 }
 
