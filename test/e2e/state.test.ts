@@ -124,6 +124,18 @@ describe('--state: history across runs', () => {
     expect(older.code).toBe(0);
   });
 
+  it('counts a remembered sighting as the latest for older events, even when they are far apart', async () => {
+    const state = statePath();
+    // /bin/gap on days 1 and 5 (more than the 3-day window apart), then on day 9.
+    const gap = file('gap.ndjson', [event(1, '/bin/gap'), event(5, '/bin/gap')]);
+    const first = await runCli([...RULES, '--rule', EXE_RULE, '--state', state, '--format', 'json', gap, file('day-9-gap.ndjson', [event(9, '/bin/gap')])]);
+    expect(terms(first.stdout)).toEqual(['exe: ["/bin/gap"]', 'exe: ["/bin/gap"]', 'exe: ["/bin/gap"]']);
+    // Days 1 and 5 again: /bin/gap was seen since (day 9), so neither is new, whatever their gap.
+    const again = await runCli([...RULES, '--rule', EXE_RULE, '--state', state, '--format', 'json', gap]);
+    expect(again.stdout).toBe('');
+    expect(again.code).toBe(0);
+  });
+
   it('decides the same through worker threads, and through the stdin stream', async () => {
     const viaWorkers = statePath();
     const a = await runCli([...RULES, '--state', viaWorkers, '--format', 'json', '--workers', '2', week1], { env: { LKM_SCAN_RANGE_BYTES: '256' } });
