@@ -11,7 +11,8 @@ import { createSink, type OutputFormat } from '../output/sink.js';
 import { planParallelScan, rangeBytes } from '../parallel/plan.js';
 import { ParallelReader, type ParallelHandler } from '../parallel/reader.js';
 import { RuleError } from '../rules/ruleError.js';
-import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
+import { SEVERITIES, type Severity } from '../rules/types.js';
+import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, reportOutputFailure, watchOutput, type CliIO } from './io.js';
 import { selectRules, type RuleSelection } from './selectRules.js';
 import { baselineRules, formatBaselineSummary, ScanState } from './state.js';
 
@@ -29,11 +30,17 @@ export interface ScanCommandOptions extends RuleSelection {
   window: TimeWindow;
   /** `--workers`: threads reading large plain files; undefined picks by input size (src/parallel/plan.ts). */
   workers?: number;
+  /** `--fail-on`: the lowest severity whose alerts make the exit status 1; `never` keeps it 0. */
+  failOn: FailOn;
   /** `--state FILE`: new_terms history read before the scan and saved at its normal end. */
   statePath?: string;
   /** `lkm-scan baseline`: run the new_terms rules only to learn their terms; no alert is output. */
   learnOnly?: boolean;
 }
+
+/** `--fail-on` levels: a severity, or `never` for a scan that reports without failing a CI job. */
+export type FailOn = Severity | 'never';
+export const FAIL_ON_LEVELS: readonly FailOn[] = [...SEVERITIES, 'never'];
 
 /** How many malformed lines are shown one by one before only counting them. */
 const MALFORMED_SHOWN = 10;
@@ -65,6 +72,9 @@ export function prepareRules(sel: RuleSelection, io: CliIO): CompiledRule[] | un
   }
   for (const key of selected.unknown) {
     errors.push(new RuleError({ message: `no rule matches --rule "${key}"`, file: '--rule', notes: ['`lkm-scan rules` lists the rules by id and name'] }));
+  }
+  for (const key of selected.unknownExcluded) {
+    errors.push(new RuleError({ message: `no rule matches --exclude-rule "${key}"`, file: '--exclude-rule', notes: ['`lkm-scan rules` lists the rules by id and name'] }));
   }
   if (selected.replaced.length > 0) {
     const n = selected.replaced.length;
@@ -103,17 +113,15 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   const { sources, errors: inputErrors } = await resolveInputs(opts.inputs);
   for (const err of inputErrors) io.stderr.write(`lkm-scan: error: ${err.source}: ${err.message}\n`);
 
-  let outputClosed = false;
-  io.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    // `lkm-scan big.ndjson | head -1`: the reader went away; stop quietly, as cat or grep do.
-    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') outputClosed = true;
-    else throw e;
-  });
+  // `lkm-scan big.ndjson | head -1`: the reader went away; stop quietly, as cat or grep do. A
+  // write that failed otherwise (a full disk) stops the scan too, and makes it exit 2.
+  const output = watchOutput(io.stdout);
+  const outputGone = () => output.closed || output.error !== undefined;
 
   const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
   const sink = opts.learnOnly ? { write() {}, end: async () => {} } : createSink(opts.format, io.stdout, { chalk, rules: rules.map((r) => r.rule), version: opts.version });
   const emit = (alert: Alert) => {
-    if (outputClosed) throw new StopScan();
+    if (outputGone()) throw new StopScan();
     sink.write(alert);
   };
 
@@ -147,12 +155,12 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
     for (const source of sources) {
       const handler: ParallelHandler = {
         event(event, location, text) {
-          if (outputClosed) throw new StopScan();
+          if (outputGone()) throw new StopScan();
           if (inWindow && !inWindow(event)) return;
           scanner.event(event, location, text);
         },
         hits(hits, location, text) {
-          if (outputClosed) throw new StopScan();
+          if (outputGone()) throw new StopScan();
           scanner.hits(hits, location, text);
         },
         malformed(location, reason) {
@@ -184,7 +192,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
         io.stderr.write(`lkm-scan: error: ${source.name}: ${stats.error}\n`);
       }
     }
-    if (!outputClosed) {
+    if (!outputGone()) {
       scanner.finish();
       finished = true;
     }
@@ -193,12 +201,17 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   } finally {
     await parallel?.close();
   }
-  if (!outputClosed) await sink.end();
+  if (!outputGone()) await sink.end();
   stopAutosave?.();
+  if (output.error !== undefined) {
+    reportOutputFailure(output, io.stderr);
+    return EXIT_ERROR;
+  }
+  if (output.closed) return failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN;
   // Saved only when every decision was made and output: history must not claim a term was seen
-  // when its alert never reached the reader. An interrupted scan ends through here too.
-  const stateSaved = state && finished && !outputClosed ? state.save(io) : undefined;
-  if (outputClosed) return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;
+  // when its alert never reached the reader (so not after a failed write or a closed pipe above).
+  // An interrupted scan ends through here too.
+  const stateSaved = state && finished ? state.save(io) : undefined;
 
   const hidden = totals.malformed + totals.warnings - MALFORMED_SHOWN;
   if (hidden > 0) io.stderr.write(`lkm-scan: ${hidden} more malformed or warned lines not shown\n`);
@@ -219,10 +232,12 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   if (state && !stateSaved && !state.failed) io.stderr.write(`lkm-scan: ${state.path} not updated: the scan did not finish\n`);
   if (failures > 0 || strictFailure || state?.failed) return EXIT_ERROR;
   if (opts.learnOnly) return EXIT_CLEAN;
-  return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;
+  return failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN;
 }
 
-function anyAlerts(counts: ReadonlyMap<string, { alerts: number }>): boolean {
-  for (const c of counts.values()) if (c.alerts > 0) return true;
-  return false;
+/** True when a rule at or above the `--fail-on` severity alerted. */
+function failingAlerts(rules: readonly CompiledRule[], counts: ReadonlyMap<string, { alerts: number }>, failOn: FailOn): boolean {
+  if (failOn === 'never') return false;
+  const min = SEVERITIES.indexOf(failOn);
+  return rules.some((r) => SEVERITIES.indexOf(r.rule.severity) >= min && (counts.get(r.rule.id)?.alerts ?? 0) > 0);
 }
