@@ -85,7 +85,7 @@ function parseRule(value: unknown, at: string): RuleTermHistory {
   if (!isObject(value)) throw new InvalidStateError(`${at} must be an object`);
   const { name, fields, history_window_ms: windowMs, terms } = value;
   if (typeof name !== 'string') throw new InvalidStateError(`${at}.name must be a string`);
-  if (!Array.isArray(fields) || fields.length < 1 || fields.length > MAX_TERM_FIELDS || !fields.every((f) => typeof f === 'string')) {
+  if (!isStringList(fields) || fields.length < 1 || fields.length > MAX_TERM_FIELDS) {
     throw new InvalidStateError(`${at}.fields must list 1 to ${MAX_TERM_FIELDS} field names`);
   }
   if (typeof windowMs !== 'number' || !(windowMs > 0) || !Number.isFinite(windowMs)) throw new InvalidStateError(`${at}.history_window_ms must be a positive number`);
@@ -99,7 +99,11 @@ function parseRule(value: unknown, at: string): RuleTermHistory {
     const t = entry[1];
     lastSeen.set(key, Math.max(t, lastSeen.get(key) ?? -Infinity));
   });
-  return { name, fields: fields as string[], historyWindowMs: windowMs, lastSeen };
+  return { name, fields, historyWindowMs: windowMs, lastSeen };
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
 
 function isTerm(value: unknown, length: number): value is Term {

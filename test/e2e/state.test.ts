@@ -212,6 +212,27 @@ describe('--state: a file that cannot be used', () => {
   });
 });
 
+describe('--state: a save that fails', () => {
+  it('exits 2 and says the terms are not remembered when the state cannot be written at the end', async () => {
+    const folder = join(tmp, 'vanishing');
+    mkdirSync(folder);
+    const child = spawn(process.execPath, [BIN, ...RULES, '--state', join(folder, 'state.json'), '--format', 'json'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.write(event(1, '/bin/sh') + '\n');
+    // The folder was there when the scan started; it is gone when the history is saved.
+    while (stdout === '') await new Promise((resolve) => setTimeout(resolve, 20));
+    rmSync(folder, { recursive: true });
+    child.stdin.end();
+    expect(await exited).toBe(2);
+    expect(terms(stdout)).toEqual(['exe: ["/bin/sh"]', 'pair: ["web-1",1]']);
+    expect(stderr).toContain(`lkm-scan: error: state file ${join(folder, 'state.json')}: could not be saved (ENOENT); the file is as it was before this scan`);
+  });
+});
+
 describe('lkm-scan baseline', () => {
   it('learns without alerting, then a scan alerts only on what the baseline did not show', async () => {
     const state = statePath();
