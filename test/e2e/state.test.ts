@@ -233,6 +233,18 @@ describe('--state: a save that fails', () => {
   });
 });
 
+describe('--state: a scan that did not finish', () => {
+  it('leaves the history as it was when --strict stopped the scan', async () => {
+    const state = statePath();
+    await runCli([...RULES, '--state', state, week1]);
+    const before = readFileSync(state, 'utf8');
+    const r = await runCli([...RULES, '--state', state, '--strict', file('broken.ndjson', [event(6, '/bin/unseen'), '{"broken":'])]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`lkm-scan: ${state} not updated: the scan did not finish`);
+    expect(readFileSync(state, 'utf8')).toBe(before);
+  });
+});
+
 describe('lkm-scan baseline', () => {
   it('learns without alerting, then a scan alerts only on what the baseline did not show', async () => {
     const state = statePath();
