@@ -131,7 +131,6 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   const scanner = createScanner(rules, emit, { live, termHistory: state?.termHistory });
   // A live scan may run for days: save its history as it goes, not only at the end.
   const stopAutosave = live ? state?.autosave(io) : undefined;
-  let finished = false;
   const inWindow = compileTimeWindow(opts.window);
   const plan = await planParallelScan(sources, opts.workers);
   const parallel =
@@ -192,10 +191,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
         io.stderr.write(`lkm-scan: error: ${source.name}: ${stats.error}\n`);
       }
     }
-    if (!outputGone()) {
-      scanner.finish();
-      finished = true;
-    }
+    if (!outputGone()) scanner.finish();
   } catch (e) {
     if (!(e instanceof StopScan)) throw e;
   } finally {
@@ -210,8 +206,8 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   if (output.closed) return failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN;
   // Saved only when every decision was made and output: history must not claim a term was seen
   // when its alert never reached the reader (so not after a failed write or a closed pipe above).
-  // An interrupted scan ends through here too.
-  const stateSaved = state && finished ? state.save(io) : undefined;
+  // An interrupted scan ends through here too, once the scanner has finished.
+  const stateSaved = state && scanner.finished ? state.save(io) : undefined;
 
   const hidden = totals.malformed + totals.warnings - MALFORMED_SHOWN;
   if (hidden > 0) io.stderr.write(`lkm-scan: ${hidden} more malformed or warned lines not shown\n`);

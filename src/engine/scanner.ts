@@ -44,6 +44,8 @@ export interface Scanner {
   hits(hits: Readonly<RuleHits>, location: Location, raw: string): void;
   /** Decides what was held back for event-time order and emits those alerts. */
   finish(): void;
+  /** finish() ran to its end: every decision was made and emitted (what `--state` may remember). */
+  readonly finished: boolean;
   readonly counts: ReadonlyMap<string, RuleCounts>;
 }
 
@@ -80,6 +82,7 @@ export function createScanner(
   });
   const dispatch = compileDispatch(rules);
   let seq = 0;
+  let finished = false;
   return {
     event(event, location, raw) {
       seq++;
@@ -98,6 +101,10 @@ export function createScanner(
     },
     finish() {
       for (const runner of runners) runner.finish();
+      finished = true;
+    },
+    get finished() {
+      return finished;
     },
     counts,
   };
