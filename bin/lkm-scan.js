@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Thin launcher: all logic lives in dist/cli.js, which returns an exit code instead of exiting.
-import { run } from '../dist/cli.js';
+import { processInterrupts, run } from '../dist/cli.js';
 
 // `lkm-scan --help | head -3`: a reader that goes away is normal at a shell; the scan notices it
 // and stops (see commands/scan.ts), and anything else written after that is simply dropped.
@@ -14,6 +14,7 @@ try {
     stderr: process.stderr,
     stdin: process.stdin,
     env: process.env,
+    interrupts: processInterrupts(process),
   });
 } catch (e) {
   process.stderr.write(`lkm-scan: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);

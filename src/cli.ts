@@ -4,11 +4,14 @@ import { EXIT_ERROR, type CliIO } from './commands/io.js';
 import { rulesListCommand, rulesShowCommand } from './commands/rulesList.js';
 import { scanCommand } from './commands/scan.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/sink.js';
+import { SUMMARY_RULES, type SummaryRules } from './output/summary.js';
 import { parseSeverity } from './commands/selectRules.js';
 import { validateCommand } from './commands/validate.js';
 import { RuleError } from './rules/ruleError.js';
 import type { Severity } from './rules/types.js';
 import { parseTimeBound } from './engine/timeWindow.js';
+
+export { processInterrupts } from './commands/interrupt.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -44,11 +47,13 @@ Examples:
 
 Exit status:
   0  no alert    1  at least one alert    2  usage error, unreadable input or bad rule
+  130/143  stopped by SIGINT (Ctrl-C) / SIGTERM: output and summary cover what was read
 `;
 
 interface GlobalOpts {
   format: OutputFormat;
   quiet?: boolean;
+  summary: SummaryRules;
   strict?: boolean;
   color?: boolean;
   rules: string[];
@@ -90,7 +95,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .version(pkg.version, '-V, --version')
     .argument('[inputs...]', 'files or folders of NDJSON events; - or none reads stdin')
     .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON) or sarif (SARIF 2.1.0)').choices([...OUTPUT_FORMATS]).default('text'))
-    .option('-q, --quiet', 'do not print the summary on stderr')
+    .option('-q, --quiet', 'do not print the summary (nor the progress line) on stderr')
+    .addOption(
+      new Option('--summary <rules>', 'rules the summary lists: alerted (and a count of the rest) or all').choices([...SUMMARY_RULES]).default('alerted'),
+    )
     .option('--strict', 'stop with exit 2 at the first malformed line')
     .option('--since <time>', 'only events whose @timestamp is at or after TIME (ISO 8601, epoch ms, or back from now: 24h, 7d)', timeBound)
     .option('--until <time>', 'only events whose @timestamp is at or before TIME (same forms as --since)', timeBound)
@@ -102,7 +110,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   program.addHelpText('after', SCAN_EXAMPLES);
   program.action(async (inputs: string[], o: GlobalOpts) => {
     exitCode = await scanCommand(
-      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, window: { since: o.since, until: o.until }, ...ruleSelection(o) },
+      { inputs, format: o.format, quiet: !!o.quiet, summary: o.summary, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, window: { since: o.since, until: o.until }, ...ruleSelection(o) },
       io,
     );
   });

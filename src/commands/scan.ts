@@ -6,11 +6,14 @@ import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
 import { readEvents, resolveInputs } from '../input/index.js';
 import { compileLineScreen } from '../prefilter/lineFilter.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
-import { formatSummary } from '../output/summary.js';
+import { printable } from '../output/printable.js';
+import { ProgressLine, totalFileBytes } from '../output/progress.js';
+import { AlertsByHost, formatSummary, type SummaryRules } from '../output/summary.js';
 import { createSink, type OutputFormat } from '../output/sink.js';
 import { planParallelScan, rangeBytes } from '../parallel/plan.js';
 import { ParallelReader, type ParallelHandler } from '../parallel/reader.js';
 import { RuleError } from '../rules/ruleError.js';
+import { EXIT_INTERRUPTED, Interruption, readUntilAborted } from './interrupt.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
 import { selectRules, type RuleSelection } from './selectRules.js';
 
@@ -28,12 +31,14 @@ export interface ScanCommandOptions extends RuleSelection {
   window: TimeWindow;
   /** `--workers`: threads reading large plain files; undefined picks by input size (src/parallel/plan.ts). */
   workers?: number;
+  /** `--summary`: which rules the stderr summary lists (default: those that alerted). */
+  summary?: SummaryRules;
 }
 
 /** How many malformed lines are shown one by one before only counting them. */
 const MALFORMED_SHOWN = 10;
 
-/** Thrown inside the event handler to stop reading: the output is gone or --strict tripped. */
+/** Thrown inside the event handler to stop reading: the output is gone, --strict tripped, or an interrupt came. */
 class StopScan extends Error {}
 
 /** Loads and compiles the selected rules, printing every problem. Returns undefined on failure. */
@@ -63,7 +68,7 @@ export function prepareRules(sel: RuleSelection, io: CliIO): CompiledRule[] | un
   }
   if (selected.replaced.length > 0) {
     const n = selected.replaced.length;
-    io.stderr.write(`lkm-scan: note: ${n} bundled rule${n === 1 ? '' : 's'} replaced by your cop${n === 1 ? 'y' : 'ies'} with the same rule_id (${selected.replaced.map((r) => r.file).join(', ')})\n`);
+    io.stderr.write(`lkm-scan: note: ${n} bundled rule${n === 1 ? '' : 's'} replaced by your cop${n === 1 ? 'y' : 'ies'} with the same rule_id (${selected.replaced.map((r) => printable(r.file)).join(', ')})\n`);
   }
   if (selected.unsupported.length > 0) {
     const types = [...new Set(selected.unsupported.map((u) => u.type))].sort().join(', ');
@@ -83,7 +88,21 @@ export function prepareRules(sel: RuleSelection, io: CliIO): CompiledRule[] | un
   return compiled;
 }
 
+/**
+ * A scan listens for SIGINT/SIGTERM (CliIO.interrupts) while it runs, and only then: on the first
+ * one it stops reading, decides what it read, ends the output and the summary as usual, and exits
+ * 130 (SIGINT) or 143 (SIGTERM).
+ */
 export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<number> {
+  const interruption = new Interruption(io.interrupts);
+  try {
+    return await scan(opts, io, interruption);
+  } finally {
+    interruption.dispose();
+  }
+}
+
+async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interruption): Promise<number> {
   const started = performance.now();
   const rules = prepareRules(opts, io);
   if (!rules) return EXIT_ERROR;
@@ -93,7 +112,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
     io.stderr.write('lkm-scan: reading events from the terminal; end with Ctrl-D, or name files: lkm-scan FILE... (see --help)\n');
   }
   const { sources, errors: inputErrors } = await resolveInputs(opts.inputs);
-  for (const err of inputErrors) io.stderr.write(`lkm-scan: error: ${err.source}: ${err.message}\n`);
+  for (const err of inputErrors) io.stderr.write(`lkm-scan: error: ${printable(err.source)}: ${err.message}\n`);
 
   let outputClosed = false;
   io.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -104,9 +123,11 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
 
   const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
   const sink = createSink(opts.format, io.stdout, { chalk, rules: rules.map((r) => r.rule), version: opts.version });
+  const hosts = opts.quiet ? undefined : new AlertsByHost();
   const emit = (alert: Alert) => {
     if (outputClosed) throw new StopScan();
     sink.write(alert);
+    hosts?.add(alert.event);
   };
 
   const live = sources.length === 1 && sources[0]!.kind === 'stdin';
@@ -125,15 +146,27 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
           window: opts.window,
         })
       : undefined;
+  // A live stream may stay open and quiet: an interrupt must end the wait for its next chunk.
+  const stdin = io.interrupts && sources.some((s) => s.kind === 'stdin') ? readUntilAborted(io.stdin, interruption.signal) : io.stdin;
+  const progressLine =
+    !opts.quiet && io.stderr.isTTY === true && sources.length > 0 && sources.every((s) => s.kind === 'file')
+      ? new ProgressLine(io.stderr, await totalFileBytes(sources.flatMap((s) => (s.kind === 'file' ? [s.path] : []))), () => alertCount(scanner.counts))
+      : undefined;
   const totals = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, warnings: 0, bytes: 0 };
   let failures = inputErrors.length;
   let strictFailure = false;
+  /** The input being read and its complete lines so far: where an interrupt cut reading short. */
+  let reading = { name: '', lines: 0 };
   const reportLine = (loc: Location, kind: string, message: string) => {
-    if (totals.malformed + totals.warnings <= MALFORMED_SHOWN) io.stderr.write(`${loc.file}:${loc.line}: ${kind}${message}\n`);
+    if (totals.malformed + totals.warnings > MALFORMED_SHOWN) return;
+    progressLine?.clear();
+    io.stderr.write(`${printable(loc.file)}:${loc.line}: ${kind}${message}\n`);
   };
 
+  let cutShort: { name: string; lines: number } | undefined;
   try {
     for (const source of sources) {
+      if (interruption.interrupted) break;
       const handler: ParallelHandler = {
         event(event, location, text) {
           if (outputClosed) throw new StopScan();
@@ -149,6 +182,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
           reportLine(location, '', reason);
           if (opts.strict) {
             strictFailure = true;
+            progressLine?.clear();
             io.stderr.write('lkm-scan: stopping at the first malformed line (--strict)\n');
             throw new StopScan();
           }
@@ -157,12 +191,18 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
           totals.warnings++;
           reportLine(location, 'warning: ', message);
         },
+        progress(bytes, lines) {
+          reading = { name: source.name, lines };
+          if (interruption.interrupted) throw new StopScan();
+          progressLine?.update(bytes, lines);
+        },
       };
       const size = plan.split.get(source);
       const stats =
         parallel !== undefined && size !== undefined && source.kind === 'file'
           ? await parallel.read(source, size, handler)
-          : await readEvents(source, handler, { stdin: io.stdin, screen });
+          : await readEvents(source, handler, { stdin, screen });
+      progressLine?.nextInput();
       totals.lines += stats.lines;
       totals.events += stats.events;
       totals.skipped += stats.skipped;
@@ -170,15 +210,20 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
       totals.bytes += stats.bytes;
       if (stats.error) {
         failures++;
-        io.stderr.write(`lkm-scan: error: ${source.name}: ${stats.error}\n`);
+        progressLine?.clear();
+        io.stderr.write(`lkm-scan: error: ${printable(source.name)}: ${stats.error}\n`);
       }
     }
     if (!outputClosed) scanner.finish();
   } catch (e) {
     if (!(e instanceof StopScan)) throw e;
+    // Interrupted: what was read is still decided (held events of stateful rules) and output.
+    if (interruption.interrupted && !outputClosed) scanner.finish();
+    if (interruption.interrupted) cutShort = reading;
   } finally {
     await parallel?.close();
   }
+  progressLine?.clear();
   if (!outputClosed) await sink.end();
   if (outputClosed) return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;
 
@@ -192,11 +237,21 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
         inputErrors: failures,
         elapsedMs: performance.now() - started,
         alertsByRule: rules.map((r) => ({ name: r.rule.name, id: r.rule.id, ...scanner.counts.get(r.rule.id)! })),
+        rules: opts.summary,
+        hosts,
+        interrupted: interruption.by && { signal: interruption.by, cutShort },
       }),
     );
   }
+  if (interruption.by) return EXIT_INTERRUPTED[interruption.by];
   if (failures > 0 || strictFailure) return EXIT_ERROR;
   return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;
+}
+
+function alertCount(counts: ReadonlyMap<string, { alerts: number }>): number {
+  let total = 0;
+  for (const c of counts.values()) total += c.alerts;
+  return total;
 }
 
 function anyAlerts(counts: ReadonlyMap<string, { alerts: number }>): boolean {
