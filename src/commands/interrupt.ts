@@ -16,24 +16,37 @@ export interface Interrupts {
   listen(stop: (signal: InterruptSignal) => void): () => void;
 }
 
+/** What processInterrupts uses of `process`. */
+export interface SignalingProcess {
+  readonly pid: number;
+  on(signal: InterruptSignal, listener: (signal: InterruptSignal) => void): unknown;
+  off(signal: InterruptSignal, listener: (signal: InterruptSignal) => void): unknown;
+  kill(pid: number, signal: InterruptSignal): unknown;
+  stderr: { write(text: string): unknown };
+}
+
 /**
  * The real process's SIGINT and SIGTERM. The first one calls `stop`, so the scan ends its output
- * properly; a second one means "now": it exits at once, whatever the scan is doing.
+ * properly; a second one means "now": the process dies of that signal at once, whatever the scan
+ * is doing (a shell reports 130 or 143, as for the first). Not process.exit(): it waits for the
+ * worker threads, and one may be stuck in a read from a pipe that nobody writes to.
  */
-export function processInterrupts(proc: NodeJS.Process): Interrupts {
+export function processInterrupts(proc: SignalingProcess): Interrupts {
+  const signals: InterruptSignal[] = ['SIGINT', 'SIGTERM'];
   return {
     listen(stop) {
       let stopping = false;
       const onSignal = (signal: InterruptSignal) => {
         if (stopping) {
           proc.stderr.write(`\nlkm-scan: ${signal} again: exiting at once; the output may be incomplete\n`);
-          proc.exit(EXIT_INTERRUPTED[signal]);
+          // With no listener left the signal's default action applies again: termination.
+          for (const s of signals) proc.off(s, onSignal);
+          proc.kill(proc.pid, signal);
           return;
         }
         stopping = true;
         stop(signal);
       };
-      const signals: InterruptSignal[] = ['SIGINT', 'SIGTERM'];
       for (const s of signals) proc.on(s, onSignal);
       return () => {
         for (const s of signals) proc.off(s, onSignal);
