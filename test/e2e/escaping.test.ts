@@ -23,10 +23,13 @@ function withoutLineBreaks(text: string) {
   return text.replace(/\n/g, '');
 }
 
-describe('hostile text on the terminal', () => {
+describe.concurrent('hostile text on the terminal', () => {
   it('escapes control characters of event values in text alerts and the summary, and keeps them exact in JSON', async () => {
     const input = JSON.stringify(hostile) + '\n';
-    const text = await runCli(['--rule', '947827c6', '-'], { stdin: input });
+    const [text, json] = await Promise.all([
+      runCli(['--rule', '947827c6', '-'], { stdin: input }),
+      runCli(['--rule', '947827c6', '--format', 'json', '-'], { stdin: input }),
+    ]);
     expect(text.code).toBe(1);
     expect(withoutLineBreaks(text.stdout)).not.toMatch(TERMINAL_CONTROLS);
     expect(withoutLineBreaks(text.stderr)).not.toMatch(TERMINAL_CONTROLS);
@@ -37,7 +40,6 @@ describe('hostile text on the terminal', () => {
     expect(text.stdout.match(/^ {2}rule {5}/gm)).toHaveLength(1);
     expect(text.stderr).toContain('evil\\x1b]0;pwned\\x07\\x1b[2J\\u202eexe.txt\n');
 
-    const json = await runCli(['--rule', '947827c6', '--format', 'json', '-'], { stdin: input });
     expect(JSON.parse(json.stdout).document.host.name).toBe(hostile.host.name);
   });
 
@@ -78,19 +80,23 @@ ${query}
     const rawDir = mkdtempSync(join(tmpdir(), 'lkm-escape-'));
     writeFileSync(join(rawDir, 'raw.toml'), rule('Raw', 'process.name : "\u0007x"', '77777777-2222-4333-8444-555555555555'));
 
-    const list = await runCli(['rules', '--no-bundled', '--rules', dir]);
+    const [list, show, validate, scan, raw] = await Promise.all([
+      runCli(['rules', '--no-bundled', '--rules', dir]),
+      runCli(['rules', 'show', '11111111', '--no-bundled', '--rules', dir]),
+      runCli(['validate', badDir]),
+      runCli(['--no-bundled', '--rules', badDir, '-'], { stdin: '' }),
+      runCli(['validate', rawDir]),
+    ]);
     expect(list.code).toBe(0);
     expect(withoutLineBreaks(list.stdout)).not.toMatch(TERMINAL_CONTROLS);
     expect(list.stdout).toContain('Evil \\x1b]0;pwned\\x07\\u202e rule');
 
-    const show = await runCli(['rules', 'show', '11111111', '--no-bundled', '--rules', dir]);
     expect(show.code).toBe(0);
     expect(withoutLineBreaks(show.stdout)).not.toMatch(TERMINAL_CONTROLS);
     expect(show.stdout).toContain('tags        Evil \\x1b[2J tag');
     // A description keeps its own line breaks, and nothing else.
     expect(show.stdout).toContain('Line one\\r\\x1b]0;t\\x07\nline two');
 
-    const validate = await runCli(['validate', badDir]);
     expect(validate.code).toBe(1);
     expect(withoutLineBreaks(validate.stdout + validate.stderr)).not.toMatch(TERMINAL_CONTROLS);
     expect(validate.stdout).toContain('"Broken \\x1b[2J rule"');
@@ -100,13 +106,11 @@ ${query}
     expect(lines[at]).toBe('    process.name : "\\x07x" and )');
     expect(lines[at + 1]!.indexOf("^")).toBe(lines[at]!.length - 1);
 
-    const scan = await runCli(['--no-bundled', '--rules', badDir, '-'], { stdin: '' });
     expect(scan.code).toBe(2);
     expect(withoutLineBreaks(scan.stderr)).not.toMatch(TERMINAL_CONTROLS);
     expect(scan.stderr).toContain('process.name : "\\x07x" and )');
 
     // A raw control character in the file: TOML's own error, its caret under the escape.
-    const raw = await runCli(['validate', rawDir]);
     expect(raw.code).toBe(1);
     expect(withoutLineBreaks(raw.stdout + raw.stderr)).not.toMatch(TERMINAL_CONTROLS);
     const rawLines = raw.stdout.split('\n');

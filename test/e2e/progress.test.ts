@@ -46,7 +46,7 @@ describe.concurrent('progress line', () => {
   });
 
   it('is not drawn with --quiet, nor for stdin', async () => {
-    for (const screen of [await onTerminal(['--quiet', big]), await onTerminal(['-'], big)]) {
+    for (const screen of await Promise.all([onTerminal(['--quiet', big]), onTerminal(['-'], big)])) {
       expect(screen).not.toContain('\x1b[2K');
       expect(screen).not.toMatch(/ of [\d.]+ [kM]?B/);
     }
