@@ -112,7 +112,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
     io.stderr.write('lkm-scan: reading events from the terminal; end with Ctrl-D, or name files: lkm-scan FILE... (see --help)\n');
   }
   const { sources, errors: inputErrors } = await resolveInputs(opts.inputs);
-  for (const err of inputErrors) io.stderr.write(`lkm-scan: error: ${printable(err.source)}: ${err.message}\n`);
+  for (const err of inputErrors) io.stderr.write(`lkm-scan: error: ${printable(err.source)}: ${printable(err.message)}\n`);
 
   let outputClosed = false;
   io.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -124,8 +124,11 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
   const sink = createSink(opts.format, io.stdout, { chalk, rules: rules.map((r) => r.rule), version: opts.version });
   const hosts = opts.quiet ? undefined : new AlertsByHost();
+  // stdout on the terminal too: an alert must not be written after the progress line's text.
+  const outputOnTerminal = io.stdout.isTTY === true;
   const emit = (alert: Alert) => {
     if (outputClosed) throw new StopScan();
+    if (outputOnTerminal) progressLine?.clear();
     sink.write(alert);
     hosts?.add(alert.event);
   };
@@ -160,7 +163,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const reportLine = (loc: Location, kind: string, message: string) => {
     if (totals.malformed + totals.warnings > MALFORMED_SHOWN) return;
     progressLine?.clear();
-    io.stderr.write(`${printable(loc.file)}:${loc.line}: ${kind}${message}\n`);
+    io.stderr.write(`${printable(loc.file)}:${loc.line}: ${kind}${printable(message)}\n`);
   };
 
   let cutShort: { name: string; lines: number } | undefined;
@@ -211,7 +214,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
       if (stats.error) {
         failures++;
         progressLine?.clear();
-        io.stderr.write(`lkm-scan: error: ${printable(source.name)}: ${stats.error}\n`);
+        io.stderr.write(`lkm-scan: error: ${printable(source.name)}: ${printable(stats.error)}\n`);
       }
     }
     if (!outputClosed) scanner.finish();

@@ -10,13 +10,20 @@ const CLEAR_LINE = '\r\x1b[2K';
 
 /**
  * One line on a terminal's stderr, redrawn in place while files are scanned: bytes read of the
- * total, lines per second, alerts so far and the time left. Whoever writes anything else to
- * stderr calls `clear()` first, so the line never mixes with it; it is drawn again at the next
+ * total, lines per second, alerts so far and the time left. Whoever writes anything else to the
+ * terminal calls `clear()` first, so the line never mixes with it; it is drawn again at the next
  * update. Only for files: a stream has no total to measure against.
+ *
+ * A draw waits for the event loop to be free (setImmediate), like the alert output's batched
+ * writes (./batchedWriter.ts): when stdout is the same terminal, alerts written in the meantime
+ * land on a cleared line, and the progress line is drawn again under them.
  */
 export class ProgressLine {
   private shown = false;
   private lastDraw = -Infinity;
+  /** Bumped by clear(): a draw scheduled before it is dropped. */
+  private generation = 0;
+  private drawScheduled = false;
   private readonly started: number;
   /** Bytes and lines of the inputs already read, and of the one being read. */
   private doneBytes = 0;
@@ -37,11 +44,17 @@ export class ProgressLine {
   update(bytes: number, lines: number): void {
     this.bytes = bytes;
     this.lines = lines;
-    const now = this.now();
-    if (now - this.lastDraw < 1000 / REDRAWS_PER_SECOND) return;
-    this.lastDraw = now;
-    this.shown = true;
-    this.out.write(CLEAR_LINE + this.text(now));
+    if (this.drawScheduled || this.now() - this.lastDraw < 1000 / REDRAWS_PER_SECOND) return;
+    this.drawScheduled = true;
+    const generation = this.generation;
+    setImmediate(() => {
+      this.drawScheduled = false;
+      if (generation !== this.generation) return;
+      const now = this.now();
+      this.lastDraw = now;
+      this.shown = true;
+      this.out.write(CLEAR_LINE + this.text(now));
+    });
   }
 
   /** The input being read is done; the next one counts from zero. */
@@ -52,13 +65,14 @@ export class ProgressLine {
     this.lines = 0;
   }
 
-  /** Erases the line, if it is shown, so that other text can be written to stderr. */
+  /** Erases the line, if it is shown, so that other text can be written to the terminal. */
   clear(): void {
+    this.generation++;
+    // Redraw at the next update, not a tenth of a second later: the line should not vanish.
+    this.lastDraw = -Infinity;
     if (!this.shown) return;
     this.shown = false;
     this.out.write(CLEAR_LINE);
-    // Redraw at the next update, not a tenth of a second later: the line should not vanish.
-    this.lastDraw = -Infinity;
   }
 
   private text(now: number): string {

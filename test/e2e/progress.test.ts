@@ -22,9 +22,9 @@ beforeAll(() => {
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** What a terminal shows from `lkm-scan ARGS` run in a shell, with stdout sent to /dev/null. */
-function onTerminal(args: string[], stdinFrom?: string): Promise<string> {
-  const command = `${stdinFrom ? `cat ${quote(stdinFrom)} | ` : ''}${quote(process.execPath)} ${quote(BIN)} ${args.map(quote).join(' ')} > /dev/null`;
+/** What a terminal shows from `lkm-scan ARGS` run in a shell, with stdout sent to /dev/null unless `stdoutToo`. */
+function onTerminal(args: string[], stdinFrom?: string, stdoutToo = false): Promise<string> {
+  const command = `${stdinFrom ? `cat ${quote(stdinFrom)} | ` : ''}${quote(process.execPath)} ${quote(BIN)} ${args.map(quote).join(' ')}${stdoutToo ? '' : ' > /dev/null'}`;
   return new Promise((resolve, reject) => {
     execFile('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, SHELL: '/bin/sh', NO_COLOR: '1' } }, (error, stdout) =>
       // lkm-scan's exit status (1: alerts) is script's; the output is what is tested.
@@ -43,6 +43,15 @@ describe.concurrent('progress line', () => {
     expect(screen).toContain(`${CLEAR}lkm-scan: 1 input, 2,701 lines`);
     // Nothing of it after the summary began.
     expect(screen.slice(screen.indexOf('lkm-scan: 1 input'))).not.toContain(CLEAR);
+  });
+
+  it('never has alerts written after it when stdout is the same terminal', async () => {
+    const screen = await onTerminal(['--rule', '947827c6', big], undefined, true);
+    expect(screen).toContain('  rule     947827c6-9ed6-4dec-903e-c856c86e72f3');
+    // Split where the line is erased: each drawn progress line is erased before anything else.
+    const drawn = screen.split(CLEAR).filter((piece) => /^lkm-scan: [\d.]+ [kM]?B of /.test(piece));
+    expect(drawn.length).toBeGreaterThan(0);
+    for (const piece of drawn) expect(piece).toMatch(/^lkm-scan: [^\r\n]*(alerts?|ETA \d+:\d+)$/);
   });
 
   it('is not drawn with --quiet, nor for stdin', async () => {
