@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -12,8 +12,10 @@ import { BIN, ROOT, jsonLines } from './run.js';
 // output as a complete document, print the summary, exit 130/143. The input is a pipe that stays
 // open, as a live `auditbeat | lkm-scan` is: without the interrupt the scan would never end.
 const R1 = '947827c6-9ed6-4dec-903e-c856c86e72f3';
+const R2 = '80084fa9-8677-4453-8680-b891d3c0c778';
 const TAIL = '22222222-0000-4000-8000-000000000004';
-const demoLine = readFileSync(join(ROOT, 'examples/demo.ndjson'), 'utf8').split('\n')[0]!;
+const demoLines = readFileSync(join(ROOT, 'examples/demo.ndjson'), 'utf8').split('\n');
+const demoLine = demoLines[0]!;
 const curl = '{"@timestamp":"2024-05-01T10:00:01Z","event":{"category":["process"],"type":["start"]},"process":{"name":"curl"}}';
 const rules = ['--rules', 'test/fixtures/rules/eql_tail_curl.toml', '--rule', R1, '--rule', TAIL];
 
@@ -78,6 +80,18 @@ describe.concurrent('SIGINT and SIGTERM during a scan', () => {
     expect(scan.stderr()).toContain('interrupted by SIGTERM');
   });
 
+  it('saves --state on the way out, with the terms of what was read', async () => {
+    const state = join(mkdtempSync(join(tmpdir(), 'lkm-signal-')), 'state.json');
+    const scan = startScan(['--format', 'json', '--rule', R2, '--state', state, '-']);
+    scan.child.stdin.write(`${demoLines[4]}\n`);
+    await scan.seen('stdout', /\n/);
+    scan.child.kill('SIGINT');
+    expect(await scan.exit).toBe(130);
+    expect(jsonLines(scan.stdout()).map((a) => a.new_terms)).toEqual([{ 'process.executable': '/usr/bin/kmod' }]);
+    expect(readFileSync(state, 'utf8')).toContain('/usr/bin/kmod');
+    expect(scan.stderr()).toContain('interrupted by SIGINT');
+  });
+
   it('a second signal ends the process at once, even while a read is stuck', async () => {
     // A FIFO named as a file is read with blocking reads in a worker thread: the first interrupt
     // cannot end the wait for the writer's next line; the second one ends the process, by the
@@ -114,6 +128,34 @@ describe.concurrent('SIGINT and SIGTERM during a scan', () => {
 });
 
 describe('interrupts in-process (CliIO.interrupts)', () => {
+  it('stops reading a file between reads, and says which input it cut short', async () => {
+    // Five reads' worth of lines (1 MiB each); the interrupt comes with the first alert written.
+    const file = join(mkdtempSync(join(tmpdir(), 'lkm-signal-')), 'big.ndjson');
+    const lines = Array.from({ length: 9000 }, (_, i) => demoLines[i % 13]);
+    writeFileSync(file, lines.join('\n') + '\n');
+    let stop: ((s: InterruptSignal) => void) | undefined;
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    stdout.once('data', () => stop?.('SIGINT'));
+    stdout.resume();
+    const code = await run(['--workers', '1', '--rule', R1, file], {
+      stdin: new PassThrough(),
+      stdout,
+      stderr,
+      env: { NO_COLOR: '', FORCE_COLOR: '0' },
+      interrupts: { listen: (s) => ((stop = s), () => {}) },
+    });
+    expect(code).toBe(130);
+    const cut = /interrupted by SIGINT after line ([\d,]+) of (.*): the counts above leave that input out/.exec(err);
+    expect(cut?.[2]).toBe(file);
+    const at = Number(cut?.[1]?.replace(/,/g, ''));
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(9000);
+  });
+
+
   it('listens only while a scan runs, and stops it when told', async () => {
     let stop: ((s: InterruptSignal) => void) | undefined;
     let listening = 0;
