@@ -3,7 +3,7 @@
 // This file is the one fatal-error boundary (as ESLint's bin/eslint.js is): whatever escapes the
 // CLI — a thrown error, a rejected promise, a failed write to stdout — ends in one line on stderr
 // and exit status 2, because a CI job must never read a crash as "alerts found" or "clean".
-import { run } from '../dist/cli.js';
+import { processInterrupts, run } from '../dist/cli.js';
 import { reportOutputFailure, watchOutput } from '../dist/commands/io.js';
 
 let fatal = false;
@@ -34,6 +34,7 @@ try {
     stderr: process.stderr,
     stdin: process.stdin,
     env: process.env,
+    interrupts: processInterrupts(process),
   });
   if (output.error === undefined && !fatal) process.exitCode = code;
 } catch (error) {

@@ -5,12 +5,15 @@ import { rulesListCommand, rulesShowCommand } from './commands/rulesList.js';
 import { scanCommand } from './commands/scan.js';
 import { baselineCommand } from './commands/baseline.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/sink.js';
+import { SUMMARY_RULES, type SummaryRules } from './output/summary.js';
 import { validateCommand } from './commands/validate.js';
 import { RuleError } from './rules/ruleError.js';
 import { SEVERITIES, type Severity } from './rules/types.js';
 import { FAIL_ON_LEVELS, type FailOn } from './commands/scan.js';
 import { closestCommand } from './commands/suggest.js';
 import { parseTimeBound } from './engine/timeWindow.js';
+
+export { processInterrupts } from './commands/interrupt.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -64,11 +67,13 @@ Exit status:
   0  no alert (at or above --fail-on)    1  at least one alert (at or above --fail-on)
   2  the result is incomplete: usage error, unreadable input, bad rule, output that could not
      be written, or an internal error (one line on stderr; LKM_SCAN_DEBUG=1 adds the stack)
+  130/143  stopped by SIGINT (Ctrl-C) / SIGTERM: output and summary cover what was read
 `;
 
 interface GlobalOpts {
   format: OutputFormat;
   quiet?: boolean;
+  summary: SummaryRules;
   strict?: boolean;
   color?: boolean;
   rules: string[];
@@ -114,7 +119,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .version(pkg.version, '-V, --version')
     .argument('[inputs...]', 'files or folders of NDJSON events; - or none reads stdin')
     .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON) or sarif (SARIF 2.1.0)').choices([...OUTPUT_FORMATS]).default('text'))
-    .option('-q, --quiet', 'do not print the summary on stderr')
+    .option('-q, --quiet', 'do not print the summary (nor the progress line) on stderr')
+    .addOption(
+      new Option('--summary <rules>', 'rules the summary lists: alerted (and a count of the rest) or all').choices([...SUMMARY_RULES]).default('alerted'),
+    )
     .option('--strict', 'stop with exit 2 at the first malformed line')
     .option('--since <time>', 'only events whose @timestamp is at or after TIME (ISO 8601, epoch ms, or back from now: 24h, 7d)', timeBound)
     .option('--until <time>', 'only events whose @timestamp is at or before TIME (same forms as --since)', timeBound)
@@ -141,6 +149,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         inputs,
         format: o.format,
         quiet: !!o.quiet,
+        summary: o.summary,
         strict: !!o.strict,
         color: o.color,
         version: pkg.version,

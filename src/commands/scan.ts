@@ -6,12 +6,15 @@ import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
 import { readEvents, resolveInputs } from '../input/index.js';
 import { compileLineScreen } from '../prefilter/lineFilter.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
-import { formatSummary } from '../output/summary.js';
+import { printable } from '../output/printable.js';
+import { ProgressLine, totalFileBytes } from '../output/progress.js';
+import { AlertsByHost, formatSummary, type SummaryRules } from '../output/summary.js';
 import { createSink, type OutputFormat } from '../output/sink.js';
 import { planParallelScan, rangeBytes } from '../parallel/plan.js';
 import { ParallelReader, type ParallelHandler } from '../parallel/reader.js';
 import { RuleError } from '../rules/ruleError.js';
 import { SEVERITIES, type Severity } from '../rules/types.js';
+import { EXIT_INTERRUPTED, Interruption, readUntilAborted } from './interrupt.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, reportOutputFailure, watchOutput, type CliIO } from './io.js';
 import { selectRules, type RuleSelection } from './selectRules.js';
 import { baselineRules, formatBaselineSummary, ScanState } from './state.js';
@@ -36,6 +39,8 @@ export interface ScanCommandOptions extends RuleSelection {
   statePath?: string;
   /** `lkm-scan baseline`: run the new_terms rules only to learn their terms; no alert is output. */
   learnOnly?: boolean;
+  /** `--summary`: which rules the stderr summary lists (default: those that alerted). */
+  summary?: SummaryRules;
 }
 
 /** `--fail-on` levels: a severity, or `never` for a scan that reports without failing a CI job. */
@@ -45,7 +50,7 @@ export const FAIL_ON_LEVELS: readonly FailOn[] = [...SEVERITIES, 'never'];
 /** How many malformed lines are shown one by one before only counting them. */
 const MALFORMED_SHOWN = 10;
 
-/** Thrown inside the event handler to stop reading: the output is gone or --strict tripped. */
+/** Thrown inside the event handler to stop reading: the output is gone, --strict tripped, or an interrupt came. */
 class StopScan extends Error {}
 
 /** Loads and compiles the selected rules, printing every problem. Returns undefined on failure. */
@@ -78,7 +83,7 @@ export function prepareRules(sel: RuleSelection, io: CliIO): CompiledRule[] | un
   }
   if (selected.replaced.length > 0) {
     const n = selected.replaced.length;
-    io.stderr.write(`lkm-scan: note: ${n} bundled rule${n === 1 ? '' : 's'} replaced by your cop${n === 1 ? 'y' : 'ies'} with the same rule_id (${selected.replaced.map((r) => r.file).join(', ')})\n`);
+    io.stderr.write(`lkm-scan: note: ${n} bundled rule${n === 1 ? '' : 's'} replaced by your cop${n === 1 ? 'y' : 'ies'} with the same rule_id (${selected.replaced.map((r) => printable(r.file)).join(', ')})\n`);
   }
   if (selected.unsupported.length > 0) {
     const types = [...new Set(selected.unsupported.map((u) => u.type))].sort().join(', ');
@@ -98,7 +103,21 @@ export function prepareRules(sel: RuleSelection, io: CliIO): CompiledRule[] | un
   return compiled;
 }
 
+/**
+ * A scan listens for SIGINT/SIGTERM (CliIO.interrupts) while it runs, and only then: on the first
+ * one it stops reading, decides what it read, ends the output and the summary as usual, and exits
+ * 130 (SIGINT) or 143 (SIGTERM).
+ */
 export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<number> {
+  const interruption = new Interruption(io.interrupts);
+  try {
+    return await scan(opts, io, interruption);
+  } finally {
+    interruption.dispose();
+  }
+}
+
+async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interruption): Promise<number> {
   const started = performance.now();
   const prepared = prepareRules(opts, io);
   const rules = prepared && opts.learnOnly ? baselineRules(prepared, io) : prepared;
@@ -111,7 +130,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
     io.stderr.write('lkm-scan: reading events from the terminal; end with Ctrl-D, or name files: lkm-scan FILE... (see --help)\n');
   }
   const { sources, errors: inputErrors } = await resolveInputs(opts.inputs);
-  for (const err of inputErrors) io.stderr.write(`lkm-scan: error: ${err.source}: ${err.message}\n`);
+  for (const err of inputErrors) io.stderr.write(`lkm-scan: error: ${printable(err.source)}: ${printable(err.message)}\n`);
 
   // `lkm-scan big.ndjson | head -1`: the reader went away; stop quietly, as cat or grep do. A
   // write that failed otherwise (a full disk) stops the scan too, and makes it exit 2.
@@ -120,9 +139,14 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
 
   const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
   const sink = opts.learnOnly ? { write() {}, end: async () => {} } : createSink(opts.format, io.stdout, { chalk, rules: rules.map((r) => r.rule), version: opts.version });
+  const hosts = opts.quiet ? undefined : new AlertsByHost();
+  // stdout on the terminal too: an alert must not be written after the progress line's text.
+  const outputOnTerminal = io.stdout.isTTY === true;
   const emit = (alert: Alert) => {
     if (outputGone()) throw new StopScan();
+    if (outputOnTerminal) progressLine?.clear();
     sink.write(alert);
+    hosts?.add(alert.event);
   };
 
   const live = sources.length === 1 && sources[0]!.kind === 'stdin';
@@ -143,15 +167,27 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
           window: opts.window,
         })
       : undefined;
+  // A live stream may stay open and quiet: an interrupt must end the wait for its next chunk.
+  const stdin = io.interrupts && sources.some((s) => s.kind === 'stdin') ? readUntilAborted(io.stdin, interruption.signal) : io.stdin;
+  const progressLine =
+    !opts.quiet && io.stderr.isTTY === true && sources.length > 0 && sources.every((s) => s.kind === 'file')
+      ? new ProgressLine(io.stderr, await totalFileBytes(sources.flatMap((s) => (s.kind === 'file' ? [s.path] : []))), () => alertCount(scanner.counts))
+      : undefined;
   const totals = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, warnings: 0, bytes: 0 };
   let failures = inputErrors.length;
   let strictFailure = false;
+  /** The input being read and its complete lines so far: where an interrupt cut reading short. */
+  let reading = { name: '', lines: 0 };
   const reportLine = (loc: Location, kind: string, message: string) => {
-    if (totals.malformed + totals.warnings <= MALFORMED_SHOWN) io.stderr.write(`${loc.file}:${loc.line}: ${kind}${message}\n`);
+    if (totals.malformed + totals.warnings > MALFORMED_SHOWN) return;
+    progressLine?.clear();
+    io.stderr.write(`${printable(loc.file)}:${loc.line}: ${kind}${printable(message)}\n`);
   };
 
+  let cutShort: { name: string; lines: number } | undefined;
   try {
     for (const source of sources) {
+      if (interruption.interrupted) break;
       const handler: ParallelHandler = {
         event(event, location, text) {
           if (outputGone()) throw new StopScan();
@@ -167,6 +203,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
           reportLine(location, '', reason);
           if (opts.strict) {
             strictFailure = true;
+            progressLine?.clear();
             io.stderr.write('lkm-scan: stopping at the first malformed line (--strict)\n');
             throw new StopScan();
           }
@@ -175,12 +212,18 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
           totals.warnings++;
           reportLine(location, 'warning: ', message);
         },
+        progress(bytes, lines) {
+          reading = { name: source.name, lines };
+          if (interruption.interrupted) throw new StopScan();
+          progressLine?.update(bytes, lines);
+        },
       };
       const size = plan.split.get(source);
       const stats =
         parallel !== undefined && size !== undefined && source.kind === 'file'
           ? await parallel.read(source, size, handler)
-          : await readEvents(source, handler, { stdin: io.stdin, screen });
+          : await readEvents(source, handler, { stdin, screen });
+      progressLine?.nextInput();
       totals.lines += stats.lines;
       totals.events += stats.events;
       totals.skipped += stats.skipped;
@@ -188,15 +231,20 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
       totals.bytes += stats.bytes;
       if (stats.error) {
         failures++;
-        io.stderr.write(`lkm-scan: error: ${source.name}: ${stats.error}\n`);
+        progressLine?.clear();
+        io.stderr.write(`lkm-scan: error: ${printable(source.name)}: ${printable(stats.error)}\n`);
       }
     }
     if (!outputGone()) scanner.finish();
   } catch (e) {
     if (!(e instanceof StopScan)) throw e;
+    // Interrupted: what was read is still decided (held events of stateful rules) and output.
+    if (interruption.interrupted && !outputGone()) scanner.finish();
+    if (interruption.interrupted) cutShort = reading;
   } finally {
     await parallel?.close();
   }
+  progressLine?.clear();
   if (!outputGone()) await sink.end();
   stopAutosave?.();
   if (output.error !== undefined) {
@@ -222,13 +270,23 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
         inputErrors: failures,
         elapsedMs: performance.now() - started,
         alertsByRule: rules.map((r) => ({ name: r.rule.name, id: r.rule.id, ...scanner.counts.get(r.rule.id)! })),
+        rules: opts.summary,
+        hosts,
+        interrupted: interruption.by && { signal: interruption.by, cutShort },
       }) + stateLines,
     );
   }
   if (state && !stateSaved && !state.failed) io.stderr.write(`lkm-scan: ${state.path} not updated: the scan did not finish\n`);
+  if (interruption.by) return EXIT_INTERRUPTED[interruption.by];
   if (failures > 0 || strictFailure || state?.failed) return EXIT_ERROR;
   if (opts.learnOnly) return EXIT_CLEAN;
   return failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN;
+}
+
+function alertCount(counts: ReadonlyMap<string, { alerts: number }>): number {
+  let total = 0;
+  for (const c of counts.values()) total += c.alerts;
+  return total;
 }
 
 /** True when a rule at or above the `--fail-on` severity alerted. */

@@ -1,18 +1,22 @@
 import { performance } from 'node:perf_hooks';
+import { printable, printableSpan } from '../output/printable.js';
 import { compileRule } from '../engine/compileRule.js';
 import { loadRulePack } from '../rules/pack.js';
 import { RuleError, RulePathError } from '../rules/ruleError.js';
 import type { Diagnostic } from '../rules/diagnostic.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
 
-/** One failing rule on one line (grep-able, `file:line:col: name: message`), then its caret. */
+/**
+ * One failing rule on one line (grep-able, `file:line:col: name: message`), then its caret.
+ * Names, messages and the quoted line come from the rule file: escaped, like event values.
+ */
 export function formatValidationFailure(d: Diagnostic, ruleName: string | undefined): string {
-  const where = d.line === undefined ? d.file : `${d.file}:${d.line}:${d.column ?? 1}`;
-  const lines = [`${where}: ${ruleName ? `"${ruleName}": ` : ''}${d.message}`];
+  const where = printable(d.line === undefined ? d.file : `${d.file}:${d.line}:${d.column ?? 1}`);
+  const lines = [`${where}: ${ruleName ? `"${printable(ruleName)}": ` : ''}${printable(d.message)}`];
   if (d.sourceLine !== undefined) {
-    const col = Math.max(1, d.caretColumn ?? d.column ?? 1);
-    lines.push(`    ${d.sourceLine.replace(/\t/g, ' ')}`);
-    lines.push(`    ${' '.repeat(col - 1)}${'^'.repeat(Math.max(1, d.length ?? 1))}`);
+    const shown = printableSpan(d.sourceLine, Math.max(1, d.caretColumn ?? d.column ?? 1), Math.max(1, d.length ?? 1));
+    lines.push(`    ${shown.text}`);
+    lines.push(`    ${' '.repeat(shown.column - 1)}${'^'.repeat(shown.length)}`);
   }
   return lines.join('\n') + '\n';
 }
