@@ -1,6 +1,7 @@
 import ndjson from 'ndjson';
 import { mitreIds } from '../output/mitre.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
+import { printable, printableBlock } from '../output/printable.js';
 import { severityLabel } from '../output/text.js';
 import type { Rule } from '../rules/types.js';
 import { EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
@@ -31,9 +32,10 @@ export function rulesListCommand(opts: RulesCommandOptions, io: CliIO): number {
   for (const r of sel.rules) {
     const f = flags(r);
     io.stdout.write(
-      `${chalk.bold(r.id)}  ${r.name}\n` +
-        `    ${r.type} (${r.language})  ${severityLabel(r.severity, chalk)}  risk ${r.riskScore}` +
-        `  mitre ${mitreIds(r.threat).join(',') || '-'}` +
+      // Rule files are hostile text like events: nothing from them reaches the terminal raw.
+      `${chalk.bold(printable(r.id))}  ${printable(r.name)}\n` +
+        `    ${printable(r.type)} (${printable(r.language)})  ${severityLabel(r.severity, chalk)}  risk ${r.riskScore}` +
+        `  mitre ${printable(mitreIds(r.threat).join(',')) || '-'}` +
         (f.length ? `  ${chalk.dim('[' + f.join(', ') + ']')}` : '') +
         '\n',
     );
@@ -63,58 +65,62 @@ export function rulesShowCommand(key: string, opts: RulesCommandOptions, io: Cli
   const sel = selectRules(opts);
   const hits = findRules(sel.rules, key);
   if (hits.length === 0) {
-    io.stderr.write(`lkm-scan: error: no rule matches "${key}"; \`lkm-scan rules\` lists ids and names\n`);
+    io.stderr.write(`lkm-scan: error: no rule matches "${printable(key)}"; \`lkm-scan rules\` lists ids and names\n`);
     return EXIT_ERROR;
   }
   if (hits.length > 1) {
-    io.stderr.write(`lkm-scan: error: "${key}" matches ${hits.length} rules; give the rule id:\n`);
-    for (const r of hits) io.stderr.write(`  ${r.id}  ${r.name}\n`);
+    io.stderr.write(`lkm-scan: error: "${printable(key)}" matches ${hits.length} rules; give the rule id:\n`);
+    for (const r of hits) io.stderr.write(`  ${printable(r.id)}  ${printable(r.name)}\n`);
     return EXIT_ERROR;
   }
   const r = hits[0]!;
   const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
   const out: string[] = [];
   const h = (title: string) => out.push('', chalk.bold.underline(title));
-  out.push(chalk.bold(r.name));
-  out.push(`id          ${r.id}`);
-  out.push(`type        ${r.type} (${r.language === 'kuery' ? 'KQL' : 'EQL'})`);
+  // Every piece of the rule file is escaped (p: one line, block: keeps its newlines and tabs).
+  const p = printable;
+  const block = printableBlock;
+  out.push(chalk.bold(p(r.name)));
+  out.push(`id          ${p(r.id)}`);
+  out.push(`type        ${p(r.type)} (${r.language === 'kuery' ? 'KQL' : 'EQL'})`);
   out.push(`severity    ${severityLabel(r.severity, chalk)}  risk score ${r.riskScore}`);
   const f = flags(r);
   if (f.length) out.push(`flags       ${f.join(', ')}`);
-  if (r.maturity) out.push(`maturity    ${r.maturity}`);
-  if (r.timestampOverride) out.push(`time field  ${r.timestampOverride} (falls back to @timestamp)`);
-  if (r.type === 'new_terms') out.push(`new terms   ${r.newTerms.fields.join(', ')} (history ${r.newTerms.historyWindowStart})`);
+  if (r.maturity) out.push(`maturity    ${p(r.maturity)}`);
+  if (r.timestampOverride) out.push(`time field  ${p(r.timestampOverride)} (falls back to @timestamp)`);
+  if (r.type === 'new_terms') out.push(`new terms   ${p(r.newTerms.fields.join(', '))} (history ${p(r.newTerms.historyWindowStart)})`);
   if (r.type === 'threshold') {
-    const card = r.threshold.cardinality ? `, cardinality(${r.threshold.cardinality.field}) >= ${r.threshold.cardinality.value}` : '';
-    out.push(`threshold   >= ${r.threshold.value} events by ${r.threshold.fields.join(', ') || '(all)'}${card}`);
+    const card = r.threshold.cardinality ? `, cardinality(${p(r.threshold.cardinality.field)}) >= ${r.threshold.cardinality.value}` : '';
+    out.push(`threshold   >= ${r.threshold.value} events by ${p(r.threshold.fields.join(', ')) || '(all)'}${card}`);
   }
-  if (r.tags.length) out.push(`tags        ${r.tags.join(', ')}`);
-  if (r.index.length) out.push(`indices     ${r.index.join(', ')}`);
-  out.push(`file        ${r.source.file}`);
+  if (r.tags.length) out.push(`tags        ${p(r.tags.join(', '))}`);
+  if (r.index.length) out.push(`indices     ${p(r.index.join(', '))}`);
+  out.push(`file        ${p(r.source.file)}`);
   h('Description');
-  out.push(r.description.trim());
+  out.push(block(r.description.trim()));
   h('Query');
-  out.push(r.query.replace(/^\n+|\s+$/g, ''));
+  out.push(block(r.query.replace(/^\n+|\s+$/g, '')));
   h('MITRE ATT&CK');
+  const ref = (url: string | undefined) => (url ? `  ${chalk.dim(p(url))}` : '');
   for (const t of r.threat) {
-    if (t.tactic) out.push(`tactic      ${t.tactic.id} ${t.tactic.name}${t.tactic.reference ? `  ${chalk.dim(t.tactic.reference)}` : ''}`);
+    if (t.tactic) out.push(`tactic      ${p(`${t.tactic.id} ${t.tactic.name}`)}${ref(t.tactic.reference)}`);
     for (const tech of t.technique ?? []) {
-      out.push(`technique   ${tech.id} ${tech.name}${tech.reference ? `  ${chalk.dim(tech.reference)}` : ''}`);
-      for (const s of tech.subtechnique ?? []) out.push(`  sub       ${s.id} ${s.name}${s.reference ? `  ${chalk.dim(s.reference)}` : ''}`);
+      out.push(`technique   ${p(`${tech.id} ${tech.name}`)}${ref(tech.reference)}`);
+      for (const s of tech.subtechnique ?? []) out.push(`  sub       ${p(`${s.id} ${s.name}`)}${ref(s.reference)}`);
     }
   }
   if (r.threat.length === 0) out.push('(none)');
   if (r.falsePositives.length) {
     h('False positives');
-    for (const fp of r.falsePositives) out.push('- ' + fp.trim().replace(/\s*\n\s*/g, ' '));
+    for (const fp of r.falsePositives) out.push('- ' + p(fp.trim().replace(/\s*\n\s*/g, ' ')));
   }
   if (r.setup) {
     h('Setup');
-    out.push(r.setup.trim());
+    out.push(block(r.setup.trim()));
   }
   if (r.references.length) {
     h('References');
-    for (const ref of r.references) out.push('- ' + ref);
+    for (const url of r.references) out.push('- ' + p(url));
   }
   io.stdout.write(out.join('\n') + '\n');
   return EXIT_CLEAN;

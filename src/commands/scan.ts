@@ -6,14 +6,19 @@ import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
 import { readEvents, resolveInputs } from '../input/index.js';
 import { compileLineScreen } from '../prefilter/lineFilter.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
-import { formatSummary } from '../output/summary.js';
+import { printable } from '../output/printable.js';
+import { ProgressLine, totalFileBytes } from '../output/progress.js';
+import { AlertsByHost, formatSummary, type SummaryRules } from '../output/summary.js';
 import { DEFAULT_SARIF_OPTIONS } from '../output/sarifSink.js';
-import { createSink, type OutputFormat, type ScanOutcome } from '../output/sink.js';
+import { createSink, type AlertSink, type OutputFormat, type ScanOutcome } from '../output/sink.js';
 import { planParallelScan, rangeBytes } from '../parallel/plan.js';
 import { ParallelReader, type ParallelHandler } from '../parallel/reader.js';
 import { RuleError } from '../rules/ruleError.js';
-import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
+import { SEVERITIES, type Severity } from '../rules/types.js';
+import { EXIT_INTERRUPTED, Interruption, readUntilAborted } from './interrupt.js';
+import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, reportOutputFailure, watchOutput, type CliIO } from './io.js';
 import { selectRules, type RuleSelection } from './selectRules.js';
+import { baselineRules, formatBaselineSummary, ScanState } from './state.js';
 
 export interface ScanCommandOptions extends RuleSelection {
   inputs: string[];
@@ -29,15 +34,27 @@ export interface ScanCommandOptions extends RuleSelection {
   window: TimeWindow;
   /** `--workers`: threads reading large plain files; undefined picks by input size (src/parallel/plan.ts). */
   workers?: number;
+  /** `--fail-on`: the lowest severity whose alerts make the exit status 1; `never` keeps it 0. */
+  failOn: FailOn;
+  /** `--state FILE`: new_terms history read before the scan and saved at its normal end. */
+  statePath?: string;
+  /** `lkm-scan baseline`: run the new_terms rules only to learn their terms; no alert is output. */
+  learnOnly?: boolean;
+  /** `--summary`: which rules the stderr summary lists (default: those that alerted). */
+  summary?: SummaryRules;
   /** `--sarif-all-rules`, `--max-results`: see src/output/sarifSink.ts. */
   sarifAllRules?: boolean;
   maxResults?: number;
 }
 
+/** `--fail-on` levels: a severity, or `never` for a scan that reports without failing a CI job. */
+export type FailOn = Severity | 'never';
+export const FAIL_ON_LEVELS: readonly FailOn[] = [...SEVERITIES, 'never'];
+
 /** How many malformed lines are shown one by one before only counting them. */
 const MALFORMED_SHOWN = 10;
 
-/** Thrown inside the event handler to stop reading: the output is gone or --strict tripped. */
+/** Thrown inside the event handler to stop reading: the output is gone, --strict tripped, or an interrupt came. */
 class StopScan extends Error {}
 
 /** Loads and compiles the selected rules, printing every problem. Returns undefined on failure. */
@@ -65,9 +82,12 @@ export function prepareRules(sel: RuleSelection, io: CliIO): CompiledRule[] | un
   for (const key of selected.unknown) {
     errors.push(new RuleError({ message: `no rule matches --rule "${key}"`, file: '--rule', notes: ['`lkm-scan rules` lists the rules by id and name'] }));
   }
+  for (const key of selected.unknownExcluded) {
+    errors.push(new RuleError({ message: `no rule matches --exclude-rule "${key}"`, file: '--exclude-rule', notes: ['`lkm-scan rules` lists the rules by id and name'] }));
+  }
   if (selected.replaced.length > 0) {
     const n = selected.replaced.length;
-    io.stderr.write(`lkm-scan: note: ${n} bundled rule${n === 1 ? '' : 's'} replaced by your cop${n === 1 ? 'y' : 'ies'} with the same rule_id (${selected.replaced.map((r) => r.file).join(', ')})\n`);
+    io.stderr.write(`lkm-scan: note: ${n} bundled rule${n === 1 ? '' : 's'} replaced by your cop${n === 1 ? 'y' : 'ies'} with the same rule_id (${selected.replaced.map((r) => printable(r.file)).join(', ')})\n`);
   }
   if (selected.unsupported.length > 0) {
     const types = [...new Set(selected.unsupported.map((u) => u.type))].sort().join(', ');
@@ -87,43 +107,72 @@ export function prepareRules(sel: RuleSelection, io: CliIO): CompiledRule[] | un
   return compiled;
 }
 
+/**
+ * A scan listens for SIGINT/SIGTERM (CliIO.interrupts) while it runs, and only then: on the first
+ * one it stops reading, decides what it read, ends the output and the summary as usual, and exits
+ * 130 (SIGINT) or 143 (SIGTERM).
+ */
 export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<number> {
+  const interruption = new Interruption(io.interrupts);
+  try {
+    return await scan(opts, io, interruption);
+  } finally {
+    interruption.dispose();
+  }
+}
+
+async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interruption): Promise<number> {
   const started = performance.now();
-  const rules = prepareRules(opts, io);
+  const prepared = prepareRules(opts, io);
+  const rules = prepared && opts.learnOnly ? baselineRules(prepared, io) : prepared;
   if (!rules) return EXIT_ERROR;
+  const state = opts.statePath === undefined ? undefined : ScanState.open(opts.statePath, rules, io);
+  if (opts.statePath !== undefined && !state) return EXIT_ERROR;
 
   if (opts.inputs.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true) {
     // Like grep or jq with no input: say what it is waiting for, rather than seem to hang.
     io.stderr.write('lkm-scan: reading events from the terminal; end with Ctrl-D, or name files: lkm-scan FILE... (see --help)\n');
   }
   const { sources, errors: inputErrors } = await resolveInputs(opts.inputs);
-  for (const err of inputErrors) io.stderr.write(`lkm-scan: error: ${err.source}: ${err.message}\n`);
+  for (const err of inputErrors) io.stderr.write(`lkm-scan: error: ${printable(err.source)}: ${printable(err.message)}\n`);
 
-  let outputClosed = false;
-  io.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    // `lkm-scan big.ndjson | head -1`: the reader went away; stop quietly, as cat or grep do.
-    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') outputClosed = true;
-    else throw e;
-  });
+  // `lkm-scan big.ndjson | head -1`: the reader went away; stop quietly, as cat or grep do. A
+  // write that failed otherwise (a full disk) stops the scan too, and makes it exit 2.
+  const output = watchOutput(io.stdout);
+  const outputGone = () => output.closed || output.error !== undefined;
 
   const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
-  const sink = createSink(opts.format, io.stdout, {
-    chalk,
-    rules: rules.map((r) => r.rule),
-    version: opts.version,
-    sarif: { allRules: opts.sarifAllRules ?? DEFAULT_SARIF_OPTIONS.allRules, maxResults: opts.maxResults ?? DEFAULT_SARIF_OPTIONS.maxResults, cwd: process.cwd() },
-  });
-  // Reading waits while the output is full (a slow reader of stdout), so memory stays bounded.
-  const pace = () => sink.pace();
+  const sink: AlertSink = opts.learnOnly
+    ? { write() {}, pace: () => undefined, end: async () => {} }
+    : createSink(opts.format, io.stdout, {
+        chalk,
+        rules: rules.map((r) => r.rule),
+        version: opts.version,
+        sarif: { allRules: opts.sarifAllRules ?? DEFAULT_SARIF_OPTIONS.allRules, maxResults: opts.maxResults ?? DEFAULT_SARIF_OPTIONS.maxResults, cwd: process.cwd() },
+      });
+  // Reading waits while the output is full (a slow reader of stdout), so memory stays bounded;
+  // an interrupt ends the wait, so reading stops at once (the output is still finished after).
+  const interrupted = new Promise<void>((resolve) => interruption.signal.addEventListener('abort', () => resolve(), { once: true }));
+  const pace = () => {
+    const wait = sink.pace();
+    return wait === undefined ? undefined : Promise.race([wait, interrupted]);
+  };
+  const hosts = opts.quiet ? undefined : new AlertsByHost();
+  // stdout on the terminal too: an alert must not be written after the progress line's text.
+  const outputOnTerminal = io.stdout.isTTY === true;
   const emit = (alert: Alert) => {
-    if (outputClosed) throw new StopScan();
+    if (outputGone()) throw new StopScan();
+    if (outputOnTerminal) progressLine?.clear();
     sink.write(alert);
+    hosts?.add(alert.event);
   };
 
   const live = sources.length === 1 && sources[0]!.kind === 'stdin';
   // --strict promises every malformed line is found, which only parsing every line can keep.
   const screen = opts.prefilter && !opts.strict ? compileLineScreen(rules.map((r) => r.need)) : undefined;
-  const scanner = createScanner(rules, emit, { live });
+  const scanner = createScanner(rules, emit, { live, termHistory: state?.termHistory });
+  // A live scan may run for days: save its history as it goes, not only at the end.
+  const stopAutosave = live ? state?.autosave(io) : undefined;
   const inWindow = compileTimeWindow(opts.window);
   const plan = await planParallelScan(sources, opts.workers);
   const parallel =
@@ -136,24 +185,36 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
           window: opts.window,
         })
       : undefined;
+  // A live stream may stay open and quiet: an interrupt must end the wait for its next chunk.
+  const stdin = io.interrupts && sources.some((s) => s.kind === 'stdin') ? readUntilAborted(io.stdin, interruption.signal) : io.stdin;
+  const progressLine =
+    !opts.quiet && io.stderr.isTTY === true && sources.length > 0 && sources.every((s) => s.kind === 'file')
+      ? new ProgressLine(io.stderr, await totalFileBytes(sources.flatMap((s) => (s.kind === 'file' ? [s.path] : []))), () => alertCount(scanner.counts))
+      : undefined;
   const totals = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, warnings: 0, bytes: 0 };
   let failures = inputErrors.length;
   const outcome: ScanOutcome = { inputErrors: inputErrors.map((e) => ({ source: e.source, message: e.message })), malformed: 0, interrupted: false };
   let strictFailure = false;
+  /** The input being read and its complete lines so far: where an interrupt cut reading short. */
+  let reading = { name: '', lines: 0 };
   const reportLine = (loc: Location, kind: string, message: string) => {
-    if (totals.malformed + totals.warnings <= MALFORMED_SHOWN) io.stderr.write(`${loc.file}:${loc.line}: ${kind}${message}\n`);
+    if (totals.malformed + totals.warnings > MALFORMED_SHOWN) return;
+    progressLine?.clear();
+    io.stderr.write(`${printable(loc.file)}:${loc.line}: ${kind}${printable(message)}\n`);
   };
 
+  let cutShort: { name: string; lines: number } | undefined;
   try {
     for (const source of sources) {
+      if (interruption.interrupted) break;
       const handler: ParallelHandler = {
         event(event, location, text) {
-          if (outputClosed) throw new StopScan();
+          if (outputGone()) throw new StopScan();
           if (inWindow && !inWindow(event)) return;
           scanner.event(event, location, text);
         },
         hits(hits, location, text) {
-          if (outputClosed) throw new StopScan();
+          if (outputGone()) throw new StopScan();
           scanner.hits(hits, location, text);
         },
         malformed(location, reason) {
@@ -161,6 +222,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
           reportLine(location, '', reason);
           if (opts.strict) {
             strictFailure = true;
+            progressLine?.clear();
             io.stderr.write('lkm-scan: stopping at the first malformed line (--strict)\n');
             throw new StopScan();
           }
@@ -169,12 +231,18 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
           totals.warnings++;
           reportLine(location, 'warning: ', message);
         },
+        progress(bytes, lines) {
+          reading = { name: source.name, lines };
+          if (interruption.interrupted) throw new StopScan();
+          progressLine?.update(bytes, lines);
+        },
       };
       const size = plan.split.get(source);
       const stats =
         parallel !== undefined && size !== undefined && source.kind === 'file'
           ? await parallel.read(source, size, handler, pace)
-          : await readEvents(source, handler, { stdin: io.stdin, screen, pace });
+          : await readEvents(source, handler, { stdin, screen, pace });
+      progressLine?.nextInput();
       totals.lines += stats.lines;
       totals.events += stats.events;
       totals.skipped += stats.skipped;
@@ -183,22 +251,40 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
       if (stats.error) {
         failures++;
         outcome.inputErrors.push({ source: source.name, message: stats.error });
-        io.stderr.write(`lkm-scan: error: ${source.name}: ${stats.error}\n`);
+        progressLine?.clear();
+        io.stderr.write(`lkm-scan: error: ${printable(source.name)}: ${printable(stats.error)}\n`);
       }
     }
-    if (!outputClosed) scanner.finish();
+    if (!outputGone()) scanner.finish();
   } catch (e) {
     if (!(e instanceof StopScan)) throw e;
+    // Interrupted: what was read is still decided (held events of stateful rules) and output.
+    if (interruption.interrupted && !outputGone()) scanner.finish();
+    if (interruption.interrupted) cutShort = reading;
   } finally {
     await parallel?.close();
   }
+  progressLine?.clear();
   outcome.malformed = totals.malformed;
-  if (!outputClosed) await sink.end(outcome);
-  if (outputClosed) return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;
+  outcome.interrupted = interruption.interrupted;
+  if (!outputGone()) await sink.end(outcome);
+  stopAutosave?.();
+  if (output.error !== undefined) {
+    reportOutputFailure(output, io.stderr);
+    return EXIT_ERROR;
+  }
+  if (output.closed) return failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN;
+  // Saved only when every decision was made and output: history must not claim a term was seen
+  // when its alert never reached the reader (so not after a failed write or a closed pipe above).
+  // An interrupted scan ends through here too, once the scanner has finished.
+  const stateSaved = state && scanner.finished ? state.save(io) : undefined;
 
   const hidden = totals.malformed + totals.warnings - MALFORMED_SHOWN;
   if (hidden > 0) io.stderr.write(`lkm-scan: ${hidden} more malformed or warned lines not shown\n`);
-  if (!opts.quiet) {
+  const stateLines = state ? state.describeStart() + (stateSaved ? state.describeSaved() : '') : '';
+  if (opts.learnOnly && state && !opts.quiet) {
+    io.stdout.write(formatBaselineSummary(rules, (id) => scanner.counts.get(id)?.alerts ?? 0, state, { events: totals.events, inputs: sources.length }) + stateLines);
+  } else if (!opts.quiet) {
     io.stderr.write(
       formatSummary({
         files: sources.length,
@@ -206,14 +292,28 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
         inputErrors: failures,
         elapsedMs: performance.now() - started,
         alertsByRule: rules.map((r) => ({ name: r.rule.name, id: r.rule.id, ...scanner.counts.get(r.rule.id)! })),
-      }),
+        rules: opts.summary,
+        hosts,
+        interrupted: interruption.by && { signal: interruption.by, cutShort },
+      }) + stateLines,
     );
   }
-  if (failures > 0 || strictFailure) return EXIT_ERROR;
-  return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;
+  if (state && !stateSaved && !state.failed) io.stderr.write(`lkm-scan: ${state.path} not updated: the scan did not finish\n`);
+  if (interruption.by) return EXIT_INTERRUPTED[interruption.by];
+  if (failures > 0 || strictFailure || state?.failed) return EXIT_ERROR;
+  if (opts.learnOnly) return EXIT_CLEAN;
+  return failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN;
 }
 
-function anyAlerts(counts: ReadonlyMap<string, { alerts: number }>): boolean {
-  for (const c of counts.values()) if (c.alerts > 0) return true;
-  return false;
+function alertCount(counts: ReadonlyMap<string, { alerts: number }>): number {
+  let total = 0;
+  for (const c of counts.values()) total += c.alerts;
+  return total;
+}
+
+/** True when a rule at or above the `--fail-on` severity alerted. */
+function failingAlerts(rules: readonly CompiledRule[], counts: ReadonlyMap<string, { alerts: number }>, failOn: FailOn): boolean {
+  if (failOn === 'never') return false;
+  const min = SEVERITIES.indexOf(failOn);
+  return rules.some((r) => SEVERITIES.indexOf(r.rule.severity) >= min && (counts.get(r.rule.id)?.alerts ?? 0) > 0);
 }

@@ -1,32 +1,39 @@
 import { performance } from 'node:perf_hooks';
+import { printable, printableSpan } from '../output/printable.js';
 import { compileRule } from '../engine/compileRule.js';
 import { loadRulePack } from '../rules/pack.js';
-import { RuleError } from '../rules/ruleError.js';
+import { RuleError, RulePathError } from '../rules/ruleError.js';
 import type { Diagnostic } from '../rules/diagnostic.js';
-import { EXIT_ALERTS, EXIT_CLEAN, type CliIO } from './io.js';
+import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
 
-/** One failing rule on one line (grep-able, `file:line:col: name: message`), then its caret. */
+/**
+ * One failing rule on one line (grep-able, `file:line:col: name: message`), then its caret.
+ * Names, messages and the quoted line come from the rule file: escaped, like event values.
+ */
 export function formatValidationFailure(d: Diagnostic, ruleName: string | undefined): string {
-  const where = d.line === undefined ? d.file : `${d.file}:${d.line}:${d.column ?? 1}`;
-  const lines = [`${where}: ${ruleName ? `"${ruleName}": ` : ''}${d.message}`];
+  const where = printable(d.line === undefined ? d.file : `${d.file}:${d.line}:${d.column ?? 1}`);
+  const lines = [`${where}: ${ruleName ? `"${printable(ruleName)}": ` : ''}${printable(d.message)}`];
   if (d.sourceLine !== undefined) {
-    const col = Math.max(1, d.caretColumn ?? d.column ?? 1);
-    lines.push(`    ${d.sourceLine.replace(/\t/g, ' ')}`);
-    lines.push(`    ${' '.repeat(col - 1)}${'^'.repeat(Math.max(1, d.length ?? 1))}`);
+    const shown = printableSpan(d.sourceLine, Math.max(1, d.caretColumn ?? d.column ?? 1), Math.max(1, d.length ?? 1));
+    lines.push(`    ${shown.text}`);
+    lines.push(`    ${' '.repeat(shown.column - 1)}${'^'.repeat(shown.length)}`);
   }
   return lines.join('\n') + '\n';
 }
 
 /**
  * `lkm-scan validate PATH...`: parse and compile every rule, report each failure, exit 1 if any.
- * With no path, the bundled rules are validated.
+ * With no path, the bundled rules are validated. A path that cannot be read is exit 2: what was
+ * asked for was not validated, so "1 rule failed" would understate it.
  */
 export function validateCommand(paths: string[], io: CliIO): number {
   const started = performance.now();
   const pack = loadRulePack({ bundled: paths.length === 0, paths });
   let failed = 0;
+  let unreadable = 0;
   for (const e of pack.errors) {
-    failed++;
+    if (e instanceof RulePathError) unreadable++;
+    else failed++;
     io.stdout.write(formatValidationFailure(e.diagnostic, undefined));
   }
   let ok = 0;
@@ -47,7 +54,8 @@ export function validateCommand(paths: string[], io: CliIO): number {
   io.stderr.write(
     `validated ${ok + failed} rule${ok + failed === 1 ? '' : 's'} in ${seconds} s: ${ok} ok, ${failed} failed` +
       (pack.unsupported.length ? `; ${pack.unsupported.length} skipped, not runnable offline (${skipped})` : '') +
+      (unreadable ? `; ${unreadable} path${unreadable === 1 ? '' : 's'} could not be read` : '') +
       '\n',
   );
-  return failed > 0 ? EXIT_ALERTS : EXIT_CLEAN;
+  return unreadable > 0 ? EXIT_ERROR : failed > 0 ? EXIT_ALERTS : EXIT_CLEAN;
 }

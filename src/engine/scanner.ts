@@ -19,14 +19,21 @@ export interface ScannerOptions {
    * order of lines or files (SPEC §D).
    */
   live: boolean;
+  /**
+   * New_terms history from earlier runs (`--state`), by rule id: term key → latest sighting.
+   * A rule's runner decides with it and records this run's sightings into the same map.
+   */
+  termHistory?: ReadonlyMap<string, Map<string, number>>;
 }
 
 export interface RuleCounts {
   alerts: number;
   /** Matching events a stateful rule could not place in time (no usable timestamp). */
   untimed: number;
-  /** Partial sequences (or sample groups) a rule had to drop to stay within its state cap. */
+  /** Partial sequences (or sample or threshold groups) a rule had to drop to stay within its state cap. */
   dropped: number;
+  /** What `dropped` counts, for the summary's words: partial matches unless said otherwise. */
+  droppedWhat?: 'threshold group';
 }
 
 export interface Scanner {
@@ -39,6 +46,8 @@ export interface Scanner {
   hits(hits: Readonly<RuleHits>, location: Location, raw: string): void;
   /** Decides what was held back for event-time order and emits those alerts. */
   finish(): void;
+  /** finish() ran to its end: every decision was made and emitted (what `--state` may remember). */
+  readonly finished: boolean;
   readonly counts: ReadonlyMap<string, RuleCounts>;
 }
 
@@ -75,6 +84,7 @@ export function createScanner(
   });
   const dispatch = compileDispatch(rules);
   let seq = 0;
+  let finished = false;
   return {
     event(event, location, raw) {
       seq++;
@@ -93,6 +103,10 @@ export function createScanner(
     },
     finish() {
       for (const runner of runners) runner.finish();
+      finished = true;
+    },
+    get finished() {
+      return finished;
     },
     counts,
   };
@@ -172,8 +186,9 @@ function newTermsRunner(compiled: CompiledRule, emit: (alert: Alert) => void, co
   // Live: decided as events come. Files: a replay in event time, keeping of a possibly-new event
   // its line when the reader has it (a few hundred bytes) rather than the parsed object.
   type Kept = { location: Location; raw?: string; event?: EcsEvent };
-  const state = options.live ? new NewTermsState(rule.newTerms.historyWindowMs) : undefined;
-  const replay = options.live ? undefined : new NewTermsReplay<Kept>(rule.newTerms.historyWindowMs);
+  const lastSeen = options.termHistory?.get(rule.id);
+  const state = options.live ? new NewTermsState(rule.newTerms.historyWindowMs, lastSeen) : undefined;
+  const replay = options.live ? undefined : new NewTermsReplay<Kept>(rule.newTerms.historyWindowMs, lastSeen);
   const take = (terms: Term[], timeMs: number | undefined, location: Location, seq: number, raw: string | undefined, event: () => EcsEvent) => {
     if (timeMs === undefined) {
       count.untimed++;
@@ -203,10 +218,12 @@ function newTermsRunner(compiled: CompiledRule, emit: (alert: Alert) => void, co
 function thresholdRunner(compiled: CompiledRule, emit: (alert: Alert) => void, count: RuleCounts, options: ScannerOptions): RuleRunner {
   const rule = compiled.rule as ThresholdRule;
   const state = new ThresholdState(rule.threshold, (rule.from && relativeWindowMs(rule.from)) || DEFAULT_SPAN_MS);
+  count.droppedWhat = 'threshold group';
   const order = timeOrdered<HeldEvent>(options.live, (h) => {
     for (const threshold of state.observe(h.event, h.timeMs)) {
       emit({ rule, timeMs: h.timeMs, event: h.event, location: h.location, threshold });
     }
+    count.dropped = state.dropped;
   });
   return {
     event(event, location, seq) {

@@ -75,7 +75,7 @@ describe('readEvents', () => {
     const r = await readFileContent('\x1b[31mred\n');
     expect(r.malformed).toHaveLength(1);
     expect(r.malformed[0]!.reason).not.toMatch(/\x1b/);
-    expect(r.malformed[0]!.reason).toContain('\\u001b');
+    expect(r.malformed[0]!.reason).toContain('\\x1b');
   });
 
   it.each([

@@ -5,6 +5,7 @@ import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks, 
 import { GzipError, decodeBytes } from './decompress.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type LineSink } from './lines.js';
 import type { InputSource } from './sources.js';
+import { printable as escapeForTerminal } from '../output/printable.js';
 
 /** Where a line came from: the input's name as the user gave it (or `<stdin>`) and its 1-based line. */
 export interface Location {
@@ -23,6 +24,12 @@ export interface EventHandler {
   malformed(loc: Location, reason: string): void;
   /** The line was delivered, but something about it is worth telling the user. */
   warning?(loc: Location, message: string): void;
+  /**
+   * How far reading got, after each chunk: bytes of the input read (as stored, before
+   * decompression) and complete lines so far. For a progress display, and a place to stop
+   * reading (by throwing) even when no line reaches the other methods.
+   */
+  progress?(bytes: number, lines: number): void;
 }
 
 /**
@@ -112,8 +119,10 @@ export async function readEvents(
     source.kind === 'stdin'
       ? readStreamChunks(options.stdin ?? process.stdin)
       : readFileChunks(source.path, options.chunkBytes ?? DEFAULT_CHUNK_BYTES, range);
+  const progress = handler.progress?.bind(handler);
+  const counted = progress === undefined ? raw : reportRead(raw, (bytes) => progress(bytes, splitter.lines));
   try {
-    for await (const chunk of range === undefined ? decodeBytes(raw) : raw) {
+    for await (const chunk of range === undefined ? decodeBytes(counted) : counted) {
       stats.bytes += chunk.length;
       splitter.push(chunk);
       const wait = options.pace?.();
@@ -129,6 +138,16 @@ export async function readEvents(
   }
   stats.lines = splitter.lines;
   return stats;
+}
+
+/** Passes `chunks` on, telling `report` how many bytes were read once each one was handled. */
+async function* reportRead(chunks: AsyncIterable<Buffer>, report: (bytes: number) => void): AsyncGenerator<Buffer, void, undefined> {
+  let bytes = 0;
+  for await (const chunk of chunks) {
+    bytes += chunk.length;
+    yield chunk;
+    report(bytes);
+  }
 }
 
 function describeFailure(error: InputReadError | GzipError, lines: number, droppedPartialLine: boolean): string {
@@ -285,7 +304,7 @@ function describeJsonValue(value: unknown): string {
  * must not reach a terminal as escape sequences.
  */
 function printable(reason: string): string {
-  const escaped = reason.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escaped = escapeForTerminal(reason);
   return escaped.length > MAX_REASON_CHARS ? `${escaped.slice(0, MAX_REASON_CHARS - 1)}…` : escaped;
 }
 

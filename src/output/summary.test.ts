@@ -1,21 +1,98 @@
 import { describe, expect, it } from 'vitest';
-import { formatSummary, type ScanSummary } from './summary.js';
+import { AlertsByHost, formatSummary, type ScanSummary } from './summary.js';
 
 const base: ScanSummary = {
   files: 1, lines: 3, events: 3, skipped: 0, malformed: 0, blank: 0, warnings: 0, bytes: 300, inputErrors: 0, elapsedMs: 10,
   alertsByRule: [],
 };
 
+const rules = [
+  { name: 'Seq', id: 'a', alerts: 2, untimed: 0, dropped: 1_500 },
+  { name: 'Quiet', id: 'b', alerts: 0, untimed: 0, dropped: 0 },
+  { name: 'Loud', id: 'c', alerts: 7, untimed: 0 },
+  { name: 'Silent', id: 'd', alerts: 0, untimed: 0 },
+  { name: 'Untimed', id: 'e', alerts: 0, untimed: 4 },
+];
+
 describe('formatSummary', () => {
   it('says how many pending sequences a rule dropped at its state cap, only when it dropped some', () => {
+    const text = formatSummary({ ...base, alertsByRule: rules, rules: 'all' });
+    expect(text).toContain('     2  Seq  (1,500 partial matches dropped at the state cap)\n');
+    expect(text).toContain('     0  Quiet\n');
+  });
+
+  it('says threshold groups for a threshold rule that dropped some', () => {
     const text = formatSummary({
       ...base,
       alertsByRule: [
-        { name: 'Seq', id: 'a', alerts: 2, untimed: 0, dropped: 1_500 },
-        { name: 'Quiet', id: 'b', alerts: 0, untimed: 0, dropped: 0 },
+        { name: 'Sweep', id: 'a', alerts: 0, untimed: 0, dropped: 1, droppedWhat: 'threshold group' },
+        { name: 'Flood', id: 'b', alerts: 3, untimed: 0, dropped: 2_000, droppedWhat: 'threshold group' },
       ],
     });
-    expect(text).toContain('     2  Seq  (1,500 partial matches dropped at the state cap)\n');
-    expect(text).toContain('     0  Quiet\n');
+    expect(text).toContain('     0  Sweep  (1 threshold group dropped at the state cap)\n');
+    expect(text).toContain('     3  Flood  (2,000 threshold groups dropped at the state cap)\n');
+  });
+
+  it('lists the rules that alerted (or have something to report) and counts the silent ones', () => {
+    const text = formatSummary({ ...base, alertsByRule: rules });
+    expect(text).toContain('  9 alerts from 2 of 5 rules\n');
+    expect(text).toContain('         2  Seq  (1,500 partial matches dropped at the state cap)\n');
+    expect(text).toContain('         7  Loud\n');
+    expect(text).toContain('         0  Untimed  (4 matching events without a usable timestamp skipped)\n');
+    expect(text).not.toMatch(/Quiet|Silent/);
+    expect(text).toContain('    2 rules without alerts (--summary all lists them)\n');
+  });
+
+  it('lists every rule in rule order with --summary all', () => {
+    const text = formatSummary({ ...base, alertsByRule: rules, rules: 'all' });
+    expect([...text.matchAll(/^ +\d+  (\w+)/gm)].map((m) => m[1])).toEqual(['Seq', 'Quiet', 'Loud', 'Silent', 'Untimed']);
+    expect(text).not.toMatch(/without alerts/);
+  });
+
+  it('counts alerts by host: host.name, else host.hostname, else "(no host)"; the top ten, then how many more', () => {
+    const hosts = new AlertsByHost();
+    for (let i = 0; i < 12; i++) for (let k = 0; k <= i; k++) hosts.add({ host: { name: `h${String(i).padStart(2, '0')}` } });
+    hosts.add({ host: { hostname: 'only-hostname' } });
+    hosts.add({});
+    const text = formatSummary({ ...base, alertsByRule: [{ name: 'R', id: 'r', alerts: 80, untimed: 0 }], hosts });
+    const section = text.slice(text.indexOf('  alerts by host:\n'));
+    expect(section.split('\n').slice(1, 4)).toEqual(['        12  h11', '        11  h10', '        10  h09']);
+    expect(section).toContain('         3  h02\n');
+    expect(section).not.toMatch(/h01|h00|only-hostname|no host/);
+    expect(section).toContain('    and 4 more hosts\n');
+
+    const few = new AlertsByHost();
+    few.add({ host: { hostname: 'only-hostname' } });
+    few.add({ host: { name: '' } });
+    const small = formatSummary({ ...base, alertsByRule: [{ name: 'R', id: 'r', alerts: 2, untimed: 0 }], hosts: few });
+    expect(small).toContain('         1  only-hostname\n');
+    expect(small).toContain('         1  (no host)\n');
+  });
+
+  it('keeps a bounded number of distinct hosts and counts the alerts beyond them together', () => {
+    const hosts = new AlertsByHost(3);
+    for (let i = 0; i < 10; i++) hosts.add({ host: { name: `h${i}` } });
+    hosts.add({ host: { name: 'h0' } });
+    expect(hosts.top(10)).toEqual({
+      hosts: [{ host: 'h0', alerts: 2 }, { host: 'h1', alerts: 1 }, { host: 'h2', alerts: 1 }],
+      moreHosts: 0,
+      uncountedAlerts: 7,
+    });
+  });
+
+  it('escapes rule and host names from hostile files and events', () => {
+    const hosts = new AlertsByHost();
+    hosts.add({ host: { name: 'x\x1b]0;t\x07\x1b[2J' } });
+    const text = formatSummary({ ...base, alertsByRule: [{ name: 'R\r\nforged', id: 'r', alerts: 1, untimed: 0 }], hosts });
+    expect(text).not.toMatch(/[\x1b\x07\r]/);
+    expect(text).toContain('R\\r\\nforged');
+    expect(text).toContain('x\\x1b]0;t\\x07\\x1b[2J');
+  });
+
+  it('says the scan was interrupted, and which input it cut short', () => {
+    expect(formatSummary({ ...base, interrupted: { signal: 'SIGINT' } })).toContain('  interrupted by SIGINT: the counts above cover the input read before it\n');
+    expect(formatSummary({ ...base, interrupted: { signal: 'SIGTERM', cutShort: { name: 'big.ndjson', lines: 12_000 } } })).toContain(
+      '  interrupted by SIGTERM after line 12,000 of big.ndjson: the counts above leave that input out\n',
+    );
   });
 });

@@ -1,3 +1,11 @@
+import type { EcsEvent } from '../event/types.js';
+import { printable } from './printable.js';
+import { alertHost } from './text.js';
+
+/** `--summary`: `alerted` lists the rules that alerted and counts the others; `all` lists every rule. */
+export type SummaryRules = 'alerted' | 'all';
+export const SUMMARY_RULES: readonly SummaryRules[] = ['alerted', 'all'];
+
 export interface ScanSummary {
   files: number;
   lines: number;
@@ -10,13 +18,59 @@ export interface ScanSummary {
   bytes: number;
   inputErrors: number;
   elapsedMs: number;
-  /** Alerts per rule, in rule order: name → count (rules with no alert included, for clarity). */
-  alertsByRule: Array<{ name: string; id: string; alerts: number; untimed: number; dropped?: number }>;
+  /** Alerts per rule, in rule order, every rule run. */
+  alertsByRule: Array<{ name: string; id: string; alerts: number; untimed: number; dropped?: number; droppedWhat?: 'threshold group' }>;
+  /** Which rules are listed; default `alerted`. */
+  rules?: SummaryRules;
+  /** Alerts per host, when counted. */
+  hosts?: AlertsByHost;
+  /**
+   * The scan was stopped by this signal. `cutShort`: the input it stopped in the middle of, and
+   * its lines read by then; that input's counts are not in the totals (its alerts are).
+   */
+  interrupted?: { signal: string; cutShort?: { name: string; lines: number } };
+}
+
+/** Hosts listed by name in the summary; the rest are counted in one line. */
+export const HOSTS_SHOWN = 10;
+/**
+ * Distinct hosts counted by name. Host names come from events, so a hostile input could make
+ * every alert a new host: past this many, further new hosts' alerts are only counted together.
+ */
+export const MAX_HOSTS = 10_000;
+/** Longer host names are cut: the summary is for reading, and memory stays bounded. */
+const MAX_HOST_CHARS = 200;
+export const NO_HOST = '(no host)';
+
+/** Counts alerts by the host of their event: host.name, else host.hostname, else "(no host)". */
+export class AlertsByHost {
+  private readonly counts = new Map<string, number>();
+  /** Alerts on hosts first seen after MAX_HOSTS distinct ones. */
+  private uncounted = 0;
+
+  constructor(private readonly maxHosts = MAX_HOSTS) {}
+
+  add(event: EcsEvent): void {
+    let host = alertHost(event) ?? NO_HOST;
+    if (host.length > MAX_HOST_CHARS) host = `${host.slice(0, MAX_HOST_CHARS - 1)}…`;
+    const n = this.counts.get(host);
+    if (n !== undefined) this.counts.set(host, n + 1);
+    else if (this.counts.size < this.maxHosts) this.counts.set(host, 1);
+    else this.uncounted++;
+  }
+
+  /** The `shown` hosts with most alerts (ties by name), and what is left over. */
+  top(shown: number): { hosts: Array<{ host: string; alerts: number }>; moreHosts: number; uncountedAlerts: number } {
+    const hosts = [...this.counts].map(([host, alerts]) => ({ host, alerts }));
+    hosts.sort((a, b) => b.alerts - a.alerts || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+    return { hosts: hosts.slice(0, shown), moreHosts: Math.max(0, hosts.length - shown), uncountedAlerts: this.uncounted };
+  }
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
+const plural = (count: number, one: string, many = `${one}s`) => `${n(count)} ${count === 1 ? one : many}`;
 
-/** The stderr summary: what was read, what was wrong with it, what fired, how fast. */
+/** The stderr summary: what was read, what was wrong with it, what fired, where, how fast. */
 export function formatSummary(s: ScanSummary): string {
   const seconds = s.elapsedMs / 1000;
   const mbps = seconds > 0 ? s.bytes / 1e6 / seconds : 0;
@@ -29,14 +83,40 @@ export function formatSummary(s: ScanSummary): string {
     `lkm-scan: ${n(s.files)} input${s.files === 1 ? '' : 's'}, ${n(s.lines)} lines (${parts.join(', ')}), ` +
       `${formatBytes(s.bytes)} in ${seconds.toFixed(2)} s (${mbps.toFixed(1)} MB/s)`,
   ];
-  if (s.warnings) lines.push(`  ${n(s.warnings)} line${s.warnings === 1 ? '' : 's'} with warnings (invalid UTF-8 replaced)`);
-  if (s.inputErrors) lines.push(`  ${n(s.inputErrors)} input${s.inputErrors === 1 ? '' : 's'} could not be read (see errors above)`);
-  lines.push(`  ${n(total)} alert${total === 1 ? '' : 's'}`);
-  for (const r of s.alertsByRule) {
-    let line = `    ${String(n(r.alerts)).padStart(6)}  ${r.name}`;
+  if (s.interrupted) {
+    const { signal, cutShort } = s.interrupted;
+    lines.push(
+      cutShort
+        ? `  interrupted by ${signal} after line ${n(cutShort.lines)} of ${printable(cutShort.name)}: the counts above leave that input out`
+        : `  interrupted by ${signal}: the counts above cover the input read before it`,
+    );
+  }
+  if (s.warnings) lines.push(`  ${plural(s.warnings, 'line')} with warnings (invalid UTF-8 replaced)`);
+  if (s.inputErrors) lines.push(`  ${plural(s.inputErrors, 'input')} could not be read (see errors above)`);
+
+  // A rule with skipped events or dropped state is listed even without alerts: that is news too.
+  const all = s.rules === 'all';
+  const listed = all ? s.alertsByRule : s.alertsByRule.filter((r) => r.alerts > 0 || r.untimed > 0 || (r.dropped ?? 0) > 0);
+  const alerted = s.alertsByRule.filter((r) => r.alerts > 0).length;
+  lines.push(`  ${plural(total, 'alert')}` + (s.alertsByRule.length > 0 ? ` from ${n(alerted)} of ${plural(s.alertsByRule.length, 'rule')}` : ''));
+  for (const r of listed) {
+    let line = `    ${String(n(r.alerts)).padStart(6)}  ${printable(r.name)}`;
     if (r.untimed) line += `  (${n(r.untimed)} matching events without a usable timestamp skipped)`;
-    if (r.dropped) line += `  (${n(r.dropped)} partial match${r.dropped === 1 ? '' : 'es'} dropped at the state cap)`;
+    if (r.dropped) {
+      const [one, many] = r.droppedWhat === 'threshold group' ? ['threshold group', 'threshold groups'] : ['partial match', 'partial matches'];
+      line += `  (${n(r.dropped)} ${r.dropped === 1 ? one : many} dropped at the state cap)`;
+    }
     lines.push(line);
+  }
+  const unlisted = s.alertsByRule.length - listed.length;
+  if (unlisted > 0) lines.push(`    ${plural(unlisted, 'rule')} without alerts (--summary all lists them)`);
+
+  if (s.hosts && total > 0) {
+    const { hosts, moreHosts, uncountedAlerts } = s.hosts.top(HOSTS_SHOWN);
+    lines.push('  alerts by host:');
+    for (const h of hosts) lines.push(`    ${String(n(h.alerts)).padStart(6)}  ${printable(h.host)}`);
+    if (moreHosts > 0) lines.push(`    and ${plural(moreHosts, 'more host')}`);
+    if (uncountedAlerts > 0) lines.push(`    and ${plural(uncountedAlerts, 'alert')} on further hosts (distinct hosts are counted up to ${n(MAX_HOSTS)})`);
   }
   return lines.join('\n') + '\n';
 }

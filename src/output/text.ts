@@ -5,6 +5,7 @@ import { compileFieldReader, isScalar } from '../event/fields.js';
 import type { EcsEvent } from '../event/types.js';
 import type { Severity } from '../rules/types.js';
 import { mitreSummary } from './mitre.js';
+import { printable } from './printable.js';
 
 const read = (path: string) => {
   const reader = compileFieldReader(path);
@@ -25,6 +26,11 @@ const processArgs = read('process.command_line');
 const filePath = read('file.path');
 const eventAction = read('event.action');
 
+/** The host an alert is about, as the summary groups alerts: host.name, else host.hostname. */
+export function alertHost(event: EcsEvent): string | undefined {
+  return hostName(event) || hostHostname(event) || undefined;
+}
+
 export function severityLabel(severity: Severity, chalk: ChalkInstance): string {
   const text = severity.toUpperCase();
   switch (severity) {
@@ -39,22 +45,25 @@ export function severityLabel(severity: Severity, chalk: ChalkInstance): string 
   }
 }
 
-/** One readable block per alert: what fired, on what, where in the input. */
+/**
+ * One readable block per alert: what fired, on what, where in the input. Every value from the
+ * event, the rule file or a file name is escaped (./printable.ts): they are hostile text.
+ */
 export function formatAlertText(alert: Alert, chalk: ChalkInstance): string {
   const { rule, event } = alert;
   const marks = [rule.buildingBlock ? 'building block' : '', rule.deprecated ? 'deprecated' : ''].filter(Boolean);
   const lines: string[] = [];
   const time = formatTime(alert.timeMs) ?? 'no timestamp';
   lines.push(
-    `${chalk.dim(time)}  ${severityLabel(rule.severity, chalk)} ${chalk.dim(`(risk ${rule.riskScore})`)}  ${chalk.bold(rule.name)}` +
+    `${chalk.dim(time)}  ${severityLabel(rule.severity, chalk)} ${chalk.dim(`(risk ${rule.riskScore})`)}  ${chalk.bold(printable(rule.name))}` +
       (marks.length ? `  ${chalk.dim(`[${marks.join(', ')}]`)}` : ''),
   );
   const row = (label: string, value: string | undefined) => {
-    if (value !== undefined && value !== '') lines.push(`  ${chalk.dim(label.padEnd(9))}${value}`);
+    if (value !== undefined && value !== '') lines.push(`  ${chalk.dim(label.padEnd(9))}${printable(value)}`);
   };
   row('rule', `${rule.id} (${rule.type}, ${rule.language})`);
   for (const [i, m] of mitreSummary(rule.threat).entries()) row(i === 0 ? 'mitre' : '', m);
-  const host = hostName(event) ?? hostHostname(event);
+  const host = alertHost(event);
   row('host', [host, hostOs(event) ? `(${hostOs(event)})` : undefined].filter(Boolean).join(' '));
   row('user', userName(event));
   const pid = processPid(event);
@@ -78,6 +87,7 @@ export function formatAlertText(alert: Alert, chalk: ChalkInstance): string {
       row(i === 0 ? 'sequence' : '', `${i + 1}. ${e.location.file}:${e.location.line}${what ? `  ${what}` : ''}`);
     });
   }
-  row('at', chalk.underline(`${alert.location.file}:${alert.location.line}`));
+  // Not through row(): the underline's own escape sequence must stay one.
+  lines.push(`  ${chalk.dim('at'.padEnd(9))}${chalk.underline(`${printable(alert.location.file)}:${alert.location.line}`)}`);
   return lines.join('\n') + '\n';
 }

@@ -189,6 +189,7 @@ export class ParallelReader {
       if (stats === undefined) return;
       file.results.delete(task.id);
       addStats(file.stats, stats);
+      file.handler.progress?.(file.stats.bytes, file.stats.lines);
       if (stats.readFailure) {
         // Like a single-threaded read, nothing after the failure is delivered.
         const { message, droppedPartialLine } = stats.readFailure;

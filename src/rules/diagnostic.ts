@@ -1,3 +1,5 @@
+import { printable, printableSpan } from '../output/printable.js';
+
 /**
  * rustc/Peggy-style diagnostics for rule files:
  *
@@ -22,20 +24,21 @@ export interface Diagnostic {
   notes?: string[];
 }
 
+/** Rule files are hostile text: the message, path, quoted line and notes are escaped (output/printable.ts). */
 export function formatDiagnostic(d: Diagnostic): string {
-  const out = [`error: ${d.message}`];
+  const out = [`error: ${printable(d.message)}`];
   const where = d.line === undefined ? d.file : `${d.file}:${d.line}:${d.column ?? 1}`;
-  out.push(` --> ${where}`);
+  out.push(` --> ${printable(where)}`);
   if (d.sourceLine !== undefined && d.line !== undefined) {
     const gutter = String(d.line).length;
     const pad = ' '.repeat(gutter);
-    const text = d.sourceLine.replace(/\t/g, ' ');
     const col = Math.max(1, d.caretColumn ?? d.column ?? 1);
-    const width = Math.max(1, Math.min(d.length ?? 1, Math.max(1, text.length - col + 1)));
+    const width = Math.max(1, Math.min(d.length ?? 1, Math.max(1, d.sourceLine.length - col + 1)));
+    const shown = printableSpan(d.sourceLine, col, width);
     out.push(`${pad} |`);
-    out.push(`${d.line} | ${text}`);
-    out.push(`${pad} | ${' '.repeat(col - 1)}${'^'.repeat(width)}`);
+    out.push(`${d.line} | ${shown.text}`);
+    out.push(`${pad} | ${' '.repeat(shown.column - 1)}${'^'.repeat(shown.length)}`);
   }
-  for (const note of d.notes ?? []) out.push(`note: ${note}`);
+  for (const note of d.notes ?? []) out.push(`note: ${printable(note)}`);
   return out.join('\n');
 }

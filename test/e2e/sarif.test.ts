@@ -1,7 +1,7 @@
 // --format sarif against what GitHub code scanning accepts: the official SARIF 2.1.0 schema, and
 // Microsoft's SARIF validator with GitHub's rules, on a scan with the whole elastic/detection-rules
 // pack that fires hundreds of rules, with every kind of location and every incomplete-scan notice.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packEvents } from '../support/packEvents.js';
 import { sarifSchemaErrors } from '../support/sarifSchema.js';
-import { ROOT, runCli, type RunResult } from './run.js';
+import { BIN, ROOT, runCli, type RunResult } from './run.js';
 
 const PACK = join(ROOT, '../../shared/corpus/detection-rules-toml.tar.gz');
 const CORPUS = join(ROOT, 'test/fixtures/detection-rules-queries.ndjson');
@@ -156,6 +156,33 @@ describe('SARIF limits and options', () => {
     const r = await runCli(['--format', 'sarif', '--max-results', '0', 'examples/demo.ndjson']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--max-results/);
+  });
+});
+
+describe('SARIF of an interrupted scan', () => {
+  it('is streamed as alerts are decided, and ends as a complete document that says the scan was cut short', async () => {
+    const child = spawn(process.execPath, [BIN, '--format', 'sarif', '-q', '-'], { cwd: ROOT });
+    let stdout = '';
+    const firstResult = new Promise<void>((resolve) =>
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+        if (stdout.includes('"ruleId"')) resolve();
+      }),
+    );
+    const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // The pipe stays open: only the signal ends this scan. The result arrives before the end.
+    child.stdin.write(`${DEMO_LINE_1}\n`);
+    await firstResult;
+    child.kill('SIGTERM');
+    expect(await exit).toBe(143);
+    const doc = JSON.parse(stdout);
+    expect(sarifSchemaErrors(doc)).toEqual([]);
+    const [invocation] = doc.runs[0].invocations;
+    expect(invocation.executionSuccessful).toBe(false);
+    expect(invocation.toolExecutionNotifications).toEqual([
+      { level: 'error', message: { text: 'The scan was interrupted before it read all its input; the results cover the events read until then.' } },
+    ]);
+    expect(doc.runs[0].results).toHaveLength(1);
   });
 });
 
