@@ -43,7 +43,8 @@ Examples:
   $ lkm-scan validate my-rules/                 check rule files without scanning
 
 Exit status:
-  0  no alert    1  at least one alert    2  usage error, unreadable input or bad rule
+  0  no alert    1  at least one alert
+  2  usage error, unreadable input, bad rule, or no event evaluated (see --allow-empty)
 `;
 
 interface GlobalOpts {
@@ -60,6 +61,7 @@ interface GlobalOpts {
   workers?: number;
   since?: number;
   until?: number;
+  allowEmpty?: boolean;
 }
 
 function ruleSelection(o: GlobalOpts) {
@@ -88,10 +90,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   program
     .description('Scan NDJSON Elastic Common Schema events with Elastic detection rules (EQL, KQL), offline.')
     .version(pkg.version, '-V, --version')
-    .argument('[inputs...]', 'files or folders of NDJSON events; - or none reads stdin')
+    .argument('[inputs...]', 'files or folders of events (NDJSON, JSON arrays, Elasticsearch _search responses); - or none reads stdin')
     .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON) or sarif (SARIF 2.1.0)').choices([...OUTPUT_FORMATS]).default('text'))
     .option('-q, --quiet', 'do not print the summary on stderr')
     .option('--strict', 'stop with exit 2 at the first malformed line')
+    .option('--allow-empty', 'exit 0, not 2, when the inputs hold no event (empty, or none within --since/--until)')
     .option('--since <time>', 'only events whose @timestamp is at or after TIME (ISO 8601, epoch ms, or back from now: 24h, 7d)', timeBound)
     .option('--until <time>', 'only events whose @timestamp is at or before TIME (same forms as --since)', timeBound)
     .option('--no-prefilter', 'parse every line (slower; also reports malformed lines the prefilter would skip unparsed)')
@@ -102,7 +105,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   program.addHelpText('after', SCAN_EXAMPLES);
   program.action(async (inputs: string[], o: GlobalOpts) => {
     exitCode = await scanCommand(
-      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, window: { since: o.since, until: o.until }, ...ruleSelection(o) },
+      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, ...ruleSelection(o) },
       io,
     );
   });

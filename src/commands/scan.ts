@@ -4,6 +4,7 @@ import { compileRule, type CompiledRule } from '../engine/compileRule.js';
 import { createScanner } from '../engine/scanner.js';
 import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
 import { readEvents, resolveInputs } from '../input/index.js';
+import { judgeNothingEvaluated } from '../input/nothingEvaluated.js';
 import { compileLineScreen } from '../prefilter/lineFilter.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
 import { formatSummary } from '../output/summary.js';
@@ -28,6 +29,8 @@ export interface ScanCommandOptions extends RuleSelection {
   window: TimeWindow;
   /** `--workers`: threads reading large plain files; undefined picks by input size (src/parallel/plan.ts). */
   workers?: number;
+  /** `--allow-empty`: inputs that hold no event (or none in the time window) are not an error. */
+  allowEmpty?: boolean;
 }
 
 /** How many malformed lines are shown one by one before only counting them. */
@@ -126,6 +129,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
         })
       : undefined;
   const totals = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, warnings: 0, bytes: 0 };
+  let evaluated = 0;
   let failures = inputErrors.length;
   let strictFailure = false;
   const reportLine = (loc: Location, kind: string, message: string) => {
@@ -137,7 +141,6 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
       const handler: ParallelHandler = {
         event(event, location, text) {
           if (outputClosed) throw new StopScan();
-          if (inWindow && !inWindow(event)) return;
           scanner.event(event, location, text);
         },
         hits(hits, location, text) {
@@ -162,16 +165,18 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
       const stats =
         parallel !== undefined && size !== undefined && source.kind === 'file'
           ? await parallel.read(source, size, handler)
-          : await readEvents(source, handler, { stdin: io.stdin, screen });
+          : await readEvents(source, handler, { stdin: io.stdin, screen, window: inWindow });
       totals.lines += stats.lines;
       totals.events += stats.events;
       totals.skipped += stats.skipped;
       totals.blank += stats.blank;
       totals.bytes += stats.bytes;
+      evaluated += stats.evaluated;
       if (stats.error) {
         failures++;
         io.stderr.write(`lkm-scan: error: ${source.name}: ${stats.error}\n`);
       }
+      if (stats.hint !== undefined) io.stderr.write(`lkm-scan: note: ${stats.hint}\n`);
     }
     if (!outputClosed) scanner.finish();
   } catch (e) {
@@ -195,7 +200,14 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
       }),
     );
   }
-  if (failures > 0 || strictFailure) return EXIT_ERROR;
+  const nothing = strictFailure
+    ? undefined
+    : judgeNothingEvaluated(
+        { inputs: sources.length + inputErrors.length, unreadable: failures, ...totals, evaluated },
+        { windowed: inWindow !== undefined, allowEmpty: opts.allowEmpty === true },
+      );
+  if (nothing?.fails) io.stderr.write(`lkm-scan: error: ${nothing.message}\n`);
+  if (failures > 0 || strictFailure || nothing?.fails) return EXIT_ERROR;
   return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;
 }
 
