@@ -85,9 +85,10 @@ describe('readEvents', () => {
     ['null', 'null'],
     ['true', 'a boolean'],
   ])('reports valid JSON that is not an object (%s) as malformed', async (line, found) => {
-    const r = await readFileContent(`${line}\n`);
-    expect(r.malformed).toEqual([{ line: 1, reason: `expected a JSON object, found ${found}` }]);
-    expect(r.stats).toMatchObject({ lines: 1, events: 0, malformed: 1 });
+    // After a first object line: an input that starts with `[` is a JSON array (see the shapes below).
+    const r = await readFileContent(`{"a":1}\n${line}\n`);
+    expect(r.malformed).toEqual([{ line: 2, reason: `expected a JSON object, found ${found}` }]);
+    expect(r.stats).toMatchObject({ lines: 2, events: 1, malformed: 1 });
   });
 
   it('counts empty and whitespace-only lines as blank, not malformed', async () => {
@@ -138,7 +139,7 @@ describe('readEvents', () => {
   it('keeps events + malformed + blank equal to lines read, and counts bytes', async () => {
     const content = '{"a":1}\n\nnot json\n[1]\n  \n{"b":2}\r\n{"c":3}';
     const r = await readFileContent(content);
-    expect(r.stats).toEqual({ lines: 7, events: 3, skipped: 0, malformed: 2, blank: 2, bytes: content.length, warnings: 0 });
+    expect(r.stats).toEqual({ lines: 7, events: 3, skipped: 0, malformed: 2, blank: 2, bytes: content.length, warnings: 0, evaluated: 3, outsideWindow: 0, shape: 'ndjson' });
   });
 
   it('skips object-shaped lines a screen rules out, but still reports lines that are not objects', async () => {
@@ -277,8 +278,8 @@ describe('readEvents', () => {
 
 describe('addStats', () => {
   it('sums every count of one input into a total', () => {
-    const total: SourceStats = { lines: 1, events: 1, skipped: 0, malformed: 0, blank: 0, bytes: 10, warnings: 0 };
-    addStats(total, { lines: 4, events: 1, skipped: 1, malformed: 1, blank: 1, bytes: 5, warnings: 2, error: 'x' });
-    expect(total).toEqual({ lines: 5, events: 2, skipped: 1, malformed: 1, blank: 1, bytes: 15, warnings: 2 });
+    const total: SourceStats = { lines: 1, events: 1, skipped: 0, malformed: 0, blank: 0, bytes: 10, warnings: 0, evaluated: 1, outsideWindow: 0 };
+    addStats(total, { lines: 4, events: 1, skipped: 1, malformed: 1, blank: 1, bytes: 5, warnings: 2, evaluated: 1, outsideWindow: 1, error: 'x', shape: 'ndjson', hint: 'h' });
+    expect(total).toEqual({ lines: 5, events: 2, skipped: 1, malformed: 1, blank: 1, bytes: 15, warnings: 2, evaluated: 2, outsideWindow: 1 });
   });
 });

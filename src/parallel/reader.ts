@@ -102,7 +102,8 @@ export class ParallelReader {
         current: 0,
         next: 0,
         linesBefore: 0,
-        stats: emptyStats(),
+        // Only NDJSON files are split (plan.ts).
+        stats: { ...emptyStats(), shape: 'ndjson' },
         resolve,
         reject,
       };
