@@ -290,16 +290,19 @@ describe('a FIFO given as a path (issue 7, defect 8)', () => {
   it('reads every event a writer sends into it, once, and ends', async () => {
     const fifo = join(tmp, 'events.fifo');
     execFileSync('mkfifo', [fifo]);
-    const source = write('fifo-source.ndjson', demo);
-    // A separate writer process, as in `auditbeat > fifo &`: it blocks until lkm-scan opens the FIFO.
-    const writer = spawn('/bin/sh', ['-c', 'cat "$1" > "$2"', 'sh', source, fifo], { stdio: 'ignore' });
+    // More than a pipe buffer (64 KiB), written as soon as the FIFO is open: a reader that opens
+    // and closes it before the real read (as the worker planning did) makes the write fail with
+    // EPIPE, and the second open then waits forever for a writer that is gone.
+    const source = write('fifo-source.ndjson', demo.repeat(12));
+    const writerCode = 'const fs = require("fs"); fs.writeFileSync(process.argv[1], fs.readFileSync(process.argv[2]));';
+    const writer = spawn(process.execPath, ['-e', writerCode, fifo, source], { stdio: 'ignore' });
     const writerDone = new Promise<number | null>((resolve) => writer.on('close', resolve));
     try {
-      const r = await runWithTimeout(['--format', 'json', fifo], 10_000);
+      const r = await runWithTimeout(['--format', 'json', fifo], 15_000);
       expect(r.timedOut).toBe(false);
+      expect(r.stderr).toMatch(/1 input, 156 lines \(156 events/);
       expect(r.code).toBe(1);
-      expect(alertLines(r.stdout)).toEqual(DEMO_ALERTS.map(([id, i]): [string, number] => [id, i + 1]).sort());
-      expect(r.stderr).toMatch(/1 input, 13 lines/);
+      expect(jsonLines(r.stdout).length).toBeGreaterThan(24);
       expect(await writerDone).toBe(0);
     } finally {
       writer.kill();
