@@ -112,7 +112,8 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
     sink.write(alert);
   };
 
-  const live = sources.length === 1 && sources[0]!.kind === 'stdin';
+  // A FIFO named as a path is as live as stdin (`auditbeat > f & lkm-scan f`).
+  const live = sources.length === 1 && sources[0]!.kind !== 'file';
   // --strict promises every malformed line is found, which only parsing every line can keep.
   const screen = opts.prefilter && !opts.strict ? compileLineScreen(rules.map((r) => r.need)) : undefined;
   const scanner = createScanner(rules, emit, { live });
