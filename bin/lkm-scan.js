@@ -1,22 +1,41 @@
 #!/usr/bin/env node
 // Thin launcher: all logic lives in dist/cli.js, which returns an exit code instead of exiting.
+// This file is the one fatal-error boundary (as ESLint's bin/eslint.js is): whatever escapes the
+// CLI — a thrown error, a rejected promise, a failed write to stdout — ends in one line on stderr
+// and exit status 2, because a CI job must never read a crash as "alerts found" or "clean".
 import { run } from '../dist/cli.js';
+import { reportOutputFailure, watchOutput } from '../dist/commands/io.js';
 
-// `lkm-scan --help | head -3`: a reader that goes away is normal at a shell; the scan notices it
-// and stops (see commands/scan.ts), and anything else written after that is simply dropped.
-process.stdout.on('error', (e) => {
-  if (e.code !== 'EPIPE') throw e;
-});
+let fatal = false;
+function onFatalError(error) {
+  process.exitCode = 2;
+  if (fatal) return;
+  fatal = true;
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`lkm-scan: internal error: ${message}\n`);
+  if (process.env.LKM_SCAN_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  else process.stderr.write('This is a bug in lkm-scan; please report it with the command line you used (LKM_SCAN_DEBUG=1 shows the stack trace).\n');
+}
+process.on('uncaughtException', onFatalError);
+process.on('unhandledRejection', onFatalError);
+
+// A reader that goes away (`lkm-scan big.ndjson | head -1`) is normal at a shell: quiet. Any other
+// failed write (a full disk, EIO) leaves the output incomplete: exit 2, said once, whenever it
+// happens — during a scan (which then stops reading) or after run() returned (help, rule lists).
+const output = watchOutput(process.stdout);
+output.onError = () => {
+  process.exitCode = 2;
+  reportOutputFailure(output, process.stderr);
+};
 
 try {
-  process.exitCode = await run(process.argv.slice(2), {
+  const code = await run(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
     env: process.env,
   });
-} catch (e) {
-  process.stderr.write(`lkm-scan: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  process.stderr.write('This is a bug in lkm-scan; please report it with the command line you used.\n');
-  process.exitCode = 2;
+  if (output.error === undefined && !fatal) process.exitCode = code;
+} catch (error) {
+  onFatalError(error);
 }

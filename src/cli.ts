@@ -3,11 +3,13 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EXIT_ERROR, type CliIO } from './commands/io.js';
 import { rulesListCommand, rulesShowCommand } from './commands/rulesList.js';
 import { scanCommand } from './commands/scan.js';
+import { baselineCommand } from './commands/baseline.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/sink.js';
-import { parseSeverity } from './commands/selectRules.js';
 import { validateCommand } from './commands/validate.js';
 import { RuleError } from './rules/ruleError.js';
-import type { Severity } from './rules/types.js';
+import { SEVERITIES, type Severity } from './rules/types.js';
+import { FAIL_ON_LEVELS, type FailOn } from './commands/scan.js';
+import { closestCommand } from './commands/suggest.js';
 import { parseTimeBound } from './engine/timeWindow.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -20,6 +22,18 @@ function timeBound(value: string): number {
   } catch (e) {
     throw new InvalidArgumentError((e as Error).message);
   }
+}
+
+function parseSeverity(value: string): Severity {
+  const level = SEVERITIES.find((s) => s === value.toLowerCase());
+  if (level === undefined) throw new InvalidArgumentError(`Use one of ${SEVERITIES.join(', ')}`);
+  return level;
+}
+
+function parseFailOn(value: string): FailOn {
+  const level = FAIL_ON_LEVELS.find((s) => s === value.toLowerCase());
+  if (level === undefined) throw new InvalidArgumentError(`Use one of ${FAIL_ON_LEVELS.join(', ')}`);
+  return level;
 }
 
 function parseWorkers(value: string): number {
@@ -38,13 +52,19 @@ Examples:
   $ lkm-scan --format sarif logs/*.ndjson.gz > alerts.sarif   for CI code-scanning viewers
   $ lkm-scan --rules my-rules/ --no-bundled events.ndjson
   $ lkm-scan --rule 80084fa9 --min-severity low events.ndjson
+  $ lkm-scan --fail-on high logs/               exit 1 only for high or critical alerts
+  $ lkm-scan --exclude-rule 947827c6 logs/      every rule but this one
   $ lkm-scan --since 2024-05-01 --until 2024-05-02T12:00:00Z logs/   only events in that time
+  $ lkm-scan --state .lkm-state.json today.ndjson   new_terms alerts only on terms unseen in earlier runs
+  $ lkm-scan baseline --state .lkm-state.json known-good/   learn terms without alerting
   $ lkm-scan rules                              list rules; lkm-scan rules show <id> for one
   $ lkm-scan validate my-rules/                 check rule files without scanning
 
 Exit status:
-  0  no alert    1  at least one alert
-  2  usage error, unreadable input, bad rule, or no event evaluated (see --allow-empty)
+  0  no alert (at or above --fail-on)    1  at least one alert (at or above --fail-on)
+  2  the result is incomplete: usage error, unreadable input, bad rule, output that could not
+     be written, an internal error (one line on stderr; LKM_SCAN_DEBUG=1 adds the stack), or
+     no event evaluated at all (see --allow-empty)
 `;
 
 interface GlobalOpts {
@@ -55,6 +75,7 @@ interface GlobalOpts {
   rules: string[];
   bundled: boolean;
   rule: string[];
+  excludeRule: string[];
   tag: string[];
   minSeverity?: Severity;
   prefilter: boolean;
@@ -62,10 +83,12 @@ interface GlobalOpts {
   since?: number;
   until?: number;
   allowEmpty?: boolean;
+  failOn: FailOn;
+  state?: string;
 }
 
 function ruleSelection(o: GlobalOpts) {
-  return { rulePaths: o.rules, bundled: o.bundled, only: o.rule, tags: o.tag, minSeverity: o.minSeverity };
+  return { rulePaths: o.rules, bundled: o.bundled, only: o.rule, exclude: o.excludeRule, tags: o.tag, minSeverity: o.minSeverity };
 }
 
 /** Which rules run, and how output looks: program options that the subcommands read too. */
@@ -74,6 +97,7 @@ function addRuleOptions(cmd: Command): Command {
     .option('--rules <path>', 'add rule files or folders of *.toml (repeatable)', collect, [])
     .option('--no-bundled', 'leave out the bundled rules')
     .option('--rule <id-or-name>', 'run only this rule: id, id prefix or name (repeatable)', collect, [])
+    .option('--exclude-rule <id-or-name>', 'leave out this rule: id, id prefix or name (repeatable)', collect, [])
     .option('--tag <tag>', 'run only rules with this tag, e.g. "OS: Linux" (repeatable)', collect, [])
     .addOption(new Option('--min-severity <level>', 'run only rules at or above this severity').argParser(parseSeverity))
     .option('--color', 'force colour output')
@@ -97,6 +121,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option('--allow-empty', 'exit 0, not 2, when the inputs hold no event (empty, or none within --since/--until)')
     .option('--since <time>', 'only events whose @timestamp is at or after TIME (ISO 8601, epoch ms, or back from now: 24h, 7d)', timeBound)
     .option('--until <time>', 'only events whose @timestamp is at or before TIME (same forms as --since)', timeBound)
+    .addOption(
+      new Option('--fail-on <level>', 'exit 1 only for alerts of rules at or above this severity: low, medium, high, critical or never')
+        .argParser(parseFailOn)
+        .default('low'),
+    )
+    .option('--state <file>', 'remember new_terms history in FILE across runs: read before the scan, saved after (see README "Remembered history")')
     .option('--no-prefilter', 'parse every line (slower; also reports malformed lines the prefilter would skip unparsed)')
     .addOption(
       new Option('--workers <n>', 'worker threads reading large plain files in parallel (default 1; see README "Performance")').argParser(parseWorkers),
@@ -104,8 +134,27 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   addRuleOptions(program);
   program.addHelpText('after', SCAN_EXAMPLES);
   program.action(async (inputs: string[], o: GlobalOpts) => {
+    // `lkm-scan valdate rules/` must not scan "valdate" as a missing file and exit like a scan.
+    const typo = inputs[0] === undefined ? undefined : closestCommand(inputs[0], program.commands.map((c) => c.name()));
+    if (typo !== undefined) {
+      program.error(`error: unknown command '${inputs[0]}' (no such file either). Did you mean '${typo}'?`, { code: 'lkm-scan.unknownCommand', exitCode: EXIT_ERROR });
+    }
     exitCode = await scanCommand(
-      { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, ...ruleSelection(o) },
+      {
+        inputs,
+        format: o.format,
+        quiet: !!o.quiet,
+        strict: !!o.strict,
+        color: o.color,
+        version: pkg.version,
+        prefilter: o.prefilter,
+        workers: o.workers,
+        allowEmpty: !!o.allowEmpty,
+        window: { since: o.since, until: o.until },
+        failOn: o.failOn,
+        statePath: o.state,
+        ...ruleSelection(o),
+      },
       io,
     );
   });
@@ -155,14 +204,46 @@ Examples:
   $ lkm-scan validate detection-rules/rules detection-rules/rules_building_block
 
 Exit status:
-  0  every rule is valid    1  at least one rule failed    2  usage error
+  0  every rule is valid    1  at least one rule failed    2  usage error or a path that cannot be read
 `,
     )
     .action((paths: string[]) => {
       exitCode = validateCommand(paths, io);
     });
 
-  for (const cmd of [program, rules, show, validate]) {
+  const baseline = program
+    .command('baseline')
+    .description('learn the new_terms rules\' terms from known-good logs into --state FILE, without alerting')
+    .argument('[inputs...]', 'files or folders of NDJSON events; - or none reads stdin')
+    .addHelpText(
+      'after',
+      `
+Reads the inputs like a scan, with the same options (--rules, --rule, --tag, --since, ...), runs
+only the new_terms rules, and saves every term they see to the --state file (created if missing,
+merged into if present). A later "lkm-scan --state FILE" then alerts only on terms the baseline
+and earlier scans did not show within each rule's history window. Prints what was learnt.
+
+Examples:
+  $ lkm-scan baseline --state .lkm-state.json logs/last-week/
+  $ zcat known-good.ndjson.gz | lkm-scan baseline --state .lkm-state.json
+  $ lkm-scan --state .lkm-state.json today.ndjson      then scan as usual
+
+Exit status:
+  0  learnt (no alert is ever reported)    2  usage error, unreadable input or state, bad rule,
+     or no event to learn from (see --allow-empty)
+`,
+    )
+    .action(async (inputs: string[]) => {
+      const o = globals();
+      const statePath = o.state;
+      if (statePath === undefined) return baseline.error('error: baseline needs --state FILE: the file to learn into', { code: 'lkm-scan.missingState', exitCode: EXIT_ERROR });
+      exitCode = await baselineCommand(
+        { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, ...ruleSelection(o) },
+        io,
+      );
+    });
+
+  for (const cmd of [program, rules, show, validate, baseline]) {
     cmd.exitOverride();
     cmd.configureOutput({
       writeOut: (s) => io.stdout.write(s),

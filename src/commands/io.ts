@@ -12,3 +12,54 @@ export interface CliIO {
 export const EXIT_CLEAN = 0;
 export const EXIT_ALERTS = 1;
 export const EXIT_ERROR = 2;
+
+/** What became of an output stream: closed by its reader (quietly fine) or failed (the output is incomplete). */
+export interface OutputState {
+  /** The reader went away (EPIPE): stop writing, quietly, as cat or grep do. */
+  closed: boolean;
+  /** A write failed for another reason (ENOSPC, EIO): the output is incomplete, exit 2. */
+  error?: NodeJS.ErrnoException;
+  /** The failure was already told to the user, so it is told once. */
+  reported: boolean;
+  /** Called once, when `error` is first set (the launcher sets the exit code from it). */
+  onError?: (error: NodeJS.ErrnoException) => void;
+}
+
+const watched = new WeakMap<Writable, OutputState>();
+
+/**
+ * The one listener for a stream's 'error' events, shared by the launcher and the commands, so a
+ * failed write is noticed wherever it happens and never escapes as an uncaught 'error' event.
+ */
+export function watchOutput(stream: Writable): OutputState {
+  const known = watched.get(stream);
+  if (known !== undefined) return known;
+  const state: OutputState = { closed: false, reported: false };
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (isClosedPipe(error)) state.closed = true;
+    else if (state.error === undefined) {
+      state.error = error;
+      state.onError?.(error);
+    }
+  });
+  watched.set(stream, state);
+  return state;
+}
+
+/** Writes the output failure of `state` on `stderr` unless that was done already. */
+export function reportOutputFailure(state: OutputState, stderr: Writable): void {
+  if (state.error === undefined || state.reported) return;
+  state.reported = true;
+  stderr.write(`lkm-scan: error: ${describeOutputError(state.error)}\n`);
+}
+
+/** A reader that went away: EPIPE, or a write after the stream was destroyed because of it. */
+export function isClosedPipe(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';
+}
+
+/** "cannot write the output: no space left on device (ENOSPC); it is incomplete" */
+export function describeOutputError(error: NodeJS.ErrnoException): string {
+  const reason = error.code === 'ENOSPC' ? 'no space left on device' : error.code === 'EIO' ? 'I/O error' : error.message;
+  return `cannot write the output: ${reason}${error.code && !reason.includes(error.code) ? ` (${error.code})` : ''}; the output is incomplete`;
+}

@@ -12,8 +12,10 @@ import { createSink, type OutputFormat } from '../output/sink.js';
 import { planParallelScan, rangeBytes } from '../parallel/plan.js';
 import { ParallelReader, type ParallelHandler } from '../parallel/reader.js';
 import { RuleError } from '../rules/ruleError.js';
-import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
+import { SEVERITIES, type Severity } from '../rules/types.js';
+import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, reportOutputFailure, watchOutput, type CliIO } from './io.js';
 import { selectRules, type RuleSelection } from './selectRules.js';
+import { baselineRules, formatBaselineSummary, ScanState } from './state.js';
 
 export interface ScanCommandOptions extends RuleSelection {
   inputs: string[];
@@ -31,7 +33,17 @@ export interface ScanCommandOptions extends RuleSelection {
   workers?: number;
   /** `--allow-empty`: inputs that hold no event (or none in the time window) are not an error. */
   allowEmpty?: boolean;
+  /** `--fail-on`: the lowest severity whose alerts make the exit status 1; `never` keeps it 0. */
+  failOn: FailOn;
+  /** `--state FILE`: new_terms history read before the scan and saved at its normal end. */
+  statePath?: string;
+  /** `lkm-scan baseline`: run the new_terms rules only to learn their terms; no alert is output. */
+  learnOnly?: boolean;
 }
+
+/** `--fail-on` levels: a severity, or `never` for a scan that reports without failing a CI job. */
+export type FailOn = Severity | 'never';
+export const FAIL_ON_LEVELS: readonly FailOn[] = [...SEVERITIES, 'never'];
 
 /** How many malformed lines are shown one by one before only counting them. */
 const MALFORMED_SHOWN = 10;
@@ -64,6 +76,9 @@ export function prepareRules(sel: RuleSelection, io: CliIO): CompiledRule[] | un
   for (const key of selected.unknown) {
     errors.push(new RuleError({ message: `no rule matches --rule "${key}"`, file: '--rule', notes: ['`lkm-scan rules` lists the rules by id and name'] }));
   }
+  for (const key of selected.unknownExcluded) {
+    errors.push(new RuleError({ message: `no rule matches --exclude-rule "${key}"`, file: '--exclude-rule', notes: ['`lkm-scan rules` lists the rules by id and name'] }));
+  }
   if (selected.replaced.length > 0) {
     const n = selected.replaced.length;
     io.stderr.write(`lkm-scan: note: ${n} bundled rule${n === 1 ? '' : 's'} replaced by your cop${n === 1 ? 'y' : 'ies'} with the same rule_id (${selected.replaced.map((r) => r.file).join(', ')})\n`);
@@ -88,8 +103,11 @@ export function prepareRules(sel: RuleSelection, io: CliIO): CompiledRule[] | un
 
 export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<number> {
   const started = performance.now();
-  const rules = prepareRules(opts, io);
+  const prepared = prepareRules(opts, io);
+  const rules = prepared && opts.learnOnly ? baselineRules(prepared, io) : prepared;
   if (!rules) return EXIT_ERROR;
+  const state = opts.statePath === undefined ? undefined : ScanState.open(opts.statePath, rules, io);
+  if (opts.statePath !== undefined && !state) return EXIT_ERROR;
 
   if (opts.inputs.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true) {
     // Like grep or jq with no input: say what it is waiting for, rather than seem to hang.
@@ -98,17 +116,15 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   const { sources, errors: inputErrors } = await resolveInputs(opts.inputs);
   for (const err of inputErrors) io.stderr.write(`lkm-scan: error: ${err.source}: ${err.message}\n`);
 
-  let outputClosed = false;
-  io.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    // `lkm-scan big.ndjson | head -1`: the reader went away; stop quietly, as cat or grep do.
-    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') outputClosed = true;
-    else throw e;
-  });
+  // `lkm-scan big.ndjson | head -1`: the reader went away; stop quietly, as cat or grep do. A
+  // write that failed otherwise (a full disk) stops the scan too, and makes it exit 2.
+  const output = watchOutput(io.stdout);
+  const outputGone = () => output.closed || output.error !== undefined;
 
   const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
-  const sink = createSink(opts.format, io.stdout, { chalk, rules: rules.map((r) => r.rule), version: opts.version });
+  const sink = opts.learnOnly ? { write() {}, end: async () => {} } : createSink(opts.format, io.stdout, { chalk, rules: rules.map((r) => r.rule), version: opts.version });
   const emit = (alert: Alert) => {
-    if (outputClosed) throw new StopScan();
+    if (outputGone()) throw new StopScan();
     sink.write(alert);
   };
 
@@ -116,7 +132,9 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   const live = sources.length === 1 && sources[0]!.kind !== 'file';
   // --strict promises every malformed line is found, which only parsing every line can keep.
   const screen = opts.prefilter && !opts.strict ? compileLineScreen(rules.map((r) => r.need)) : undefined;
-  const scanner = createScanner(rules, emit, { live });
+  const scanner = createScanner(rules, emit, { live, termHistory: state?.termHistory });
+  // A live scan may run for days: save its history as it goes, not only at the end.
+  const stopAutosave = live ? state?.autosave(io) : undefined;
   const inWindow = compileTimeWindow(opts.window);
   const plan = await planParallelScan(sources, opts.workers);
   const parallel =
@@ -141,11 +159,11 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
     for (const source of sources) {
       const handler: ParallelHandler = {
         event(event, location, text) {
-          if (outputClosed) throw new StopScan();
+          if (outputGone()) throw new StopScan();
           scanner.event(event, location, text);
         },
         hits(hits, location, text) {
-          if (outputClosed) throw new StopScan();
+          if (outputGone()) throw new StopScan();
           scanner.hits(hits, location, text);
         },
         malformed(location, reason) {
@@ -179,18 +197,30 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
       }
       if (stats.hint !== undefined) io.stderr.write(`lkm-scan: note: ${stats.hint}\n`);
     }
-    if (!outputClosed) scanner.finish();
+    if (!outputGone()) scanner.finish();
   } catch (e) {
     if (!(e instanceof StopScan)) throw e;
   } finally {
     await parallel?.close();
   }
-  if (!outputClosed) await sink.end();
-  if (outputClosed) return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;
+  if (!outputGone()) await sink.end();
+  stopAutosave?.();
+  if (output.error !== undefined) {
+    reportOutputFailure(output, io.stderr);
+    return EXIT_ERROR;
+  }
+  if (output.closed) return failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN;
+  // Saved only when every decision was made and output: history must not claim a term was seen
+  // when its alert never reached the reader (so not after a failed write or a closed pipe above).
+  // An interrupted scan ends through here too, once the scanner has finished.
+  const stateSaved = state && scanner.finished ? state.save(io) : undefined;
 
   const hidden = totals.malformed + totals.warnings - MALFORMED_SHOWN;
   if (hidden > 0) io.stderr.write(`lkm-scan: ${hidden} more malformed or warned lines not shown\n`);
-  if (!opts.quiet) {
+  const stateLines = state ? state.describeStart() + (stateSaved ? state.describeSaved() : '') : '';
+  if (opts.learnOnly && state && !opts.quiet) {
+    io.stdout.write(formatBaselineSummary(rules, (id) => scanner.counts.get(id)?.alerts ?? 0, state, { events: totals.events, inputs: sources.length }) + stateLines);
+  } else if (!opts.quiet) {
     io.stderr.write(
       formatSummary({
         files: sources.length,
@@ -198,9 +228,10 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
         inputErrors: failures,
         elapsedMs: performance.now() - started,
         alertsByRule: rules.map((r) => ({ name: r.rule.name, id: r.rule.id, ...scanner.counts.get(r.rule.id)! })),
-      }),
+      }) + stateLines,
     );
   }
+  if (state && !stateSaved && !state.failed) io.stderr.write(`lkm-scan: ${state.path} not updated: the scan did not finish\n`);
   const nothing = strictFailure
     ? undefined
     : judgeNothingEvaluated(
@@ -208,11 +239,14 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
         { windowed: inWindow !== undefined, allowEmpty: opts.allowEmpty === true },
       );
   if (nothing?.fails) io.stderr.write(`lkm-scan: error: ${nothing.message}\n`);
-  if (failures > 0 || strictFailure || nothing?.fails) return EXIT_ERROR;
-  return anyAlerts(scanner.counts) ? EXIT_ALERTS : EXIT_CLEAN;
+  if (failures > 0 || strictFailure || state?.failed || nothing?.fails) return EXIT_ERROR;
+  if (opts.learnOnly) return EXIT_CLEAN;
+  return failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN;
 }
 
-function anyAlerts(counts: ReadonlyMap<string, { alerts: number }>): boolean {
-  for (const c of counts.values()) if (c.alerts > 0) return true;
-  return false;
+/** True when a rule at or above the `--fail-on` severity alerted. */
+function failingAlerts(rules: readonly CompiledRule[], counts: ReadonlyMap<string, { alerts: number }>, failOn: FailOn): boolean {
+  if (failOn === 'never') return false;
+  const min = SEVERITIES.indexOf(failOn);
+  return rules.some((r) => SEVERITIES.indexOf(r.rule.severity) >= min && (counts.get(r.rule.id)?.alerts ?? 0) > 0);
 }

@@ -1,4 +1,3 @@
-import { RuleError } from '../rules/ruleError.js';
 import { loadRulePack, type RulePack } from '../rules/pack.js';
 import { SEVERITIES, type Rule, type Severity } from '../rules/types.js';
 
@@ -9,6 +8,8 @@ export interface RuleSelection {
   bundled: boolean;
   /** `--rule ID_OR_NAME`: keep only these (id exactly, or name case-insensitively). */
   only: string[];
+  /** `--exclude-rule ID_OR_NAME`: leave these out (same matching as `only`), after `only`. */
+  exclude?: string[];
   /** `--tag TAG`: keep rules that carry any of these tags (case-insensitive). */
   tags: string[];
   minSeverity?: Severity;
@@ -17,6 +18,8 @@ export interface RuleSelection {
 export interface SelectedRules extends RulePack {
   /** `--rule` values that matched no rule: an error, since a typo would otherwise scan nothing. */
   unknown: string[];
+  /** `--exclude-rule` values that matched no rule: an error, since a typo would run the rule. */
+  unknownExcluded: string[];
 }
 
 export function selectRules(sel: RuleSelection): SelectedRules {
@@ -32,6 +35,18 @@ export function selectRules(sel: RuleSelection): SelectedRules {
     }
     rules = rules.filter((r) => wanted.has(r));
   }
+  const unknownExcluded: string[] = [];
+  if (sel.exclude !== undefined && sel.exclude.length > 0) {
+    const unwanted = new Set<Rule>();
+    for (const key of sel.exclude) {
+      // Matched against the whole pack, so excluding a rule that --rule or --tag already left
+      // out is not mistaken for a typo.
+      const hits = findRules(pack.rules, key);
+      if (hits.length === 0) unknownExcluded.push(key);
+      for (const r of hits) unwanted.add(r);
+    }
+    rules = rules.filter((r) => !unwanted.has(r));
+  }
   if (sel.tags.length > 0) {
     const tags = sel.tags.map((t) => t.toLowerCase());
     rules = rules.filter((r) => r.tags.some((t) => tags.includes(t.toLowerCase())));
@@ -40,7 +55,7 @@ export function selectRules(sel: RuleSelection): SelectedRules {
     const min = SEVERITIES.indexOf(sel.minSeverity);
     rules = rules.filter((r) => SEVERITIES.indexOf(r.severity) >= min);
   }
-  return { ...pack, rules, unknown };
+  return { ...pack, rules, unknown, unknownExcluded };
 }
 
 /** A rule by exact id, id prefix (at least 4 characters), or name (case-insensitive, exact, then substring). */
@@ -55,12 +70,4 @@ export function findRules(rules: readonly Rule[], key: string): Rule[] {
     if (byPrefix.length) return byPrefix;
   }
   return rules.filter((r) => r.name.toLowerCase().includes(lower));
-}
-
-export function parseSeverity(value: string): Severity {
-  const v = value.toLowerCase();
-  if (!SEVERITIES.includes(v as Severity)) {
-    throw new RuleError({ message: `unknown severity "${value}"; use one of ${SEVERITIES.join(', ')}`, file: '--min-severity' });
-  }
-  return v as Severity;
 }

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { compileRule } from '../engine/compileRule.js';
 import { loadRulePack } from '../rules/pack.js';
-import { RuleError } from '../rules/ruleError.js';
+import { RuleError, RulePathError } from '../rules/ruleError.js';
 import type { Diagnostic } from '../rules/diagnostic.js';
-import { EXIT_ALERTS, EXIT_CLEAN, type CliIO } from './io.js';
+import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
 
 /** One failing rule on one line (grep-able, `file:line:col: name: message`), then its caret. */
 export function formatValidationFailure(d: Diagnostic, ruleName: string | undefined): string {
@@ -19,14 +19,17 @@ export function formatValidationFailure(d: Diagnostic, ruleName: string | undefi
 
 /**
  * `lkm-scan validate PATH...`: parse and compile every rule, report each failure, exit 1 if any.
- * With no path, the bundled rules are validated.
+ * With no path, the bundled rules are validated. A path that cannot be read is exit 2: what was
+ * asked for was not validated, so "1 rule failed" would understate it.
  */
 export function validateCommand(paths: string[], io: CliIO): number {
   const started = performance.now();
   const pack = loadRulePack({ bundled: paths.length === 0, paths });
   let failed = 0;
+  let unreadable = 0;
   for (const e of pack.errors) {
-    failed++;
+    if (e instanceof RulePathError) unreadable++;
+    else failed++;
     io.stdout.write(formatValidationFailure(e.diagnostic, undefined));
   }
   let ok = 0;
@@ -47,7 +50,8 @@ export function validateCommand(paths: string[], io: CliIO): number {
   io.stderr.write(
     `validated ${ok + failed} rule${ok + failed === 1 ? '' : 's'} in ${seconds} s: ${ok} ok, ${failed} failed` +
       (pack.unsupported.length ? `; ${pack.unsupported.length} skipped, not runnable offline (${skipped})` : '') +
+      (unreadable ? `; ${unreadable} path${unreadable === 1 ? '' : 's'} could not be read` : '') +
       '\n',
   );
-  return failed > 0 ? EXIT_ALERTS : EXIT_CLEAN;
+  return unreadable > 0 ? EXIT_ERROR : failed > 0 ? EXIT_ALERTS : EXIT_CLEAN;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compileTermsOf, NewTermsReplay, NewTermsState } from './newTerms.js';
+import { compileTermsOf, NewTermsReplay, NewTermsState, termKey } from './newTerms.js';
 
 const DAY = 86_400_000;
 
@@ -37,6 +37,17 @@ describe('NewTermsState (SPEC §D)', () => {
     expect(s.observe([['x']], 5 * DAY + 1)).toEqual([['x']]);
   });
 
+  it('takes remembered sightings as the history and updates them in place', () => {
+    const lastSeen = new Map([[termKey(['x']), 10 * DAY]]);
+    const s = new NewTermsState(5 * DAY, lastSeen);
+    expect(s.observe([['x']], 2 * DAY)).toEqual([]); // older than the remembered sighting: seen since
+    expect(lastSeen.get(termKey(['x']))).toBe(10 * DAY);
+    expect(s.observe([['x']], 15 * DAY)).toEqual([]);
+    expect(s.observe([['x']], 20 * DAY + 1)).toEqual([['x']]);
+    expect(s.observe([['y']], 0)).toEqual([['y']]);
+    expect(lastSeen).toEqual(new Map([[termKey(['x']), 20 * DAY + 1], [termKey(['y']), 0]]));
+  });
+
   it('lets every sighting extend the history', () => {
     const s = new NewTermsState(5 * DAY);
     s.observe([['x']], 0);
@@ -47,8 +58,8 @@ describe('NewTermsState (SPEC §D)', () => {
 
 describe('NewTermsReplay (SPEC §D, file mode)', () => {
   /** The reference: hold everything, sort by (time, input order), replay through NewTermsState. */
-  function reference(sightings: Array<{ term: string; t: number }>, window: number) {
-    const state = new NewTermsState(window);
+  function reference(sightings: Array<{ term: string; t: number }>, window: number, remembered = new Map<string, number>()) {
+    const state = new NewTermsState(window, remembered);
     return sightings
       .map((s, seq) => ({ ...s, seq }))
       .sort((a, b) => a.t - b.t || a.seq - b.seq)
@@ -69,6 +80,40 @@ describe('NewTermsReplay (SPEC §D, file mode)', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('takes remembered sightings as before all of this run, and records the latest sightings', () => {
+    const termTimes = fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.integer({ min: 0, max: 20 }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ term: fc.constantFrom('a', 'b', 'c', 'd'), t: fc.integer({ min: 0, max: 20 }) }), { maxLength: 60 }),
+        fc.integer({ min: 0, max: 6 }),
+        termTimes,
+        (sightings, window, remembered) => {
+          const seed = () => new Map(Object.entries(remembered).map(([term, t]) => [termKey([term]), t]));
+          const expectedHistory = seed();
+          const expected = reference(sightings, window, expectedHistory);
+          const history = seed();
+          const replay = new NewTermsReplay<number>(window, history);
+          sightings.forEach((s, seq) => replay.add([[s.term]], s.t, seq, seq));
+          expect(replay.finish().map((f) => f.doc)).toEqual(expected);
+          expect(history).toEqual(expectedHistory);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('raises nothing when the same sightings are replayed against the history they left', () => {
+    const history = new Map<string, number>();
+    const sightings = [['b', 3 * DAY], ['a', 0], ['a', 9 * DAY], ['b', 1 * DAY]] as const;
+    const run = () => {
+      const replay = new NewTermsReplay<number>(5 * DAY, history);
+      sightings.forEach(([term, t], seq) => replay.add([[term]], t, seq, seq));
+      return replay.finish().map((f) => f.doc);
+    };
+    expect(run()).toEqual([1, 3, 2]);
+    expect(run()).toEqual([]);
   });
 
   it('keeps documents only for sightings that can still be new when input is in time order', () => {

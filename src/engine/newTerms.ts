@@ -42,10 +42,15 @@ export function termKey(term: Term): string {
 /**
  * The history of one new_terms rule, replayed in event time (SPEC §D): a term is new for an event
  * when it was never seen, or last seen more than the history window before that event.
+ *
+ * `lastSeen` (term key → time of its latest sighting) may come from an earlier run (`--state`);
+ * the map is updated in place, so the caller can save it at any moment.
  */
 export class NewTermsState {
-  private readonly lastSeen = new Map<string, number>();
-  constructor(private readonly historyWindowMs: number) {}
+  constructor(
+    private readonly historyWindowMs: number,
+    private readonly lastSeen: Map<string, number> = new Map(),
+  ) {}
 
   /** Records the event's terms at `timeMs` and returns those that were new. */
   observe(terms: Term[], timeMs: number): Term[] {
@@ -53,6 +58,7 @@ export class NewTermsState {
     for (const term of terms) {
       const key = termKey(term);
       const last = this.lastSeen.get(key);
+      // An event older than the remembered sighting has it as predecessor: negative distance, not new.
       if (last === undefined || timeMs - last > this.historyWindowMs) fresh.push(term);
       if (last === undefined || timeMs > last) this.lastSeen.set(key, timeMs);
     }
@@ -76,34 +82,52 @@ export interface NewTermSighting<D> {
 interface TermHistory {
   times: number[];
   seqs: number[];
+  /** The latest sighting so far: this run's, or the remembered one from an earlier run. */
   maxTime: number;
+  /** The term's last sighting in an earlier run, which precedes all of this run's sightings. */
+  remembered: number | undefined;
   /** Every sighting so far arrived in time order (the usual case for log files). */
   ordered: boolean;
 }
 
 /**
  * The file-mode decision of SPEC §D without holding every matching event: the result of replaying
- * all sightings in (time, input order), where a sighting is new when its predecessor of the same
- * term is more than the window older. Only times are kept per term; a document is kept only for
- * sightings that may still turn out new. A sighting that arrives in time order and has a close
- * predecessor can never become new again (later arrivals can only add closer predecessors), so
- * for time-ordered input the documents held are just the alerts.
+ * all sightings in (time, input order), where a sighting is new when the latest earlier sighting
+ * of the same term is more than the window older. Only times are kept per term; a document is
+ * kept only for sightings that may still turn out new. A sighting that arrives in time order and
+ * has a close predecessor can never become new again (later arrivals can only add closer
+ * predecessors), so for time-ordered input the documents held are just the alerts.
+ *
+ * A term's remembered last sighting (`lastSeen`, from `--state`) counts as a sighting before all
+ * of this run's, whatever this run's times: an event older than it is never new (it was seen
+ * since), and adds nothing to the history (the remembered sighting stays the latest). So scanning
+ * the same file twice alerts only the first time. `finish` writes each term's latest sighting
+ * back into `lastSeen`.
  */
 export class NewTermsReplay<D> {
   private readonly histories = new Map<string, TermHistory>();
   private readonly candidates: Array<NewTermSighting<D> & { key: string }> = [];
 
-  constructor(private readonly historyWindowMs: number) {}
+  constructor(
+    private readonly historyWindowMs: number,
+    private readonly lastSeen: Map<string, number> = new Map(),
+  ) {}
 
   add(terms: Term[], timeMs: number, seq: number, doc: D): void {
     for (let termIndex = 0; termIndex < terms.length; termIndex++) {
       const term = terms[termIndex]!;
       const key = termKey(term);
       let h = this.histories.get(key);
-      if (!h) this.histories.set(key, (h = { times: [], seqs: [], maxTime: -Infinity, ordered: true }));
+      if (!h) {
+        const remembered = this.lastSeen.get(key);
+        h = { times: [], seqs: [], maxTime: remembered ?? -Infinity, remembered, ordered: true };
+        this.histories.set(key, h);
+      }
+      if (h.remembered !== undefined && timeMs < h.remembered) continue;
       const inOrder = timeMs >= h.maxTime;
       if (!inOrder) h.ordered = false;
-      const mayBeNew = !inOrder || h.times.length === 0 || timeMs - h.maxTime > this.historyWindowMs;
+      const first = h.times.length === 0 && h.remembered === undefined;
+      const mayBeNew = !inOrder || first || timeMs - h.maxTime > this.historyWindowMs;
       h.times.push(timeMs);
       h.seqs.push(seq);
       if (timeMs > h.maxTime) h.maxTime = timeMs;
@@ -115,10 +139,13 @@ export class NewTermsReplay<D> {
   finish(): NewTermSighting<D>[] {
     const fresh = new Map<string, Set<number>>();
     for (const [key, h] of this.histories) {
+      if (h.times.length > 0) this.lastSeen.set(key, h.maxTime);
       if (h.ordered) continue;
       const order = h.times.map((_, i) => i).sort((a, b) => h.times[a]! - h.times[b]! || h.seqs[a]! - h.seqs[b]!);
       const seqs = new Set<number>();
-      let last: number | undefined;
+      // Every time kept is at or after the remembered sighting, so in sorted order the latest
+      // earlier sighting is simply the previous one.
+      let last = h.remembered;
       for (const i of order) {
         if (last === undefined || h.times[i]! - last > this.historyWindowMs) seqs.add(h.seqs[i]!);
         last = h.times[i]!;

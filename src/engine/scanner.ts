@@ -19,6 +19,11 @@ export interface ScannerOptions {
    * order of lines or files (SPEC §D).
    */
   live: boolean;
+  /**
+   * New_terms history from earlier runs (`--state`), by rule id: term key → latest sighting.
+   * A rule's runner decides with it and records this run's sightings into the same map.
+   */
+  termHistory?: ReadonlyMap<string, Map<string, number>>;
 }
 
 export interface RuleCounts {
@@ -39,6 +44,8 @@ export interface Scanner {
   hits(hits: Readonly<RuleHits>, location: Location, raw: string): void;
   /** Decides what was held back for event-time order and emits those alerts. */
   finish(): void;
+  /** finish() ran to its end: every decision was made and emitted (what `--state` may remember). */
+  readonly finished: boolean;
   readonly counts: ReadonlyMap<string, RuleCounts>;
 }
 
@@ -75,6 +82,7 @@ export function createScanner(
   });
   const dispatch = compileDispatch(rules);
   let seq = 0;
+  let finished = false;
   return {
     event(event, location, raw) {
       seq++;
@@ -93,6 +101,10 @@ export function createScanner(
     },
     finish() {
       for (const runner of runners) runner.finish();
+      finished = true;
+    },
+    get finished() {
+      return finished;
     },
     counts,
   };
@@ -172,8 +184,9 @@ function newTermsRunner(compiled: CompiledRule, emit: (alert: Alert) => void, co
   // Live: decided as events come. Files: a replay in event time, keeping of a possibly-new event
   // its line when the reader has it (a few hundred bytes) rather than the parsed object.
   type Kept = { location: Location; raw?: string; event?: EcsEvent };
-  const state = options.live ? new NewTermsState(rule.newTerms.historyWindowMs) : undefined;
-  const replay = options.live ? undefined : new NewTermsReplay<Kept>(rule.newTerms.historyWindowMs);
+  const lastSeen = options.termHistory?.get(rule.id);
+  const state = options.live ? new NewTermsState(rule.newTerms.historyWindowMs, lastSeen) : undefined;
+  const replay = options.live ? undefined : new NewTermsReplay<Kept>(rule.newTerms.historyWindowMs, lastSeen);
   const take = (terms: Term[], timeMs: number | undefined, location: Location, seq: number, raw: string | undefined, event: () => EcsEvent) => {
     if (timeMs === undefined) {
       count.untimed++;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import TOML from '@iarna/toml';
-import { RuleError } from './ruleError.js';
+import { RuleError, RulePathError } from './ruleError.js';
 import { relativeWindowMs } from './duration.js';
 import {
   SEVERITIES,
@@ -38,7 +38,7 @@ export function loadRuleFile(path: string, options: { displayPath?: string; bund
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new RuleError({ message: `cannot read rule file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file });
+    throw new RulePathError({ message: `cannot read rule file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file });
   }
   return parseRuleText(text, file, options.bundled ?? false);
 }

@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
 import { isUnsupported, loadRuleFile, type UnsupportedRule } from './load.js';
-import { RuleError } from './ruleError.js';
+import { RuleError, RulePathError } from './ruleError.js';
 import type { Rule } from './types.js';
 
 /** The folder of rules shipped with lkm-scan (package root `rules/`, beside `src/` and `dist/`). */
@@ -51,10 +51,10 @@ export function loadRulePack(options: { bundled: boolean; paths: string[] }): Ru
       files = findRuleFiles(p);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      pack.errors.push(new RuleError({ message: code === 'ENOENT' ? 'no such rule file or directory' : `cannot read: ${code ?? String(e)}`, file: p }));
+      pack.errors.push(new RulePathError({ message: code === 'ENOENT' ? 'no such rule file or directory' : `cannot read: ${code ?? String(e)}`, file: p }));
       continue;
     }
-    if (files.length === 0) pack.errors.push(new RuleError({ message: 'no .toml rule files in this directory', file: p }));
+    if (files.length === 0) pack.errors.push(new RulePathError({ message: 'no .toml rule files in this directory', file: p }));
     for (const f of files) sources.push({ path: f, display: f, bundled: false });
   }
   for (const s of sources) {

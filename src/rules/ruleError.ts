@@ -12,3 +12,9 @@ export class RuleError extends Error {
     return formatDiagnostic(this.diagnostic);
   }
 }
+
+/**
+ * A rule path that could not be read at all (missing, unreadable, a folder without rules): not a
+ * broken rule but an incomplete pack, which `validate` reports with exit 2 rather than 1.
+ */
+export class RulePathError extends RuleError {}

@@ -69,7 +69,10 @@ describe.concurrent('rule packs and selection', () => {
   it('rejects an unknown severity level with the choices', async () => {
     const r = await runCli(['--min-severity', 'urgent', 'examples/demo.ndjson']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown severity "urgent"; use one of low, medium, high, critical/);
+    // Worded like every other option error (commander's), with the hint to --help, not like a rule-file error.
+    expect(r.stderr).toMatch(/error: option '--min-severity <level>' argument 'urgent' is invalid\. Use one of low, medium, high, critical/);
+    expect(r.stderr).toMatch(/run with --help/);
+    expect(r.stderr).not.toMatch(/-->/);
   });
 });
 
