@@ -256,39 +256,35 @@ class SniffingReader implements ShapeReader {
   }
 
   push(chunk: Buffer): void {
+    // Copied (concat): the caller may reuse the chunk's memory for its next read.
+    if (this.sample.length < CONTENT_SAMPLE_BYTES) this.sample = Buffer.concat([this.sample, chunk.subarray(0, CONTENT_SAMPLE_BYTES - this.sample.length)]);
     if (this.reader !== undefined) {
       this.reader.push(chunk);
       return;
     }
     const head = this.head === undefined ? chunk : Buffer.concat([this.head, chunk]);
-    if (this.sample.length < CONTENT_SAMPLE_BYTES) this.sample = Buffer.from(head.subarray(0, CONTENT_SAMPLE_BYTES));
-    if (!this.decide(head, false)) {
-      // Copied: the caller may reuse the chunk's memory for its next read.
-      this.head = this.head === undefined ? Buffer.from(chunk) : head;
-    }
+    if (this.decide(head, false) === undefined) this.head = this.head === undefined ? Buffer.from(chunk) : head;
   }
 
   end(): void {
-    if (this.reader === undefined) {
-      const head = this.head ?? Buffer.alloc(0);
-      if (!this.decide(head, true)) return;
-    }
-    this.reader!.end();
+    (this.reader ?? this.decide(this.head ?? Buffer.alloc(0), true))?.end();
   }
 
   discardPartial(): string | undefined {
     return this.reader?.discardPartial();
   }
 
-  private decide(head: Buffer, ended: boolean): boolean {
+  /** Opens the reader for the shape `head` shows, handing it `head`; undefined while undecided. */
+  private decide(head: Buffer, ended: boolean): ShapeReader | undefined {
     const shape = sniffShape(head, ended);
-    if (shape === undefined) return false;
+    if (shape === undefined) return undefined;
     if (shape.kind === 'compressed') throw new UnreadableInputError(describeCompressed(shape.format, this.name));
     this.head = undefined;
     if (head.length > 0) this.stats.shape = shape.kind;
-    this.reader = this.open(shape);
-    if (head.length > 0) this.reader.push(head);
-    return true;
+    const reader = this.open(shape);
+    this.reader = reader;
+    if (head.length > 0) reader.push(head);
+    return reader;
   }
 }
 
@@ -334,24 +330,24 @@ class EventDelivery {
     const stats = this.stats;
     stats.skipped++;
     if (this.window === undefined) stats.evaluated++;
-    else if (stats.evaluated === 0 && this.inWindow(bytes, start, end)) stats.evaluated++;
+    else if (stats.evaluated === 0 && inWindow(this.window, bytes, start, end)) stats.evaluated++;
   }
+}
 
-  private inWindow(bytes: Buffer, start: number, end: number): boolean {
-    const window = this.window!;
-    const raw = readRawTimestamp(bytes, start, end);
-    if (raw.kind === 'absent') return false;
-    // One occurrence out of the window: the top-level @timestamp is that one, or there is none.
-    if (raw.kind === 'once' && !window({ '@timestamp': raw.value })) return false;
-    // In the window (or unknown): the occurrence may be nested; only the parsed event tells.
-    let value: unknown;
-    try {
-      value = JSON.parse(bytes.toString('utf8', start, end));
-    } catch {
-      return false;
-    }
-    return isObject(value) && window(value);
+/** Whether the unparsed JSON object line `bytes[start..end)` lies in `window`. */
+function inWindow(window: (event: EcsEvent) => boolean, bytes: Buffer, start: number, end: number): boolean {
+  const raw = readRawTimestamp(bytes, start, end);
+  if (raw.kind === 'absent') return false;
+  // One occurrence out of the window: the top-level @timestamp is that one, or there is none.
+  if (raw.kind === 'once' && !window({ '@timestamp': raw.value })) return false;
+  // In the window (or unknown): the occurrence may be nested; only the parsed event tells.
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8', start, end));
+  } catch {
+    return false;
   }
+  return isObject(value) && window(value);
 }
 
 /** Turns lines into events for one input, keeping its counts. */

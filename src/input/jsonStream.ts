@@ -182,8 +182,8 @@ export class JsonElementReader {
       const line = this.capturing ? this.elementLine : (this.frames[0]?.line ?? this.elementLine);
       this.dropCapture();
       this.sink.malformed(line, 'truncated: the input ends inside the value that starts here');
-    } else if (this.mode !== RESYNC && this.frames.length > 0) {
-      const outer = this.frames[0]!;
+    } else if (this.mode !== RESYNC && this.frames[0] !== undefined) {
+      const outer = this.frames[0];
       const what = outer.role === 'events' ? 'array' : 'search response';
       this.sink.malformed(outer.line, `truncated: the input ends before the ${what} that starts here is closed`);
     }
@@ -425,7 +425,9 @@ export class JsonElementReader {
   /** NAV_KEY: a key of a walked object (`hits`, `took`, ...). */
   private navKey(chunk: Buffer, i: number): number {
     const length = chunk.length;
-    const frame = this.frames[this.frames.length - 1]!;
+    const frame = this.frames[this.frames.length - 1];
+    // NAV_KEY is only entered inside a walked object.
+    if (frame === undefined) throw new Error('internal: a key outside an object');
     for (; i < length; i++) {
       const c = chunk[i]!;
       if (c === LF) return this.fail(i, 'a string is not closed before the end of its line');
