@@ -40,7 +40,7 @@ export function judgeNothingEvaluated(t: ReadTotals, options: { windowed: boolea
     why = `none of the ${plural(found, 'event')} lies within --since/--until`;
     empty = true;
   } else {
-    why = t.bytes === 0 ? `${them} ${t.inputs === 1 ? 'is' : 'are'} empty` : `no event in ${them}`;
+    why = t.bytes === 0 ? (t.inputs === 1 ? 'it is empty' : 'they are empty') : `no event in ${them}`;
     empty = true;
   }
   const fails = !(empty && options.allowEmpty);
