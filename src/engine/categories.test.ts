@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseEql } from '../eql/index.js';
 import { parseKql } from '../kql/index.js';
+import type { KqlNode } from '../kql/ast.js';
 import { compileFieldReader } from '../event/fields.js';
 import { eqlCategories, kqlCategories } from './categories.js';
 import { compileDispatch } from './dispatch.js';
@@ -52,5 +53,14 @@ describe('shared field readers', () => {
     expect(read(a)).toEqual(['a']);
     expect(read({ process: { name: 'b' } })).toEqual(['b']);
     expect(read(a)).toEqual(['a']);
+  });
+});
+
+describe('rule categories of huge queries (issue 7, defect 6)', () => {
+  it('lists 200,000 KQL category values without a stack overflow', () => {
+    // The tree of `event.category:(c0 or ... c199999) or event.category:z`, built without the parser.
+    const is = (value: string): KqlNode => ({ type: 'is', field: { kind: 'name', name: 'event.category', quoted: false }, value: { kind: 'string', value, quoted: false } });
+    const list: KqlNode = { type: 'or', children: Array.from({ length: 200_000 }, (_, i) => is(`c${i}`)) };
+    expect(kqlCategories({ type: 'or', children: [list, is('z')] })).toHaveLength(200_001);
   });
 });

@@ -30,8 +30,10 @@ export interface RuleCounts {
   alerts: number;
   /** Matching events a stateful rule could not place in time (no usable timestamp). */
   untimed: number;
-  /** Partial sequences (or sample groups) a rule had to drop to stay within its state cap. */
+  /** Partial sequences (or sample or threshold groups) a rule had to drop to stay within its state cap. */
   dropped: number;
+  /** What `dropped` counts, for the summary's words: partial matches unless said otherwise. */
+  droppedWhat?: 'threshold group';
 }
 
 export interface Scanner {
@@ -216,10 +218,12 @@ function newTermsRunner(compiled: CompiledRule, emit: (alert: Alert) => void, co
 function thresholdRunner(compiled: CompiledRule, emit: (alert: Alert) => void, count: RuleCounts, options: ScannerOptions): RuleRunner {
   const rule = compiled.rule as ThresholdRule;
   const state = new ThresholdState(rule.threshold, (rule.from && relativeWindowMs(rule.from)) || DEFAULT_SPAN_MS);
+  count.droppedWhat = 'threshold group';
   const order = timeOrdered<HeldEvent>(options.live, (h) => {
     for (const threshold of state.observe(h.event, h.timeMs)) {
       emit({ rule, timeMs: h.timeMs, event: h.event, location: h.location, threshold });
     }
+    count.dropped = state.dropped;
   });
   return {
     event(event, location, seq) {

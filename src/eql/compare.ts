@@ -1,5 +1,6 @@
 import { scalarText } from '../event/fields.js';
 import type { Scalar } from '../event/types.js';
+import { isNumericText } from '../event/numericText.js';
 import { asciiFold, compileWildcard } from '../event/wildcard.js';
 
 /**
@@ -12,12 +13,10 @@ export type ValueTest = (value: Scalar) => boolean;
 /** A literal a leaf can compare with (null is handled before: `f == null` is "missing"). */
 export type LeafLiteral = string | number | boolean;
 
-const NUMERIC_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
-
 /** The number a value stands for: numbers, and strings holding a number (a keyword or numeric field). */
 export function numericValue(value: Scalar): number | null {
   if (typeof value === 'number') return value;
-  if (typeof value === 'string' && NUMERIC_TEXT.test(value)) return Number(value);
+  if (typeof value === 'string' && isNumericText(value, true)) return Number(value);
   return null;
 }
 

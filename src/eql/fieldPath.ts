@@ -33,7 +33,10 @@ export function compileRawReader(field: FieldRef): RawReader {
       const next: unknown[] = [];
       for (const node of current) {
         if (stage.read === null) next.push(node);
-        else if (node !== null && typeof node === 'object' && !Array.isArray(node)) next.push(...stage.read(node as EcsEvent));
+        else if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+          // A loop, not push(...values): an event's array of 200,000 values would overflow the stack as arguments.
+          for (const v of stage.read(node as EcsEvent)) next.push(v);
+        }
       }
       if (stage.index === null) current = next;
       else current = stage.index < next.length ? [next[stage.index]] : [];

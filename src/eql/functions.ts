@@ -1,5 +1,6 @@
 import { asciiFold } from '../event/wildcard.js';
 import { bytesInCidr, parseIp, type Cidr } from '../event/cidr.js';
+import { isNumericText } from '../event/numericText.js';
 import { numericValue } from './compare.js';
 
 /**
@@ -102,7 +103,7 @@ function parseNumber(text: string, baseArg: ScriptValue | undefined): ScriptValu
     base = 16;
   }
   if (base === null || base === 10) {
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
+    if (!isNumericText(t, false)) return null;
     return Number(t);
   }
   if (!Number.isInteger(base) || base < 2 || base > 36) return null;

@@ -2,17 +2,33 @@ import { parse as peggyParse, SyntaxError as PeggySyntaxError } from './generate
 import type { Expectation } from './generated/eqlParser.js';
 import { QuerySyntaxError, positionAt } from '../query/syntaxError.js';
 import type { EqlQuery } from './ast.js';
+import { checkNesting } from './nesting.js';
 
-/** Parses an EQL query (SPEC §A). Throws QuerySyntaxError with a message for rule authors. */
+/**
+ * Parses an EQL query (SPEC §A). Throws QuerySyntaxError with a message for rule authors, also
+ * for a query nested too deeply for the stages after the parser (see nesting.ts).
+ */
 export function parseEql(text: string): EqlQuery {
+  let query: EqlQuery;
   try {
-    return peggyParse(text, { startRule: 'Start' }) as EqlQuery;
+    query = peggyParse(text, { startRule: 'Start' }) as EqlQuery;
   } catch (error) {
     throw translateError(error, text);
   }
+  checkNesting(query);
+  return query;
 }
 
 function translateError(error: unknown, text: string): unknown {
+  if (error instanceof RangeError) {
+    // Thousands of nested parentheses exhaust the parser's stack before checkNesting can count
+    // the levels. Elasticsearch does the same: its parser's StackOverflowError is a parsing error.
+    return new QuerySyntaxError(
+      `the query is nested too deeply to parse: flatten it ('a or b or c' and 'x in (...)' need no parentheses however long they are)`,
+      positionAt(text, 0),
+      1,
+    );
+  }
   if (!(error instanceof PeggySyntaxError)) return error;
   const start = error.location.start;
   const position = positionAt(text, start.offset);
@@ -83,7 +99,8 @@ function describeExpected(expected: readonly Expectation[]): string {
         break;
       }
       case 'other': {
-        if (e.description === 'field name' || e.description === 'function call' || e.description === 'number' || e.description === 'string') {
+        const value = ['field name', 'function call', 'number', 'string', 'sign'];
+        if (value.includes(e.description)) {
           wantsValue = true;
         } else add(OTHER_WORDS[e.description] === undefined ? e.description : OTHER_WORDS[e.description]!);
         break;

@@ -18,4 +18,16 @@ describe('formatSummary', () => {
     expect(text).toContain('     2  Seq  (1,500 partial matches dropped at the state cap)\n');
     expect(text).toContain('     0  Quiet\n');
   });
+
+  it('says threshold groups for a threshold rule that dropped some', () => {
+    const text = formatSummary({
+      ...base,
+      alertsByRule: [
+        { name: 'Sweep', id: 'a', alerts: 0, untimed: 0, dropped: 1, droppedWhat: 'threshold group' },
+        { name: 'Flood', id: 'b', alerts: 3, untimed: 0, dropped: 2_000, droppedWhat: 'threshold group' },
+      ],
+    });
+    expect(text).toContain('     0  Sweep  (1 threshold group dropped at the state cap)\n');
+    expect(text).toContain('     3  Flood  (2,000 threshold groups dropped at the state cap)\n');
+  });
 });

@@ -11,7 +11,7 @@ export interface ScanSummary {
   inputErrors: number;
   elapsedMs: number;
   /** Alerts per rule, in rule order: name → count (rules with no alert included, for clarity). */
-  alertsByRule: Array<{ name: string; id: string; alerts: number; untimed: number; dropped?: number }>;
+  alertsByRule: Array<{ name: string; id: string; alerts: number; untimed: number; dropped?: number; droppedWhat?: 'threshold group' }>;
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -35,7 +35,10 @@ export function formatSummary(s: ScanSummary): string {
   for (const r of s.alertsByRule) {
     let line = `    ${String(n(r.alerts)).padStart(6)}  ${r.name}`;
     if (r.untimed) line += `  (${n(r.untimed)} matching events without a usable timestamp skipped)`;
-    if (r.dropped) line += `  (${n(r.dropped)} partial match${r.dropped === 1 ? '' : 'es'} dropped at the state cap)`;
+    if (r.dropped) {
+      const [one, many] = r.droppedWhat === 'threshold group' ? ['threshold group', 'threshold groups'] : ['partial match', 'partial matches'];
+      line += `  (${n(r.dropped)} ${r.dropped === 1 ? one : many} dropped at the state cap)`;
+    }
     lines.push(line);
   }
   return lines.join('\n') + '\n';

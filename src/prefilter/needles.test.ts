@@ -3,7 +3,7 @@ import { parseEql } from '../eql/index.js';
 import { parseKql } from '../kql/index.js';
 import { eqlNeed } from './fromEql.js';
 import { kqlNeed } from './fromKql.js';
-import { anchorAlternatives, anchorsOf, exactStringNeed, wildcardNeed } from './needles.js';
+import { ANY, anchorAlternatives, anchorsOf, exactStringNeed, lit, MAX_ALTERNATIVES, or, wildcardNeed } from './needles.js';
 import { candidateLineStarts, compileLineFilter, searchFragment } from './lineFilter.js';
 
 const R1 = `file where host.os.type == "linux" and event.type in ("change", "creation") and file.path : "/lib/modules/*" and
@@ -149,5 +149,25 @@ describe('line filter over a buffer', () => {
 
   it('is off when any rule has no safe needle', () => {
     expect(compileLineFilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql('any where process.name : "x"'))])).toBeUndefined();
+  });
+});
+
+describe('huge lists of alternatives (issue 7, defect 6)', () => {
+  const lits = (n: number) => Array.from({ length: n }, (_, i) => lit(`"v${i}"`));
+
+  it('keeps an OR of up to MAX_ALTERNATIVES needles and gives none beyond', () => {
+    expect(or(lits(MAX_ALTERNATIVES))).toMatchObject({ kind: 'or' });
+    expect(or(lits(MAX_ALTERNATIVES + 1))).toEqual(ANY);
+    // Flattened first: two ORs that together are too many give none either.
+    expect(or([or(lits(MAX_ALTERNATIVES)), or(lits(2))])).toEqual(ANY);
+  });
+
+  it('builds a line filter for a rule with a huge list, anchored on what else it needs', () => {
+    const list = Array.from({ length: 5_000 }, (_, i) => `"p${i}"`).join(', ');
+    const need = kqlNeed(parseKql(`event.category:process and process.name:(${list.replaceAll(', ', ' or ')})`));
+    expect(anchorsOf(need)).toEqual(['"process"']);
+    // Anchors chosen by a static score over a list too long to spread as arguments.
+    expect(anchorsOf({ kind: 'or', of: lits(200_000) })).toHaveLength(200_000);
+    expect(compileLineFilter([need])!.anchors.map(String)).toEqual(['"process"']);
   });
 });

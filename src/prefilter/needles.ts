@@ -1,3 +1,5 @@
+import { isNumericText } from '../event/numericText.js';
+
 /**
  * What bytes a raw NDJSON line must contain for a rule to possibly match it (issue: fast path).
  * A `Need` is a condition over the raw line: a literal byte string, or AND / OR of needs, or
@@ -19,9 +21,18 @@ export function and(needs: Need[]): Need {
   return of.length === 1 ? of[0]! : { kind: 'and', of };
 }
 
+/**
+ * Beyond this many alternatives an OR gives no need. Each alternative costs a search of every
+ * candidate line, and as an anchor set a search of every read buffer: a rule with `x in (...)` of
+ * 200,000 values would make the prefilter far slower than parsing the lines. Elastic's rules have
+ * at most a few hundred.
+ */
+export const MAX_ALTERNATIVES = 1024;
+
 export function or(needs: Need[]): Need {
   if (needs.length === 0 || needs.some((n) => n.kind === 'any')) return ANY;
   const of = needs.flatMap((n) => (n.kind === 'or' ? n.of : [n]));
+  if (of.length > MAX_ALTERNATIVES) return ANY;
   return of.length === 1 ? of[0]! : { kind: 'or', of };
 }
 
@@ -63,7 +74,7 @@ export function wildcardNeed(parts: readonly string[]): Need {
 
 function looksNonString(value: string): boolean {
   if (value === 'true' || value === 'false' || value === 'null') return true;
-  return /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(value) || /^[+-]?(Infinity|NaN)$/.test(value);
+  return isNumericText(value, true) || /^[+-]?(Infinity|NaN)$/.test(value);
 }
 
 /**
@@ -103,5 +114,8 @@ function staticBest(alternatives: string[][]): string[] | undefined {
 }
 
 function staticScore(anchors: string[]): number {
-  return -anchors.length * 100 + Math.min(...anchors.map((a) => Math.min(a.length, 40)));
+  // A loop, not Math.min(...anchors): spreading a huge list as arguments overflows the stack.
+  let shortest = 40;
+  for (const a of anchors) if (a.length < shortest) shortest = a.length;
+  return -anchors.length * 100 + shortest;
 }

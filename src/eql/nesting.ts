@@ -1,0 +1,80 @@
+import type { EqlQuery, Expr } from './ast.js';
+import { QuerySyntaxError } from '../query/syntaxError.js';
+
+/**
+ * How many levels an expression may nest: each `and` / `or` inside another, `not`, function call,
+ * comparison, sign and arithmetic operator of a chain (`a + b + c` is two levels) adds one. Every
+ * later stage (compiler, prefilter, category inference, the compiled predicate itself) walks the
+ * tree recursively, so a rule nested 100,000 deep would otherwise end in a stack overflow. Elastic's
+ * rules nest less than 15 levels; a long list of alternatives needs none (`a or b or c ...` and
+ * `x in (...)` are flat, whatever their length). The parser copes with about three times this
+ * depth of parentheses, so it overflows only on queries no check here could have accepted.
+ */
+export const MAX_EXPRESSION_DEPTH = 256;
+
+/**
+ * Throws a QuerySyntaxError at the first expression nested deeper than MAX_EXPRESSION_DEPTH.
+ * Walks with an explicit stack: the check itself must not recurse.
+ */
+export function checkNesting(query: EqlQuery): void {
+  const stack: Array<[Expr, number]> = [];
+  for (const root of rootsOf(query)) stack.push([root, 1]);
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [expr, depth] = next;
+    if (depth > MAX_EXPRESSION_DEPTH) {
+      // The caret marks where the offending expression starts; underlining all of it could span pages.
+      const { offset, line, column } = expr.at;
+      throw new QuerySyntaxError(
+        `the query nests expressions more than ${MAX_EXPRESSION_DEPTH} levels deep: flatten it ` +
+          `('a or b or c' and 'x in (...)' need no nesting however long they are)`,
+        { offset, line, column },
+        1,
+      );
+    }
+    for (const child of childrenOf(expr)) stack.push([child, depth + 1]);
+  }
+}
+
+function rootsOf(query: EqlQuery): Expr[] {
+  const pipeArgs = query.pipes.flatMap((p) => p.args);
+  switch (query.type) {
+    case 'event':
+      return [query.filter.condition, ...pipeArgs];
+    case 'sequence':
+      return [
+        ...query.by,
+        ...query.steps.flatMap((s) => [s.filter.condition, ...s.by]),
+        ...(query.until ? [query.until.filter.condition, ...query.until.by] : []),
+        ...pipeArgs,
+      ];
+    case 'sample':
+    case 'join':
+      return [...query.by, ...query.steps.flatMap((s) => [s.filter.condition, ...s.by]), ...pipeArgs];
+  }
+}
+
+function childrenOf(expr: Expr): readonly Expr[] {
+  switch (expr.type) {
+    case 'and':
+    case 'or':
+      return expr.operands;
+    case 'not':
+    case 'negate':
+      return [expr.operand];
+    case 'compare':
+    case 'arithmetic':
+      return [expr.left, expr.right];
+    case 'match':
+      return [expr.left, ...expr.patterns];
+    case 'in':
+      return [expr.value, ...expr.list];
+    case 'call':
+      return expr.args;
+    case 'field':
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'null':
+      return [];
+  }
+}
