@@ -72,7 +72,8 @@ Examples:
 Exit status:
   0  no alert (at or above --fail-on)    1  at least one alert (at or above --fail-on)
   2  the result is incomplete: usage error, unreadable input, bad rule, output that could not
-     be written, or an internal error (one line on stderr; LKM_SCAN_DEBUG=1 adds the stack)
+     be written, an internal error (one line on stderr; LKM_SCAN_DEBUG=1 adds the stack), or
+     no event evaluated at all (see --allow-empty)
   130/143  stopped by SIGINT (Ctrl-C) / SIGTERM: output and summary cover what was read
 `;
 
@@ -92,6 +93,7 @@ interface GlobalOpts {
   workers?: number;
   since?: number;
   until?: number;
+  allowEmpty?: boolean;
   failOn: FailOn;
   state?: string;
   sarifAllRules?: boolean;
@@ -125,13 +127,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   program
     .description('Scan NDJSON Elastic Common Schema events with Elastic detection rules (EQL, KQL), offline.')
     .version(pkg.version, '-V, --version')
-    .argument('[inputs...]', 'files or folders of NDJSON events; - or none reads stdin')
+    .argument('[inputs...]', 'files or folders of events (NDJSON, JSON arrays, Elasticsearch _search responses); - or none reads stdin')
     .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON) or sarif (SARIF 2.1.0)').choices([...OUTPUT_FORMATS]).default('text'))
     .option('-q, --quiet', 'do not print the summary (nor the progress line) on stderr')
     .addOption(
       new Option('--summary <rules>', 'rules the summary lists: alerted (and a count of the rest) or all').choices([...SUMMARY_RULES]).default('alerted'),
     )
     .option('--strict', 'stop with exit 2 at the first malformed line')
+    .option('--allow-empty', 'exit 0, not 2, when the inputs hold no event (empty, or none within --since/--until)')
     .option('--since <time>', 'only events whose @timestamp is at or after TIME (ISO 8601, epoch ms, or back from now: 24h, 7d)', timeBound)
     .option('--until <time>', 'only events whose @timestamp is at or before TIME (same forms as --since)', timeBound)
     .addOption(
@@ -170,6 +173,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         version: pkg.version,
         prefilter: o.prefilter,
         workers: o.workers,
+        allowEmpty: !!o.allowEmpty,
         window: { since: o.since, until: o.until },
         failOn: o.failOn,
         statePath: o.state,
@@ -251,7 +255,8 @@ Examples:
   $ lkm-scan --state .lkm-state.json today.ndjson      then scan as usual
 
 Exit status:
-  0  learnt (no alert is ever reported)    2  usage error, unreadable input or state, bad rule
+  0  learnt (no alert is ever reported)    2  usage error, unreadable input or state, bad rule,
+     or no event to learn from (see --allow-empty)
 `,
     )
     .action(async (inputs: string[]) => {
@@ -259,7 +264,7 @@ Exit status:
       const statePath = o.state;
       if (statePath === undefined) return baseline.error('error: baseline needs --state FILE: the file to learn into', { code: 'lkm-scan.missingState', exitCode: EXIT_ERROR });
       exitCode = await baselineCommand(
-        { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, ...ruleSelection(o) },
+        { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, ...ruleSelection(o) },
         io,
       );
     });

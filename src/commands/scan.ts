@@ -4,6 +4,7 @@ import { compileRule, type CompiledRule } from '../engine/compileRule.js';
 import { createScanner } from '../engine/scanner.js';
 import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
 import { readEvents, resolveInputs } from '../input/index.js';
+import { judgeNothingEvaluated } from '../input/nothingEvaluated.js';
 import { compileLineScreen } from '../prefilter/lineFilter.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
 import { printable } from '../output/printable.js';
@@ -34,6 +35,8 @@ export interface ScanCommandOptions extends RuleSelection {
   window: TimeWindow;
   /** `--workers`: threads reading large plain files; undefined picks by input size (src/parallel/plan.ts). */
   workers?: number;
+  /** `--allow-empty`: inputs that hold no event (or none in the time window) are not an error. */
+  allowEmpty?: boolean;
   /** `--fail-on`: the lowest severity whose alerts make the exit status 1; `never` keeps it 0. */
   failOn: FailOn;
   /** `--state FILE`: new_terms history read before the scan and saved at its normal end. */
@@ -167,7 +170,8 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
     hosts?.add(alert.event);
   };
 
-  const live = sources.length === 1 && sources[0]!.kind === 'stdin';
+  // A FIFO named as a path is as live as stdin (`auditbeat > f & lkm-scan f`).
+  const live = sources.length === 1 && sources[0]!.kind !== 'file';
   // --strict promises every malformed line is found, which only parsing every line can keep.
   const screen = opts.prefilter && !opts.strict ? compileLineScreen(rules.map((r) => r.need)) : undefined;
   const scanner = createScanner(rules, emit, { live, termHistory: state?.termHistory });
@@ -192,6 +196,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
       ? new ProgressLine(io.stderr, await totalFileBytes(sources.flatMap((s) => (s.kind === 'file' ? [s.path] : []))), () => alertCount(scanner.counts))
       : undefined;
   const totals = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, warnings: 0, bytes: 0 };
+  let evaluated = 0;
   let failures = inputErrors.length;
   const outcome: ScanOutcome = { inputErrors: inputErrors.map((e) => ({ source: e.source, message: e.message })), malformed: 0, interrupted: false };
   let strictFailure = false;
@@ -210,7 +215,6 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
       const handler: ParallelHandler = {
         event(event, location, text) {
           if (outputGone()) throw new StopScan();
-          if (inWindow && !inWindow(event)) return;
           scanner.event(event, location, text);
         },
         hits(hits, location, text) {
@@ -241,19 +245,21 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
       const stats =
         parallel !== undefined && size !== undefined && source.kind === 'file'
           ? await parallel.read(source, size, handler, pace)
-          : await readEvents(source, handler, { stdin, screen, pace });
+          : await readEvents(source, handler, { stdin, screen, window: inWindow, pace });
       progressLine?.nextInput();
       totals.lines += stats.lines;
       totals.events += stats.events;
       totals.skipped += stats.skipped;
       totals.blank += stats.blank;
       totals.bytes += stats.bytes;
+      evaluated += stats.evaluated;
       if (stats.error) {
         failures++;
         outcome.inputErrors.push({ source: source.name, message: stats.error });
         progressLine?.clear();
         io.stderr.write(`lkm-scan: error: ${printable(source.name)}: ${printable(stats.error)}\n`);
       }
+      if (stats.hint !== undefined) io.stderr.write(`lkm-scan: note: ${stats.hint}\n`);
     }
     if (!outputGone()) scanner.finish();
   } catch (e) {
@@ -265,8 +271,15 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
     await parallel?.close();
   }
   progressLine?.clear();
+  const nothing = strictFailure
+    ? undefined
+    : judgeNothingEvaluated(
+        { inputs: sources.length + inputErrors.length, unreadable: failures, ...totals, evaluated },
+        { windowed: inWindow !== undefined, allowEmpty: opts.allowEmpty === true },
+      );
   outcome.malformed = totals.malformed;
   outcome.interrupted = interruption.interrupted;
+  if (nothing?.fails && !interruption.interrupted) outcome.nothingEvaluated = nothing.message;
   if (!outputGone()) await sink.end(outcome);
   stopAutosave?.();
   if (output.error !== undefined) {
@@ -300,7 +313,8 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   }
   if (state && !stateSaved && !state.failed) io.stderr.write(`lkm-scan: ${state.path} not updated: the scan did not finish\n`);
   if (interruption.by) return EXIT_INTERRUPTED[interruption.by];
-  if (failures > 0 || strictFailure || state?.failed) return EXIT_ERROR;
+  if (nothing?.fails) io.stderr.write(`lkm-scan: error: ${nothing.message}\n`);
+  if (failures > 0 || strictFailure || state?.failed || nothing?.fails) return EXIT_ERROR;
   if (opts.learnOnly) return EXIT_CLEAN;
   return failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN;
 }

@@ -19,6 +19,43 @@ describe('new_terms terms (SPEC §D)', () => {
     expect(termsOf({ host: { name: 'a' }, user: { name: null } })).toEqual([]);
   });
 
+  it("keeps the first 100 combinations of a multi-field term, as Kibana's runtime field does", () => {
+    const many = (prefix: string) => Array.from({ length: 1_000 }, (_, i) => `${prefix}${i}`);
+    const termsOf = compileTermsOf(['host.name', 'user.name', 'process.name']);
+    const terms = termsOf({ host: { name: many('h') }, user: { name: many('u') }, process: { name: many('p') } });
+    expect(terms).toHaveLength(100);
+    expect(terms[0]).toEqual(['h0', 'u0', 'p0']);
+    expect(terms[99]).toEqual(['h0', 'u0', 'p99']);
+    // Fewer combinations than the cap: all of them.
+    expect(termsOf({ host: { name: many('h').slice(0, 5) }, user: { name: many('u').slice(0, 4) }, process: { name: 'p' } })).toHaveLength(20);
+  });
+
+  it('builds at most the capped number of terms, however large the arrays (work counted)', () => {
+    let built = 0;
+    const counting = new Proxy(Array.prototype.push, {
+      apply(target, self: unknown[], args: unknown[]) {
+        built += args.length;
+        return Reflect.apply(target, self, args);
+      },
+    });
+    const values = Array.from({ length: 2_000 }, (_, i) => i);
+    const termsOf = compileTermsOf(['a', 'b', 'c'], 100);
+    const push = Array.prototype.push;
+    Array.prototype.push = counting;
+    try {
+      termsOf({ a: values, b: values, c: values });
+    } finally {
+      Array.prototype.push = push;
+    }
+    // Reading and de-duplicating 3 × 2,000 values, plus at most 100 terms per field.
+    expect(built).toBeLessThan(3 * 2_000 + 3 * 100 + 50);
+  });
+
+  it('lists every value of a single field, however many', () => {
+    const values = Array.from({ length: 5_000 }, (_, i) => `/bin/x${i}`);
+    expect(compileTermsOf(['process.executable'])({ process: { executable: values } })).toHaveLength(5_000);
+  });
+
   it('reads dotted keys like nested objects (SPEC §C)', () => {
     expect(compileTermsOf(['process.executable'])({ 'process.executable': '/bin/x' })).toEqual([['/bin/x']]);
   });

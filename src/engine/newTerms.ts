@@ -5,10 +5,21 @@ import type { EcsEvent, Scalar } from '../event/types.js';
 export type Term = Scalar[];
 
 /**
- * Compiles the function that lists every term of an event (SPEC §D): arrays give every
- * combination of their values; an event missing any of the fields has no term.
+ * Most combinations one event yields for a new_terms rule of two or three fields. Kibana combines
+ * the fields' values in a runtime field whose script stops emitting after 100 values, because
+ * Elasticsearch rejects more (security_solution `new_terms/utils.ts`, getNewTermsRuntimeMappings:
+ * "ES has limit in 100 values for runtime field"). It also keeps a hostile event with three
+ * 1,000-value arrays from costing 10⁹ terms.
  */
-export function compileTermsOf(fields: readonly string[]): (event: EcsEvent) => Term[] {
+export const MAX_COMBINED_TERMS = 100;
+
+/**
+ * Compiles the function that lists the terms of an event (SPEC §D): arrays give every
+ * combination of their values, up to `maxTerms` of them (the first in field and value order);
+ * an event missing any of the fields has no term. Work per event is bounded by the values read
+ * plus `maxTerms` per field, however large the arrays.
+ */
+export function compileTermsOf(fields: readonly string[], maxTerms = fields.length > 1 ? MAX_COMBINED_TERMS : Infinity): (event: EcsEvent) => Term[] {
   const readers = fields.map((f) => compileFieldReader(f));
   return (event) => {
     let terms: Term[] = [[]];
@@ -16,7 +27,14 @@ export function compileTermsOf(fields: readonly string[]): (event: EcsEvent) => 
       const values = distinct(read(event).filter(isScalar));
       if (values.length === 0) return [];
       const next: Term[] = [];
-      for (const t of terms) for (const v of values) next.push([...t, v]);
+      // Cutting every stage at maxTerms keeps exactly the first maxTerms combinations of the
+      // whole product: they only ever extend the first maxTerms prefixes.
+      fill: for (const t of terms) {
+        for (const v of values) {
+          if (next.length >= maxTerms) break fill;
+          next.push([...t, v]);
+        }
+      }
       terms = next;
     }
     return terms;

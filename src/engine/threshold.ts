@@ -1,6 +1,12 @@
 import { compileFieldReader, isScalar } from '../event/fields.js';
 import type { EcsEvent, Scalar } from '../event/types.js';
 import { compileTermsOf, termKey, type Term } from './newTerms.js';
+
+/**
+ * Most groups one event counts in. Kibana's nested terms aggregations have no such limit, but an
+ * event with three 1,000-value arrays would otherwise be 10⁹ groups; no real event comes near.
+ */
+export const MAX_GROUPS_PER_EVENT = 10_000;
 import { MAX_PENDING_KEYS } from './sequence.js';
 
 /** What a threshold alert reports (SPEC §D): the group's values, how many events, and the cardinality seen. */
@@ -53,7 +59,7 @@ export class ThresholdState {
     private readonly maxGroups = MAX_PENDING_KEYS,
   ) {
     // Like a terms aggregation: a multi-valued field puts the event in every group, a missing one in none.
-    this.groupsOf = spec.fields.length === 0 ? () => [[]] : compileTermsOf(spec.fields);
+    this.groupsOf = spec.fields.length === 0 ? () => [[]] : compileTermsOf(spec.fields, MAX_GROUPS_PER_EVENT);
     if (spec.cardinality) this.readCardinality = compileFieldReader(spec.cardinality.field);
   }
 

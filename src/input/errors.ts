@@ -18,6 +18,8 @@ const OS_REASONS: Readonly<Record<string, string>> = {
   EMFILE: 'too many open files',
   ENFILE: 'too many open files',
   EIO: 'I/O error',
+  // Opening a socket by path, e.g. /dev/stdin when stdin is a socket: only piping it in works.
+  ENXIO: 'no such device or address; pipe it in instead: ... | lkm-scan -',
 };
 
 /** Describes an fs error as "reason (CODE)", falling back to Node's message for unknown codes. */

@@ -34,7 +34,9 @@ function recorder(): { handler: EventHandler; seen: Omit<Recorded, 'stats'> } {
 }
 
 function expectInvariant(stats: SourceStats): void {
-  expect(stats.events + stats.skipped + stats.malformed + stats.blank).toBe(stats.lines);
+  // JSON documents count lines of text, not records: the invariant is NDJSON's.
+  if (stats.shape !== 'json') expect(stats.events + stats.skipped + stats.malformed + stats.blank).toBe(stats.lines);
+  expect(stats.evaluated + stats.outsideWindow).toBeLessThanOrEqual(stats.events + stats.skipped);
 }
 
 let fileCount = 0;
@@ -85,9 +87,10 @@ describe('readEvents', () => {
     ['null', 'null'],
     ['true', 'a boolean'],
   ])('reports valid JSON that is not an object (%s) as malformed', async (line, found) => {
-    const r = await readFileContent(`${line}\n`);
-    expect(r.malformed).toEqual([{ line: 1, reason: `expected a JSON object, found ${found}` }]);
-    expect(r.stats).toMatchObject({ lines: 1, events: 0, malformed: 1 });
+    // After a first object line: an input that starts with `[` is a JSON array (see the shapes below).
+    const r = await readFileContent(`{"a":1}\n${line}\n`);
+    expect(r.malformed).toEqual([{ line: 2, reason: `expected a JSON object, found ${found}` }]);
+    expect(r.stats).toMatchObject({ lines: 2, events: 1, malformed: 1 });
   });
 
   it('counts empty and whitespace-only lines as blank, not malformed', async () => {
@@ -138,7 +141,7 @@ describe('readEvents', () => {
   it('keeps events + malformed + blank equal to lines read, and counts bytes', async () => {
     const content = '{"a":1}\n\nnot json\n[1]\n  \n{"b":2}\r\n{"c":3}';
     const r = await readFileContent(content);
-    expect(r.stats).toEqual({ lines: 7, events: 3, skipped: 0, malformed: 2, blank: 2, bytes: content.length, warnings: 0 });
+    expect(r.stats).toEqual({ lines: 7, events: 3, skipped: 0, malformed: 2, blank: 2, bytes: content.length, warnings: 0, evaluated: 3, outsideWindow: 0, shape: 'ndjson' });
   });
 
   it('skips object-shaped lines a screen rules out, but still reports lines that are not objects', async () => {
@@ -275,10 +278,159 @@ describe('readEvents', () => {
   });
 });
 
+describe('readEvents: input shapes', () => {
+  const docs = [{ '@timestamp': '2024-05-01T10:00:00Z', a: 1 }, { b: { c: [1, 2] } }, { d: 'x' }];
+
+  it('reads a pretty-printed JSON array, each event located at the line where it starts', async () => {
+    const text = JSON.stringify(docs, null, 2);
+    const r = await readFileContent(text, 'export.json');
+    expect(r.events.map((e) => e.event)).toEqual(docs);
+    const starts = text.split('\n').flatMap((l, i) => (l === '  {' ? [i + 1] : []));
+    expect(r.events.map((e) => e.loc.line)).toEqual(starts);
+    expect(r.stats).toMatchObject({ shape: 'json', events: 3, evaluated: 3, malformed: 0, lines: text.split('\n').length });
+  });
+
+  it('passes each event on as one line of JSON text (alert output embeds it in an NDJSON line)', async () => {
+    const texts: string[] = [];
+    const path = join(dir, 'pretty-text.json');
+    await writeFile(path, JSON.stringify(docs, null, 2));
+    await readEvents({ kind: 'file', path, name: path }, { event: (_e, _l, text) => texts.push(text), malformed: () => {} });
+    expect(texts.every((t) => !t.includes('\n'))).toBe(true);
+    expect(texts.map((t) => JSON.parse(t))).toEqual(docs);
+  });
+
+  it('reads concatenated pretty-printed objects, gzipped', async () => {
+    const r = await readFileContent(gzipSync(docs.map((d) => JSON.stringify(d, null, 2)).join('\n') + '\n'), 'jq.json.gz');
+    expect(r.events.map((e) => e.event)).toEqual(docs);
+    expect(r.events.map((e) => e.loc.line)).toEqual([1, 5, 13]);
+  });
+
+  it('reads the hits of a search response, keeping _index and _id unless the _source has its own', async () => {
+    const response = {
+      took: 1,
+      timed_out: false,
+      _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
+      hits: {
+        total: { value: 3, relation: 'eq' },
+        hits: [
+          { _index: 'logs-a', _id: '1', _score: 1, _source: { x: 1 } },
+          { _index: 'logs-a', _id: '2', _source: { x: 2, _index: 'mine' } },
+          { _index: 'logs-a', _id: '3', fields: { x: [3] } },
+        ],
+      },
+    };
+    for (const text of [JSON.stringify(response), JSON.stringify(response, null, 2)]) {
+      const r = await readFileContent(text, 'search.json');
+      expect(r.events.map((e) => e.event)).toEqual([
+        { x: 1, _index: 'logs-a', _id: '1' },
+        { x: 2, _index: 'mine', _id: '2' },
+      ]);
+      expect(r.malformed).toEqual([{ line: expect.any(Number), reason: 'search hit without a _source object (was the search made with "_source": false?)' }]);
+    }
+  });
+
+  it('reports malformed elements with their line and reads on', async () => {
+    const r = await readFileContent('[\n  {"a":1},\n  {"b":2,,},\n  42,\n  {"c":3}\n]\n', 'broken.json');
+    expect(r.events.map((e) => [e.loc.line, e.event])).toEqual([
+      [2, { a: 1 }],
+      [5, { c: 3 }],
+    ]);
+    expect(r.malformed.map((m) => m.line)).toEqual([3, 4]);
+    expect(r.malformed[1]!.reason).toBe('expected a JSON object, found a number');
+    expect(r.stats).toMatchObject({ events: 2, malformed: 2 });
+  });
+
+  it('reports a JSON array cut off by a truncated gzip file, naming the value it skipped', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => ({ i, noise: Math.sin(i).toString(36) }));
+    const gz = gzipSync(JSON.stringify(many, null, 2));
+    const r = await readFileContent(gz.subarray(0, Math.floor(gz.length * 0.5)), 'cut.json.gz');
+    expect(r.events.length).toBeGreaterThan(0);
+    expect(r.events.map((e) => e.event.i)).toEqual(Array.from({ length: r.events.length }, (_, i) => i));
+    expect(r.stats.error).toMatch(/^gzip data truncated after line \d+; the incomplete value at line \d+ was skipped$/);
+  });
+
+  it('reads a JSON array arriving on stdin one byte at a time', async () => {
+    const stdin = new PassThrough();
+    const { handler, seen } = recorder();
+    const done = readEvents({ kind: 'stdin', name: '<stdin>' }, handler, { stdin });
+    const bytes = Buffer.from(JSON.stringify(docs, null, 2));
+    for (const byte of bytes) stdin.write(Buffer.from([byte]));
+    stdin.end();
+    expect((await done).events).toBe(3);
+    expect(seen.events.map((e) => e.event)).toEqual(docs);
+  });
+
+  it.each([
+    ['xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04, 0xe6, 0xd6]), /^xz-compressed data, .*xz -dc \S+ \| lkm-scan -$/],
+    ['zstd', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x05]), /zstd -dc \S+ \| lkm-scan -$/],
+    ['bzip2', Buffer.from('BZh91AY&SY\x00\x01'), /bzip2 -dc \S+ \| lkm-scan -$/],
+    ['zip', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00]), /unzip -p \S+ \| lkm-scan -$/],
+  ])('reports %s data as an input it cannot read, with the command that pipes it in', async (_format, bytes, message) => {
+    const r = await readFileContent(bytes, 'x.bin');
+    expect(r.stats.error).toMatch(message);
+    expect(r.stats).toMatchObject({ lines: 0, events: 0, malformed: 0 });
+    expect(r.stats.hint).toBeUndefined();
+  });
+
+  it('names what an input that gave no event looks like', async () => {
+    expect((await readFileContent(Buffer.from('{"a":1}\n', 'utf16le'), 'u16.json')).stats.hint).toMatch(/looks like UTF-16 text; convert it to UTF-8: iconv -f UTF-16 -t UTF-8 \S+ \| lkm-scan -$/);
+    expect((await readFileContent('a,b,c\n1,2,3\n', 'x.csv')).stats.hint).toMatch(/looks like CSV/);
+    expect((await readFileContent('Dec  2 sshd[1]: hi\n', 'x.log')).stats.hint).toMatch(/looks like plain-text log lines/);
+    expect((await readFileContent('{"a":1}\nDec  2 sshd[1]: hi\n', 'mixed.log')).stats.hint).toBeUndefined();
+  });
+
+  it('reads a path that is not a regular file as one stream (kind "stream")', async () => {
+    const path = join(dir, 'as-stream.ndjson');
+    await writeFile(path, lines({ a: 1 }, { b: 2 }));
+    const r = await read({ kind: 'stream', path, name: path });
+    expect(r.events.map((e) => e.event)).toEqual([{ a: 1 }, { b: 2 }]);
+    const missing = await read({ kind: 'stream', path: join(dir, 'nope'), name: 'nope' });
+    expect(missing.stats.error).toBe('cannot read: no such file (ENOENT)');
+  });
+});
+
+describe('readEvents: time window and what was evaluated', () => {
+  const inMay = (event: EcsEvent) => typeof event['@timestamp'] === 'string' && event['@timestamp'].startsWith('2024-05');
+  /** Rules out every line: the worst case for telling whether anything lay in the window. */
+  const ruleOutAll = { candidates: () => [], mayMatch: () => false };
+  // Line 1 is screened line by line, the others in blocks: both paths are covered.
+  const body = (...objects: unknown[]) => lines({ first: 'no time' }, ...objects);
+
+  it('leaves out parsed events outside the window, counting them', async () => {
+    const r = await readFileContent(lines({ '@timestamp': '2024-05-01T00:00:00Z' }, { '@timestamp': '2024-06-01T00:00:00Z' }, { none: 1 }), 'w.ndjson', { window: inMay });
+    expect(r.events.map((e) => e.event['@timestamp'])).toEqual(['2024-05-01T00:00:00Z']);
+    expect(r.stats).toMatchObject({ events: 3, evaluated: 1, outsideWindow: 2 });
+  });
+
+  it('counts lines the screen rules out as evaluated, without a window', async () => {
+    const r = await readFileContent(body({ a: 1 }, { b: 2 }), 's.ndjson', { screen: ruleOutAll });
+    expect(r.stats).toMatchObject({ events: 0, skipped: 3, evaluated: 3 });
+  });
+
+  it('under a window, tells from their raw bytes that ruled-out lines all lie outside it', async () => {
+    const r = await readFileContent(
+      body({ '@timestamp': '2024-06-01T00:00:00Z' }, { '@timestamp': 1717200000000 }, { none: 1 }, { nested: { '@timestamp': '2024-05-02T00:00:00Z' } }),
+      'all-out.ndjson',
+      { screen: ruleOutAll, window: inMay },
+    );
+    expect(r.events).toEqual([]);
+    expect(r.stats).toMatchObject({ events: 0, skipped: 5, evaluated: 0, outsideWindow: 0 });
+  });
+
+  it('under a window, finds a ruled-out line that lies within it', async () => {
+    const r = await readFileContent(body({ '@timestamp': '2024-06-01T00:00:00Z' }, { '@timestamp': '2024-05-03T00:00:00Z' }), 'one-in.ndjson', {
+      screen: ruleOutAll,
+      window: inMay,
+    });
+    expect(r.events).toEqual([]);
+    expect(r.stats).toMatchObject({ skipped: 3, evaluated: 1 });
+  });
+});
+
 describe('addStats', () => {
   it('sums every count of one input into a total', () => {
-    const total: SourceStats = { lines: 1, events: 1, skipped: 0, malformed: 0, blank: 0, bytes: 10, warnings: 0 };
-    addStats(total, { lines: 4, events: 1, skipped: 1, malformed: 1, blank: 1, bytes: 5, warnings: 2, error: 'x' });
-    expect(total).toEqual({ lines: 5, events: 2, skipped: 1, malformed: 1, blank: 1, bytes: 15, warnings: 2 });
+    const total: SourceStats = { lines: 1, events: 1, skipped: 0, malformed: 0, blank: 0, bytes: 10, warnings: 0, evaluated: 1, outsideWindow: 0 };
+    addStats(total, { lines: 4, events: 1, skipped: 1, malformed: 1, blank: 1, bytes: 5, warnings: 2, evaluated: 1, outsideWindow: 1, error: 'x', shape: 'ndjson', hint: 'h' });
+    expect(total).toEqual({ lines: 5, events: 2, skipped: 1, malformed: 1, blank: 1, bytes: 15, warnings: 2, evaluated: 2, outsideWindow: 1 });
   });
 });

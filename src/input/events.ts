@@ -1,9 +1,13 @@
 import { isUtf8 } from 'node:buffer';
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { EcsEvent } from '../event/types.js';
 import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks, type ByteRange } from './bytes.js';
 import { GzipError, decodeBytes } from './decompress.js';
+import { JsonElementReader, type ElementOrigin, type JsonElementSink } from './jsonStream.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type LineSink } from './lines.js';
+import { readRawTimestamp } from './rawTimestamp.js';
+import { CONTENT_SAMPLE_BYTES, describeCompressed, describeContent, describeContentHint, sniffShape, type InputShape } from './sniff.js';
 import type { InputSource } from './sources.js';
 import { printable as escapeForTerminal } from '../output/printable.js';
 
@@ -33,12 +37,13 @@ export interface EventHandler {
 }
 
 /**
- * What reading one input found. Every line is exactly one of events, skipped, malformed or blank:
- * `events + skipped + malformed + blank === lines`.
+ * What reading one input found. In NDJSON every line is exactly one of events, skipped, malformed
+ * or blank: `events + skipped + malformed + blank === lines`. In JSON documents (an array, a search
+ * response) `lines` counts the lines of the text and each element is an event or malformed.
  */
 export interface SourceStats {
   lines: number;
-  /** Lines parsed into an object and given to `handler.event`. */
+  /** Lines or elements parsed into an object (given to `handler.event` unless outside the window). */
   events: number;
   /** Object-shaped lines the `screen` ruled out without parsing them. */
   skipped: number;
@@ -48,6 +53,20 @@ export interface SourceStats {
   /** Bytes after decompression, i.e. the bytes the lines are made of. */
   bytes: number;
   warnings: number;
+  /**
+   * Events the scan decided on: those given to `handler.event`, and lines the screen ruled out
+   * (decided unparsed: no rule can match them). Under a time `window` a ruled-out line only counts
+   * when it is known to lie in the window, and ruled-out lines are checked against it only until
+   * the input has one evaluated event (checking each would cost the parse the screen saves): the
+   * count is then a lower bound, exact in telling whether nothing at all was evaluated.
+   */
+  evaluated: number;
+  /** Parsed events the `window` left out. */
+  outsideWindow: number;
+  /** How the input was read, once its first bytes showed it (src/input/sniff.ts). */
+  shape?: InputShape['kind'];
+  /** Set when the input gave no event and its content looks like something nameable (UTF-16, CSV, ...): what to do. */
+  hint?: string;
   /** Set when the input could not be read to its end; the lines before were delivered and counted. */
   error?: string;
   /**
@@ -73,9 +92,15 @@ export interface ReadEventsOptions {
   stdin?: NodeJS.ReadableStream | Readable;
   /**
    * The fast path: rules out whole stretches of lines from their raw bytes, so only candidate
-   * lines are decoded and parsed. Lines it rules out are counted in `skipped`.
+   * lines are decoded and parsed. Lines it rules out are counted in `skipped`. NDJSON only.
    */
   screen?: LineScreen;
+  /**
+   * `--since` / `--until`: events it rejects are counted in `outsideWindow`, not delivered. It must
+   * depend on the event's top-level `@timestamp` only: lines the screen rules out are judged by
+   * that field read from their raw bytes (src/input/rawTimestamp.ts).
+   */
+  window?: (event: EcsEvent) => boolean;
   /**
    * Asked after each chunk is handled: a promise means "wait before reading on" (the output is
    * full, see BatchedWriter.pace), so memory stays bounded when the consumer is slower than the input.
@@ -99,44 +124,72 @@ export interface LineScreen {
 /** Longest reason passed to `malformed`; V8's messages are short, this only bounds the unexpected. */
 const MAX_REASON_CHARS = 200;
 
+/** Counts of nothing read yet. */
+export function emptyStats(): SourceStats {
+  return { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, bytes: 0, warnings: 0, evaluated: 0, outsideWindow: 0 };
+}
+
+/** Bytes read for a path that is not a regular file (a FIFO, a device): as for stdin, one pipe's worth. */
+const STREAM_READ_BYTES = 1 << 16;
+
 /**
- * Reads one input to its end: bytes (gunzipped if they are gzip), then lines, then JSON objects.
- * Never rejects for a problem with the input itself (missing file, I/O error, broken gzip): that
- * ends up in `error` of the returned stats, after every complete line before it was handled.
- * Errors thrown by the handler propagate, and the input is closed.
+ * Reads one input to its end: bytes (gunzipped if they are gzip), then, in the shape its first
+ * bytes show (src/input/sniff.ts), lines of NDJSON or the elements of JSON documents, then JSON
+ * objects. Never rejects for a problem with the input itself (missing file, I/O error, broken gzip,
+ * a compression it cannot read): that ends up in `error` of the returned stats, after every
+ * complete line or element before it was handled. Errors thrown by the handler propagate, and the
+ * input is closed.
+ *
+ * Each input is opened once and read sequentially, so a FIFO or a device (`/dev/stdin`) given as
+ * a path reads like stdin.
  */
 export async function readEvents(
   source: InputSource,
   handler: EventHandler,
   options: ReadEventsOptions = {},
 ): Promise<SourceStats> {
-  const stats: SourceStats = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, bytes: 0, warnings: 0 };
+  const stats = emptyStats();
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const sink = new EventParser(source.name, handler, stats, maxLineBytes, options.screen);
+  const delivery = new EventDelivery(source.name, handler, stats, options.window);
   const range = source.kind === 'file' ? options.range : undefined;
-  const splitter = new LineSplitter(sink, maxLineBytes, range !== undefined && range.start > 0);
   const raw =
     source.kind === 'stdin'
       ? readStreamChunks(options.stdin ?? process.stdin)
-      : readFileChunks(source.path, options.chunkBytes ?? DEFAULT_CHUNK_BYTES, range);
+      : source.kind === 'stream'
+        ? readStreamChunks(createReadStream(source.path, { highWaterMark: STREAM_READ_BYTES }))
+        : readFileChunks(source.path, options.chunkBytes ?? DEFAULT_CHUNK_BYTES, range);
+  // A byte range is part of a file already known to be NDJSON (src/parallel/plan.ts).
+  const reader: ShapeReader =
+    range === undefined
+      ? new SniffingReader(source.name, stats, (shape) => shapeReader(shape, delivery, maxLineBytes, options.screen, false))
+      : shapeReader({ kind: 'ndjson' }, delivery, maxLineBytes, options.screen, range.start > 0);
   const progress = handler.progress?.bind(handler);
-  const counted = progress === undefined ? raw : reportRead(raw, (bytes) => progress(bytes, splitter.lines));
+  const counted = progress === undefined ? raw : reportRead(raw, (bytes) => progress(bytes, reader.lines));
   try {
     for await (const chunk of range === undefined ? decodeBytes(counted) : counted) {
       stats.bytes += chunk.length;
-      splitter.push(chunk);
+      reader.push(chunk);
       const wait = options.pace?.();
       if (wait !== undefined) await wait;
     }
-    splitter.end();
+    reader.end();
   } catch (error) {
-    if (!(error instanceof InputReadError || error instanceof GzipError)) throw error;
-    // A line cut off by the failure is not known to be complete: better dropped than misread.
-    const dropped = splitter.discardPartialLine();
-    stats.error = describeFailure(error, splitter.lines, dropped);
-    if (error instanceof InputReadError) stats.readFailure = { message: error.message, droppedPartialLine: dropped };
+    if (error instanceof UnreadableInputError) {
+      stats.error = error.message;
+    } else if (error instanceof InputReadError || error instanceof GzipError) {
+      // A record cut off by the failure is not known to be complete: better dropped than misread.
+      const dropped = reader.discardPartial();
+      stats.error = describeFailure(error, reader.lines, dropped);
+      if (error instanceof InputReadError) stats.readFailure = { message: error.message, droppedPartialLine: dropped !== undefined };
+    } else {
+      throw error;
+    }
   }
-  stats.lines = splitter.lines;
+  stats.lines = reader.lines;
+  if (stats.events === 0 && stats.skipped === 0 && stats.error === undefined && reader instanceof SniffingReader) {
+    const kind = describeContent(reader.sample);
+    if (kind !== undefined) stats.hint = describeContentHint(kind, source.name);
+  }
   return stats;
 }
 
@@ -150,13 +203,13 @@ async function* reportRead(chunks: AsyncIterable<Buffer>, report: (bytes: number
   }
 }
 
-function describeFailure(error: InputReadError | GzipError, lines: number, droppedPartialLine: boolean): string {
+function describeFailure(error: InputReadError | GzipError, lines: number, dropped: string | undefined): string {
   if (error instanceof GzipError) {
-    const dropped = droppedPartialLine ? `; the incomplete line ${lines + 1} was skipped` : '';
     const what = error.failure === 'truncated' ? 'gzip data truncated' : `gzip data corrupt (${error.detail})`;
-    return `${what} after line ${lines}${dropped}`;
+    return `${what} after line ${lines}${dropped === undefined ? '' : `; ${dropped} was skipped`}`;
   }
-  return describeReadFailure(error.message, lines, droppedPartialLine);
+  if (lines === 0 && dropped === undefined) return error.message;
+  return `${error.message} after line ${lines}${dropped === undefined ? '' : `; ${dropped} was skipped`}`;
 }
 
 /** How a file that failed to read after `lines` complete lines is reported. */
@@ -165,15 +218,174 @@ export function describeReadFailure(message: string, lines: number, droppedParti
   return lines === 0 && !droppedPartialLine ? message : `${message} after line ${lines}${dropped}`;
 }
 
+/** An input in a shape that cannot be read at all (xz, zip, ...); the message says what to do. */
+class UnreadableInputError extends Error {}
+
+/** Turns one input's bytes into events, in one shape. */
+interface ShapeReader {
+  push(chunk: Buffer): void;
+  end(): void;
+  /** Lines read so far. */
+  readonly lines: number;
+  /** Drops a record cut off by a failed read; says what was dropped ("the incomplete line 7"). */
+  discardPartial(): string | undefined;
+}
+
+function shapeReader(shape: InputShape, delivery: EventDelivery, maxLineBytes: number, screen: LineScreen | undefined, midStream: boolean): ShapeReader {
+  if (shape.kind === 'json') {
+    const elements = new JsonElementReader(new ElementParser(delivery), maxLineBytes);
+    return {
+      push: (chunk) => elements.push(chunk),
+      end: () => elements.end(),
+      get lines() {
+        return elements.lines;
+      },
+      discardPartial() {
+        const line = elements.discardPartialElement();
+        return line === undefined ? undefined : `the incomplete value at line ${line}`;
+      },
+    };
+  }
+  const splitter = new LineSplitter(new EventParser(delivery, maxLineBytes, screen), maxLineBytes, midStream);
+  return {
+    push: (chunk) => splitter.push(chunk),
+    end: () => splitter.end(),
+    get lines() {
+      return splitter.lines;
+    },
+    discardPartial() {
+      const lines = splitter.lines;
+      return splitter.discardPartialLine() ? `the incomplete line ${lines + 1}` : undefined;
+    },
+  };
+}
+
+/**
+ * Holds an input's first bytes until they show its shape (sniff.ts), then reads on in that shape.
+ * Usually the first chunk decides and nothing is held; a live stream that trickles in is decided
+ * as soon as its first line shows what it is.
+ */
+class SniffingReader implements ShapeReader {
+  private reader: ShapeReader | undefined;
+  private head: Buffer | undefined;
+  /** The first bytes, kept to explain an input that gives no event. */
+  sample: Buffer = Buffer.alloc(0);
+
+  constructor(
+    private readonly name: string,
+    private readonly stats: SourceStats,
+    private readonly open: (shape: InputShape) => ShapeReader,
+  ) {}
+
+  get lines(): number {
+    return this.reader?.lines ?? 0;
+  }
+
+  push(chunk: Buffer): void {
+    // Copied (concat): the caller may reuse the chunk's memory for its next read.
+    if (this.sample.length < CONTENT_SAMPLE_BYTES) this.sample = Buffer.concat([this.sample, chunk.subarray(0, CONTENT_SAMPLE_BYTES - this.sample.length)]);
+    if (this.reader !== undefined) {
+      this.reader.push(chunk);
+      return;
+    }
+    const head = this.head === undefined ? chunk : Buffer.concat([this.head, chunk]);
+    if (this.decide(head, false) === undefined) this.head = this.head === undefined ? Buffer.from(chunk) : head;
+  }
+
+  end(): void {
+    (this.reader ?? this.decide(this.head ?? Buffer.alloc(0), true))?.end();
+  }
+
+  discardPartial(): string | undefined {
+    return this.reader?.discardPartial();
+  }
+
+  /** Opens the reader for the shape `head` shows, handing it `head`; undefined while undecided. */
+  private decide(head: Buffer, ended: boolean): ShapeReader | undefined {
+    const shape = sniffShape(head, ended);
+    if (shape === undefined) return undefined;
+    if (shape.kind === 'compressed') throw new UnreadableInputError(describeCompressed(shape.format, this.name));
+    this.head = undefined;
+    if (head.length > 0) this.stats.shape = shape.kind;
+    const reader = this.open(shape);
+    this.reader = reader;
+    if (head.length > 0) reader.push(head);
+    return reader;
+  }
+}
+
+/** Hands parsed objects to the handler, through the time window, and keeps the counts. */
+class EventDelivery {
+  constructor(
+    readonly file: string,
+    readonly handler: EventHandler,
+    readonly stats: SourceStats,
+    private readonly window: ((event: EcsEvent) => boolean) | undefined,
+  ) {}
+
+  /** `event` was parsed from `text`, the bytes `bytes[start..end)`, which start on `line`. */
+  event(event: EcsEvent, text: string, bytes: Buffer, start: number, end: number, line: number): void {
+    const stats = this.stats;
+    const loc = { file: this.file, line };
+    // toString() already replaced bad bytes with U+FFFD; the event is still worth scanning, but
+    // the user should know a field value they see is not quite what was in the file.
+    if (text.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end))) {
+      stats.warnings++;
+      this.handler.warning?.(loc, 'invalid UTF-8 replaced with U+FFFD');
+    }
+    stats.events++;
+    if (this.window !== undefined && !this.window(event)) {
+      stats.outsideWindow++;
+      return;
+    }
+    stats.evaluated++;
+    this.handler.event(event, loc, text);
+  }
+
+  malformed(line: number, reason: string): void {
+    this.stats.malformed++;
+    this.handler.malformed({ file: this.file, line }, reason);
+  }
+
+  /**
+   * A line the screen ruled out unparsed: no rule can match it, so it is decided. Under a time
+   * window it is only evaluated if it lies in the window; see SourceStats.evaluated for why that
+   * is checked only until the input has one evaluated event.
+   */
+  ruledOut(bytes: Buffer, start: number, end: number): void {
+    const stats = this.stats;
+    stats.skipped++;
+    if (this.window === undefined) stats.evaluated++;
+    else if (stats.evaluated === 0 && inWindow(this.window, bytes, start, end)) stats.evaluated++;
+  }
+}
+
+/** Whether the unparsed JSON object line `bytes[start..end)` lies in `window`. */
+function inWindow(window: (event: EcsEvent) => boolean, bytes: Buffer, start: number, end: number): boolean {
+  const raw = readRawTimestamp(bytes, start, end);
+  if (raw.kind === 'absent') return false;
+  // One occurrence out of the window: the top-level @timestamp is that one, or there is none.
+  if (raw.kind === 'once' && !window({ '@timestamp': raw.value })) return false;
+  // In the window (or unknown): the occurrence may be nested; only the parsed event tells.
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8', start, end));
+  } catch {
+    return false;
+  }
+  return isObject(value) && window(value);
+}
+
 /** Turns lines into events for one input, keeping its counts. */
 class EventParser implements LineSink {
+  private readonly stats: SourceStats;
+
   constructor(
-    private readonly file: string,
-    private readonly handler: EventHandler,
-    private readonly stats: SourceStats,
+    private readonly delivery: EventDelivery,
     private readonly maxLineBytes: number,
     private readonly screen: LineScreen | undefined,
   ) {
+    this.stats = delivery.stats;
     if (screen === undefined) this.block = undefined;
   }
 
@@ -193,7 +405,7 @@ class EventParser implements LineSink {
       this.calibrated = true;
     }
     const candidates = screen.candidates(bytes, start, end);
-    const stats = this.stats;
+    const delivery = this.delivery;
     let next = 0;
     let nextCandidate = candidates.length > 0 ? candidates[0]! : end;
     let line = firstLine;
@@ -211,7 +423,7 @@ class EventParser implements LineSink {
           continue;
         }
       }
-      if (isObjectShaped(bytes, p, lineEnd)) stats.skipped++;
+      if (isObjectShaped(bytes, p, lineEnd)) delivery.ruledOut(bytes, p, lineEnd);
       else this.parse(bytes, p, lineEnd, line);
       line++;
       p = newline + 1;
@@ -227,7 +439,7 @@ class EventParser implements LineSink {
   line(bytes: Buffer, start: number, end: number, line: number): void {
     const screen = this.screen;
     if (screen !== undefined && isObjectShaped(bytes, start, end) && !screen.mayMatch(bytes, start, end)) {
-      this.stats.skipped++;
+      this.delivery.ruledOut(bytes, start, end);
       return;
     }
     this.parse(bytes, start, end, line);
@@ -244,30 +456,65 @@ class EventParser implements LineSink {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      stats.malformed++;
-      this.handler.malformed({ file: this.file, line }, printable(`invalid JSON: ${(error as Error).message}`));
+      this.delivery.malformed(line, printable(`invalid JSON: ${(error as Error).message}`));
       return;
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      stats.malformed++;
-      this.handler.malformed({ file: this.file, line }, `expected a JSON object, found ${describeJsonValue(value)}`);
+    if (!isObject(value)) {
+      this.delivery.malformed(line, `expected a JSON object, found ${describeJsonValue(value)}`);
       return;
     }
-    const loc = { file: this.file, line };
-    // toString() already replaced bad bytes with U+FFFD; the event is still worth scanning, but
-    // the user should know a field value they see is not quite what was in the file.
-    if (text.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end))) {
-      stats.warnings++;
-      this.handler.warning?.(loc, 'invalid UTF-8 replaced with U+FFFD');
-    }
-    stats.events++;
-    this.handler.event(value as EcsEvent, loc, text);
+    this.delivery.event(value, text, bytes, start, end, line);
   }
 
   overlong(line: number, length: number): void {
-    this.stats.malformed++;
-    this.handler.malformed({ file: this.file, line }, `line longer than ${this.maxLineBytes} bytes (${length} bytes)`);
+    this.delivery.malformed(line, `line longer than ${this.maxLineBytes} bytes (${length} bytes)`);
   }
+}
+
+/** Turns the elements of JSON documents (jsonStream.ts) into events. */
+class ElementParser implements JsonElementSink {
+  constructor(private readonly delivery: EventDelivery) {}
+
+  element(bytes: Buffer, start: number, end: number, line: number, origin: ElementOrigin): void {
+    let text = bytes.toString('utf8', start, end);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      this.delivery.malformed(line, printable(`invalid JSON: ${(error as Error).message}`));
+      return;
+    }
+    if (!isObject(value)) {
+      this.delivery.malformed(line, `expected ${origin === 'hit' ? 'a search hit' : 'a JSON object'}, found ${describeJsonValue(value)}`);
+      return;
+    }
+    let event = value;
+    if (origin === 'hit') {
+      const source = value._source;
+      if (!isObject(source)) {
+        this.delivery.malformed(line, 'search hit without a _source object (was the search made with "_source": false?)');
+        return;
+      }
+      // Elasticsearch can query _index and _id, so rules may name them; the _source wins if it has its own.
+      for (const key of ['_index', '_id']) {
+        if (!Object.hasOwn(source, key) && value[key] !== undefined) source[key] = value[key];
+      }
+      event = source;
+      text = JSON.stringify(source);
+    } else if (text.includes('\n') || text.includes('\r')) {
+      // The text is passed on as one line (src/output writes it into an NDJSON alert).
+      text = JSON.stringify(value);
+    }
+    this.delivery.event(event, text, bytes, start, end, line);
+  }
+
+  malformed(line: number, reason: string): void {
+    this.delivery.malformed(line, printable(reason));
+  }
+}
+
+function isObject(value: unknown): value is EcsEvent {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `{` first and `}` last: what a line the screen rules out must look like to be skipped unparsed. */
@@ -308,8 +555,10 @@ function printable(reason: string): string {
   return escaped.length > MAX_REASON_CHARS ? `${escaped.slice(0, MAX_REASON_CHARS - 1)}…` : escaped;
 }
 
-/** Adds the counts of `stats` to `total` (not `error`: that belongs to one input). */
+/** Adds the counts of `stats` to `total` (not `error`, `shape` or `hint`: those belong to one input). */
 export function addStats(total: SourceStats, stats: SourceStats): void {
+  total.evaluated += stats.evaluated;
+  total.outsideWindow += stats.outsideWindow;
   total.lines += stats.lines;
   total.events += stats.events;
   total.skipped += stats.skipped;

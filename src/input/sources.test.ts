@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,13 @@ describe('resolveInputs', () => {
       { kind: 'stdin', name: '<stdin>' },
       { kind: 'file', path: file, name: file },
     ]);
+  });
+
+  it('takes a path that is not a regular file (a FIFO) as a stream, without opening it', async () => {
+    const fifo = join(dir, 'pipe.fifo');
+    execFileSync('mkfifo', [fifo]);
+    // Opening a FIFO with no writer would block: resolving returns at all only because it does not.
+    expect(await resolveInputs([fifo])).toEqual({ sources: [{ kind: 'stream', path: fifo, name: fifo }], errors: [] });
   });
 
   it('accepts a named file whatever its extension', async () => {

@@ -6,8 +6,14 @@ import { describeOsError, type InputError } from './errors.js';
 /**
  * One input to scan. `name` is what the user sees in locations and errors: the argument as typed,
  * or for a file found in a directory, that directory argument joined with the file's relative path.
+ * A `file` is a regular file (it may be opened again, at any offset, e.g. by worker threads); a
+ * `stream` is a path to anything else (a FIFO, `/dev/stdin`, a socket), which must be opened once
+ * and read from start to end: opening a FIFO twice loses what the writer sent to the first one.
  */
-export type InputSource = { kind: 'file'; path: string; name: string } | { kind: 'stdin'; name: '<stdin>' };
+export type InputSource =
+  | { kind: 'file'; path: string; name: string }
+  | { kind: 'stream'; path: string; name: string }
+  | { kind: 'stdin'; name: '<stdin>' };
 
 export type { InputError } from './errors.js';
 
@@ -47,7 +53,8 @@ export async function resolveInputs(args: readonly string[]): Promise<ResolvedIn
       continue;
     }
     if (!info.isDirectory()) {
-      sources.push({ kind: 'file', path: arg, name: arg });
+      // stat() follows links without opening anything: a FIFO is only opened by the one read.
+      sources.push({ kind: info.isFile() ? 'file' : 'stream', path: arg, name: arg });
       continue;
     }
     const found: string[] = [];

@@ -68,7 +68,7 @@ export class SarifSink implements AlertSink {
       },
     };
     const invocation = {
-      executionSuccessful: outcome.inputErrors.length === 0 && outcome.malformed === 0 && !outcome.interrupted,
+      executionSuccessful: outcome.inputErrors.length === 0 && outcome.malformed === 0 && !outcome.interrupted && outcome.nothingEvaluated === undefined,
       workingDirectory: { uri: directoryUri(this.options.cwd) },
       toolExecutionNotifications: this.notifications(outcome),
     };
@@ -98,6 +98,9 @@ export class SarifSink implements AlertSink {
     }
     if (outcome.interrupted) {
       out.push({ level: 'error', message: { text: 'The scan was interrupted before it read all its input; the results cover the events read until then.' } });
+    }
+    if (outcome.nothingEvaluated !== undefined) {
+      out.push({ level: 'error', message: { text: `Nothing was scanned, so no result does not mean no alert: ${outcome.nothingEvaluated}.` } });
     }
     if (this.omitted > 0) {
       out.push({

@@ -18,6 +18,8 @@ export interface ScanOutcome {
   malformed: number;
   /** A signal stopped the scan before its inputs were read to the end. */
   interrupted: boolean;
+  /** Why no event was evaluated, when that makes the scan fail (src/input/nothingEvaluated.ts). */
+  nothingEvaluated?: string;
 }
 
 /** Where alerts go. One implementation per format; the scan knows nothing about formats. */

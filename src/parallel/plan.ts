@@ -1,8 +1,8 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { isGzip } from '../input/decompress.js';
+import { SNIFF_LIMIT, sniffShape } from '../input/sniff.js';
 import type { InputSource } from '../input/sources.js';
 import { DEFAULT_RANGE_BYTES } from './reader.js';
-
 
 /**
  * The size of a worker's share of a file. LKM_SCAN_RANGE_BYTES overrides it, so tests can cut
@@ -21,8 +21,9 @@ export interface ParallelPlan {
 }
 
 /**
- * Decides which inputs workers read: large regular files whose bytes are not gzip (a gzip stream
- * cannot be entered in the middle). stdin, pipes, gzip and small files stay with the main thread.
+ * Decides which inputs workers read: large regular NDJSON files (a gzip stream cannot be entered
+ * in the middle, and a JSON array or search response cannot be cut at any newline). stdin, FIFOs,
+ * gzip, other shapes and small files stay with the main thread.
  * `requested` is --workers; without it, every core when the splittable input is large.
  */
 export async function planParallelScan(sources: readonly InputSource[], requested: number | undefined): Promise<ParallelPlan> {
@@ -34,7 +35,7 @@ export async function planParallelScan(sources: readonly InputSource[], requeste
   let total = 0;
   for (const source of sources) {
     if (source.kind !== 'file') continue;
-    const size = await plainFileSize(source.path);
+    const size = await ndjsonFileSize(source.path);
     if (size === undefined || size < minSplitBytes) continue;
     split.set(source, size);
     total += size;
@@ -47,16 +48,21 @@ export async function planParallelScan(sources: readonly InputSource[], requeste
   return workers > 1 && split.size > 0 ? { workers, split } : none;
 }
 
-/** The size of a regular file that does not start with the gzip magic; undefined otherwise or on any error. */
-async function plainFileSize(path: string): Promise<number | undefined> {
+/**
+ * The size of a regular file whose first bytes show plain NDJSON (not gzip, not another shape);
+ * undefined otherwise or on any error. Only a regular file is opened: opening a FIFO would block
+ * until a writer comes, and closing it again would lose what the writer sent.
+ */
+async function ndjsonFileSize(path: string): Promise<number | undefined> {
   let handle;
   try {
-    handle = await open(path, 'r');
-    const info = await handle.stat();
+    const info = await stat(path);
     if (!info.isFile()) return undefined;
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(head, 0, 2, 0);
-    return isGzip(head.subarray(0, bytesRead)) ? undefined : info.size;
+    handle = await open(path, 'r');
+    const head = Buffer.alloc(Math.min(SNIFF_LIMIT, info.size));
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const bytes = head.subarray(0, bytesRead);
+    return isGzip(bytes) || sniffShape(bytes, true)?.kind !== 'ndjson' ? undefined : info.size;
   } catch {
     // Reported by the single-threaded read, with the usual wording.
     return undefined;

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { EcsEvent } from '../event/types.js';
-import { addStats, describeReadFailure, type EventHandler, type Location, type SourceStats } from '../input/events.js';
+import { addStats, describeReadFailure, emptyStats, type EventHandler, type Location, type SourceStats } from '../input/events.js';
 import type { RuleHits } from '../engine/extract.js';
 import { ITEM_HITS, ITEM_MALFORMED, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
 import { splitAtLines } from './ranges.js';
@@ -112,7 +112,8 @@ export class ParallelReader {
         current: 0,
         next: 0,
         linesBefore: 0,
-        stats: { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, bytes: 0, warnings: 0 },
+        // Only NDJSON files are split (plan.ts).
+        stats: { ...emptyStats(), shape: 'ndjson' },
         resolve,
         reject,
       };

@@ -64,7 +64,6 @@ try {
       { kind: 'file', path: task.path, name: task.path },
       {
         event(event, loc, text) {
-          if (inWindow && !inWindow(event)) return;
           let hits: RuleHits | null = null;
           for (const i of dispatch(event)) {
             const p = extractors[i]!(event);
@@ -76,7 +75,7 @@ try {
         malformed: (loc, reason) => add(ITEM_MALFORMED, loc.line, reason),
         warning: (loc, message) => add(ITEM_WARNING, loc.line, message),
       },
-      { screen: screenFor(task.path), range: task.range, maxLineBytes: init.maxLineBytes, chunkBytes: init.chunkBytes },
+      { screen: screenFor(task.path), window: inWindow, range: task.range, maxLineBytes: init.maxLineBytes, chunkBytes: init.chunkBytes },
     );
     if (batch.kinds.length > 0) post(batch);
     post({ type: 'done', task: task.id, stats });

@@ -186,10 +186,12 @@ describe.concurrent('bad input is reported and counted, never fatal', () => {
   it('shows the first 10 malformed lines, then a count', async () => {
     const input = Array.from({ length: 25 }, () => '{bad').join('\n') + '\n';
     const r = await runCli(['-'], { stdin: input });
-    expect(r.code).toBe(0);
     expect(r.stderr.match(/<stdin>:\d+: invalid JSON/g)).toHaveLength(10);
     expect(r.stderr).toMatch(/15 more malformed or warned lines not shown/);
     expect(r.stderr).toMatch(/25 malformed/);
+    // Not one event among them: the scan says so and fails (issue 7, defect 2).
+    expect(r.stderr).toMatch(/error: no event was evaluated: read 1 input \(25 lines, 125 bytes\): no event in it, 25 malformed records/);
+    expect(r.code).toBe(2);
   });
 
   it('stops quietly when stdout is closed (| head -1)', async () => {

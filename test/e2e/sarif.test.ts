@@ -162,6 +162,19 @@ describe('SARIF limits and options', () => {
     expect(result.message.text).toMatch(/sequence of 2 events\.$/);
   });
 
+  it('records a scan that evaluated no event as unsuccessful, with the reason', async () => {
+    const r = await runCli(['--format', 'sarif', '-q', '-'], { stdin: 'plain text, not JSON\n' });
+    expect(r.code).toBe(2);
+    const [invocation] = JSON.parse(r.stdout).runs[0].invocations;
+    expect(invocation.executionSuccessful).toBe(false);
+    expect(invocation.toolExecutionNotifications.at(-1)).toEqual({
+      level: 'error',
+      message: {
+        text: 'Nothing was scanned, so no result does not mean no alert: no event was evaluated: read 1 input (1 line, 21 bytes): no event in it, 1 malformed record; see the reports above.',
+      },
+    });
+  });
+
   it('rejects a --max-results that is not a positive whole number', async () => {
     const r = await runCli(['--format', 'sarif', '--max-results', '0', 'examples/demo.ndjson']);
     expect(r.code).toBe(2);

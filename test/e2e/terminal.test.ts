@@ -8,7 +8,7 @@ describe('reading from a terminal', () => {
     const stderr = new PassThrough();
     let err = '';
     stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    const code = await run(['--quiet'], { stdout: new PassThrough(), stderr, stdin, env: {} });
+    const code = await run(['--quiet', '--allow-empty'], { stdout: new PassThrough(), stderr, stdin, env: {} });
     expect(code).toBe(0);
     expect(err).toMatch(/reading events from the terminal; end with Ctrl-D/);
   });
