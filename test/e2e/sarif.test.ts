@@ -2,7 +2,7 @@
 // Microsoft's SARIF validator with GitHub's rules, on a scan with the whole elastic/detection-rules
 // pack that fires hundreds of rules, with every kind of location and every incomplete-scan notice.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,17 +12,8 @@ import { packEvents } from '../support/packEvents.js';
 import { sarifSchemaErrors } from '../support/sarifSchema.js';
 import { BIN, ROOT, runCli, type RunResult } from './run.js';
 
-/**
- * The pack's TOML files as the project's shared data holds them: shared/ sits beside the checkout
- * (../shared), or beside the folder of worktrees (../../shared).
- */
-function findPack(): string {
-  const tried = ['..', '../..'].map((up) => join(ROOT, up, 'shared/corpus/detection-rules-toml.tar.gz'));
-  const found = tried.find((path) => existsSync(path));
-  if (found === undefined) throw new Error(`the detection-rules pack is missing: looked for ${tried.join(' and ')}`);
-  return found;
-}
-const PACK = findPack();
+/** The whole elastic/detection-rules pack, as TOML files (see test/fixtures/README.md). */
+const PACK = join(ROOT, 'test/fixtures/detection-rules/detection-rules-toml.tar.gz');
 const CORPUS = join(ROOT, 'test/fixtures/detection-rules-queries.ndjson');
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-sarif-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
