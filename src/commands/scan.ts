@@ -157,6 +157,8 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   // an interrupt ends the wait, so reading stops at once (the output is still finished after).
   const interrupted = new Promise<void>((resolve) => interruption.signal.addEventListener('abort', () => resolve(), { once: true }));
   const pace = () => {
+    // Once interrupted nothing waits: a wait that is already over would only spin the reader.
+    if (interruption.interrupted) return undefined;
     const wait = sink.pace();
     return wait === undefined ? undefined : Promise.race([wait, interrupted]);
   };

@@ -171,7 +171,18 @@ export class ParallelReader {
       file.waiting = true;
       void wait.then(() => {
         file.waiting = false;
-        if (this.active === file) this.advance(file);
+        if (this.active !== file) return;
+        // Deliver what arrived meanwhile and send more ranges, without asking pace again: the
+        // next results (receive) do. A wait that is already over (an interrupt) would otherwise
+        // loop here on microtasks, starving the worker messages it waits for.
+        try {
+          this.consume(file);
+        } catch (e) {
+          this.active = undefined;
+          file.reject(e);
+          return;
+        }
+        this.dispatch();
       });
       return;
     }

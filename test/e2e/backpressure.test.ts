@@ -54,7 +54,8 @@ function runUntilIdle(args: string[], env: Record<string, string> = {}): Promise
       last = key;
       if (same >= 10) {
         clearInterval(timer);
-        child.kill();
+        // SIGKILL: a SIGTERM would be handled as an interrupt that waits for the output to drain.
+        child.kill('SIGKILL');
         resolve({ rchar });
       }
     }, 100);
@@ -82,3 +83,4 @@ describe.concurrent('a slow reader of stdout', () => {
     expect(idle.rchar).toBeLessThan(size() / 2);
   });
 });
+

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, jsonLines, runCli } from './run.js';
+import { BIN, ROOT, jsonLines, runCli, runInProcess } from './run.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-state-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -75,6 +75,8 @@ const week2 = file('days-4-5.ndjson', [
   event(5, '/bin/new', 'web-3', 7),
 ]);
 
+// Each item runs through the built binary at least once; the many other cases run the same CLI
+// in-process (run.ts), which keeps the suite fast.
 describe('--state: history across runs', () => {
   it('alerts in the second run only on terms not seen within each rule’s window in either run', async () => {
     const state = statePath();
@@ -113,13 +115,13 @@ describe('--state: history across runs', () => {
   it('raises no alert when the same file is scanned twice, nor when older events come later', async () => {
     const state = statePath();
     const both = file('both-weeks.ndjson', [...readFileSync(week1, 'utf8').trim().split('\n'), ...readFileSync(week2, 'utf8').trim().split('\n')]);
-    const first = await runCli([...RULES, '--state', state, '--format', 'json', both]);
+    const first = await runInProcess([...RULES, '--state', state, '--format', 'json', both]);
     expect(first.code).toBe(1);
-    const again = await runCli([...RULES, '--state', state, '--format', 'json', both]);
+    const again = await runInProcess([...RULES, '--state', state, '--format', 'json', both]);
     expect(again.stdout).toBe('');
     expect(again.code).toBe(0);
     // Older days than the remembered sightings: every term there was seen since.
-    const older = await runCli([...RULES, '--state', state, '--format', 'json', week1]);
+    const older = await runInProcess([...RULES, '--state', state, '--format', 'json', week1]);
     expect(older.stdout).toBe('');
     expect(older.code).toBe(0);
   });
@@ -128,10 +130,10 @@ describe('--state: history across runs', () => {
     const state = statePath();
     // /bin/gap on days 1 and 5 (more than the 3-day window apart), then on day 9.
     const gap = file('gap.ndjson', [event(1, '/bin/gap'), event(5, '/bin/gap')]);
-    const first = await runCli([...RULES, '--rule', EXE_RULE, '--state', state, '--format', 'json', gap, file('day-9-gap.ndjson', [event(9, '/bin/gap')])]);
+    const first = await runInProcess([...RULES, '--rule', EXE_RULE, '--state', state, '--format', 'json', gap, file('day-9-gap.ndjson', [event(9, '/bin/gap')])]);
     expect(terms(first.stdout)).toEqual(['exe: ["/bin/gap"]', 'exe: ["/bin/gap"]', 'exe: ["/bin/gap"]']);
     // Days 1 and 5 again: /bin/gap was seen since (day 9), so neither is new, whatever their gap.
-    const again = await runCli([...RULES, '--rule', EXE_RULE, '--state', state, '--format', 'json', gap]);
+    const again = await runInProcess([...RULES, '--rule', EXE_RULE, '--state', state, '--format', 'json', gap]);
     expect(again.stdout).toBe('');
     expect(again.code).toBe(0);
   });
@@ -153,20 +155,20 @@ describe('--state: history across runs', () => {
 
   it('keeps the history of rules left out with --rule', async () => {
     const state = statePath();
-    await runCli([...RULES, '--state', state, week1]);
+    await runInProcess([...RULES, '--state', state, week1]);
     const before = JSON.parse(readFileSync(state, 'utf8')).rules[PAIR_RULE];
-    const onlyExe = await runCli([...RULES, '--rule', EXE_RULE, '--state', state, '--format', 'json', week2]);
+    const onlyExe = await runInProcess([...RULES, '--rule', EXE_RULE, '--state', state, '--format', 'json', week2]);
     expect(terms(onlyExe.stdout)).toEqual(['exe: ["/bin/rare"]', 'exe: ["/bin/new"]']);
     expect(JSON.parse(readFileSync(state, 'utf8')).rules[PAIR_RULE]).toEqual(before);
   });
 
   it('forgets terms older than the rule’s window before its newest sighting, by event time', async () => {
     const state = statePath();
-    await runCli([...RULES, '--state', state, week1, week2]);
+    await runInProcess([...RULES, '--state', state, week1, week2]);
     const kept = JSON.parse(readFileSync(state, 'utf8')).rules[EXE_RULE].terms.map(([term]: [string[]]) => term[0]);
     expect(kept).toEqual(['/bin/sh', '/bin/rare', '/bin/tool', '/bin/new']);
     const later = file('day-9.ndjson', [event(9, '/bin/sh')]);
-    const r = await runCli([...RULES, '--state', state, later]);
+    const r = await runInProcess([...RULES, '--state', state, later]);
     // Day 9 is more than 3 days after day 5: only /bin/sh, seen on day 9, stays for the exe rule.
     expect(r.stderr).toContain('(3 terms last seen longer than the rule\'s window ago forgotten)');
     expect(JSON.parse(readFileSync(state, 'utf8')).rules[EXE_RULE].terms).toEqual([[['/bin/sh'], Date.parse('2024-05-09T10:00:00Z')]]);
@@ -174,11 +176,11 @@ describe('--state: history across runs', () => {
 
   it('starts a rule over, with a note, when its fields changed', async () => {
     const state = statePath();
-    await runCli([...RULES, '--state', state, week1]);
+    await runInProcess([...RULES, '--state', state, week1]);
     const changed = join(tmp, 'changed');
     mkdirSync(changed);
     writeFileSync(join(changed, 'exe.toml'), newTermsRule(EXE_RULE, 'Test - New Executable', ['process.name'], 'now-3d'));
-    const r = await runCli(['--rules', changed, '--no-bundled', '--state', state, '--format', 'json', file('named.ndjson', ['{"@timestamp":"2024-05-04T00:00:00Z","event":{"category":"process"},"process":{"name":"sh"}}'])]);
+    const r = await runInProcess(['--rules', changed, '--no-bundled', '--state', state, '--format', 'json', file('named.ndjson', ['{"@timestamp":"2024-05-04T00:00:00Z","event":{"category":"process"},"process":{"name":"sh"}}'])]);
     expect(r.stderr).toContain('rule "Test - New Executable" now takes its terms from process.name (was process.executable); its history starts over');
     expect(r.code).toBe(1);
   });
@@ -193,7 +195,7 @@ describe('--state: a file that cannot be used', () => {
   it.each(unusable)('stops before scanning when the state is %s, leaving the file as it was', async (_what, text) => {
     const state = statePath();
     writeFileSync(state, text);
-    const r = await runCli([...RULES, '--state', state, '--format', 'json', week1]);
+    const r = await runInProcess([...RULES, '--state', state, '--format', 'json', week1]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(new RegExp(`^lkm-scan: error: state file ${state}: `));
@@ -204,7 +206,7 @@ describe('--state: a file that cannot be used', () => {
   });
 
   it('stops before scanning when the state cannot be saved where it was asked', async () => {
-    const r = await runCli([...RULES, '--state', join(tmp, 'no-such-folder', 'state.json'), week1]);
+    const r = await runInProcess([...RULES, '--state', join(tmp, 'no-such-folder', 'state.json'), week1]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('its folder');
@@ -236,9 +238,9 @@ describe('--state: a save that fails', () => {
 describe('--state: a scan that did not finish', () => {
   it('leaves the history as it was when --strict stopped the scan', async () => {
     const state = statePath();
-    await runCli([...RULES, '--state', state, week1]);
+    await runInProcess([...RULES, '--state', state, week1]);
     const before = readFileSync(state, 'utf8');
-    const r = await runCli([...RULES, '--state', state, '--strict', file('broken.ndjson', [event(6, '/bin/unseen'), '{"broken":'])]);
+    const r = await runInProcess([...RULES, '--state', state, '--strict', file('broken.ndjson', [event(6, '/bin/unseen'), '{"broken":'])]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`lkm-scan: ${state} not updated: the scan did not finish`);
     expect(readFileSync(state, 'utf8')).toBe(before);
@@ -248,32 +250,32 @@ describe('--state: a scan that did not finish', () => {
 describe('lkm-scan baseline', () => {
   it('learns without alerting, then a scan alerts only on what the baseline did not show', async () => {
     const state = statePath();
-    const learn = await runCli(['baseline', ...RULES, '--state', state, week1]);
+    const learn = await runInProcess(['baseline', ...RULES, '--state', state, week1]);
     expect(learn.code).toBe(0);
     expect(learn.stdout).toContain('baseline: learnt 7 new terms for 2 new_terms rules from 5 events in 1 input; nothing is reported as an alert');
     expect(learn.stdout).toMatch(/4 new, 4 remembered {2}Test - New Host and Pid/);
     expect(learn.stdout).toMatch(/3 new, 3 remembered {2}Test - New Executable/);
     expect(learn.stdout).toContain(`state: saved 7 terms of 2 rules to ${state}`);
-    const scan = await runCli([...RULES, '--state', state, '--format', 'json', week2]);
+    const scan = await runInProcess([...RULES, '--state', state, '--format', 'json', week2]);
     expect(terms(scan.stdout)).toEqual(['exe: ["/bin/rare"]', 'exe: ["/bin/new"]', 'pair: ["web-3",7]']);
   });
 
   it('takes the same options as a scan (--since), and merges into an existing state', async () => {
     const state = statePath();
-    await runCli(['baseline', ...RULES, '--state', state, '--since', '2024-05-03T00:00:00Z', week1]);
+    await runInProcess(['baseline', ...RULES, '--state', state, '--since', '2024-05-03T00:00:00Z', week1]);
     const learnt = JSON.parse(readFileSync(state, 'utf8')).rules[EXE_RULE].terms.map(([term]: [string[]]) => term[0]);
     expect(learnt).toEqual(['/bin/sh', '/bin/tool']);
-    await runCli(['baseline', ...RULES, '--state', state, week2]);
+    await runInProcess(['baseline', ...RULES, '--state', state, week2]);
     expect(JSON.parse(readFileSync(state, 'utf8')).rules[EXE_RULE].terms.map(([term]: [string[]]) => term[0])).toEqual(['/bin/sh', '/bin/tool', '/bin/rare', '/bin/new']);
   });
 
   it('exits 2 without --state, on an unreadable input, or with no new_terms rule', async () => {
-    const noState = await runCli(['baseline', ...RULES, week1]);
+    const noState = await runInProcess(['baseline', ...RULES, week1]);
     expect(noState.code).toBe(2);
     expect(noState.stderr).toContain('baseline needs --state FILE');
-    const missing = await runCli(['baseline', ...RULES, '--state', statePath(), join(tmp, 'missing.ndjson')]);
+    const missing = await runInProcess(['baseline', ...RULES, '--state', statePath(), join(tmp, 'missing.ndjson')]);
     expect(missing.code).toBe(2);
-    const noNewTerms = await runCli(['baseline', '--rules', 'test/fixtures/rules/query_shadow_read.toml', '--no-bundled', '--state', statePath(), week1]);
+    const noNewTerms = await runInProcess(['baseline', '--rules', 'test/fixtures/rules/query_shadow_read.toml', '--no-bundled', '--state', statePath(), week1]);
     expect(noNewTerms.code).toBe(2);
     expect(noNewTerms.stderr).toContain('none of the selected rules is a new_terms rule');
   });
