@@ -74,3 +74,31 @@ describe('decodeBytes', () => {
     await expect(decodeAll(gz)).rejects.toMatchObject({ failure: 'corrupt', detail: 'incorrect data check' });
   });
 });
+
+describe('decodeBytes: UTF-16 with a byte-order mark', () => {
+  const collect = async (chunks: Buffer[]) => {
+    async function* source() {
+      yield* chunks;
+    }
+    const out: Buffer[] = [];
+    for await (const c of decodeBytes(source())) out.push(Buffer.from(c));
+    return Buffer.concat(out).toString('utf8');
+  };
+  const text = '{"user":{"name":"Zoë 😀"}}\r\n{"a":1}\n';
+  const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+
+  it('re-encodes little- and big-endian UTF-16 as UTF-8, without the mark', async () => {
+    expect(await collect([le])).toBe(text);
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    expect(await collect([be])).toBe(text);
+  });
+
+  it('keeps code units and surrogate pairs split between chunks, one byte at a time too', async () => {
+    expect(await collect([...le].map((byte) => Buffer.from([byte])))).toBe(text);
+  });
+
+  it('leaves text without a mark, and a lone ff, as they are', async () => {
+    expect(await collect([Buffer.from('{"a":1}\n')])).toBe('{"a":1}\n');
+    expect((await collect([Buffer.from([0xff])])).length).toBe(1);
+  });
+});

@@ -29,7 +29,8 @@ export function isGzip(head: Uint8Array): boolean {
 const GUNZIP_CHUNK_BYTES = 1 << 18;
 
 /**
- * Yields the bytes of `input`, gunzipped if they start with the gzip magic bytes, else unchanged.
+ * Yields the bytes of `input`, gunzipped if they start with the gzip magic bytes, and re-encoded
+ * from UTF-16 to UTF-8 if they (or the gunzipped bytes) start with a UTF-16 byte-order mark.
  * The content decides, not the file name: logs are often compressed without being renamed, and
  * a `.gz` that is plain text still reads.
  *
@@ -43,6 +44,56 @@ const GUNZIP_CHUNK_BYTES = 1 << 18;
  * next is requested. Yielded chunks follow the same rule.
  */
 export async function* decodeBytes(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer, void, undefined> {
+  yield* fromUtf16(decompress(input));
+}
+
+/** The byte-order marks of UTF-16 text: what Windows tools (PowerShell's `>`, Notepad) write. */
+function utf16Encoding(head: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  if (head.length < 2) return undefined;
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  return undefined;
+}
+
+/**
+ * UTF-16 text that starts with its byte-order mark, re-encoded as UTF-8 as it streams (as ripgrep
+ * does): a JSON export saved by a Windows tool reads like any other. Without a mark the encoding
+ * is a guess, so such input is left as it is (and a scan that finds no event says it looks like
+ * UTF-16, sniff.ts). Line breaks are kept, so line numbers are those of the file.
+ */
+async function* fromUtf16(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer, void, undefined> {
+  const source = input[Symbol.asyncIterator]();
+  try {
+    let head: Buffer | undefined;
+    // A live stream may deliver one byte at a time; a lone ff or fe may be half a mark.
+    while (head === undefined || (head.length === 1 && (head[0] === 0xff || head[0] === 0xfe))) {
+      const next = await source.next();
+      if (next.done) break;
+      head = head === undefined ? next.value : Buffer.concat([head, next.value]);
+      if (head.length === 1) head = Buffer.from(head);
+    }
+    if (head === undefined) return;
+    const encoding = utf16Encoding(head);
+    if (encoding === undefined) {
+      yield head;
+      for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
+      return;
+    }
+    // The decoder drops the mark, keeps a code unit or surrogate split between chunks for the
+    // next one, and turns unpaired surrogates into U+FFFD.
+    const decoder = new TextDecoder(encoding);
+    yield Buffer.from(decoder.decode(head, { stream: true }), 'utf8');
+    for (let next = await source.next(); !next.done; next = await source.next()) {
+      yield Buffer.from(decoder.decode(next.value, { stream: true }), 'utf8');
+    }
+    const rest = decoder.decode();
+    if (rest !== '') yield Buffer.from(rest, 'utf8');
+  } finally {
+    await source.return?.();
+  }
+}
+
+async function* decompress(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer, void, undefined> {
   const source = input[Symbol.asyncIterator]();
   try {
     let head: Buffer | undefined;

@@ -178,14 +178,28 @@ describe.concurrent('a scan that evaluated no event fails (issue 7, defect 2)', 
     expect(nothing(r)).toEqual(['lkm-scan: error: no event was evaluated: read 1 input (3 lines, 20 bytes): no event in it, 3 malformed records; see the reports above']);
   });
 
-  it('fails on UTF-16 text, saying how to convert it', async () => {
-    const path = write('utf16.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(demo, 'utf16le')]));
+  it('reads UTF-16 text with a byte-order mark (little- and big-endian, gzipped too) like UTF-8', async () => {
+    const le = write('utf16le.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(demo, 'utf16le')]));
+    const r = await runCli(['--format', 'json', le]);
+    expect(r.code).toBe(1);
+    const utf8 = await runInProcess(['--format', 'json', 'examples/demo.ndjson']);
+    // Same alerts on the same lines; the documents are the decoded lines.
+    expect(jsonLines(r.stdout).map((a) => [a.rule.id, a.location.line, a.document])).toEqual(
+      jsonLines(utf8.stdout).map((a) => [a.rule.id, a.location.line, a.document]),
+    );
+    const be = write('utf16be.json', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(demo, 'utf16le').swap16()]));
+    const gz = write('utf16le.json.gz', gzipSync(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(demo, 'utf16le')])));
+    for (const path of [be, gz]) expect(jsonLines((await runInProcess(['--format', 'json', path])).stdout), path).toHaveLength(5);
+  });
+
+  it('fails on UTF-16 text without a byte-order mark, saying how to convert it', async () => {
+    const path = write('utf16.json', Buffer.from(demo, 'utf16le'));
     const r = await runInProcess([path]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`lkm-scan: note: ${path} looks like UTF-16 text; convert it to UTF-8: iconv -f UTF-16 -t UTF-8 ${path} | lkm-scan -`);
     expect(nothing(r)).toHaveLength(1);
     // The advice works: converted, the same bytes scan.
-    const converted = await runInProcess(['--format', 'json', '-'], { stdin: execFileSync('iconv', ['-f', 'UTF-16', '-t', 'UTF-8', path]) });
+    const converted = await runInProcess(['--format', 'json', '-'], { stdin: execFileSync('iconv', ['-f', 'UTF-16LE', '-t', 'UTF-8', path]) });
     expect(converted.code).toBe(1);
     expect(jsonLines(converted.stdout)).toHaveLength(5);
   });
