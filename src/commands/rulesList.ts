@@ -5,7 +5,7 @@ import { printable, printableBlock } from '../output/printable.js';
 import { severityLabel } from '../output/text.js';
 import type { Rule } from '../rules/types.js';
 import { EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
-import { findRules, selectRules, type RuleSelection } from './selectRules.js';
+import { findRules, selectRules, type RuleSelection } from '../rules/select.js';
 
 export interface RulesCommandOptions extends RuleSelection {
   format: 'text' | 'json';

@@ -15,10 +15,11 @@ import { createSink, type AlertSink, type OutputFormat, type ScanOutcome } from 
 import { planParallelScan, rangeBytes } from '../parallel/plan.js';
 import { ParallelReader, type ParallelHandler } from '../parallel/reader.js';
 import { RuleError } from '../rules/ruleError.js';
+import { selectRules, type RuleSelection } from '../rules/select.js';
+import { shareRuleSet } from '../rules/shared.js';
 import { SEVERITIES, type Severity } from '../rules/types.js';
 import { EXIT_INTERRUPTED, Interruption, readUntilAborted } from './interrupt.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, reportOutputFailure, watchOutput, type CliIO } from './io.js';
-import { selectRules, type RuleSelection } from './selectRules.js';
 import { baselineRules, formatBaselineSummary, ScanState } from './state.js';
 
 export interface ScanCommandOptions extends RuleSelection {
@@ -33,7 +34,7 @@ export interface ScanCommandOptions extends RuleSelection {
   prefilter: boolean;
   /** `--since` / `--until`: only events whose @timestamp lies within are scanned. */
   window: TimeWindow;
-  /** `--workers`: threads reading large plain files; undefined picks by input size (src/parallel/plan.ts). */
+  /** `--workers`: threads reading large plain files; undefined is 1, the main thread alone (src/parallel/plan.ts). */
   workers?: number;
   /** `--allow-empty`: inputs that hold no event (or none in the time window) are not an error. */
   allowEmpty?: boolean;
@@ -186,7 +187,8 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
       ? new ParallelReader({
           workers: plan.workers,
           rangeBytes: rangeBytes(),
-          selection: { rulePaths: opts.rulePaths, bundled: opts.bundled, only: opts.only, tags: opts.tags, minSeverity: opts.minSeverity },
+          // The rules this thread runs, by id: fewer than selected for a baseline.
+          rules: shareRuleSet({ bundled: opts.bundled, paths: opts.rulePaths }, rules.map((r) => r.rule)),
           prefilter: screen !== undefined,
           window: opts.window,
         })

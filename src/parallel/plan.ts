@@ -24,7 +24,7 @@ export interface ParallelPlan {
  * Decides which inputs workers read: large regular NDJSON files (a gzip stream cannot be entered
  * in the middle, and a JSON array or search response cannot be cut at any newline). stdin, FIFOs,
  * gzip, other shapes and small files stay with the main thread.
- * `requested` is --workers; without it, every core when the splittable input is large.
+ * `requested` is --workers; without it one thread reads everything (workers are opt-in, see below).
  */
 export async function planParallelScan(sources: readonly InputSource[], requested: number | undefined): Promise<ParallelPlan> {
   // A file smaller than a few ranges is read by the main thread even when workers run.

@@ -1,13 +1,13 @@
-import type { RuleSelection } from '../commands/selectRules.js';
 import type { ByteRange } from '../input/bytes.js';
 import type { SourceStats } from '../input/events.js';
 import type { RuleHits } from '../engine/extract.js';
 import type { TimeWindow } from '../engine/timeWindow.js';
+import type { SharedRuleSet } from '../rules/shared.js';
 
 /** What every worker is started with: enough to compile the same rules and screen as the main thread. */
 export interface WorkerInit {
-  /** Rule files and selection options, not compiled rules: functions cannot cross threads. */
-  selection: RuleSelection;
+  /** The main thread's rules as the worker loads them again (compiled rules cannot cross threads), with their fingerprint. */
+  rules: SharedRuleSet;
   /** Use the prefilter screen (off for --no-prefilter and --strict, as in the main thread). */
   prefilter: boolean;
   /** --since / --until: events outside are dropped before any rule sees them. */

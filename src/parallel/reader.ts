@@ -24,6 +24,11 @@ export interface ParallelHandler extends EventHandler {
 export interface ParallelReaderOptions extends WorkerInit {
   workers: number;
   rangeBytes?: number;
+  /**
+   * The worker's entry module; by default the sibling worker.js, which only exists built (dist/).
+   * Tests that run this module from src/ (so coverage sees it) point it at the built worker.
+   */
+  workerEntry?: URL;
 }
 
 interface RangeState {
@@ -66,7 +71,8 @@ interface FileRead {
 export class ParallelReader {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly window: number;
+  /** Ranges sent and not yet consumed, at most: bounds the results waiting for the main thread. */
+  private readonly maxInFlight: number;
   private readonly rangeBytes: number;
   private active: FileRead | undefined;
   private taskIds = 0;
@@ -74,11 +80,11 @@ export class ParallelReader {
   private broken: Error | undefined;
 
   constructor(options: ParallelReaderOptions) {
-    const { workers, rangeBytes, ...init } = options;
+    const { workers, rangeBytes, workerEntry, ...init } = options;
     this.rangeBytes = rangeBytes ?? DEFAULT_RANGE_BYTES;
-    this.window = 2 * workers + 1;
+    this.maxInFlight = 2 * workers + 1;
     // The worker is a sibling module: in dist/ this resolves to dist/parallel/worker.js.
-    const entry = new URL('./worker.js', import.meta.url);
+    const entry = workerEntry ?? new URL('./worker.js', import.meta.url);
     for (let i = 0; i < workers; i++) {
       const worker = new Worker(entry, { workerData: init satisfies WorkerInit });
       worker.on('message', (m: WorkerMessage) => this.receive(worker, m));
@@ -130,7 +136,7 @@ export class ParallelReader {
   private dispatch(): void {
     const file = this.active;
     if (file === undefined) return;
-    while (this.idle.length > 0 && file.next < file.tasks.length && file.next < file.current + this.window) {
+    while (this.idle.length > 0 && file.next < file.tasks.length && file.next < file.current + this.maxInFlight) {
       const task = file.tasks[file.next++]!;
       file.results.set(task.id, { items: [] });
       this.idle.pop()!.postMessage(task);
@@ -148,7 +154,7 @@ export class ParallelReader {
     if (file !== undefined && state !== undefined) {
       if (message.type === 'items') state.items.push(message);
       else state.done = message.stats;
-      // Results that arrive while the output is full wait here; the window bounds how many.
+      // Results that arrive while the output is full wait here; maxInFlight bounds how many.
       if (file.waiting) return;
       this.advance(file);
       return;

@@ -6,13 +6,13 @@
  * alerts exactly as it would alone.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { selectRules } from '../commands/selectRules.js';
 import { compileRule } from '../engine/compileRule.js';
 import { compileExtractor, type RuleHits } from '../engine/extract.js';
 import { compileDispatch } from '../engine/dispatch.js';
 import { compileTimeWindow } from '../engine/timeWindow.js';
 import { readEvents, type LineScreen } from '../input/events.js';
 import { compileLineScreen } from '../prefilter/lineFilter.js';
+import { loadSharedRuleSet, RuleSetMismatch } from '../rules/shared.js';
 import { ITEM_HITS, ITEM_MALFORMED, ITEM_WARNING, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
 
 /**
@@ -26,7 +26,8 @@ const init = workerData as WorkerInit;
 const post = (message: WorkerMessage) => port.postMessage(message);
 
 try {
-  const rules = selectRules(init.selection).rules.map(compileRule);
+  // Throws RuleSetMismatch unless these are the main thread's rules in its order: hits go by index.
+  const rules = loadSharedRuleSet(init.rules).map(compileRule);
   // What each rule needs of an event is worked out here, so the main thread (which keeps the
   // rules' state and writes the alerts) does not parse the line again for event and new_terms rules.
   const extractors = rules.map(compileExtractor);
@@ -81,7 +82,8 @@ try {
     post({ type: 'done', task: task.id, stats });
   }
 } catch (e) {
-  post({ type: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  // A mismatch is explained by its message; anything else is a bug, shown with its stack.
+  post({ type: 'failed', message: e instanceof RuleSetMismatch ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e) });
 }
 
 function emptyBatch(task: number): RangeItems {

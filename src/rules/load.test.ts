@@ -106,6 +106,37 @@ describe('rule validation', () => {
     expect(isUnsupported(r)).toBe(true);
   });
 
+  it('locates the query and a bad field inside [rule], not a look-alike line in another table or a string', () => {
+    // Elastic's files put osquery investigation guides (with their own `query =`) before [rule].
+    const text = [
+      '[metadata]',
+      'severity = "not the rule severity"',
+      '[[transform.osquery]]',
+      'label = "Processes"',
+      'query = "SELECT * FROM processes"',
+      '[rule]',
+      'rule_id = "r"',
+      'name = "n"',
+      'type = "eql"',
+      'language = "eql"',
+      'note = """',
+      'query = "a line of the note"',
+      '"""',
+      "query = '''",
+      'process where process.name == "x"',
+      "'''",
+      'risk_score = 1',
+      'severity = "urgent"',
+    ].join('\n');
+    const e = loadError(text);
+    expect(e.message).toMatch(/rule\.severity.*urgent/);
+    expect(e.diagnostic.line).toBe(18);
+    const rule = parseRuleText(text.replace('"urgent"', '"low"'), 'x.toml');
+    expect(isUnsupported(rule)).toBe(false);
+    if (isUnsupported(rule)) return;
+    expect(rule.source.queryStart).toEqual({ line: 15, column: 1 });
+  });
+
   it('reports a duplicate rule_id within the user’s packs', () => {
     const pack = loadRulePack({ bundled: false, paths: ['rules', 'rules/discovery_kernel_module_enumeration_via_proc.toml'] });
     expect(pack.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^duplicate rule_id 80084fa9.*already defined in rules\//)]);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import TOML from '@iarna/toml';
 import { RuleError, RulePathError } from './ruleError.js';
 import { relativeWindowMs } from './duration.js';
+import { findKey, findQueryStart } from './tomlKeys.js';
 import {
   SEVERITIES,
   type QueryLanguage,
@@ -65,7 +66,7 @@ export function parseRuleText(text: string, file: string, bundled = false): Load
   }
 
   const fail = (field: string, message: string, notes?: string[]): never => {
-    const line = findKeyLine(text, field.split('.').pop()!);
+    const line = findKey(text, field)?.line;
     throw new RuleError({
       message: `rule field \`${field}\` ${message}`,
       file,
@@ -248,24 +249,4 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (v === null) return 'null';
   return typeof v === 'string' ? `"${v}"` : `${typeof v} ${String(v)}`;
-}
-
-function findKeyLine(text: string, key: string): number | undefined {
-  const lines = text.split(/\r?\n/);
-  const re = new RegExp(`^\\s*${key.replace(/[^A-Za-z0-9_]/g, '')}\\s*=`);
-  const i = lines.findIndex((l) => re.test(l));
-  return i < 0 ? undefined : i + 1;
-}
-
-/**
- * Where the query text begins in the file, so a position inside the query maps back to the TOML
- * line a rule author edits. TOML drops a newline right after an opening `'''` or `"""`.
- */
-export function findQueryStart(text: string): { line: number; column: number } {
-  const m = /^([ \t]*query[ \t]*=[ \t]*)('''|"""|'|")(\r?\n)?/m.exec(text);
-  if (!m) return { line: 1, column: 1 };
-  const before = text.slice(0, m.index);
-  const line = before.split('\n').length;
-  if (m[3]) return { line: line + 1, column: 1 };
-  return { line, column: m[1]!.length + m[2]!.length + 1 };
 }

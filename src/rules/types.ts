@@ -89,6 +89,3 @@ export interface ThresholdRule extends RuleCommon {
 
 export type Rule = QueryRule | EqlRule | NewTermsRule | ThresholdRule;
 export type RuleType = Rule['type'];
-
-/** Rule types that need a live cluster (or a model, or an index of indicators): listed and skipped. */
-export const UNSUPPORTED_RULE_TYPES = ['esql', 'machine_learning', 'threat_match', 'lucene'] as const;

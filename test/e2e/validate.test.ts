@@ -43,6 +43,27 @@ describe.concurrent('lkm-scan validate', () => {
     expect(r.stderr).toMatch(/validated 3 rules in [\d.]+ s: 1 ok, 2 failed; 1 skipped, not runnable offline \(machine_learning 1\)/);
   });
 
+  it('puts the caret into the rule query when another table has a `query =` line before it', async () => {
+    const dir = join(tmp, 'osquery');
+    mkdirSync(dir, { recursive: true });
+    // An Elastic rule with an osquery investigation guide before [rule], and a broken EQL query.
+    const text = bundled('persistence_creation_of_kernel_module.toml')
+      .replace('[rule]\n', '[transform]\n[[transform.osquery]]\nlabel = "Modules"\nquery = "SELECT * FROM kernel_modules"\n\n[rule]\n')
+      .replace('file.extension == "ko"', 'file.extension == == "ko"');
+    const file = join(dir, 'kmod.toml');
+    writeFileSync(file, text);
+    const r = await runCli(['validate', file]);
+    expect(r.code).toBe(1);
+    const [where = '', shown = '', caret = ''] = r.stdout.split('\n');
+    const position = /kmod\.toml:(\d+):(\d+):/.exec(where);
+    expect(position).not.toBeNull();
+    const fileLine = text.split('\n')[Number(position?.[1]) - 1];
+    // The position names the file line that holds the broken query text, and the caret is under it.
+    expect(shown).toContain('== == "ko"');
+    expect(fileLine).toBe(shown.trim());
+    expect(caret).toMatch(/^\s+\^/);
+  });
+
   it('is 0 when every rule of a folder is valid', async () => {
     const dir = join(tmp, 'ok');
     mkdirSync(dir, { recursive: true });

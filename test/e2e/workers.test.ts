@@ -1,12 +1,12 @@
 // --workers N must not change a single byte of what a scan prints: alerts, their order and line
 // numbers, malformed-line reports and the summary counts, wherever the byte ranges are cut.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomEcs } from '../support/randomEcs.js';
-import { ROOT, jsonLines, runCli, type RunResult } from './run.js';
+import { jsonLines, runCli, type RunResult } from './run.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-workers-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -143,46 +143,32 @@ describe.concurrent('scanning with worker threads', () => {
     expect(jsonLines(one.stdout).length).toBeLessThan(jsonLines(all.stdout).length);
   });
 
+  it('runs the same rules in the workers as in the main thread with --exclude-rule', async () => {
+    // The workers once reloaded the selection without --exclude-rule: their hits named rules by
+    // index into a longer list, and the scan died with an internal error.
+    const args = ['--format', 'json', '--exclude-rule', '947827c6', big];
+    const [one, two] = await Promise.all([runCli(['--workers', '1', ...args], { env }), runCli(['--workers', '2', ...args], { env })]);
+    expectSameScan(one, two);
+    expect(one.code).toBe(1);
+    expect(new Set(jsonLines(one.stdout).map((a) => a.rule.id))).toEqual(new Set(['80084fa9-8677-4453-8680-b891d3c0c778']));
+  });
+
+  it('learns the same baseline with workers as on one thread (only the new_terms rules run)', async () => {
+    // The main thread keeps only the new_terms rules for a baseline; the workers once ran them all.
+    const states = [join(tmp, 'baseline-1.json'), join(tmp, 'baseline-2.json')];
+    const [one, two] = await Promise.all(
+      states.map((state, i) => runCli(['baseline', '--state', state, '--workers', String(i + 1), big], { env })),
+    );
+    expect(two.code).toBe(0);
+    const named = (r: RunResult, state: string) => ({ ...r, stdout: r.stdout.replaceAll(state, 'STATE'), stderr: r.stderr.replaceAll(state, 'STATE') });
+    expectSameScan(named(one, states[0]!), named(two, states[1]!));
+    expect(one.stdout + one.stderr).toMatch(/learnt [1-9]\d* new terms?/);
+    expect(readFileSync(states[1]!, 'utf8')).toBe(readFileSync(states[0]!, 'utf8'));
+  });
+
   it('rejects a worker count that is not a positive whole number', async () => {
     const r = await runCli(['--workers', '0', big]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--workers/);
-  });
-});
-
-describe('the parallel reader with many small ranges', () => {
-  it('delivers the events, reports and stats of a single-threaded read', async () => {
-    // The built modules: the worker entry only exists as dist/parallel/worker.js.
-    const { ParallelReader } = await import(join(ROOT, 'dist/parallel/reader.js'));
-    const { readEvents } = await import(join(ROOT, 'dist/input/index.js'));
-    const selection = { rulePaths: [], bundled: true, only: [], tags: [] };
-    const record = (log: unknown[]) => ({
-      event: (_e: unknown, loc: { line: number }, text: string) => log.push(['event', loc.line, text]),
-      malformed: (loc: { line: number }, reason: string) => log.push(['malformed', loc.line, reason]),
-      warning: (loc: { line: number }, message: string) => log.push(['warning', loc.line, message]),
-    });
-    const reader = new ParallelReader({ workers: 2, selection, prefilter: true, rangeBytes: 10_000 });
-    try {
-      const parallel: unknown[] = [];
-      const stats = await reader.read({ path: small, name: small }, statSync(small).size, record(parallel));
-      const { compileRule } = await import(join(ROOT, 'dist/engine/compileRule.js'));
-      const { selectRules } = await import(join(ROOT, 'dist/commands/selectRules.js'));
-      const { compileLineScreen } = await import(join(ROOT, 'dist/prefilter/lineFilter.js'));
-      const rules = selectRules(selection).rules.map(compileRule);
-      const single: unknown[] = [];
-      const log = record(single);
-      const alone = await readEvents({ kind: 'file', path: small, name: small }, {
-        ...log,
-        event: (e: never, loc: { line: number }, text: string) => {
-          if (rules.some((r: { matches: (e: never) => boolean }) => r.matches(e))) log.event(e, loc, text);
-        },
-      }, { screen: compileLineScreen(rules.map((r: { need: unknown }) => r.need)) });
-      expect(stats).toEqual(alone);
-      expect(parallel).toEqual(single);
-      expect(single.filter((x) => (x as unknown[])[0] === 'event').length).toBeGreaterThan(5);
-      expect(single.filter((x) => (x as unknown[])[0] !== 'event').length).toBeGreaterThan(10);
-    } finally {
-      await reader.close();
-    }
   });
 });

@@ -1,5 +1,5 @@
-import { loadRulePack, type RulePack } from '../rules/pack.js';
-import { SEVERITIES, type Rule, type Severity } from '../rules/types.js';
+import { loadRulePack, type RulePack } from './pack.js';
+import { SEVERITIES, type Rule, type Severity } from './types.js';
 
 export interface RuleSelection {
   /** Extra rule files or folders (`--rules`, repeatable). */
