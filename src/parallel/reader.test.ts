@@ -1,10 +1,12 @@
 // ParallelReader run from src/ (so coverage sees the hand-over and ordering logic) with the built
 // worker: worker threads load plain JavaScript, so the entry is dist/parallel/worker.js, which
 // `npm test` builds first.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compileRule } from '../engine/compileRule.js';
 import { readEvents, type EventHandler } from '../input/events.js';
 import { compileLineScreen } from '../prefilter/lineFilter.js';
@@ -150,6 +152,27 @@ describe('ParallelReader', () => {
       await expect(missing.read({ path: mixed, name: mixed }, size, noop)).rejects.toThrow(/1 of its 3 rules are missing \(no-such-rule\)/);
     } finally {
       await Promise.all([changed.close(), missing.close()]);
+    }
+  });
+
+  it('fails a read when a worker failed while the file was being split', async () => {
+    // Opening a FIFO waits for a writer: the split of this "file" waits until the test opens it.
+    const fifo = join(tmp, 'split.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const parallel = reader({ rules: { ...shared, fingerprint: '0'.repeat(64) } });
+    try {
+      const splitting = expect(parallel.read({ path: fifo, name: fifo }, 1, recorder([]))).rejects.toThrow(/other rules than the main thread/);
+      // Once the workers' failure has come in, a new read says so at once (before that, this
+      // missing file makes it fail otherwise).
+      const missing = join(tmp, 'missing.ndjson');
+      await vi.waitFor(() => expect(parallel.read({ path: missing, name: missing }, 1, recorder([]))).rejects.toThrow(/other rules/), {
+        timeout: 15_000,
+        interval: 20,
+      });
+      await writeFile(fifo, '');
+      await splitting;
+    } finally {
+      await parallel.close();
     }
   });
 });

@@ -106,6 +106,9 @@ export class ParallelReader {
   ): Promise<SourceStats> {
     if (this.broken) throw this.broken;
     const ranges = await splitAtLines(source.path, size, this.rangeBytes);
+    // A worker may have failed while the file was split (one that could not load the rules fails
+    // at start): no read is active to reject then, and one begun now would wait forever.
+    if (this.broken) throw this.broken;
     return new Promise<SourceStats>((resolve, reject) => {
       this.active = {
         path: source.path,
