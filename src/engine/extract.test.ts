@@ -13,7 +13,7 @@ describe('worker payloads (extract.ts) and Scanner.hits', () => {
   it('give the same alerts as handing the scanner every parsed event', () => {
     const gen = randomEcs(11);
     const lines = Array.from({ length: 3000 }, () => gen.line());
-    const extractors = rules.map(compileExtractor);
+    const extractors = rules.map((compiled, index) => compileExtractor(compiled, index));
     for (const live of [false, true]) {
       const direct: string[] = [];
       const viaHits: string[] = [];
@@ -24,10 +24,10 @@ describe('worker payloads (extract.ts) and Scanner.hits', () => {
         const location = { file: 'f', line: i + 1 };
         a.event(event, location, text);
         const hits: RuleHits = [];
-        extractors.forEach((x, r) => {
-          const p = x(event);
-          if (p !== null) hits.push(r, p);
-        });
+        for (const extract of extractors) {
+          const hit = extract(event);
+          if (hit !== null) hits.push(hit);
+        }
         if (hits.length > 0) b.hits(hits, location, text);
       });
       a.finish();

@@ -29,7 +29,7 @@ try {
   const rules = selectRules(init.selection).rules.map(compileRule);
   // What each rule needs of an event is worked out here, so the main thread (which keeps the
   // rules' state and writes the alerts) does not parse the line again for event and new_terms rules.
-  const extractors = rules.map(compileExtractor);
+  const extractors = rules.map((compiled, index) => compileExtractor(compiled, index));
   const dispatch = compileDispatch(rules);
   const inWindow = compileTimeWindow(init.window ?? {});
   const screen = init.prefilter ? compileLineScreen(rules.map((r) => r.need)) : undefined;
@@ -66,9 +66,8 @@ try {
         event(event, loc, text) {
           let hits: RuleHits | null = null;
           for (const i of dispatch(event)) {
-            const p = extractors[i]!(event);
-            if (p === null) continue;
-            (hits ??= []).push(i, p);
+            const hit = extractors[i]!(event);
+            if (hit !== null) (hits ??= []).push(hit);
           }
           if (hits !== null) add(ITEM_HITS, loc.line, text, hits);
         },
