@@ -36,4 +36,13 @@ describe('worker payloads (extract.ts) and Scanner.hits', () => {
       expect(viaHits).toEqual(direct);
     }
   });
+
+  it('fail loudly on a hit that does not fit the rules (a worker that compiled other rules)', () => {
+    const scanner = createScanner(rules, () => {}, { live: false });
+    const location = { file: 'f', line: 1 };
+    expect(() => scanner.hits([rules.length], location, '{}')).toThrow(`a hit names rule ${rules.length} of ${rules.length}`);
+    const newTerms = rules.findIndex((r) => r.kind === 'new_terms');
+    expect(newTerms).toBeGreaterThanOrEqual(0);
+    expect(() => scanner.hits([{ rule: newTerms, t: 1 }], location, '{}')).toThrow('was sent a hit without terms');
+  });
 });

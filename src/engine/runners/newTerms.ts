@@ -10,8 +10,8 @@ import type { RuleKindHandler } from './runner.js';
  */
 type Kept = { location: Location; raw: string } | { location: Location; event: EcsEvent };
 
-/** Takes the terms of one matching event, at its time (undefined: it has none). */
-type TakeTerms = (terms: Term[], timeMs: number | undefined, location: Location, seq: number, raw: string | undefined, event: () => EcsEvent) => void;
+/** Decides on the terms of one matching event at its time; `event` gives the parsed event. */
+type Decide = (terms: Term[], timeMs: number, location: Location, seq: number, raw: string | undefined, event: () => EcsEvent) => void;
 
 /** A new_terms rule: a matching event alerts for each of its terms not seen within the history window (SPEC §D). */
 export const newTermsRules: RuleKindHandler<CompiledNewTermsRule> = {
@@ -26,7 +26,7 @@ export const newTermsRules: RuleKindHandler<CompiledNewTermsRule> = {
 
     // Live: decided as events come. Files: a replay in event time once the input ends.
     const lastSeen = options.termHistory?.get(rule.id);
-    let decide: (terms: Term[], timeMs: number, location: Location, seq: number, raw: string | undefined, event: () => EcsEvent) => void;
+    let decide: Decide;
     let finish: () => void;
     if (options.live) {
       const state = new NewTermsState(historyWindowMs, lastSeen);
@@ -39,12 +39,12 @@ export const newTermsRules: RuleKindHandler<CompiledNewTermsRule> = {
       decide = (terms, timeMs, location, seq, raw, event) => replay.add(terms, timeMs, seq, raw === undefined ? { location, event: event() } : { location, raw });
       finish = () => {
         for (const { term, timeMs, doc } of replay.finish()) {
-          const kept = 'raw' in doc ? { raw: doc.raw, event: () => JSON.parse(doc.raw) as EcsEvent } : { raw: undefined, event: () => doc.event };
-          emit(alert(term, timeMs, doc.location, kept.event, kept.raw));
+          if ('raw' in doc) emit(alert(term, timeMs, doc.location, () => JSON.parse(doc.raw) as EcsEvent, doc.raw));
+          else emit(alert(term, timeMs, doc.location, () => doc.event, undefined));
         }
       };
     }
-    const take: TakeTerms = (terms, timeMs, location, seq, raw, event) => {
+    const take = (terms: Term[], timeMs: number | undefined, location: Location, seq: number, raw: string | undefined, event: () => EcsEvent) => {
       if (timeMs === undefined) count.untimed++;
       else decide(terms, timeMs, location, seq, raw, event);
     };
