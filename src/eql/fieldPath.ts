@@ -6,7 +6,7 @@ import type { FieldRef } from './ast.js';
 export type ScalarReader = (event: EcsEvent) => Scalar[];
 
 /** Reads every raw value of the field (objects included), for existence checks (`f != null`). */
-export type RawReader = (event: EcsEvent) => unknown[];
+export type RawReader = (event: EcsEvent) => readonly unknown[];
 
 /**
  * Compiles a reader for a field path that may hold `[N]` indexes (`list[1]`, `a.b[0].c`, as in

@@ -6,7 +6,7 @@ import type { EcsEvent, Scalar } from './types.js';
  * flatten, and `null` / `[]` / `[null]` contribute nothing. Objects found where a leaf is expected
  * are returned too (an object field "exists" for `field:*`), but never compare equal to a literal.
  */
-export type FieldReader = (event: EcsEvent) => unknown[];
+export type FieldReader = (event: EcsEvent) => readonly unknown[];
 
 /** Splits a field name into its path segments. Backtick-quoted EQL segments are resolved by the parser. */
 export function splitFieldPath(path: string): string[] {
@@ -15,7 +15,7 @@ export function splitFieldPath(path: string): string[] {
 
 /**
  * Compiles a reader for one field path: every value, in document order (SPEC §C). The array
- * returned is shared: callers must not change it.
+ * returned is shared between callers, hence `readonly`.
  *
  * Readers are shared per path and remember the last event they read: a pack of 2,000 rules
  * reads `process.name` or `host.os.type` hundreds of times per event, and walking the event
@@ -35,7 +35,7 @@ const sharedReaders = new Map<string, FieldReader>();
 
 function memoizedReader(test: FieldTester): FieldReader {
   let lastEvent: EcsEvent | undefined;
-  let lastValues: unknown[] = [];
+  let lastValues: readonly unknown[] = [];
   return (event) => {
     if (event === lastEvent) return lastValues;
     const out: unknown[] = [];
