@@ -223,3 +223,17 @@ export interface NullLiteral {
   type: 'null';
   at: SourceSpan;
 }
+
+/** The value of a literal node; `null` for the null literal, `undefined` when `expr` is not a literal. */
+export function literalOf(expr: Expr): string | number | boolean | null | undefined {
+  switch (expr.type) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return expr.value;
+    case 'null':
+      return null;
+    default:
+      return undefined;
+  }
+}

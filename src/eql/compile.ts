@@ -1,6 +1,6 @@
 import { compileFieldReader, hasAnyValue, isScalar, scalarText } from '../event/fields.js';
 import type { EcsEvent, Predicate, Scalar } from '../event/types.js';
-import type { CallExpr, EqlQuery, EventFilter, Expr, Pipe, SourceSpan } from './ast.js';
+import { literalOf, type CallExpr, type EqlQuery, type EventFilter, type Expr, type Pipe, type SourceSpan } from './ast.js';
 import {
   colonTest,
   equalsTest,
@@ -10,7 +10,8 @@ import {
   type LeafLiteral,
   type ValueTest,
 } from './compare.js';
-import { checkCall, failAt, literalOf, parseCidrLiteral, regexFailure } from './diagnostics.js';
+import { failAt, regexFailure } from './compileError.js';
+import { checkCall, parseCidrLiteral } from './functions.js';
 import { compileRawReader, compileScalarReader, type RawReader, type ScalarReader } from './fieldPath.js';
 import { compileLuceneRegex } from './regex.js';
 import { compileScriptPredicate } from './script.js';

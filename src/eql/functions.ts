@@ -1,7 +1,9 @@
 import { asciiFold } from '../event/wildcard.js';
-import { bytesInCidr, parseIp, type Cidr } from '../event/cidr.js';
+import { bytesInCidr, parseCidr, parseIp, type Cidr } from '../event/cidr.js';
 import { isNumericText } from '../event/numericText.js';
+import type { CallExpr, Expr } from './ast.js';
 import { numericValue } from './compare.js';
+import { failAt } from './compileError.js';
 
 /**
  * The EQL functions of SPEC §A.8, evaluated as Elasticsearch's scripts evaluate them: a null
@@ -259,3 +261,31 @@ export function lookupFunction(name: string): FunctionSpec | undefined {
 }
 
 export const FUNCTION_NAMES: readonly string[] = SPECS.map((s) => s.name);
+
+/** Resolves a call's function and checks its arity and `~` use (SPEC §A.8). */
+export function checkCall(expr: CallExpr): FunctionSpec {
+  const spec = lookupFunction(expr.name);
+  if (spec === undefined) {
+    return failAt(expr, `unknown function '${expr.name}': EQL functions are ${FUNCTION_NAMES.join(', ')}`);
+  }
+  if (expr.caseInsensitive && !spec.acceptsTilde) failAt(expr, `function '${spec.name}' has no case-insensitive '~' variant`);
+  const n = expr.args.length;
+  if (n < spec.minArgs || n > spec.maxArgs) {
+    const want =
+      spec.maxArgs === Infinity
+        ? `at least ${spec.minArgs}`
+        : spec.minArgs === spec.maxArgs
+          ? `${spec.minArgs}`
+          : `${spec.minArgs} to ${spec.maxArgs}`;
+    failAt(expr, `function '${spec.name}' takes ${want} argument${want === '1' ? '' : 's'}, not ${n}`);
+  }
+  return spec;
+}
+
+/** A CIDR argument of cidrMatch: a string literal holding an IPv4 or IPv6 block. */
+export function parseCidrLiteral(expr: Expr): Cidr {
+  if (expr.type !== 'string') return failAt(expr, 'cidrMatch needs CIDR blocks as string literals, e.g. "10.0.0.0/8"');
+  const cidr = parseCidr(expr.value);
+  if (cidr === null) return failAt(expr, `"${expr.value}" is not a valid IPv4 or IPv6 CIDR block`);
+  return cidr;
+}

@@ -1,11 +1,11 @@
 import type { EcsEvent } from '../event/types.js';
 import { asciiFold } from '../event/wildcard.js';
-import type { Expr, FieldRef } from './ast.js';
+import { literalOf, type Expr, type FieldRef } from './ast.js';
 import { applyOrder, colonTest, likeTest, numericValue, type ValueTest } from './compare.js';
 import { compileScalarReader, type ScalarReader } from './fieldPath.js';
-import { arithmetic, NO_CONSTANTS, toText, type FunctionConstants, type ScriptValue } from './functions.js';
+import { arithmetic, checkCall, NO_CONSTANTS, parseCidrLiteral, toText, type FunctionConstants, type ScriptValue } from './functions.js';
 import { compileLuceneRegex } from './regex.js';
-import { checkCall, failAt, literalOf, parseCidrLiteral, regexFailure } from './diagnostics.js';
+import { failAt, regexFailure } from './compileError.js';
 
 /**
  * Expressions Elasticsearch can only run as a Painless script (SPEC §A.2 exception): arithmetic,
