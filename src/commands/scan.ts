@@ -7,7 +7,7 @@ import { readEvents, resolveInputs } from '../input/index.js';
 import { judgeNothingEvaluated } from '../input/nothingEvaluated.js';
 import { compilePrefilter } from '../prefilter/compile.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
-import { printable } from '../output/printable.js';
+import { printable } from '../text/printable.js';
 import { ProgressLine, totalFileBytes } from '../output/progress.js';
 import { AlertsByHost, formatSummary, type SummaryRules } from '../output/summary.js';
 import { DEFAULT_SARIF_OPTIONS } from '../output/sarifSink.js';

@@ -9,7 +9,7 @@ import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type LineSink } from './lines.js'
 import { readRawTimestamp } from './rawTimestamp.js';
 import { CONTENT_SAMPLE_BYTES, describeCompressed, describeContent, describeContentHint, sniffShape, type InputShape } from './sniff.js';
 import type { InputSource } from './sources.js';
-import { printable as escapeForTerminal } from '../output/printable.js';
+import { printable as escapeForTerminal } from '../text/printable.js';
 
 /** Where a line came from: the input's name as the user gave it (or `<stdin>`) and its 1-based line. */
 export interface Location {
