@@ -1,5 +1,5 @@
 import { compileFieldReader, scalarsOf } from '../event/fields.js';
-import type { EcsEvent, Scalar } from '../event/types.js';
+import { isJsonObject, type EcsEvent, type Scalar } from '../event/types.js';
 import type { FieldRef } from './ast.js';
 
 /** Reads the comparable values of an EQL field (SPEC §A.1, §C): every scalar leaf, arrays flattened. */
@@ -33,9 +33,9 @@ export function compileRawReader(field: FieldRef): RawReader {
       const next: unknown[] = [];
       for (const node of current) {
         if (stage.read === null) next.push(node);
-        else if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+        else if (isJsonObject(node)) {
           // A loop, not push(...values): an event's array of 200,000 values would overflow the stack as arguments.
-          for (const v of stage.read(node as EcsEvent)) next.push(v);
+          for (const v of stage.read(node)) next.push(v);
         }
       }
       if (stage.index === null) current = next;

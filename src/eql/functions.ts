@@ -133,13 +133,21 @@ function between(args: ScriptValue[], ci: boolean): ScriptValue {
 }
 
 const SPECS: FunctionSpec[] = [
-  ...(['add', 'subtract', 'multiply', 'divide', 'modulo'] as const).map(
-    (name, i): FunctionSpec => ({
+  ...(
+    [
+      ['add', '+'],
+      ['subtract', '-'],
+      ['multiply', '*'],
+      ['divide', '/'],
+      ['modulo', '%'],
+    ] as const
+  ).map(
+    ([name, op]): FunctionSpec => ({
       name,
       minArgs: 2,
       maxArgs: 2,
       acceptsTilde: false,
-      apply: (args, _ci, float) => arithmetic((['+', '-', '*', '/', '%'] as const)[i]!, args[0]!, args[1]!, float),
+      apply: (args, _ci, float) => arithmetic(op, args[0]!, args[1]!, float),
     }),
   ),
   { name: 'between', minArgs: 3, maxArgs: 4, acceptsTilde: true, apply: (args, ci) => between(args, ci) },

@@ -103,8 +103,8 @@ function truth(v: ScriptValue): boolean | null {
 function order(a: ScriptValue, b: ScriptValue): number | null {
   if (a === null || b === null) return null;
   if (typeof a === 'number' || typeof b === 'number') {
-    const x = numericValue(a as string | number | boolean);
-    const y = numericValue(b as string | number | boolean);
+    const x = numericValue(a);
+    const y = numericValue(b);
     if (x !== null && y !== null) return x < y ? -1 : x > y ? 1 : 0;
     if (typeof a !== 'string' || typeof b !== 'string') return null;
   }
@@ -112,9 +112,7 @@ function order(a: ScriptValue, b: ScriptValue): number | null {
     if (typeof a !== typeof b) return null;
     return a === b ? 0 : a ? 1 : -1;
   }
-  const s = a as string;
-  const t = b as string;
-  return s < t ? -1 : s > t ? 1 : 0;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function compileScript(expr: Expr, fields: ScriptFields): CompiledScript {

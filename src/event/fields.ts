@@ -60,7 +60,7 @@ export const MAX_NESTING = 100;
 /** True for the values a comparison can use: strings, finite numbers, booleans. */
 export function isScalar(value: unknown): value is Scalar {
   const t = typeof value;
-  return t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(value as number));
+  return t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(value));
 }
 
 /** The scalar leaves of a field; objects are dropped (SPEC §C: an object has no comparable value). */
@@ -83,7 +83,7 @@ function hasValue(v: unknown, depth: number): boolean {
   if (v === null || v === undefined || depth > MAX_NESTING) return false;
   if (typeof v !== 'object') return true;
   if (Array.isArray(v)) return v.some((e) => hasValue(e, depth + 1));
-  for (const key of Object.keys(v)) if (hasValue((v as Record<string, unknown>)[key], depth + 1)) return true;
+  for (const value of Object.values(v)) if (hasValue(value, depth + 1)) return true;
   return false;
 }
 
@@ -100,9 +100,7 @@ export function listFieldNames(event: EcsEvent): string[] {
       return;
     }
     if (node !== null && typeof node === 'object') {
-      for (const key of Object.keys(node as Record<string, unknown>)) {
-        walk((node as Record<string, unknown>)[key], prefix === '' ? key : `${prefix}.${key}`, depth + 1);
-      }
+      for (const [key, value] of Object.entries(node)) walk(value, prefix === '' ? key : `${prefix}.${key}`, depth + 1);
       return;
     }
     if (prefix !== '' && node !== null && node !== undefined) names.add(prefix);

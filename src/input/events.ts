@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { EcsEvent } from '../event/types.js';
+import { isJsonObject, type EcsEvent } from '../event/types.js';
 import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks, type ByteRange } from './bytes.js';
 import { GzipError, decodeBytes } from './decompress.js';
 import { JsonElementReader, type ElementOrigin, type JsonElementSink } from './jsonStream.js';
@@ -373,7 +373,7 @@ function inWindow(window: (event: EcsEvent) => boolean, bytes: Buffer, start: nu
   } catch {
     return false;
   }
-  return isObject(value) && window(value);
+  return isJsonObject(value) && window(value);
 }
 
 /** Turns lines into events for one input, keeping its counts. */
@@ -456,10 +456,10 @@ class EventParser implements LineSink {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      this.delivery.malformed(line, printable(`invalid JSON: ${(error as Error).message}`));
+      this.delivery.malformed(line, printable(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`));
       return;
     }
-    if (!isObject(value)) {
+    if (!isJsonObject(value)) {
       this.delivery.malformed(line, `expected a JSON object, found ${describeJsonValue(value)}`);
       return;
     }
@@ -481,17 +481,17 @@ class ElementParser implements JsonElementSink {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      this.delivery.malformed(line, printable(`invalid JSON: ${(error as Error).message}`));
+      this.delivery.malformed(line, printable(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`));
       return;
     }
-    if (!isObject(value)) {
+    if (!isJsonObject(value)) {
       this.delivery.malformed(line, `expected ${origin === 'hit' ? 'a search hit' : 'a JSON object'}, found ${describeJsonValue(value)}`);
       return;
     }
     let event = value;
     if (origin === 'hit') {
       const source = value._source;
-      if (!isObject(source)) {
+      if (!isJsonObject(source)) {
         this.delivery.malformed(line, 'search hit without a _source object (was the search made with "_source": false?)');
         return;
       }
@@ -511,10 +511,6 @@ class ElementParser implements JsonElementSink {
   malformed(line: number, reason: string): void {
     this.delivery.malformed(line, printable(reason));
   }
-}
-
-function isObject(value: unknown): value is EcsEvent {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `{` first and `}` last: what a line the prefilter rules out must look like to be skipped unparsed. */

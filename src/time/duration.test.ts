@@ -3,6 +3,7 @@ import { parseEql } from '../eql/parse.js';
 import type { SequenceQuery } from '../eql/ast.js';
 import { relativeWindowMs } from '../rules/duration.js';
 import { parseTimeBound } from '../engine/timeWindow.js';
+import { parseDateMath } from '../kql/range.js';
 import { MS_PER_UNIT, msPerUnit, type DurationUnit } from './duration.js';
 
 const UNITS = Object.keys(MS_PER_UNIT) as DurationUnit[];
@@ -24,6 +25,14 @@ describe('one duration-unit table', () => {
 
   it.each(UNITS.filter((u) => u !== 'ms'))('--since 2%s is 2 units of the table back from now', (unit) => {
     expect(parseTimeBound(`2${unit}`, 1e12)).toBe(1e12 - 2 * MS_PER_UNIT[unit]);
+  });
+
+  it.each(['w', 'd', 'h', 'm', 's'] as const)('KQL date math now-2%s is 2 units of the table', (unit) => {
+    expect(parseDateMath(`now-2${unit}`, 1e12, false)).toBe(1e12 - 2 * MS_PER_UNIT[unit]);
+  });
+
+  it('KQL date math reads H as hours', () => {
+    expect(parseDateMath('now+3H', 1e12, false)).toBe(1e12 + 3 * MS_PER_UNIT.h);
   });
 
   it('knows only the units of the table', () => {

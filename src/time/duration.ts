@@ -1,6 +1,7 @@
 /**
  * The one table of time units, for every place that reads a span: a rule's `from` and
- * `history_window_start` (`now-5d`), `--since`/`--until` (`24h`), and EQL's `maxspan=5m`. Each
+ * `history_window_start` (`now-5d`), `--since`/`--until` (`24h`), EQL's `maxspan=5m`, and the
+ * fixed-length units of KQL date math (`now-1d`; months and years are calendar steps there). Each
  * reader accepts its own subset (EQL has no `w`, the command line no `ms`); the grammar cannot
  * import this module, so src/time/duration.test.ts checks that its copy agrees.
  */
