@@ -342,14 +342,14 @@ function compileMatch(expr: Extract<Expr, { type: 'match' }>): Compiled {
   }
   if (expr.op === ':' && patterns.length === 1 && patterns[0]!.type === 'null') return nullCheck(expr, left, expr.negated);
   const literals = patterns.map(literalOf);
-  if (left.type !== 'field' || literals.some((l) => l === undefined)) {
+  if (left.type !== 'field' || !literals.every((l): l is LeafLiteral | null => l !== undefined)) {
     return { kind: 'script', expr: { ...expr, left, patterns } };
   }
   const read = compileRawReader(left);
   const tests: ValueTest[] = [];
   let orMissing = false;
   patterns.forEach((pattern, i) => {
-    const lit = literals[i] as LeafLiteral | null;
+    const lit = literals[i]!;
     if (lit === null) {
       if (expr.op !== ':') failAt(pattern, `'${expr.op}' needs string patterns, not null`);
       orMissing = true;

@@ -35,6 +35,8 @@ export interface FunctionConstants {
 export const NO_CONSTANTS: FunctionConstants = { cidrs: [] };
 
 /** Text a string function sees: numbers and booleans by their JSON text (SPEC §C). */
+export function toText(v: Exclude<ScriptValue, null>): string;
+export function toText(v: ScriptValue): string | null;
 export function toText(v: ScriptValue): string | null {
   if (v === null) return null;
   return typeof v === 'string' ? v : String(v);
@@ -117,9 +119,10 @@ function parseNumber(text: string, baseArg: ScriptValue | undefined): ScriptValu
 }
 
 function between(args: ScriptValue[], ci: boolean): ScriptValue {
-  const s = stringArgs(args, 3);
-  if (s === null) return null;
-  const [source, left, right] = s as [string, string, string];
+  const source = toText(args[0] ?? null);
+  const left = toText(args[1] ?? null);
+  const right = toText(args[2] ?? null);
+  if (source === null || left === null || right === null) return null;
   const greedy = args[3] === true;
   const src = fold(source, ci);
   const l = fold(left, ci);

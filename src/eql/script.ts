@@ -221,11 +221,11 @@ function negate(v: ScriptValue): ScriptValue {
   return v === null ? null : v !== true;
 }
 
-function looselyEqual(a: ScriptValue, b: ScriptValue, ci: boolean): boolean {
+function looselyEqual(a: Exclude<ScriptValue, null>, b: Exclude<ScriptValue, null>, ci: boolean): boolean {
   const o = order(a, b);
   if (o !== null && (typeof a !== 'string' || typeof b !== 'string')) return o === 0;
-  const s = toText(a)!;
-  const t = toText(b)!;
+  const s = toText(a);
+  const t = toText(b);
   return ci ? asciiFold(s) === asciiFold(t) : s === t;
 }
 
@@ -259,7 +259,7 @@ function compileScriptMatch(expr: Extract<Expr, { type: 'match' }>, fields: Scri
       } catch (error) {
         regexFailure(pattern, error);
       }
-      tests.push((_env, v) => m(toText(v)!));
+      tests.push((_env, v) => m(toText(v)));
     }
   }
   return {

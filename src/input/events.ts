@@ -386,8 +386,11 @@ class EventParser implements LineSink {
     private readonly prefilter: LinePrefilter | undefined,
   ) {
     this.stats = delivery.stats;
-    if (prefilter === undefined) this.block = undefined;
+    if (prefilter !== undefined) this.block = (bytes, start, end, firstLine) => this.prefilterBlock(prefilter, bytes, start, end, firstLine);
   }
+
+  /** Present only with a prefilter: without one, the splitter hands over every line on its own. */
+  readonly block?: (bytes: Buffer, start: number, end: number, firstLine: number) => number;
 
   private calibrated = false;
 
@@ -398,8 +401,7 @@ class EventParser implements LineSink {
    * without the prefilter. A line shaped like an object but invalid inside is the one thing only the
    * full path (`--no-prefilter`) reports.
    */
-  block?(bytes: Buffer, start: number, end: number, firstLine: number): number {
-    const prefilter = this.prefilter!;
+  private prefilterBlock(prefilter: LinePrefilter, bytes: Buffer, start: number, end: number, firstLine: number): number {
     if (!this.calibrated) {
       prefilter.calibrate?.(bytes.subarray(start, end));
       this.calibrated = true;

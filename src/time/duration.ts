@@ -16,7 +16,9 @@ export const MS_PER_UNIT = {
 
 export type DurationUnit = keyof typeof MS_PER_UNIT;
 
+const BY_NAME: ReadonlyMap<string, number> = new Map(Object.entries(MS_PER_UNIT));
+
 /** Milliseconds in one `unit`, or undefined when the text is not a unit of the table. */
 export function msPerUnit(unit: string | undefined): number | undefined {
-  return unit !== undefined && Object.hasOwn(MS_PER_UNIT, unit) ? MS_PER_UNIT[unit as DurationUnit] : undefined;
+  return unit === undefined ? undefined : BY_NAME.get(unit);
 }
