@@ -38,9 +38,9 @@ try {
     runTask(task).catch((e: unknown) => post({ type: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
   });
 
-  // Calibrating scans a sample once per candidate set of needles, which costs as much as prefiltering several
-  // MiB: done per range it doubled a worker's time. Once per file, on the first range read, is
-  // what a single-threaded read does too (on the file's first buffer).
+  // Calibrating scans a sample once per candidate set of needles, which costs as much as
+  // prefiltering several MiB: done per range it doubled a worker's time. Once per file, on the
+  // first range read, is what a single-threaded read does too (on the file's first buffer).
   let calibratedFor: string | undefined;
   const prefilterFor = (path: string): LinePrefilter | undefined => {
     if (prefilter === undefined || calibratedFor === path) return prefilter === undefined ? undefined : { ...prefilter, calibrate: undefined };
