@@ -167,7 +167,7 @@ describe('the parallel reader with many small ranges', () => {
       const stats = await reader.read({ path: small, name: small }, statSync(small).size, record(parallel));
       const { compileRule } = await import(join(ROOT, 'dist/engine/compileRule.js'));
       const { selectRules } = await import(join(ROOT, 'dist/commands/selectRules.js'));
-      const { compileLineScreen } = await import(join(ROOT, 'dist/prefilter/lineFilter.js'));
+      const { compilePrefilter } = await import(join(ROOT, 'dist/prefilter/compile.js'));
       const rules = selectRules(selection).rules.map(compileRule);
       const single: unknown[] = [];
       const log = record(single);
@@ -176,7 +176,7 @@ describe('the parallel reader with many small ranges', () => {
         event: (e: never, loc: { line: number }, text: string) => {
           if (rules.some((r: { matches: (e: never) => boolean }) => r.matches(e))) log.event(e, loc, text);
         },
-      }, { screen: compileLineScreen(rules.map((r: { need: unknown }) => r.need)) });
+      }, { prefilter: compilePrefilter(rules.map((r: { need: unknown }) => r.need)) });
       expect(stats).toEqual(alone);
       expect(parallel).toEqual(single);
       expect(single.filter((x) => (x as unknown[])[0] === 'event').length).toBeGreaterThan(5);

@@ -4,7 +4,7 @@
  */
 import type { CompiledRule } from '../compileRule.js';
 import type { Extractor } from '../extract.js';
-import { sampleRules, sequenceRules } from './joined.js';
+import { sampleRules, sequenceRules } from './sequence.js';
 import { newTermsRules } from './newTerms.js';
 import { queryRules } from './query.js';
 import type { RuleKindHandler, RuleRunner, RunnerContext } from './runner.js';

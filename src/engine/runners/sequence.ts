@@ -7,13 +7,13 @@ import { SequenceState, type SequenceEvent } from '../sequence.js';
 import { wholeEventExtractor, type RuleKindHandler, type RuleRunner, type RunnerContext } from './runner.js';
 import { timeOrdered } from './timeOrder.js';
 
-/** An EQL sequence rule: events joined in `@timestamp` order (sequence.ts). */
+/** An EQL sequence rule: events joined in `@timestamp` order (engine/sequence.ts). */
 export const sequenceRules: RuleKindHandler<CompiledSequenceRule> = {
   start: (compiled, context) => startJoined(compiled, new SequenceState(compiled.sequence), false, context),
   extractor: wholeEventExtractor,
 };
 
-/** An EQL sample rule: events joined by key in any order (sample.ts). */
+/** An EQL sample rule: events joined by key in any order (engine/sample.ts). */
 export const sampleRules: RuleKindHandler<CompiledSampleRule> = {
   start: (compiled, context) => startJoined(compiled, new SampleState(compiled.sample), true, context),
   extractor: wholeEventExtractor,
