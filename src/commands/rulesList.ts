@@ -1,7 +1,7 @@
 import ndjson from 'ndjson';
 import { mitreIds } from '../output/mitre.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
-import { printable, printableBlock } from '../output/printable.js';
+import { printable, printableBlock } from '../text/printable.js';
 import { severityLabel } from '../output/text.js';
 import type { Rule } from '../rules/types.js';
 import { EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';

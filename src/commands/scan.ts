@@ -5,9 +5,9 @@ import { createScanner } from '../engine/scanner.js';
 import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
 import { readEvents, resolveInputs } from '../input/index.js';
 import { judgeNothingEvaluated } from '../input/nothingEvaluated.js';
-import { compileLineScreen } from '../prefilter/lineFilter.js';
+import { compilePrefilter } from '../prefilter/compile.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
-import { printable } from '../output/printable.js';
+import { printable } from '../text/printable.js';
 import { ProgressLine, totalFileBytes } from '../output/progress.js';
 import { AlertsByHost, formatSummary, type SummaryRules } from '../output/summary.js';
 import { DEFAULT_SARIF_OPTIONS } from '../output/sarifSink.js';
@@ -176,7 +176,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   // A FIFO named as a path is as live as stdin (`auditbeat > f & lkm-scan f`).
   const live = sources.length === 1 && sources[0]!.kind !== 'file';
   // --strict promises every malformed line is found, which only parsing every line can keep.
-  const screen = opts.prefilter && !opts.strict ? compileLineScreen(rules.map((r) => r.need)) : undefined;
+  const prefilter = opts.prefilter && !opts.strict ? compilePrefilter(rules.map((r) => r.need)) : undefined;
   const scanner = createScanner(rules, emit, { live, termHistory: state?.termHistory });
   // A live scan may run for days: save its history as it goes, not only at the end.
   const stopAutosave = live ? state?.autosave(io) : undefined;
@@ -189,7 +189,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
           rangeBytes: rangeBytes(),
           // The rules this thread runs, by id: fewer than selected for a baseline.
           rules: shareRuleSet({ bundled: opts.bundled, paths: opts.rulePaths }, rules.map((r) => r.rule)),
-          prefilter: screen !== undefined,
+          prefilter: prefilter !== undefined,
           window: opts.window,
         })
       : undefined;
@@ -249,7 +249,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
       const stats =
         parallel !== undefined && size !== undefined && source.kind === 'file'
           ? await parallel.read(source, size, handler, pace)
-          : await readEvents(source, handler, { stdin, screen, window: inWindow, pace });
+          : await readEvents(source, handler, { stdin, prefilter, window: inWindow, pace });
       progressLine?.nextInput();
       totals.lines += stats.lines;
       totals.events += stats.events;

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { printable, printableSpan } from '../output/printable.js';
+import { printable, printableSpan } from '../text/printable.js';
 import { compileRule } from '../engine/compileRule.js';
 import { loadRulePack } from '../rules/pack.js';
 import { RuleError, RulePathError } from '../rules/ruleError.js';

@@ -1,12 +1,10 @@
 import type { EcsEvent, Scalar } from '../event/types.js';
 import type { Rule } from '../rules/types.js';
+import type { Location } from '../input/events.js';
 import type { ThresholdResult } from './threshold.js';
 
-/** Where an event came from: the input name a user passed (or `<stdin>`) and its 1-based line. */
-export interface Location {
-  file: string;
-  line: number;
-}
+// Where an event came from is the input's idea (input/events.ts); alerts carry it on.
+export type { Location };
 
 /** One rule firing on one event (or, for stateful rule types, on the event that completed it). */
 export interface Alert {
@@ -23,4 +21,15 @@ export interface Alert {
   threshold?: ThresholdResult;
   /** sequence rules: every event of the sequence in order; `event`/`location` are the last one's. */
   events?: Array<{ event: EcsEvent; location: Location }>;
+}
+
+/** An alert whose event is parsed from its line only if an output format asks for it. */
+export function lazyAlert(alert: Omit<Alert, 'event'>, event: () => EcsEvent): Alert {
+  let parsed: EcsEvent | undefined;
+  return {
+    ...alert,
+    get event() {
+      return (parsed ??= event());
+    },
+  };
 }

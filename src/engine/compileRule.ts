@@ -3,7 +3,7 @@ import type { CompiledPipe } from '../eql/compile.js';
 import { compileKql, parseKql } from '../kql/index.js';
 import { QuerySyntaxError } from '../query/syntaxError.js';
 import { RuleError } from '../rules/ruleError.js';
-import type { Rule } from '../rules/types.js';
+import type { EqlRule, NewTermsRule, QueryRule, Rule, ThresholdRule } from '../rules/types.js';
 import type { Predicate } from '../event/types.js';
 import { compileEventTime, type EventTimeReader } from './eventTime.js';
 import { eqlNeed } from '../prefilter/fromEql.js';
@@ -14,23 +14,14 @@ import type { CompiledSequence } from './sequence.js';
 import { eqlCategories, kqlCategories } from './categories.js';
 import { anyOf } from '../event/predicates.js';
 
-/** A rule ready to run: its query compiled once into a predicate over one event. */
-export interface CompiledRule {
-  rule: Rule;
-  /** Which runner evaluates it: one event at a time, or a stateful rule type. */
-  kind: 'event' | 'new_terms' | 'threshold' | 'sequence' | 'sample';
+/** What every compiled rule has, whatever its kind. */
+interface CompiledCommon {
   /**
    * True for every event the rule's runner needs to see (a filter in front of the engine may drop
    * the others). For a sequence or sample it is any of its queries, `until` and `![...]` included;
    * the runner then tells them apart.
    */
   matches: Predicate;
-  /** EQL `| head N` / `| tail N` (empty for KQL). */
-  pipes: CompiledPipe[];
-  /** The compiled sequence, for kind 'sequence'. */
-  sequence?: CompiledSequence;
-  /** The compiled sample, for kind 'sample'. */
-  sample?: CompiledSample;
   eventTime: EventTimeReader;
   /** What a raw line must contain for this rule to match it (the prefilter, src/prefilter). */
   need: Need;
@@ -38,40 +29,96 @@ export interface CompiledRule {
   categories?: string[];
 }
 
+/** A query rule (KQL, or an EQL event query): every matching event is an alert, through the pipes. */
+export interface CompiledQueryRule extends CompiledCommon {
+  kind: 'query';
+  rule: QueryRule | EqlRule;
+  /** EQL `| head N` / `| tail N` (empty for KQL). */
+  pipes: CompiledPipe[];
+}
+
+/** A new_terms rule: a matching event alerts when it brings a term not seen within the history window. */
+export interface CompiledNewTermsRule extends CompiledCommon {
+  kind: 'new_terms';
+  rule: NewTermsRule;
+}
+
+/** A threshold rule: a group of matching events alerts when it reaches the count (and cardinality). */
+export interface CompiledThresholdRule extends CompiledCommon {
+  kind: 'threshold';
+  rule: ThresholdRule;
+}
+
+/** An EQL sequence rule: events joined in `@timestamp` order; a completed sequence alerts, through the pipes. */
+export interface CompiledSequenceRule extends CompiledCommon {
+  kind: 'sequence';
+  rule: EqlRule;
+  pipes: CompiledPipe[];
+  sequence: CompiledSequence;
+}
+
+/** An EQL sample rule: events joined by key in any order; a completed sample alerts, through the pipes. */
+export interface CompiledSampleRule extends CompiledCommon {
+  kind: 'sample';
+  rule: EqlRule;
+  pipes: CompiledPipe[];
+  sample: CompiledSample;
+}
+
+/**
+ * A rule ready to run: its query compiled once into a predicate over one event. `kind` says which
+ * runner (runners/) evaluates it and decides what else it carries.
+ */
+export type CompiledRule = CompiledQueryRule | CompiledNewTermsRule | CompiledThresholdRule | CompiledSequenceRule | CompiledSampleRule;
+
 /**
  * Parses and compiles a rule's query. A query error becomes a RuleError pointing into the rule
  * file (line:column of the TOML, the source line, a caret), so the author can fix it in place.
  */
 export function compileRule(rule: Rule): CompiledRule {
   const eventTime = compileEventTime(rule.timestampOverride);
-  const query = compileQuery(rule);
-  if (query.sequence || query.sample) return { rule, ...query, eventTime };
-  const kind = rule.type === 'new_terms' || rule.type === 'threshold' ? rule.type : 'event';
-  return { rule, ...query, kind, eventTime };
+  const { joined, pipes, ...query } = compileQuery(rule);
+  if (joined && rule.type !== 'eql') {
+    // Elastic runs sequences and samples only as EQL rules; a new_terms or threshold rule has no place for them.
+    const e = new QuerySyntaxError(`a ${joined.kind} query needs an EQL rule (type = "eql"), not a ${rule.type} rule`, { offset: 0, line: 1, column: 1 });
+    throw queryErrorInFile(rule, e);
+  }
+  const common = { ...query, eventTime };
+  switch (rule.type) {
+    case 'new_terms':
+      return { kind: 'new_terms', rule, ...common };
+    case 'threshold':
+      return { kind: 'threshold', rule, ...common };
+    case 'query':
+      return { kind: 'query', rule, ...common, pipes };
+    case 'eql':
+      if (joined?.kind === 'sequence') return { kind: 'sequence', rule, ...common, pipes, sequence: joined };
+      if (joined?.kind === 'sample') return { kind: 'sample', rule, ...common, pipes, sample: joined };
+      return { kind: 'query', rule, ...common, pipes };
+  }
 }
 
-type CompiledQuery = Pick<CompiledRule, 'kind' | 'matches' | 'need' | 'pipes' | 'sequence' | 'sample' | 'categories'>;
+/** The compiled query, before the rule's type says what runs it. */
+interface CompiledQuery extends Omit<CompiledCommon, 'eventTime'> {
+  pipes: CompiledPipe[];
+  /** A sequence or sample query (EQL): events joined by the runner. */
+  joined?: CompiledSequence | CompiledSample;
+}
 
 function compileQuery(rule: Rule): CompiledQuery {
   try {
     if (rule.language === 'kuery') {
       const ast = parseKql(rule.query);
-      return { kind: 'event', matches: compileKql(ast), need: kqlNeed(ast), pipes: [], categories: kqlCategories(ast) };
+      return { matches: compileKql(ast), need: kqlNeed(ast), pipes: [], categories: kqlCategories(ast) };
     }
     const ast = parseEql(rule.query);
     const compiled = compileEql(ast, { eventCategoryField: rule.eventCategoryOverride });
     const need = eqlNeed(ast);
     const categories = eqlCategories(ast, rule.eventCategoryOverride !== undefined);
-    if (compiled.kind === 'event') return { kind: 'event', matches: compiled.predicate, need, pipes: compiled.pipes, categories };
-    if (rule.type !== 'eql') {
-      // Elastic runs sequences and samples only as EQL rules; a new_terms or threshold rule has no place for them.
-      throw new QuerySyntaxError(`a ${compiled.kind} query needs an EQL rule (type = "eql"), not a ${rule.type} rule`, { offset: 0, line: 1, column: 1 });
-    }
+    if (compiled.kind === 'event') return { matches: compiled.predicate, need, pipes: compiled.pipes, categories };
     const predicates = [...compiled.steps.map((s) => s.predicate)];
     if (compiled.kind === 'sequence' && compiled.until) predicates.push(compiled.until.predicate);
-    const matches = anyOf(predicates);
-    if (compiled.kind === 'sequence') return { kind: 'sequence', matches, need, pipes: compiled.pipes, sequence: compiled, categories };
-    return { kind: 'sample', matches, need, pipes: compiled.pipes, sample: compiled, categories };
+    return { matches: anyOf(predicates), need, pipes: compiled.pipes, joined: compiled, categories };
   } catch (e) {
     if (e instanceof QuerySyntaxError) throw queryErrorInFile(rule, e);
     throw e;

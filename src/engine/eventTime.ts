@@ -16,7 +16,7 @@ export function compileEventTime(timestampOverride?: string): EventTimeReader {
   return (event) => firstTime(readOverride(event)) ?? firstTime(readTimestamp(event));
 }
 
-function firstTime(values: unknown[]): number | undefined {
+function firstTime(values: readonly unknown[]): number | undefined {
   for (const v of values) {
     const t = parseTime(v);
     if (t !== undefined) return t;

@@ -13,7 +13,7 @@ describe('worker payloads (extract.ts) and Scanner.hits', () => {
   it('give the same alerts as handing the scanner every parsed event', () => {
     const gen = randomEcs(11);
     const lines = Array.from({ length: 3000 }, () => gen.line());
-    const extractors = rules.map(compileExtractor);
+    const extractors = rules.map((compiled, index) => compileExtractor(compiled, index));
     for (const live of [false, true]) {
       const direct: string[] = [];
       const viaHits: string[] = [];
@@ -24,10 +24,10 @@ describe('worker payloads (extract.ts) and Scanner.hits', () => {
         const location = { file: 'f', line: i + 1 };
         a.event(event, location, text);
         const hits: RuleHits = [];
-        extractors.forEach((x, r) => {
-          const p = x(event);
-          if (p !== null) hits.push(r, p);
-        });
+        for (const extract of extractors) {
+          const hit = extract(event);
+          if (hit !== null) hits.push(hit);
+        }
         if (hits.length > 0) b.hits(hits, location, text);
       });
       a.finish();
@@ -35,5 +35,14 @@ describe('worker payloads (extract.ts) and Scanner.hits', () => {
       expect(direct.length).toBeGreaterThan(10);
       expect(viaHits).toEqual(direct);
     }
+  });
+
+  it('fail loudly on a hit that does not fit the rules (a worker that compiled other rules)', () => {
+    const scanner = createScanner(rules, () => {}, { live: false });
+    const location = { file: 'f', line: 1 };
+    expect(() => scanner.hits([rules.length], location, '{}')).toThrow(`a hit names rule ${rules.length} of ${rules.length}`);
+    const newTerms = rules.findIndex((r) => r.kind === 'new_terms');
+    expect(newTerms).toBeGreaterThanOrEqual(0);
+    expect(() => scanner.hits([{ rule: newTerms, t: 1 }], location, '{}')).toThrow('was sent a hit without terms');
   });
 });

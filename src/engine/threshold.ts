@@ -49,7 +49,7 @@ export class ThresholdState {
   /** In order of last activity, least recent first (a Map keeps insertion order). */
   private readonly buckets = new Map<string, Bucket>();
   private readonly groupsOf: (event: EcsEvent) => Term[];
-  private readonly readCardinality?: (event: EcsEvent) => unknown[];
+  private readonly readCardinality?: (event: EcsEvent) => readonly unknown[];
   /** Groups dropped at the cap while they still held events within the span. */
   dropped = 0;
 
@@ -151,7 +151,7 @@ function expire(bucket: Bucket, horizon: number): void {
 }
 
 /** The distinct scalar values of the cardinality field in one event, as typed keys (5 and "5" differ). */
-function cardinalityKeys(values: unknown[]): string[] {
+function cardinalityKeys(values: readonly unknown[]): string[] {
   if (values.length === 0) return NO_VALUES;
   const keys = new Set<string>();
   for (const v of values) if (isScalar(v)) keys.add(termKey([v]));

@@ -1,4 +1,5 @@
 import type { EcsEvent } from '../event/types.js';
+import { msPerUnit } from '../time/duration.js';
 import { compileEventTime, parseTime } from './eventTime.js';
 
 /** `--since` / `--until`, in epoch milliseconds; either may be absent. Plain data: sent to workers. */
@@ -7,15 +8,14 @@ export interface TimeWindow {
   until?: number;
 }
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
-
 /**
  * Reads a time bound as a user types it: ISO 8601 (`2024-05-01`, `2024-05-01T10:00:00Z`), epoch
  * milliseconds, or a span back from now (`90m`, `24h`, `7d`). Throws with what is accepted.
  */
 export function parseTimeBound(text: string, now: number = Date.now()): number {
   const relative = /^(\d+)\s*([smhdw])$/.exec(text.trim());
-  if (relative) return now - Number(relative[1]) * UNIT_MS[relative[2]!]!;
+  const unitMs = msPerUnit(relative?.[2]);
+  if (relative && unitMs !== undefined) return now - Number(relative[1]) * unitMs;
   const t = parseTime(text.trim());
   if (t === undefined) {
     throw new Error(`"${text}" is not a time: use ISO 8601 (2024-05-01T10:00:00Z), epoch milliseconds, or a span back from now (24h, 7d)`);

@@ -2,6 +2,7 @@
  * The typed AST produced by grammars/eql.peggy (Elasticsearch's EQL dialect, SPEC §A).
  * Every node carries `at`, its place in the query text, so that compile errors point at the offender.
  */
+import type { DurationUnit } from '../time/duration.js';
 
 /** Where a node sits in the query text: 0-based offset, 1-based line and column, length in characters. */
 export interface SourceSpan {
@@ -75,7 +76,8 @@ export interface JoinQuery {
 
 export interface MaxSpan {
   value: number;
-  unit: 'ms' | 's' | 'm' | 'h' | 'd';
+  /** EQL's units: the shared table's, without weeks. */
+  unit: Exclude<DurationUnit, 'w'>;
   ms: number;
   at: SourceSpan;
 }
@@ -220,4 +222,18 @@ export interface BooleanLiteral {
 export interface NullLiteral {
   type: 'null';
   at: SourceSpan;
+}
+
+/** The value of a literal node; `null` for the null literal, `undefined` when `expr` is not a literal. */
+export function literalOf(expr: Expr): string | number | boolean | null | undefined {
+  switch (expr.type) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return expr.value;
+    case 'null':
+      return null;
+    default:
+      return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 import { compileFieldReader, hasAnyValue, isScalar, scalarText } from '../event/fields.js';
 import type { EcsEvent, Predicate, Scalar } from '../event/types.js';
-import type { CallExpr, EqlQuery, EventFilter, Expr, Pipe, SourceSpan } from './ast.js';
+import { literalOf, type CallExpr, type EqlQuery, type EventFilter, type Expr, type Pipe, type SourceSpan } from './ast.js';
 import {
   colonTest,
   equalsTest,
@@ -10,7 +10,8 @@ import {
   type LeafLiteral,
   type ValueTest,
 } from './compare.js';
-import { checkCall, failAt, literalOf, parseCidrLiteral, regexFailure } from './diagnostics.js';
+import { failAt, regexFailure } from './compileError.js';
+import { checkCall, parseCidrLiteral } from './functions.js';
 import { compileRawReader, compileScalarReader, type RawReader, type ScalarReader } from './fieldPath.js';
 import { compileLuceneRegex } from './regex.js';
 import { compileScriptPredicate } from './script.js';
@@ -341,14 +342,14 @@ function compileMatch(expr: Extract<Expr, { type: 'match' }>): Compiled {
   }
   if (expr.op === ':' && patterns.length === 1 && patterns[0]!.type === 'null') return nullCheck(expr, left, expr.negated);
   const literals = patterns.map(literalOf);
-  if (left.type !== 'field' || literals.some((l) => l === undefined)) {
+  if (left.type !== 'field' || !literals.every((l): l is LeafLiteral | null => l !== undefined)) {
     return { kind: 'script', expr: { ...expr, left, patterns } };
   }
   const read = compileRawReader(left);
   const tests: ValueTest[] = [];
   let orMissing = false;
   patterns.forEach((pattern, i) => {
-    const lit = literals[i] as LeafLiteral | null;
+    const lit = literals[i]!;
     if (lit === null) {
       if (expr.op !== ':') failAt(pattern, `'${expr.op}' needs string patterns, not null`);
       orMissing = true;

@@ -1,12 +1,12 @@
 import { compileFieldReader, scalarsOf } from '../event/fields.js';
-import type { EcsEvent, Scalar } from '../event/types.js';
+import { isJsonObject, type EcsEvent, type Scalar } from '../event/types.js';
 import type { FieldRef } from './ast.js';
 
 /** Reads the comparable values of an EQL field (SPEC §A.1, §C): every scalar leaf, arrays flattened. */
 export type ScalarReader = (event: EcsEvent) => Scalar[];
 
 /** Reads every raw value of the field (objects included), for existence checks (`f != null`). */
-export type RawReader = (event: EcsEvent) => unknown[];
+export type RawReader = (event: EcsEvent) => readonly unknown[];
 
 /**
  * Compiles a reader for a field path that may hold `[N]` indexes (`list[1]`, `a.b[0].c`, as in
@@ -33,9 +33,9 @@ export function compileRawReader(field: FieldRef): RawReader {
       const next: unknown[] = [];
       for (const node of current) {
         if (stage.read === null) next.push(node);
-        else if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+        else if (isJsonObject(node)) {
           // A loop, not push(...values): an event's array of 200,000 values would overflow the stack as arguments.
-          for (const v of stage.read(node as EcsEvent)) next.push(v);
+          for (const v of stage.read(node)) next.push(v);
         }
       }
       if (stage.index === null) current = next;

@@ -1,7 +1,9 @@
 import { asciiFold } from '../event/wildcard.js';
-import { bytesInCidr, parseIp, type Cidr } from '../event/cidr.js';
+import { bytesInCidr, parseCidr, parseIp, type Cidr } from '../event/cidr.js';
 import { isNumericText } from '../event/numericText.js';
+import type { CallExpr, Expr } from './ast.js';
 import { numericValue } from './compare.js';
+import { failAt } from './compileError.js';
 
 /**
  * The EQL functions of SPEC §A.8, evaluated as Elasticsearch's scripts evaluate them: a null
@@ -33,6 +35,8 @@ export interface FunctionConstants {
 export const NO_CONSTANTS: FunctionConstants = { cidrs: [] };
 
 /** Text a string function sees: numbers and booleans by their JSON text (SPEC §C). */
+export function toText(v: Exclude<ScriptValue, null>): string;
+export function toText(v: ScriptValue): string | null;
 export function toText(v: ScriptValue): string | null {
   if (v === null) return null;
   return typeof v === 'string' ? v : String(v);
@@ -115,9 +119,10 @@ function parseNumber(text: string, baseArg: ScriptValue | undefined): ScriptValu
 }
 
 function between(args: ScriptValue[], ci: boolean): ScriptValue {
-  const s = stringArgs(args, 3);
-  if (s === null) return null;
-  const [source, left, right] = s as [string, string, string];
+  const source = toText(args[0] ?? null);
+  const left = toText(args[1] ?? null);
+  const right = toText(args[2] ?? null);
+  if (source === null || left === null || right === null) return null;
   const greedy = args[3] === true;
   const src = fold(source, ci);
   const l = fold(left, ci);
@@ -131,13 +136,21 @@ function between(args: ScriptValue[], ci: boolean): ScriptValue {
 }
 
 const SPECS: FunctionSpec[] = [
-  ...(['add', 'subtract', 'multiply', 'divide', 'modulo'] as const).map(
-    (name, i): FunctionSpec => ({
+  ...(
+    [
+      ['add', '+'],
+      ['subtract', '-'],
+      ['multiply', '*'],
+      ['divide', '/'],
+      ['modulo', '%'],
+    ] as const
+  ).map(
+    ([name, op]): FunctionSpec => ({
       name,
       minArgs: 2,
       maxArgs: 2,
       acceptsTilde: false,
-      apply: (args, _ci, float) => arithmetic((['+', '-', '*', '/', '%'] as const)[i]!, args[0]!, args[1]!, float),
+      apply: (args, _ci, float) => arithmetic(op, args[0]!, args[1]!, float),
     }),
   ),
   { name: 'between', minArgs: 3, maxArgs: 4, acceptsTilde: true, apply: (args, ci) => between(args, ci) },
@@ -259,3 +272,31 @@ export function lookupFunction(name: string): FunctionSpec | undefined {
 }
 
 export const FUNCTION_NAMES: readonly string[] = SPECS.map((s) => s.name);
+
+/** Resolves a call's function and checks its arity and `~` use (SPEC §A.8). */
+export function checkCall(expr: CallExpr): FunctionSpec {
+  const spec = lookupFunction(expr.name);
+  if (spec === undefined) {
+    return failAt(expr, `unknown function '${expr.name}': EQL functions are ${FUNCTION_NAMES.join(', ')}`);
+  }
+  if (expr.caseInsensitive && !spec.acceptsTilde) failAt(expr, `function '${spec.name}' has no case-insensitive '~' variant`);
+  const n = expr.args.length;
+  if (n < spec.minArgs || n > spec.maxArgs) {
+    const want =
+      spec.maxArgs === Infinity
+        ? `at least ${spec.minArgs}`
+        : spec.minArgs === spec.maxArgs
+          ? `${spec.minArgs}`
+          : `${spec.minArgs} to ${spec.maxArgs}`;
+    failAt(expr, `function '${spec.name}' takes ${want} argument${want === '1' ? '' : 's'}, not ${n}`);
+  }
+  return spec;
+}
+
+/** A CIDR argument of cidrMatch: a string literal holding an IPv4 or IPv6 block. */
+export function parseCidrLiteral(expr: Expr): Cidr {
+  if (expr.type !== 'string') return failAt(expr, 'cidrMatch needs CIDR blocks as string literals, e.g. "10.0.0.0/8"');
+  const cidr = parseCidr(expr.value);
+  if (cidr === null) return failAt(expr, `"${expr.value}" is not a valid IPv4 or IPv6 CIDR block`);
+  return cidr;
+}

@@ -11,7 +11,9 @@ import { checkNesting } from './nesting.js';
 export function parseEql(text: string): EqlQuery {
   let query: EqlQuery;
   try {
-    query = peggyParse(text, { startRule: 'Start' }) as EqlQuery;
+    // The generated parser's declaration types this start rule as EqlQuery
+    // (grammars/eql.options.json); the grammar's actions build that shape.
+    query = peggyParse(text, { startRule: 'Start' });
   } catch (error) {
     throw translateError(error, text);
   }

@@ -312,9 +312,9 @@ function buildNfa(root: Node): Nfa {
       case 'repeat': {
         let entry = next;
         if (node.max === Infinity) {
-          const loop = add({ kind: 'split', out: [] });
-          const body = build(node.item, loop);
-          (states[loop] as { kind: 'split'; out: number[] }).out.push(body, next);
+          const split: Extract<State, { kind: 'split' }> = { kind: 'split', out: [] };
+          const loop = add(split);
+          split.out.push(build(node.item, loop), next);
           entry = loop;
         } else {
           for (let i = node.max - node.min; i > 0; i--) {

@@ -1,11 +1,11 @@
 import type { EcsEvent } from '../event/types.js';
 import { asciiFold } from '../event/wildcard.js';
-import type { Expr, FieldRef } from './ast.js';
+import { literalOf, type Expr, type FieldRef } from './ast.js';
 import { applyOrder, colonTest, likeTest, numericValue, type ValueTest } from './compare.js';
 import { compileScalarReader, type ScalarReader } from './fieldPath.js';
-import { arithmetic, NO_CONSTANTS, toText, type FunctionConstants, type ScriptValue } from './functions.js';
+import { arithmetic, checkCall, NO_CONSTANTS, parseCidrLiteral, toText, type FunctionConstants, type ScriptValue } from './functions.js';
 import { compileLuceneRegex } from './regex.js';
-import { checkCall, failAt, literalOf, parseCidrLiteral, regexFailure } from './diagnostics.js';
+import { failAt, regexFailure } from './compileError.js';
 
 /**
  * Expressions Elasticsearch can only run as a Painless script (SPEC §A.2 exception): arithmetic,
@@ -103,8 +103,8 @@ function truth(v: ScriptValue): boolean | null {
 function order(a: ScriptValue, b: ScriptValue): number | null {
   if (a === null || b === null) return null;
   if (typeof a === 'number' || typeof b === 'number') {
-    const x = numericValue(a as string | number | boolean);
-    const y = numericValue(b as string | number | boolean);
+    const x = numericValue(a);
+    const y = numericValue(b);
     if (x !== null && y !== null) return x < y ? -1 : x > y ? 1 : 0;
     if (typeof a !== 'string' || typeof b !== 'string') return null;
   }
@@ -112,9 +112,7 @@ function order(a: ScriptValue, b: ScriptValue): number | null {
     if (typeof a !== typeof b) return null;
     return a === b ? 0 : a ? 1 : -1;
   }
-  const s = a as string;
-  const t = b as string;
-  return s < t ? -1 : s > t ? 1 : 0;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function compileScript(expr: Expr, fields: ScriptFields): CompiledScript {
@@ -223,11 +221,11 @@ function negate(v: ScriptValue): ScriptValue {
   return v === null ? null : v !== true;
 }
 
-function looselyEqual(a: ScriptValue, b: ScriptValue, ci: boolean): boolean {
+function looselyEqual(a: Exclude<ScriptValue, null>, b: Exclude<ScriptValue, null>, ci: boolean): boolean {
   const o = order(a, b);
   if (o !== null && (typeof a !== 'string' || typeof b !== 'string')) return o === 0;
-  const s = toText(a)!;
-  const t = toText(b)!;
+  const s = toText(a);
+  const t = toText(b);
   return ci ? asciiFold(s) === asciiFold(t) : s === t;
 }
 
@@ -261,7 +259,7 @@ function compileScriptMatch(expr: Extract<Expr, { type: 'match' }>, fields: Scri
       } catch (error) {
         regexFailure(pattern, error);
       }
-      tests.push((_env, v) => m(toText(v)!));
+      tests.push((_env, v) => m(toText(v)));
     }
   }
   return {

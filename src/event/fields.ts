@@ -6,7 +6,7 @@ import type { EcsEvent, Scalar } from './types.js';
  * flatten, and `null` / `[]` / `[null]` contribute nothing. Objects found where a leaf is expected
  * are returned too (an object field "exists" for `field:*`), but never compare equal to a literal.
  */
-export type FieldReader = (event: EcsEvent) => unknown[];
+export type FieldReader = (event: EcsEvent) => readonly unknown[];
 
 /** Splits a field name into its path segments. Backtick-quoted EQL segments are resolved by the parser. */
 export function splitFieldPath(path: string): string[] {
@@ -15,7 +15,7 @@ export function splitFieldPath(path: string): string[] {
 
 /**
  * Compiles a reader for one field path: every value, in document order (SPEC §C). The array
- * returned is shared: callers must not change it.
+ * returned is shared between callers, hence `readonly`.
  *
  * Readers are shared per path and remember the last event they read: a pack of 2,000 rules
  * reads `process.name` or `host.os.type` hundreds of times per event, and walking the event
@@ -35,7 +35,7 @@ const sharedReaders = new Map<string, FieldReader>();
 
 function memoizedReader(test: FieldTester): FieldReader {
   let lastEvent: EcsEvent | undefined;
-  let lastValues: unknown[] = [];
+  let lastValues: readonly unknown[] = [];
   return (event) => {
     if (event === lastEvent) return lastValues;
     const out: unknown[] = [];
@@ -60,7 +60,7 @@ export const MAX_NESTING = 100;
 /** True for the values a comparison can use: strings, finite numbers, booleans. */
 export function isScalar(value: unknown): value is Scalar {
   const t = typeof value;
-  return t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(value as number));
+  return t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(value));
 }
 
 /** The scalar leaves of a field; objects are dropped (SPEC §C: an object has no comparable value). */
@@ -83,7 +83,7 @@ function hasValue(v: unknown, depth: number): boolean {
   if (v === null || v === undefined || depth > MAX_NESTING) return false;
   if (typeof v !== 'object') return true;
   if (Array.isArray(v)) return v.some((e) => hasValue(e, depth + 1));
-  for (const key of Object.keys(v)) if (hasValue((v as Record<string, unknown>)[key], depth + 1)) return true;
+  for (const value of Object.values(v)) if (hasValue(value, depth + 1)) return true;
   return false;
 }
 
@@ -100,9 +100,7 @@ export function listFieldNames(event: EcsEvent): string[] {
       return;
     }
     if (node !== null && typeof node === 'object') {
-      for (const key of Object.keys(node as Record<string, unknown>)) {
-        walk((node as Record<string, unknown>)[key], prefix === '' ? key : `${prefix}.${key}`, depth + 1);
-      }
+      for (const [key, value] of Object.entries(node)) walk(value, prefix === '' ? key : `${prefix}.${key}`, depth + 1);
       return;
     }
     if (prefix !== '' && node !== null && node !== undefined) names.add(prefix);

@@ -11,7 +11,8 @@ export function allOf(predicates: readonly Predicate[]): Predicate {
     case 1:
       return predicates[0]!;
     case 2: {
-      const [a, b] = predicates as [Predicate, Predicate];
+      const a = predicates[0]!;
+      const b = predicates[1]!;
       return (event) => a(event) && b(event);
     }
     default:
@@ -29,7 +30,8 @@ export function anyOf(predicates: readonly Predicate[]): Predicate {
     case 1:
       return predicates[0]!;
     case 2: {
-      const [a, b] = predicates as [Predicate, Predicate];
+      const a = predicates[0]!;
+      const b = predicates[1]!;
       return (event) => a(event) || b(event);
     }
     default:

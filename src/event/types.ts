@@ -1,6 +1,11 @@
 /** A parsed NDJSON line: an ECS document, with nested objects, dotted keys or both (SPEC §C). */
 export type EcsEvent = { [key: string]: unknown };
 
+/** A JSON object (not an array, not null): what an event, or an object inside one, is. */
+export function isJsonObject(value: unknown): value is EcsEvent {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** A value a comparison can see: the leaves of a field after arrays are flattened. */
 export type Scalar = string | number | boolean;
 

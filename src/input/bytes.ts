@@ -91,7 +91,7 @@ export async function* readFileChunks(
 /**
  * Read buffers kept for the next input or byte range. Fresh memory is slow to touch on small VMs
  * (~130 MB/s seen here), and a worker reads hundreds of ranges: allocating two 1 MiB buffers per
- * range cost more than screening them.
+ * range cost more than prefiltering them.
  */
 const spareBuffers: Buffer[] = [];
 

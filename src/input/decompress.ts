@@ -1,5 +1,6 @@
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { errorCode } from './errors.js';
 
 /** Why a gzip stream could not be decoded to its end. */
 export type GzipFailure = 'truncated' | 'corrupt';
@@ -171,8 +172,8 @@ async function* gunzip(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerato
 }
 
 function toGzipError(error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code !== 'string' || !code.startsWith('Z_')) return error;
-  const detail = (error as Error).message;
+  const code = errorCode(error);
+  if (code === undefined || !code.startsWith('Z_')) return error;
+  const detail = error instanceof Error ? error.message : String(error);
   return new GzipError(code === 'Z_BUF_ERROR' ? 'truncated' : 'corrupt', detail);
 }

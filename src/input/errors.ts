@@ -22,12 +22,16 @@ const OS_REASONS: Readonly<Record<string, string>> = {
   ENXIO: 'no such device or address; pipe it in instead: ... | lkm-scan -',
 };
 
+/** The `code` of a Node system or zlib error (`ENOENT`, `Z_DATA_ERROR`), if it has one. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}
+
 /** Describes an fs error as "reason (CODE)", falling back to Node's message for unknown codes. */
 export function describeOsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code === 'string') {
-    const reason = OS_REASONS[code];
-    return reason === undefined ? `${(error as Error).message}` : `${reason} (${code})`;
-  }
+  const code = errorCode(error);
+  const reason = code === undefined ? undefined : OS_REASONS[code];
+  if (reason !== undefined) return `${reason} (${code})`;
   return error instanceof Error ? error.message : String(error);
 }

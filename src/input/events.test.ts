@@ -144,9 +144,9 @@ describe('readEvents', () => {
     expect(r.stats).toEqual({ lines: 7, events: 3, skipped: 0, malformed: 2, blank: 2, bytes: content.length, warnings: 0, evaluated: 3, outsideWindow: 0, shape: 'ndjson' });
   });
 
-  it('skips object-shaped lines a screen rules out, but still reports lines that are not objects', async () => {
+  it('skips object-shaped lines a prefilter rules out, but still reports lines that are not objects', async () => {
     const keep = Buffer.from('keep');
-    const screen = {
+    const prefilter = {
       candidates(bytes: Buffer, start: number, end: number) {
         const starts: number[] = [];
         for (let p = start; p < end; p = bytes.indexOf(0x0a, p) + 1) if (bytes.subarray(p, bytes.indexOf(0x0a, p)).includes(keep)) starts.push(p);
@@ -154,7 +154,7 @@ describe('readEvents', () => {
       },
       mayMatch: () => true,
     };
-    const r = await readFileContent('{"first":1}\n{"keep":1}\n{"drop":1}\nnot json at all\n\n{"drop": \n', 'in.ndjson', { screen });
+    const r = await readFileContent('{"first":1}\n{"keep":1}\n{"drop":1}\nnot json at all\n\n{"drop": \n', 'in.ndjson', { prefilter });
     // Line 1 goes through the line-by-line path (its BOM is checked there), so it is parsed.
     expect(r.events.map((e) => e.event)).toEqual([{ first: 1 }, { keep: 1 }]);
     expect(r.malformed.map((m) => m.line)).toEqual([4, 6]);
@@ -393,7 +393,7 @@ describe('readEvents: time window and what was evaluated', () => {
   const inMay = (event: EcsEvent) => typeof event['@timestamp'] === 'string' && event['@timestamp'].startsWith('2024-05');
   /** Rules out every line: the worst case for telling whether anything lay in the window. */
   const ruleOutAll = { candidates: () => [], mayMatch: () => false };
-  // Line 1 is screened line by line, the others in blocks: both paths are covered.
+  // Line 1 is prefiltered line by line, the others in blocks: both paths are covered.
   const body = (...objects: unknown[]) => lines({ first: 'no time' }, ...objects);
 
   it('leaves out parsed events outside the window, counting them', async () => {
@@ -402,8 +402,8 @@ describe('readEvents: time window and what was evaluated', () => {
     expect(r.stats).toMatchObject({ events: 3, evaluated: 1, outsideWindow: 2 });
   });
 
-  it('counts lines the screen rules out as evaluated, without a window', async () => {
-    const r = await readFileContent(body({ a: 1 }, { b: 2 }), 's.ndjson', { screen: ruleOutAll });
+  it('counts lines the prefilter rules out as evaluated, without a window', async () => {
+    const r = await readFileContent(body({ a: 1 }, { b: 2 }), 's.ndjson', { prefilter: ruleOutAll });
     expect(r.stats).toMatchObject({ events: 0, skipped: 3, evaluated: 3 });
   });
 
@@ -411,7 +411,7 @@ describe('readEvents: time window and what was evaluated', () => {
     const r = await readFileContent(
       body({ '@timestamp': '2024-06-01T00:00:00Z' }, { '@timestamp': 1717200000000 }, { none: 1 }, { nested: { '@timestamp': '2024-05-02T00:00:00Z' } }),
       'all-out.ndjson',
-      { screen: ruleOutAll, window: inMay },
+      { prefilter: ruleOutAll, window: inMay },
     );
     expect(r.events).toEqual([]);
     expect(r.stats).toMatchObject({ events: 0, skipped: 5, evaluated: 0, outsideWindow: 0 });
@@ -419,7 +419,7 @@ describe('readEvents: time window and what was evaluated', () => {
 
   it('under a window, finds a ruled-out line that lies within it', async () => {
     const r = await readFileContent(body({ '@timestamp': '2024-06-01T00:00:00Z' }, { '@timestamp': '2024-05-03T00:00:00Z' }), 'one-in.ndjson', {
-      screen: ruleOutAll,
+      prefilter: ruleOutAll,
       window: inMay,
     });
     expect(r.events).toEqual([]);

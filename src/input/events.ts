@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { EcsEvent } from '../event/types.js';
+import { isJsonObject, type EcsEvent } from '../event/types.js';
 import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks, type ByteRange } from './bytes.js';
 import { GzipError, decodeBytes } from './decompress.js';
 import { JsonElementReader, type ElementOrigin, type JsonElementSink } from './jsonStream.js';
@@ -9,7 +9,7 @@ import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type LineSink } from './lines.js'
 import { readRawTimestamp } from './rawTimestamp.js';
 import { CONTENT_SAMPLE_BYTES, describeCompressed, describeContent, describeContentHint, sniffShape, type InputShape } from './sniff.js';
 import type { InputSource } from './sources.js';
-import { printable as escapeForTerminal } from '../output/printable.js';
+import { printable as escapeForTerminal } from '../text/printable.js';
 
 /** Where a line came from: the input's name as the user gave it (or `<stdin>`) and its 1-based line. */
 export interface Location {
@@ -45,7 +45,7 @@ export interface SourceStats {
   lines: number;
   /** Lines or elements parsed into an object (given to `handler.event` unless outside the window). */
   events: number;
-  /** Object-shaped lines the `screen` ruled out without parsing them. */
+  /** Object-shaped lines the `prefilter` ruled out without parsing them. */
   skipped: number;
   malformed: number;
   /** Empty or whitespace-only lines. */
@@ -54,10 +54,10 @@ export interface SourceStats {
   bytes: number;
   warnings: number;
   /**
-   * Events the scan decided on: those given to `handler.event`, and lines the screen ruled out
+   * Events the scan decided on: those given to `handler.event`, and lines the prefilter ruled out
    * (decided unparsed: no rule can match them). Under a time `window` a ruled-out line only counts
    * when it is known to lie in the window, and ruled-out lines are checked against it only until
-   * the input has one evaluated event (checking each would cost the parse the screen saves): the
+   * the input has one evaluated event (checking each would cost the parse the prefilter saves): the
    * count is then a lower bound, exact in telling whether nothing at all was evaluated.
    */
   evaluated: number;
@@ -94,10 +94,10 @@ export interface ReadEventsOptions {
    * The fast path: rules out whole stretches of lines from their raw bytes, so only candidate
    * lines are decoded and parsed. Lines it rules out are counted in `skipped`. NDJSON only.
    */
-  screen?: LineScreen;
+  prefilter?: LinePrefilter;
   /**
    * `--since` / `--until`: events it rejects are counted in `outsideWindow`, not delivered. It must
-   * depend on the event's top-level `@timestamp` only: lines the screen rules out are judged by
+   * depend on the event's top-level `@timestamp` only: lines the prefilter rules out are judged by
    * that field read from their raw bytes (src/input/rawTimestamp.ts).
    */
   window?: (event: EcsEvent) => boolean;
@@ -112,7 +112,7 @@ export interface ReadEventsOptions {
  * Decides from raw bytes which lines might matter (see src/prefilter). `candidates` sees a whole
  * read buffer at once so it can search it with Buffer.indexOf instead of visiting every line.
  */
-export interface LineScreen {
+export interface LinePrefilter {
   /** Called once with the first buffer of each input, to tune itself to the data. */
   calibrate?(sample: Buffer): void;
   /** Start offsets, ascending, of the lines of `bytes[start..end)` that need a closer look. */
@@ -161,8 +161,8 @@ export async function readEvents(
   // A byte range is part of a file already known to be NDJSON (src/parallel/plan.ts).
   const reader: ShapeReader =
     range === undefined
-      ? new SniffingReader(source.name, stats, (shape) => shapeReader(shape, delivery, maxLineBytes, options.screen, false))
-      : shapeReader({ kind: 'ndjson' }, delivery, maxLineBytes, options.screen, range.start > 0);
+      ? new SniffingReader(source.name, stats, (shape) => shapeReader(shape, delivery, maxLineBytes, options.prefilter, false))
+      : shapeReader({ kind: 'ndjson' }, delivery, maxLineBytes, options.prefilter, range.start > 0);
   const progress = handler.progress?.bind(handler);
   const counted = progress === undefined ? raw : reportRead(raw, (bytes) => progress(bytes, reader.lines));
   try {
@@ -231,7 +231,7 @@ interface ShapeReader {
   discardPartial(): string | undefined;
 }
 
-function shapeReader(shape: InputShape, delivery: EventDelivery, maxLineBytes: number, screen: LineScreen | undefined, midStream: boolean): ShapeReader {
+function shapeReader(shape: InputShape, delivery: EventDelivery, maxLineBytes: number, prefilter: LinePrefilter | undefined, midStream: boolean): ShapeReader {
   if (shape.kind === 'json') {
     const elements = new JsonElementReader(new ElementParser(delivery), maxLineBytes);
     return {
@@ -246,7 +246,7 @@ function shapeReader(shape: InputShape, delivery: EventDelivery, maxLineBytes: n
       },
     };
   }
-  const splitter = new LineSplitter(new EventParser(delivery, maxLineBytes, screen), maxLineBytes, midStream);
+  const splitter = new LineSplitter(new EventParser(delivery, maxLineBytes, prefilter), maxLineBytes, midStream);
   return {
     push: (chunk) => splitter.push(chunk),
     end: () => splitter.end(),
@@ -348,7 +348,7 @@ class EventDelivery {
   }
 
   /**
-   * A line the screen ruled out unparsed: no rule can match it, so it is decided. Under a time
+   * A line the prefilter ruled out unparsed: no rule can match it, so it is decided. Under a time
    * window it is only evaluated if it lies in the window; see SourceStats.evaluated for why that
    * is checked only until the input has one evaluated event.
    */
@@ -373,7 +373,7 @@ function inWindow(window: (event: EcsEvent) => boolean, bytes: Buffer, start: nu
   } catch {
     return false;
   }
-  return isObject(value) && window(value);
+  return isJsonObject(value) && window(value);
 }
 
 /** Turns lines into events for one input, keeping its counts. */
@@ -383,11 +383,14 @@ class EventParser implements LineSink {
   constructor(
     private readonly delivery: EventDelivery,
     private readonly maxLineBytes: number,
-    private readonly screen: LineScreen | undefined,
+    private readonly prefilter: LinePrefilter | undefined,
   ) {
     this.stats = delivery.stats;
-    if (screen === undefined) this.block = undefined;
+    if (prefilter !== undefined) this.block = (bytes, start, end, firstLine) => this.prefilterBlock(prefilter, bytes, start, end, firstLine);
   }
+
+  /** Present only with a prefilter: without one, the splitter hands over every line on its own. */
+  readonly block?: (bytes: Buffer, start: number, end: number, firstLine: number) => number;
 
   private calibrated = false;
 
@@ -395,16 +398,15 @@ class EventParser implements LineSink {
    * The fast path over a buffer of whole lines. Candidate lines are parsed as usual. Every other
    * line is skipped unparsed when it looks like a JSON object (`{` first, `}` last); one that does
    * not (blank, truncated, not an object) is parsed too, so it is counted and reported exactly as
-   * without the screen. A line shaped like an object but invalid inside is the one thing only the
+   * without the prefilter. A line shaped like an object but invalid inside is the one thing only the
    * full path (`--no-prefilter`) reports.
    */
-  block?(bytes: Buffer, start: number, end: number, firstLine: number): number {
-    const screen = this.screen!;
+  private prefilterBlock(prefilter: LinePrefilter, bytes: Buffer, start: number, end: number, firstLine: number): number {
     if (!this.calibrated) {
-      screen.calibrate?.(bytes.subarray(start, end));
+      prefilter.calibrate?.(bytes.subarray(start, end));
       this.calibrated = true;
     }
-    const candidates = screen.candidates(bytes, start, end);
+    const candidates = prefilter.candidates(bytes, start, end);
     const delivery = this.delivery;
     let next = 0;
     let nextCandidate = candidates.length > 0 ? candidates[0]! : end;
@@ -416,7 +418,7 @@ class EventParser implements LineSink {
       if (lineEnd > p && bytes[lineEnd - 1] === 0x0d) lineEnd--;
       if (p === nextCandidate) {
         nextCandidate = ++next < candidates.length ? candidates[next]! : end;
-        if (screen.mayMatch(bytes, p, lineEnd)) {
+        if (prefilter.mayMatch(bytes, p, lineEnd)) {
           this.parse(bytes, p, lineEnd, line);
           line++;
           p = newline + 1;
@@ -432,13 +434,13 @@ class EventParser implements LineSink {
   }
 
   /**
-   * A line outside `block`: line 1, or one cut by a read boundary. The screen decides it the same
+   * A line outside `block`: line 1, or one cut by a read boundary. The prefilter decides it the same
    * way `block` would, so which lines are skipped never depends on where reads happen to end
    * (a byte range read by a worker ends elsewhere than a whole-file read, and counts must agree).
    */
   line(bytes: Buffer, start: number, end: number, line: number): void {
-    const screen = this.screen;
-    if (screen !== undefined && isObjectShaped(bytes, start, end) && !screen.mayMatch(bytes, start, end)) {
+    const prefilter = this.prefilter;
+    if (prefilter !== undefined && isObjectShaped(bytes, start, end) && !prefilter.mayMatch(bytes, start, end)) {
       this.delivery.ruledOut(bytes, start, end);
       return;
     }
@@ -456,10 +458,10 @@ class EventParser implements LineSink {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      this.delivery.malformed(line, printable(`invalid JSON: ${(error as Error).message}`));
+      this.delivery.malformed(line, printable(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`));
       return;
     }
-    if (!isObject(value)) {
+    if (!isJsonObject(value)) {
       this.delivery.malformed(line, `expected a JSON object, found ${describeJsonValue(value)}`);
       return;
     }
@@ -481,17 +483,17 @@ class ElementParser implements JsonElementSink {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      this.delivery.malformed(line, printable(`invalid JSON: ${(error as Error).message}`));
+      this.delivery.malformed(line, printable(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`));
       return;
     }
-    if (!isObject(value)) {
+    if (!isJsonObject(value)) {
       this.delivery.malformed(line, `expected ${origin === 'hit' ? 'a search hit' : 'a JSON object'}, found ${describeJsonValue(value)}`);
       return;
     }
     let event = value;
     if (origin === 'hit') {
       const source = value._source;
-      if (!isObject(source)) {
+      if (!isJsonObject(source)) {
         this.delivery.malformed(line, 'search hit without a _source object (was the search made with "_source": false?)');
         return;
       }
@@ -513,11 +515,7 @@ class ElementParser implements JsonElementSink {
   }
 }
 
-function isObject(value: unknown): value is EcsEvent {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** `{` first and `}` last: what a line the screen rules out must look like to be skipped unparsed. */
+/** `{` first and `}` last: what a line the prefilter rules out must look like to be skipped unparsed. */
 function isObjectShaped(bytes: Buffer, start: number, end: number): boolean {
   return end > start && bytes[start] === 0x7b && bytes[end - 1] === 0x7d;
 }

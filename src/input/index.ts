@@ -6,7 +6,7 @@ export {
   describeReadFailure,
   readEvents,
   type EventHandler,
-  type LineScreen,
+  type LinePrefilter,
   type Location,
   type ReadEventsOptions,
   type SourceStats,

@@ -9,12 +9,14 @@ import type { KqlNode, KqlValue } from './ast.js';
  * pointing at the offset where Kibana would draw its `---^` caret.
  */
 export function parseKql(text: string): KqlNode {
-  return withKqlErrors(text, () => peggyParse(text) as KqlNode);
+  // The generated parser's declaration types both start rules (grammars/kql.options.json); the
+  // grammar's actions build those shapes.
+  return withKqlErrors(text, () => peggyParse(text, { startRule: 'start' }));
 }
 
 /** Parses one value on its own, as Kibana's `fromLiteralExpression` does (SPEC §B.2). */
 export function parseKqlLiteral(text: string): KqlValue {
-  return withKqlErrors(text, () => peggyParse(text, { startRule: 'Literal' }) as KqlValue);
+  return withKqlErrors(text, () => peggyParse(text, { startRule: 'Literal' }));
 }
 
 function withKqlErrors<T>(text: string, run: () => T): T {

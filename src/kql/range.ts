@@ -3,6 +3,7 @@ import { valueText } from './ast.js';
 import { parseDecimal } from './valueSet.js';
 import { parseIp } from '../event/cidr.js';
 import type { ValueTest } from './valueSet.js';
+import { MS_PER_UNIT } from '../time/duration.js';
 
 /**
  * `field < v`, `<=`, `>`, `>=` (SPEC §B.3). Kibana sends an Elasticsearch `range` query and the
@@ -133,8 +134,13 @@ function zoneOffsetMs(zone: string | undefined): number {
   return sign * (hours * 60 + minutes) * 60_000;
 }
 
-type DateUnit = 'y' | 'M' | 'w' | 'd' | 'h' | 'H' | 'm' | 's';
+const DATE_UNITS = ['y', 'M', 'w', 'd', 'h', 'H', 'm', 's'] as const;
+type DateUnit = (typeof DATE_UNITS)[number];
 const MATH_STEP = /([+-])([0-9]+)([yMwdhHms])|\/([yMwdhHms])/y;
+
+function isDateUnit(text: string | undefined): text is DateUnit {
+  return DATE_UNITS.some((unit) => unit === text);
+}
 
 /**
  * Epoch millis of `now…`, `<iso date>||…` or a plain ISO date; undefined for anything else
@@ -161,8 +167,10 @@ export function parseDateMath(text: string, nowMs: number, roundUp: boolean): nu
     const step = MATH_STEP.exec(rest);
     if (step === null) return undefined;
     at = MATH_STEP.lastIndex;
-    if (step[4] !== undefined) roundDate(date, step[4] as DateUnit, roundUp);
-    else addToDate(date, (step[1] === '-' ? -1 : 1) * Number(step[2]), step[3] as DateUnit);
+    const [, sign, amount, addUnit, roundUnit] = step;
+    if (isDateUnit(roundUnit)) roundDate(date, roundUnit, roundUp);
+    else if (isDateUnit(addUnit)) addToDate(date, (sign === '-' ? -1 : 1) * Number(amount), addUnit);
+    else return undefined;
   }
   return date.getTime();
 }
@@ -176,20 +184,14 @@ function addToDate(date: Date, amount: number, unit: DateUnit): void {
       date.setUTCMonth(date.getUTCMonth() + amount);
       return;
     case 'w':
-      date.setTime(date.getTime() + amount * 7 * 86_400_000);
-      return;
     case 'd':
-      date.setTime(date.getTime() + amount * 86_400_000);
-      return;
     case 'h':
-    case 'H':
-      date.setTime(date.getTime() + amount * 3_600_000);
-      return;
     case 'm':
-      date.setTime(date.getTime() + amount * 60_000);
-      return;
     case 's':
-      date.setTime(date.getTime() + amount * 1000);
+      date.setTime(date.getTime() + amount * MS_PER_UNIT[unit]);
+      return;
+    case 'H':
+      date.setTime(date.getTime() + amount * MS_PER_UNIT.h);
       return;
   }
 }

@@ -114,7 +114,7 @@ function compileStringTest(strings: Set<string>, patterns: StringMatcher[], cidr
 function exactTest(strings: Set<string>): (s: string) => boolean {
   if (strings.size === 0) return () => false;
   if (strings.size === 1) {
-    const only = strings.values().next().value as string;
+    const [only] = strings;
     return (s) => s === only;
   }
   return (s) => strings.has(s);
@@ -124,7 +124,7 @@ function compileNumberTest(numbers: Set<number>, patterns: StringMatcher[]): (n:
   if (patterns.length === 0) {
     if (numbers.size === 0) return () => false;
     if (numbers.size === 1) {
-      const only = numbers.values().next().value as number;
+      const [only] = numbers;
       return (n) => n === only;
     }
     return (n) => numbers.has(n);

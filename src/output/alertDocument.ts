@@ -26,7 +26,7 @@ export interface AlertDocument {
 export function toAlertDocument(alert: Alert): AlertDocument {
   const { rule } = alert;
   // Keys are added in the documented order; optional ones only for the rule types that have them.
-  const doc: AlertDocument = {
+  return {
     timestamp: formatTime(alert.timeMs),
     rule: {
       id: rule.id,
@@ -40,11 +40,10 @@ export function toAlertDocument(alert: Alert): AlertDocument {
       tags: rule.tags,
       threat: rule.threat,
     },
-  } as AlertDocument;
-  if (alert.newTerms) doc.new_terms = alert.newTerms;
-  if (alert.threshold) doc.threshold = alert.threshold;
-  if (alert.events) doc.events = alert.events.map((e) => ({ location: { file: e.location.file, line: e.location.line }, document: e.event }));
-  doc.location = { file: alert.location.file, line: alert.location.line };
-  doc.document = alert.event;
-  return doc;
+    ...(alert.newTerms && { new_terms: alert.newTerms }),
+    ...(alert.threshold && { threshold: alert.threshold }),
+    ...(alert.events && { events: alert.events.map((e) => ({ location: { file: e.location.file, line: e.location.line }, document: e.event })) }),
+    location: { file: alert.location.file, line: alert.location.line },
+    document: alert.event,
+  };
 }

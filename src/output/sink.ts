@@ -14,7 +14,7 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif']
 export interface ScanOutcome {
   /** Inputs that could not be read, or not to their end. */
   inputErrors: Array<{ source: string; message: string }>;
-  /** Lines skipped because they are not JSON objects. */
+  /** Inputs' values that could not be read as an event (invalid JSON, not an object, too long, cut off). */
   malformed: number;
   /** A signal stopped the scan before its inputs were read to the end. */
   interrupted: boolean;
@@ -22,7 +22,10 @@ export interface ScanOutcome {
   nothingEvaluated?: string;
 }
 
-/** Where alerts go. One implementation per format; the scan knows nothing about formats. */
+/**
+ * Where alerts go: one implementation per format behind this interface, so the scan writes alerts
+ * and paces its reading without knowing the format; it only hands over a `SinkContext`.
+ */
 export interface AlertSink {
   write(alert: Alert): void;
   /**

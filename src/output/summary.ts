@@ -1,5 +1,5 @@
 import type { EcsEvent } from '../event/types.js';
-import { printable } from './printable.js';
+import { printable } from '../text/printable.js';
 import { alertHost } from './text.js';
 
 /** `--summary`: `alerted` lists the rules that alerted and counts the others; `all` lists every rule. */

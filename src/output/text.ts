@@ -5,7 +5,7 @@ import { compileFieldReader, isScalar } from '../event/fields.js';
 import type { EcsEvent } from '../event/types.js';
 import type { Severity } from '../rules/types.js';
 import { mitreSummary } from './mitre.js';
-import { printable } from './printable.js';
+import { printable } from '../text/printable.js';
 
 const read = (path: string) => {
   const reader = compileFieldReader(path);

@@ -4,11 +4,11 @@ import type { RuleHits } from '../engine/extract.js';
 import type { TimeWindow } from '../engine/timeWindow.js';
 import type { SharedRuleSet } from '../rules/shared.js';
 
-/** What every worker is started with: enough to compile the same rules and screen as the main thread. */
+/** What every worker is started with: enough to compile the same rules and prefilter as the main thread. */
 export interface WorkerInit {
   /** The main thread's rules as the worker loads them again (compiled rules cannot cross threads), with their fingerprint. */
   rules: SharedRuleSet;
-  /** Use the prefilter screen (off for --no-prefilter and --strict, as in the main thread). */
+  /** Use the prefilter (off for --no-prefilter and --strict, as in the main thread). */
   prefilter: boolean;
   /** --since / --until: events outside are dropped before any rule sees them. */
   window?: TimeWindow;

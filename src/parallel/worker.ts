@@ -1,6 +1,6 @@
 /**
  * Entry point of a scan worker thread (see reader.ts). It compiles the rules itself, reads the byte
- * ranges it is given with the same readEvents machinery and screen as a single-threaded scan, and
+ * ranges it is given with the same readEvents machinery and prefilter as a single-threaded scan, and
  * acts as a filter: only lines some rule wants go back to the main thread, with what each rule needs
  * of them (engine/extract.ts), and every malformed line and warning, so the main thread decides
  * alerts exactly as it would alone.
@@ -10,8 +10,8 @@ import { compileRule } from '../engine/compileRule.js';
 import { compileExtractor, type RuleHits } from '../engine/extract.js';
 import { compileDispatch } from '../engine/dispatch.js';
 import { compileTimeWindow } from '../engine/timeWindow.js';
-import { readEvents, type LineScreen } from '../input/events.js';
-import { compileLineScreen } from '../prefilter/lineFilter.js';
+import { readEvents, type LinePrefilter } from '../input/events.js';
+import { compilePrefilter } from '../prefilter/compile.js';
 import { loadSharedRuleSet, RuleSetMismatch } from '../rules/shared.js';
 import { ITEM_HITS, ITEM_MALFORMED, ITEM_WARNING, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
 
@@ -30,23 +30,23 @@ try {
   const rules = loadSharedRuleSet(init.rules).map(compileRule);
   // What each rule needs of an event is worked out here, so the main thread (which keeps the
   // rules' state and writes the alerts) does not parse the line again for event and new_terms rules.
-  const extractors = rules.map(compileExtractor);
+  const extractors = rules.map((compiled, index) => compileExtractor(compiled, index));
   const dispatch = compileDispatch(rules);
   const inWindow = compileTimeWindow(init.window ?? {});
-  const screen = init.prefilter ? compileLineScreen(rules.map((r) => r.need)) : undefined;
+  const prefilter = init.prefilter ? compilePrefilter(rules.map((r) => r.need)) : undefined;
 
   port.on('message', (task: RangeTask) => {
     runTask(task).catch((e: unknown) => post({ type: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
   });
 
-  // Calibrating scans a sample once per anchor candidate, which costs as much as screening several
-  // MiB: done per range it doubled a worker's time. Once per file, on the first range read, is
-  // what a single-threaded read does too (on the file's first buffer).
+  // Calibrating scans a sample once per candidate set of needles, which costs as much as
+  // prefiltering several MiB: done per range it doubled a worker's time. Once per file, on the
+  // first range read, is what a single-threaded read does too (on the file's first buffer).
   let calibratedFor: string | undefined;
-  const screenFor = (path: string): LineScreen | undefined => {
-    if (screen === undefined || calibratedFor === path) return screen === undefined ? undefined : { ...screen, calibrate: undefined };
+  const prefilterFor = (path: string): LinePrefilter | undefined => {
+    if (prefilter === undefined || calibratedFor === path) return prefilter === undefined ? undefined : { ...prefilter, calibrate: undefined };
     calibratedFor = path;
-    return screen;
+    return prefilter;
   };
 
   async function runTask(task: RangeTask): Promise<void> {
@@ -67,16 +67,15 @@ try {
         event(event, loc, text) {
           let hits: RuleHits | null = null;
           for (const i of dispatch(event)) {
-            const p = extractors[i]!(event);
-            if (p === null) continue;
-            (hits ??= []).push(i, p);
+            const hit = extractors[i]!(event);
+            if (hit !== null) (hits ??= []).push(hit);
           }
           if (hits !== null) add(ITEM_HITS, loc.line, text, hits);
         },
         malformed: (loc, reason) => add(ITEM_MALFORMED, loc.line, reason),
         warning: (loc, message) => add(ITEM_WARNING, loc.line, message),
       },
-      { screen: screenFor(task.path), window: inWindow, range: task.range, maxLineBytes: init.maxLineBytes, chunkBytes: init.chunkBytes },
+      { prefilter: prefilterFor(task.path), window: inWindow, range: task.range, maxLineBytes: init.maxLineBytes, chunkBytes: init.chunkBytes },
     );
     if (batch.kinds.length > 0) post(batch);
     post({ type: 'done', task: task.id, stats });

@@ -3,8 +3,8 @@ import { parseEql } from '../eql/index.js';
 import { parseKql } from '../kql/index.js';
 import { eqlNeed } from './fromEql.js';
 import { kqlNeed } from './fromKql.js';
-import { ANY, anchorAlternatives, anchorsOf, exactStringNeed, lit, MAX_ALTERNATIVES, or, wildcardNeed } from './needles.js';
-import { candidateLineStarts, compileLineFilter, searchFragment } from './lineFilter.js';
+import { ANY, needleAlternatives, defaultNeedles, exactStringNeed, lit, MAX_ALTERNATIVES, or, wildcardNeed } from './needles.js';
+import { candidateLineStarts, compilePrefilter, searchNeedle } from './compile.js';
 
 const R1 = `file where host.os.type == "linux" and event.type in ("change", "creation") and file.path : "/lib/modules/*" and
 file.extension == "ko" and not process.name : ("dpkg", "systemd", "falcon-sensor*", "dnf", "yum", "rpm", "cp")`;
@@ -24,29 +24,29 @@ describe('needles from rule queries', () => {
     });
   });
 
-  it('offers each conjunct of R1 as an anchor set', () => {
-    expect(anchorAlternatives(eqlNeed(parseEql(R1)))).toEqual([['"file"'], ['"linux"'], ['"change"', '"creation"'], ['"ko"']]);
+  it('offers each conjunct of R1 as a set of needles', () => {
+    expect(needleAlternatives(eqlNeed(parseEql(R1)))).toEqual([['"file"'], ['"linux"'], ['"change"', '"creation"'], ['"ko"']]);
   });
 
   it('takes KQL keyword values of R2, quoted or not', () => {
-    const anchors = anchorsOf(kqlNeed(parseKql(R2)))!;
-    expect(anchors).toEqual(['"/proc/modules"']);
+    const needles = defaultNeedles(kqlNeed(parseKql(R2)))!;
+    expect(needles).toEqual(['"/proc/modules"']);
   });
 
   it('gives no needle for case-insensitive, negated or computed conditions', () => {
     expect(eqlNeed(parseEql('process where process.name : "cmd.exe"'))).toEqual({ kind: 'lit', text: '"process"' });
-    expect(anchorsOf(eqlNeed(parseEql('any where process.name : "cmd.exe"')))).toBeUndefined();
-    expect(anchorsOf(eqlNeed(parseEql('any where process.name in~ ("a")')))).toBeUndefined();
-    expect(anchorsOf(eqlNeed(parseEql('any where process.name != "a"')))).toBeUndefined();
-    expect(anchorsOf(eqlNeed(parseEql('any where startsWith(process.name, "a")')))).toBeUndefined();
-    expect(anchorsOf(kqlNeed(parseKql('not process.name:a')))).toBeUndefined();
-    expect(anchorsOf(kqlNeed(parseKql('process.pid > 5')))).toBeUndefined();
+    expect(defaultNeedles(eqlNeed(parseEql('any where process.name : "cmd.exe"')))).toBeUndefined();
+    expect(defaultNeedles(eqlNeed(parseEql('any where process.name in~ ("a")')))).toBeUndefined();
+    expect(defaultNeedles(eqlNeed(parseEql('any where process.name != "a"')))).toBeUndefined();
+    expect(defaultNeedles(eqlNeed(parseEql('any where startsWith(process.name, "a")')))).toBeUndefined();
+    expect(defaultNeedles(kqlNeed(parseKql('not process.name:a')))).toBeUndefined();
+    expect(defaultNeedles(kqlNeed(parseKql('process.pid > 5')))).toBeUndefined();
   });
 
   it('gives no quoted needle for literals that may match a JSON number or boolean', () => {
     expect(exactStringNeed('5')).toEqual({ kind: 'any' });
     expect(exactStringNeed('true')).toEqual({ kind: 'any' });
-    expect(anchorsOf(kqlNeed(parseKql('destination.ip:10.0.0.0/8')))).toBeUndefined();
+    expect(defaultNeedles(kqlNeed(parseKql('destination.ip:10.0.0.0/8')))).toBeUndefined();
   });
 
   it('turns a wildcard into its quoted prefix, middle pieces and quoted suffix', () => {
@@ -66,7 +66,7 @@ describe('needles from rule queries', () => {
   });
 });
 
-describe('line filter over a buffer', () => {
+describe('line prefilter over a buffer', () => {
   const lines = [
     '{"host":{"os":{"type":"linux"}},"event":{"category":"file","action":"opened-file"},"file":{"path":"/proc/modules"}}',
     '{"host":{"os":{"type":"linux"}},"event":{"type":"creation"},"file":{"path":"/etc/passwd"}}',
@@ -77,47 +77,47 @@ describe('line filter over a buffer', () => {
   ];
   const buf = Buffer.from(lines.join('\n') + '\n');
   const lineOf = (s: number) => buf.subarray(0, s).toString().split('\n').length;
-  const check = (filter: ReturnType<typeof compileLineFilter>, i: number) => {
+  const check = (prefilter: ReturnType<typeof compilePrefilter>, i: number) => {
     const start = buf.indexOf(lines[i]!);
-    return filter!.mayMatch(buf, start, start + Buffer.byteLength(lines[i]!));
+    return prefilter!.mayMatch(buf, start, start + Buffer.byteLength(lines[i]!));
   };
 
-  it('calibrates to the rarest anchor set in a sample of the input', () => {
-    const filter = compileLineFilter([eqlNeed(parseEql(R1))])!;
-    filter.calibrate(buf);
+  it('calibrates to the rarest set of needles in a sample of the input', () => {
+    const prefilter = compilePrefilter([eqlNeed(parseEql(R1))])!;
+    prefilter.calibrate(buf);
     // Searched as `ko"`: the rarest first byte of the needle `"ko"` (quotes are everywhere).
-    expect(filter.anchors.map(String)).toEqual(['ko"']);
+    expect(prefilter.needles.map(String)).toEqual(['ko"']);
   });
 
   it('searches slash-free pieces of needles, so `\\/` needs no buffer-wide search', () => {
     const frequency = new Uint32Array(256).fill(1);
     frequency['p'.charCodeAt(0)] = 0;
-    expect(searchFragment('"/proc/modules"', frequency)).toBe('proc');
-    expect(searchFragment('"/"', frequency)).toBe('"/"');
-    const filter = compileLineFilter([kqlNeed(parseKql('file.path:"/proc/modules"'))])!;
-    expect(filter.escapes.map(String)).toEqual(['\\u', '\\/']);
-    filter.calibrate(buf);
-    expect(filter.anchors.map(String).some((a) => a.includes('/'))).toBe(false);
-    expect(filter.escapes.map(String)).toEqual(['\\u']);
+    expect(searchNeedle('"/proc/modules"', frequency)).toBe('proc');
+    expect(searchNeedle('"/"', frequency)).toBe('"/"');
+    const prefilter = compilePrefilter([kqlNeed(parseKql('file.path:"/proc/modules"'))])!;
+    expect(prefilter.escapes.map(String)).toEqual(['\\u', '\\/']);
+    prefilter.calibrate(buf);
+    expect(prefilter.needles.map(String).some((a) => a.includes('/'))).toBe(false);
+    expect(prefilter.escapes.map(String)).toEqual(['\\u']);
     // A line that writes the path with `\/` still holds the piece, and the line check lets it through.
     const escaped = Buffer.from('{"file":{"path":"\\/proc\\/modules"}}\n');
-    expect(candidateLineStarts(escaped, 0, escaped.length, filter)).toEqual([0]);
-    expect(filter.mayMatch(escaped, 0, escaped.length - 1)).toBe(true);
+    expect(candidateLineStarts(escaped, 0, escaped.length, prefilter)).toEqual([0]);
+    expect(prefilter.mayMatch(escaped, 0, escaped.length - 1)).toBe(true);
   });
 
-  it('finds the lines holding an anchor or an escape, in order', () => {
-    const filter = compileLineFilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql(R1))])!;
-    filter.calibrate(buf);
-    expect(filter.anchors.map(String)).toContain('ko"');
-    expect(filter.anchors).toHaveLength(2);
+  it('finds the lines holding a needle or an escape, in order', () => {
+    const prefilter = compilePrefilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql(R1))])!;
+    prefilter.calibrate(buf);
+    expect(prefilter.needles.map(String)).toContain('ko"');
+    expect(prefilter.needles).toHaveLength(2);
     // Line 3 writes /proc/modules with `\/` but lacks the rest of R2 (`opened-file`): no candidate.
-    expect(candidateLineStarts(buf, 0, buf.length, filter).map(lineOf)).toEqual([1, 4, 5]);
+    expect(candidateLineStarts(buf, 0, buf.length, prefilter).map(lineOf)).toEqual([1, 4, 5]);
   });
 
   it('keeps a candidate only when some rule’s whole need holds or an escape could hide a needle', () => {
-    const filter = compileLineFilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql(R1))])!;
+    const prefilter = compilePrefilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql(R1))])!;
     // Line 3 writes /proc/modules with `\\/`; it could only match R2, which needs opened-file too.
-    expect([0, 1, 2, 3, 4, 5].map((i) => check(filter, i))).toEqual([true, false, false, true, true, false]);
+    expect([0, 1, 2, 3, 4, 5].map((i) => check(prefilter, i))).toEqual([true, false, false, true, true, false]);
   });
 
   it('parses the same lines whatever sample it was tuned on (workers tune on their own ranges)', () => {
@@ -125,14 +125,14 @@ describe('line filter over a buffer', () => {
     const lines2 = [...lines, '{"b":"linux","e":"opened-file","p":"\\/proc\\/modules","c":"file"}', '{"x":"\\/proc\\/modules"}'];
     const text = Buffer.from(lines2.join('\n') + '\n');
     const parsed = (sample: Buffer) => {
-      const filter = compileLineFilter(needs)!;
-      filter.calibrate(sample);
-      const starts = new Set(candidateLineStarts(text, 0, text.length, filter));
+      const prefilter = compilePrefilter(needs)!;
+      prefilter.calibrate(sample);
+      const starts = new Set(candidateLineStarts(text, 0, text.length, prefilter));
       let at = 0;
       return lines2.map((l) => {
         const start = at;
         at += Buffer.byteLength(l) + 1;
-        return starts.has(start) && filter.mayMatch(text, start, start + Buffer.byteLength(l));
+        return starts.has(start) && prefilter.mayMatch(text, start, start + Buffer.byteLength(l));
       });
     };
     const a = parsed(Buffer.from('"ko" "ko" "ko" opened-file /proc/modules'));
@@ -142,13 +142,13 @@ describe('line filter over a buffer', () => {
   });
 
   it('does not treat `\\/` as an escape when no needle has a slash', () => {
-    const filter = compileLineFilter([eqlNeed(parseEql(R1))])!;
-    expect(filter.escapes.map(String)).toEqual(['\\u']);
-    expect(check(filter, 2)).toBe(false);
+    const prefilter = compilePrefilter([eqlNeed(parseEql(R1))])!;
+    expect(prefilter.escapes.map(String)).toEqual(['\\u']);
+    expect(check(prefilter, 2)).toBe(false);
   });
 
   it('is off when any rule has no safe needle', () => {
-    expect(compileLineFilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql('any where process.name : "x"'))])).toBeUndefined();
+    expect(compilePrefilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql('any where process.name : "x"'))])).toBeUndefined();
   });
 });
 
@@ -162,12 +162,12 @@ describe('huge lists of alternatives (issue 7, defect 6)', () => {
     expect(or([or(lits(MAX_ALTERNATIVES)), or(lits(2))])).toEqual(ANY);
   });
 
-  it('builds a line filter for a rule with a huge list, anchored on what else it needs', () => {
+  it('builds a prefilter for a rule with a huge list, searched by what else it needs', () => {
     const list = Array.from({ length: 5_000 }, (_, i) => `"p${i}"`).join(', ');
     const need = kqlNeed(parseKql(`event.category:process and process.name:(${list.replaceAll(', ', ' or ')})`));
-    expect(anchorsOf(need)).toEqual(['"process"']);
+    expect(defaultNeedles(need)).toEqual(['"process"']);
     // Anchors chosen by a static score over a list too long to spread as arguments.
-    expect(anchorsOf({ kind: 'or', of: lits(200_000) })).toHaveLength(200_000);
-    expect(compileLineFilter([need])!.anchors.map(String)).toEqual(['"process"']);
+    expect(defaultNeedles({ kind: 'or', of: lits(200_000) })).toHaveLength(200_000);
+    expect(compilePrefilter([need])!.needles.map(String)).toEqual(['"process"']);
   });
 });

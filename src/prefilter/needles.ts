@@ -6,6 +6,9 @@ import { isNumericText } from '../event/numericText.js';
  * `any` (no constraint: the line must be parsed). It is derived from a query's AST and must be
  * *necessary*: if the rule can match an event, its line satisfies the need. It never has to be
  * sufficient; lines that satisfy it are parsed and evaluated as usual.
+ *
+ * The prefilter speaks of two things only: a *need* (this tree, one per rule) and a *needle* (one
+ * byte string a line is searched for; a need offers sets of them, see needleAlternatives).
  */
 export type Need = { kind: 'any' } | { kind: 'lit'; text: string } | { kind: 'and'; of: Need[] } | { kind: 'or'; of: Need[] };
 
@@ -23,7 +26,7 @@ export function and(needs: Need[]): Need {
 
 /**
  * Beyond this many alternatives an OR gives no need. Each alternative costs a search of every
- * candidate line, and as an anchor set a search of every read buffer: a rule with `x in (...)` of
+ * candidate line, and as a set of needles a search of every read buffer: a rule with `x in (...)` of
  * 200,000 values would make the prefilter far slower than parsing the lines. Elastic's rules have
  * at most a few hundred.
  */
@@ -78,11 +81,11 @@ function looksNonString(value: string): boolean {
 }
 
 /**
- * The ways to anchor a need: each alternative is a set of needles at least one of which every
+ * The needles a need can be searched by: each alternative is a set of needles at least one of which every
  * line satisfying the need contains. An AND offers each child's alternatives; an OR offers the
- * union of its children's best alternatives. Empty when the need is `any` (nothing to anchor on).
+ * union of its children's best alternatives. Empty when the need is `any` (nothing to search for).
  */
-export function anchorAlternatives(need: Need): string[][] {
+export function needleAlternatives(need: Need): string[][] {
   switch (need.kind) {
     case 'any':
       return [];
@@ -91,20 +94,20 @@ export function anchorAlternatives(need: Need): string[][] {
     case 'or': {
       const union = new Set<string>();
       for (const n of need.of) {
-        const best = staticBest(anchorAlternatives(n));
+        const best = staticBest(needleAlternatives(n));
         if (!best) return [];
         for (const a of best) union.add(a);
       }
       return [[...union]];
     }
     case 'and':
-      return need.of.flatMap(anchorAlternatives);
+      return need.of.flatMap(needleAlternatives);
   }
 }
 
 /** The alternative a rule would use without a sample of the input: few, long needles. */
-export function anchorsOf(need: Need): string[] | undefined {
-  return staticBest(anchorAlternatives(need));
+export function defaultNeedles(need: Need): string[] | undefined {
+  return staticBest(needleAlternatives(need));
 }
 
 function staticBest(alternatives: string[][]): string[] | undefined {
@@ -113,9 +116,9 @@ function staticBest(alternatives: string[][]): string[] | undefined {
   return best;
 }
 
-function staticScore(anchors: string[]): number {
-  // A loop, not Math.min(...anchors): spreading a huge list as arguments overflows the stack.
+function staticScore(needles: string[]): number {
+  // A loop, not Math.min(...needles): spreading a huge list as arguments overflows the stack.
   let shortest = 40;
-  for (const a of anchors) if (a.length < shortest) shortest = a.length;
-  return -anchors.length * 100 + shortest;
+  for (const n of needles) if (n.length < shortest) shortest = n.length;
+  return -needles.length * 100 + shortest;
 }

@@ -1,4 +1,4 @@
-import { printable, printableSpan } from '../output/printable.js';
+import { printable, printableSpan } from '../text/printable.js';
 
 /**
  * rustc/Peggy-style diagnostics for rule files:
@@ -24,7 +24,7 @@ export interface Diagnostic {
   notes?: string[];
 }
 
-/** Rule files are hostile text: the message, path, quoted line and notes are escaped (output/printable.ts). */
+/** Rule files are hostile text: the message, path, quoted line and notes are escaped (text/printable.ts). */
 export function formatDiagnostic(d: Diagnostic): string {
   const out = [`error: ${printable(d.message)}`];
   const where = d.line === undefined ? d.file : `${d.file}:${d.line}:${d.column ?? 1}`;

@@ -1,11 +1,4 @@
-const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 7 * 86_400_000,
-};
+import { msPerUnit } from '../time/duration.js';
 
 /**
  * Length of a relative date-math expression such as `now-5d` or `now-119m` (the form Elastic rules
@@ -14,6 +7,6 @@ const UNIT_MS: Record<string, number> = {
  */
 export function relativeWindowMs(expression: string): number | undefined {
   const m = /^\s*now\s*-\s*(\d+)\s*(ms|s|m|h|d|w)\s*$/.exec(expression);
-  if (!m) return undefined;
-  return Number(m[1]) * UNIT_MS[m[2]!]!;
+  const unitMs = msPerUnit(m?.[2]);
+  return m && unitMs !== undefined ? Number(m[1]) * unitMs : undefined;
 }

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { prepareRules, scanCommand } from '../../src/commands/scan.js';
 import type { CliIO } from '../../src/commands/io.js';
 import type { EcsEvent } from '../../src/event/types.js';
-import { candidateLineStarts, compileLineFilter } from '../../src/prefilter/lineFilter.js';
+import { candidateLineStarts, compilePrefilter } from '../../src/prefilter/compile.js';
 import { randomEcs } from '../support/randomEcs.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-prefilter-'));
@@ -69,8 +69,8 @@ describe('the prefilter against parsing every line', () => {
 
   it('makes a line a candidate whenever a rule matches its event, however its JSON is escaped', () => {
     const rules = prepareRules({ rulePaths: [FIXTURE_RULES], bundled: true, only: [], tags: [] }, quietIO())!;
-    const perRule = rules.map((r) => ({ rule: r, filter: compileLineFilter([r.need])! }));
-    const all = compileLineFilter(rules.map((r) => r.need))!;
+    const perRule = rules.map((r) => ({ rule: r, prefilter: compilePrefilter([r.need])! }));
+    const all = compilePrefilter(rules.map((r) => r.need))!;
     let matched = 0;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.double({ min: 0, max: 1, noNaN: true }), (seed, escapeRate) => {
@@ -83,10 +83,10 @@ describe('the prefilter against parsing every line', () => {
         for (const text of lines) {
           const event = JSON.parse(text) as EcsEvent;
           const end = offset + Buffer.byteLength(text);
-          for (const { rule, filter } of perRule) {
+          for (const { rule, prefilter } of perRule) {
             if (!rule.matches(event)) continue;
             matched++;
-            expect(filter.mayMatch(bytes, offset, end), `${rule.rule.name}: ${text}`).toBe(true);
+            expect(prefilter.mayMatch(bytes, offset, end), `${rule.rule.name}: ${text}`).toBe(true);
             expect(all.mayMatch(bytes, offset, end), text).toBe(true);
             expect(candidates.has(offset), text).toBe(true);
           }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './run.js';
 
 // Defect 4 of issue 7: values from events, rule files and file names are hostile text. Nothing a
-// terminal acts on may reach it from them (src/output/printable.ts); JSON output keeps them exact.
+// terminal acts on may reach it from them (src/text/printable.ts); JSON output keeps them exact.
 const TERMINAL_CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 const demo = JSON.parse(

@@ -1,15 +1,15 @@
-import type { LineScreen } from '../input/events.js';
-import { anchorAlternatives, anchorsOf, type Need } from './needles.js';
+import type { LinePrefilter } from '../input/events.js';
+import { needleAlternatives, defaultNeedles, type Need } from './needles.js';
 
 /**
- * A compiled prefilter over raw line bytes. `anchors` are searched for in whole read buffers to
- * find candidate lines; `mayMatch` then checks one candidate against every rule's full need.
+ * A compiled prefilter over raw line bytes. Its `needles` are searched for in whole read buffers
+ * to find candidate lines; `mayMatch` then checks one candidate against every rule's full need.
  */
-export interface LineFilter {
+export interface Prefilter extends LinePrefilter {
   /** Byte strings at least one of which every line that any rule can match contains. */
-  readonly anchors: readonly Buffer[];
+  readonly needles: readonly Buffer[];
   /**
-   * Escapes that could hide an anchor (`\uXXXX` always, `\/` when an anchor has a slash): a line
+   * Escapes that could hide a needle (`\uXXXX` always, `\/` when a needle has a slash): a line
    * that contains one is always a candidate, so the prefilter never relies on how a writer chose
    * to escape (issue: fast path).
    */
@@ -17,8 +17,8 @@ export interface LineFilter {
   /** False only when no rule can match the line. Called on candidate lines only. */
   mayMatch(bytes: Buffer, start: number, end: number): boolean;
   /**
-   * Picks, per rule, the anchor set with the fewest hits in a sample of the input (the first read
-   * buffer): `"ko"` is rarer than `"linux"` in Linux logs, which no static guess can know.
+   * Picks, per rule, the set of needles with the fewest hits in a sample of the input (the first
+   * read buffer): `"ko"` is rarer than `"linux"` in Linux logs, which no static guess can know.
    */
   calibrate(sample: Buffer): void;
 }
@@ -50,22 +50,24 @@ function compileNeed(need: Need): CompiledNeed {
 }
 
 /**
- * Builds the prefilter for a set of rules, one need per rule. Returns undefined when some rule
- * has no safe needle: that rule must see every event, so no line may be skipped.
+ * Builds the prefilter for a set of rules, one need per rule: what the input layer asks which
+ * lines to parse. Returns undefined when some rule has no safe needle: that rule must see every
+ * event, so no line may be skipped.
  */
-export function compileLineFilter(needs: readonly Need[]): LineFilter | undefined {
+export function compilePrefilter(needs: readonly Need[]): Prefilter | undefined {
   if (needs.length === 0) return undefined;
-  const alternatives = needs.map(anchorAlternatives);
+  const alternatives = needs.map(needleAlternatives);
   if (alternatives.some((alts) => alts.length === 0)) return undefined;
-  const union = (chosen: string[][]) => [...new Set(chosen.flat())].map((a) => Buffer.from(a, 'utf8'));
-  let anchors = union(needs.map((n) => anchorsOf(n)!));
+  const asBuffers = (chosen: readonly string[]) => [...new Set(chosen)].map((n) => Buffer.from(n, 'utf8'));
+  // Every rule has an alternative (checked above), so each has default needles.
+  let needles = asBuffers(needs.flatMap((n) => defaultNeedles(n) ?? []));
   const checks = needs.map(compileNeed);
   const unicodeEscape = Buffer.from('\\u');
   const slashEscape = Buffer.from('\\/');
-  let escapes = anchors.some((a) => a.includes(0x2f)) ? [unicodeEscape, slashEscape] : [unicodeEscape];
-  return {
-    get anchors() {
-      return anchors;
+  let escapes = needles.some((n) => n.includes(0x2f)) ? [unicodeEscape, slashEscape] : [unicodeEscape];
+  const prefilter: Prefilter = {
+    get needles() {
+      return needles;
     },
     get escapes() {
       return escapes;
@@ -88,10 +90,11 @@ export function compileLineFilter(needs: readonly Need[]): LineFilter | undefine
       // rather than `"ko"`: quotes are everywhere in JSON) and holds no `/`, which a writer may
       // escape as `\/`; then lines with `\/` need no buffer-wide search of their own.
       const frequency = byteFrequency(sample);
-      anchors = [...new Set(chosen.flat().map((needle) => searchFragment(needle, frequency)))].map((a) => Buffer.from(a, 'utf8'));
-      escapes = anchors.some((a) => a.includes(0x2f)) ? [unicodeEscape, slashEscape] : [unicodeEscape];
+      needles = asBuffers(chosen.flat().map((needle) => searchNeedle(needle, frequency)));
+      escapes = needles.some((n) => n.includes(0x2f)) ? [unicodeEscape, slashEscape] : [unicodeEscape];
     },
-    // Decided by the needs alone, never by which anchors calibration chose, so which lines are
+    candidates: (bytes, start, end) => candidateLineStarts(bytes, start, end, prefilter),
+    // Decided by the needs alone, never by which needles calibration chose, so which lines are
     // parsed does not depend on the sample (and workers, each tuned on its own range, agree).
     mayMatch(bytes, start, end) {
       const line = bytes.subarray(start, end);
@@ -102,6 +105,7 @@ export function compileLineFilter(needs: readonly Need[]): LineFilter | undefine
       return false;
     },
   };
+  return prefilter;
 }
 
 /** How often each byte value occurs in a sample (of at most 1 MiB). */
@@ -113,37 +117,26 @@ function byteFrequency(sample: Buffer): Uint32Array {
 }
 
 /**
- * The part of `needle` to search whole buffers for: any line holding the needle holds it. Taken
- * from a slash-free stretch (2 bytes or more), starting at the byte that is rarest in the sample;
- * the whole needle when it has no such stretch.
+ * The needle to search whole buffers for in place of `needle`: a tail of one of its slash-free
+ * stretches (2 bytes or more), so any line holding `needle` holds it too, starting at the byte
+ * that is rarest in the sample; `needle` itself when it has no such stretch.
  */
-export function searchFragment(needle: string, frequency: Uint32Array): string {
+export function searchNeedle(needle: string, frequency: Uint32Array): string {
   let best: string | undefined;
   let bestScore = Infinity;
   for (const segment of needle.split('/')) {
     for (let i = 0; i + 2 <= segment.length; i++) {
-      const fragment = segment.slice(i);
-      const first = Buffer.from(fragment, 'utf8')[0]!;
-      // Rarer first byte first; among equals, the longer fragment (fewer false hits).
-      const score = frequency[first]! * 64 + Math.max(0, 64 - fragment.length) + (fragment.length < 3 ? 1e12 : 0);
+      const tail = segment.slice(i);
+      const first = Buffer.from(tail, 'utf8')[0]!;
+      // Rarer first byte first; among equals, the longer tail (fewer false hits).
+      const score = frequency[first]! * 64 + Math.max(0, 64 - tail.length) + (tail.length < 3 ? 1e12 : 0);
       if (score < bestScore) {
-        best = fragment;
+        best = tail;
         bestScore = score;
       }
     }
   }
   return best ?? needle;
-}
-
-function needHasSlash(need: Need): boolean {
-  switch (need.kind) {
-    case 'any':
-      return false;
-    case 'lit':
-      return need.text.includes('/');
-    default:
-      return need.of.some(needHasSlash);
-  }
 }
 
 /** Occurrences of `needle` in `sample`, counting no further than `limit`. */
@@ -158,11 +151,11 @@ function countHits(sample: Buffer, needle: Buffer, limit: number): number {
 }
 
 /**
- * Start offsets of the lines in `bytes[start..end)` (which holds whole lines) that contain an
- * anchor or an escape, in increasing order. Searches the whole buffer per needle with
+ * Start offsets of the lines in `bytes[start..end)` (which holds whole lines) that contain a
+ * needle or an escape, in increasing order. Searches the whole buffer per needle with
  * Buffer.indexOf, never line by line, so lines without any hit cost nothing here.
  */
-export function candidateLineStarts(bytes: Buffer, start: number, end: number, filter: LineFilter): number[] {
+export function candidateLineStarts(bytes: Buffer, start: number, end: number, prefilter: Pick<Prefilter, 'needles' | 'escapes'>): number[] {
   const starts: number[] = [];
   const search = (needle: Buffer) => {
     let p = bytes.indexOf(needle, start);
@@ -174,23 +167,12 @@ export function candidateLineStarts(bytes: Buffer, start: number, end: number, f
       p = bytes.indexOf(needle, lineEnd + 1);
     }
   };
-  for (const a of filter.anchors) search(a);
-  for (const e of filter.escapes) search(e);
+  for (const n of prefilter.needles) search(n);
+  for (const e of prefilter.escapes) search(e);
   if (starts.length < 2) return starts;
   starts.sort((a, b) => a - b);
   let w = 1;
   for (let r = 1; r < starts.length; r++) if (starts[r] !== starts[w - 1]) starts[w++] = starts[r]!;
   starts.length = w;
   return starts;
-}
-
-/** The prefilter of a set of rules as the input layer's LineScreen, or undefined when it must be off. */
-export function compileLineScreen(needs: readonly Need[]): LineScreen | undefined {
-  const filter = compileLineFilter(needs);
-  if (!filter) return undefined;
-  return {
-    calibrate: (sample) => filter.calibrate(sample),
-    candidates: (bytes, start, end) => candidateLineStarts(bytes, start, end, filter),
-    mayMatch: (bytes, start, end) => filter.mayMatch(bytes, start, end),
-  };
 }

@@ -1,0 +1,63 @@
+import type { EcsEvent } from '../../event/types.js';
+import type { Alert, Location } from '../alert.js';
+import type { CompiledRule } from '../compileRule.js';
+import type { Extractor, PayloadHit } from '../extract.js';
+
+export interface ScannerOptions {
+  /**
+   * Decide stateful rules in arrival order, as events come (stdin, a live stream). Otherwise they
+   * are decided in event-time order once the input ends, so the result does not depend on the
+   * order of lines or files (SPEC §D).
+   */
+  live: boolean;
+  /**
+   * New_terms history from earlier runs (`--state`), by rule id: term key → latest sighting.
+   * A rule's runner decides with it and records this run's sightings into the same map.
+   */
+  termHistory?: ReadonlyMap<string, Map<string, number>>;
+}
+
+export interface RuleCounts {
+  alerts: number;
+  /** Matching events a stateful rule could not place in time (no usable timestamp). */
+  untimed: number;
+  /** Partial sequences (or sample or threshold groups) a rule had to drop to stay within its state cap. */
+  dropped: number;
+  /** What `dropped` counts, for the summary's words: partial matches unless said otherwise. */
+  droppedWhat?: 'threshold group';
+}
+
+/** What a runner gets besides its rule: where its alerts go, its counters, how the scan runs. */
+export interface RunnerContext {
+  /** Takes one alert of this rule (counted in `count.alerts` on the way). */
+  emit(alert: Alert): void;
+  count: RuleCounts;
+  options: ScannerOptions;
+}
+
+/** A rule's runtime: stateless rules alert at once; stateful ones may hold events until finish. */
+export interface RuleRunner {
+  /** An event the dispatch (dispatch.ts) sent this rule's way; the runner tests `matches` itself. */
+  event(event: EcsEvent, location: Location, seq: number, raw?: string): void;
+  /**
+   * Takes a hit worked out in a worker (extract.ts) instead of the event; `event` parses the line
+   * if the runner needs it after all. Runners without it get the parsed event.
+   */
+  accept?(hit: PayloadHit, location: Location, seq: number, raw: string, event: () => EcsEvent): void;
+  finish(): void;
+}
+
+/**
+ * Everything the engine does for one rule kind, in that kind's module (runners/*.ts): run the
+ * rule in the thread that keeps its state, and work out in a worker what it needs of an event.
+ */
+export interface RuleKindHandler<C extends CompiledRule> {
+  start(compiled: C, context: RunnerContext): RuleRunner;
+  /** What a worker sends for an event, given the rule's index in the list both threads compile. */
+  extractor(compiled: C, index: number): Extractor;
+}
+
+/** The extractor of a rule that needs the whole event: its index, for every event it matches. */
+export function wholeEventExtractor({ matches }: CompiledRule, index: number): Extractor {
+  return (event) => (matches(event) ? index : null);
+}

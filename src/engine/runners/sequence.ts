@@ -1,0 +1,78 @@
+import { compileEventTime } from '../eventTime.js';
+import type { Alert } from '../alert.js';
+import type { CompiledSampleRule, CompiledSequenceRule } from '../compileRule.js';
+import { createPipeline } from '../pipes.js';
+import { SampleState } from '../sample.js';
+import { SequenceState, type SequenceEvent } from '../sequence.js';
+import { wholeEventExtractor, type RuleKindHandler, type RuleRunner, type RunnerContext } from './runner.js';
+import { timeOrdered } from './timeOrder.js';
+
+/** An EQL sequence rule: events joined in `@timestamp` order (engine/sequence.ts). */
+export const sequenceRules: RuleKindHandler<CompiledSequenceRule> = {
+  start: (compiled, context) => startJoined(compiled, new SequenceState(compiled.sequence), false, context),
+  extractor: wholeEventExtractor,
+};
+
+/** An EQL sample rule: events joined by key in any order (engine/sample.ts). */
+export const sampleRules: RuleKindHandler<CompiledSampleRule> = {
+  start: (compiled, context) => startJoined(compiled, new SampleState(compiled.sample), true, context),
+  extractor: wholeEventExtractor,
+};
+
+/** What joins a rule's events: a sequence or a sample. */
+interface JoinState {
+  observe(h: SequenceEvent): SequenceEvent[][];
+  finish?(): SequenceEvent[][];
+  readonly dropped: number;
+}
+
+/** Sequences and samples order their events by `@timestamp`, whatever the rule's timestamp_override (SPEC §A.9). */
+const timestampOf = compileEventTime();
+
+/**
+ * A sequence or sample rule: its matching events go to the state machine in `@timestamp` order
+ * (held until the end for files, as they come live), completed sequences through the pipes.
+ * The alert is the last event's, with every event of the sequence in order.
+ */
+function startJoined(
+  { rule, matches, eventTime, pipes }: CompiledSequenceRule | CompiledSampleRule,
+  state: JoinState,
+  untimedLast: boolean,
+  { emit, count, options }: RunnerContext,
+): RuleRunner {
+  const piped = createPipeline<Alert>(pipes, options.live, emit);
+  const alert = (events: SequenceEvent[]) => {
+    const last = events[events.length - 1]!;
+    const timeMs = eventTime(last.event);
+    piped.push(
+      { rule, timeMs, event: last.event, location: last.location, events: events.map((e) => ({ event: e.event, location: e.location })) },
+      last.timeMs,
+      last.seq,
+    );
+  };
+  const order = timeOrdered<SequenceEvent>(options.live, (h) => {
+    for (const events of state.observe(h)) alert(events);
+    count.dropped = state.dropped;
+  });
+  return {
+    event(event, location, seq) {
+      if (!matches(event)) return;
+      let timeMs = timestampOf(event);
+      if (timeMs === undefined) {
+        // A sequence cannot place such an event; a sample does not need time, it just comes last.
+        if (!untimedLast) {
+          count.untimed++;
+          return;
+        }
+        timeMs = Infinity;
+      }
+      order.add({ timeMs, seq, event, location });
+    },
+    finish() {
+      order.flush();
+      for (const events of state.finish?.() ?? []) alert(events);
+      count.dropped = state.dropped;
+      piped.finish();
+    },
+  };
+}
