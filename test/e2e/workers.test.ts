@@ -155,15 +155,16 @@ describe.concurrent('scanning with worker threads', () => {
 
   it('learns the same baseline with workers as on one thread (only the new_terms rules run)', async () => {
     // The main thread keeps only the new_terms rules for a baseline; the workers once ran them all.
-    const states = [join(tmp, 'baseline-1.json'), join(tmp, 'baseline-2.json')];
-    const [one, two] = await Promise.all(
-      states.map((state, i) => runCli(['baseline', '--state', state, '--workers', String(i + 1), big], { env })),
-    );
+    const states = [join(tmp, 'baseline-1.json'), join(tmp, 'baseline-2.json')] as const;
+    const [one, two] = await Promise.all([
+      runCli(['baseline', '--state', states[0], '--workers', '1', big], { env }),
+      runCli(['baseline', '--state', states[1], '--workers', '2', big], { env }),
+    ]);
     expect(two.code).toBe(0);
     const named = (r: RunResult, state: string) => ({ ...r, stdout: r.stdout.replaceAll(state, 'STATE'), stderr: r.stderr.replaceAll(state, 'STATE') });
-    expectSameScan(named(one, states[0]!), named(two, states[1]!));
+    expectSameScan(named(one, states[0]), named(two, states[1]));
     expect(one.stdout + one.stderr).toMatch(/learnt [1-9]\d* new terms?/);
-    expect(readFileSync(states[1]!, 'utf8')).toBe(readFileSync(states[0]!, 'utf8'));
+    expect(readFileSync(states[1], 'utf8')).toBe(readFileSync(states[0], 'utf8'));
   });
 
   it('rejects a worker count that is not a positive whole number', async () => {
