@@ -279,7 +279,7 @@ async function runOnce(tool, timeoutS) {
   child.stderr.on('data', (/** @type {string} */ c) => { stderr = (stderr + c).slice(-4000); });
   const timer = setTimeout(() => {
     stderr += `\n(killed after ${timeoutS} s)`;
-    try { process.kill(-/** @type {number} */ (child.pid), 'SIGKILL'); } catch { /* gone */ }
+    try { if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
   }, timeoutS * 1000);
   /** @type {[number|null, string|null]} */
   const [code, signal] = await new Promise((res) => {
@@ -328,6 +328,8 @@ function machine() {
   const jq = spawnSync('jq', ['--version'], { encoding: 'utf8' });
   const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
   const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'bin'], { cwd: ROOT, encoding: 'utf8' });
+  // Node's types say `stdout` is a string; it is null when git cannot be started at all.
+  const dirtyFiles = /** @type {string | null} */ (dirty.stdout);
   let version = '?';
   try {
     version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
@@ -339,7 +341,7 @@ function machine() {
     kernel: release(),
     node: process.version,
     jq: jq.status === 0 ? jq.stdout.trim() : 'not installed',
-    lkmScan: `${version} (${rev.status === 0 ? rev.stdout.trim() : 'no commit'}${dirty.stdout?.trim() ? ', uncommitted changes' : ''})`,
+    lkmScan: `${version} (${rev.status === 0 ? rev.stdout.trim() : 'no commit'}${dirtyFiles?.trim() ? ', uncommitted changes' : ''})`,
     load: loadavg().map((l) => l.toFixed(2)).join(' '),
   };
 }

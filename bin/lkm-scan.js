@@ -6,11 +6,13 @@
 import { processInterrupts, run } from '../dist/cli.js';
 import { reportOutputFailure, watchOutput } from '../dist/commands/io.js';
 
-let fatal = false;
+// An object, not a `let`: onFatalError sets it from event listeners, which TypeScript's flow analysis
+// (used by the linter) does not see.
+const crash = { fatal: false };
 function onFatalError(error) {
   process.exitCode = 2;
-  if (fatal) return;
-  fatal = true;
+  if (crash.fatal) return;
+  crash.fatal = true;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`lkm-scan: internal error: ${message}\n`);
   if (process.env.LKM_SCAN_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
@@ -36,7 +38,7 @@ try {
     env: process.env,
     interrupts: processInterrupts(process),
   });
-  if (output.error === undefined && !fatal) process.exitCode = code;
+  if (output.error === undefined && !crash.fatal) process.exitCode = code;
 } catch (error) {
   onFatalError(error);
 }

@@ -80,7 +80,7 @@ export function readUntilAborted(stream: NodeJS.ReadableStream | Readable, signa
       // The stream's iterator cannot end while it waits for data (return() would wait for it too):
       // destroying the stream is what ends the wait and closes the pipe.
       if (signal.aborted && stream instanceof Readable) stream.destroy();
-      else void source.return?.()?.catch(() => undefined);
+      else void source.return?.().catch(() => undefined);
     }
   }
   return Readable.from(chunks(), { objectMode: false });

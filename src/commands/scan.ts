@@ -197,13 +197,14 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const stdin = io.interrupts && sources.some((s) => s.kind === 'stdin') ? readUntilAborted(io.stdin, interruption.signal) : io.stdin;
   const progressLine =
     !opts.quiet && io.stderr.isTTY === true && sources.length > 0 && sources.every((s) => s.kind === 'file')
-      ? new ProgressLine(io.stderr, await totalFileBytes(sources.flatMap((s) => (s.kind === 'file' ? [s.path] : []))), () => alertCount(scanner.counts))
+      ? new ProgressLine(io.stderr, await totalFileBytes(sources.map((s) => s.path)), () => alertCount(scanner.counts))
       : undefined;
   const totals = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, warnings: 0, bytes: 0 };
   let evaluated = 0;
   let failures = inputErrors.length;
   const outcome: ScanOutcome = { inputErrors: inputErrors.map((e) => ({ source: e.source, message: e.message })), malformed: 0, interrupted: false };
-  let strictFailure = false;
+  // An object, not a `let`: it is set inside the handler's callbacks, where TypeScript does not look.
+  const strict = { failed: false };
   /** The input being read and its complete lines so far: where an interrupt cut reading short. */
   let reading = { name: '', lines: 0 };
   const reportLine = (loc: Location, kind: string, message: string) => {
@@ -229,7 +230,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
           totals.malformed++;
           reportLine(location, '', reason);
           if (opts.strict) {
-            strictFailure = true;
+            strict.failed = true;
             progressLine?.clear();
             io.stderr.write('lkm-scan: stopping at the first malformed line (--strict)\n');
             throw new StopScan();
@@ -275,7 +276,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
     await parallel?.close();
   }
   progressLine?.clear();
-  const nothing = strictFailure
+  const nothing = strict.failed
     ? undefined
     : judgeNothingEvaluated(
         { inputs: sources.length + inputErrors.length, unreadable: failures, ...totals, evaluated },
@@ -318,7 +319,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   if (state && !stateSaved && !state.failed) io.stderr.write(`lkm-scan: ${state.path} not updated: the scan did not finish\n`);
   if (interruption.by) return EXIT_INTERRUPTED[interruption.by];
   if (nothing?.fails) io.stderr.write(`lkm-scan: error: ${nothing.message}\n`);
-  if (failures > 0 || strictFailure || state?.failed || nothing?.fails) return EXIT_ERROR;
+  if (failures > 0 || strict.failed || state?.failed || nothing?.fails) return EXIT_ERROR;
   if (opts.learnOnly) return EXIT_CLEAN;
   return failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN;
 }

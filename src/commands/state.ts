@@ -1,7 +1,7 @@
 import type { CompiledRule } from '../engine/compileRule.js';
 import type { NewTermsRule } from '../rules/types.js';
 import { checkStateWritable, readTermHistory, StateFileError, writeTermHistory } from '../state/historyFile.js';
-import { bindTermHistory, countTerms, pruneTermHistory, type TermHistory } from '../state/termHistory.js';
+import { bindTermHistory, countTerms, pruneTermHistory, type RuleTermHistory, type TermHistory } from '../state/termHistory.js';
 import type { CliIO } from './io.js';
 
 /**
@@ -43,7 +43,7 @@ export class ScanState {
       io.stderr.write(e.format());
       return undefined;
     }
-    const history = loaded ?? new Map();
+    const history: TermHistory = loaded ?? new Map<string, RuleTermHistory>();
     const rememberedAtStart = countTerms(history);
     for (const r of bindTermHistory(history, newTermsRules(rules))) {
       io.stderr.write(

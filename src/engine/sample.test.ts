@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { compileEql, parseEql } from '../eql/index.js';
-import { SampleState, type CompiledSample } from './sample.js';
+import { SampleState } from './sample.js';
 import type { SequenceEvent } from './sequence.js';
 
 function sample(query: string, maxKeys?: number): SampleState {
   const compiled = compileEql(parseEql(query));
   if (compiled.kind !== 'sample') throw new Error('not a sample');
-  return new SampleState(compiled as CompiledSample, maxKeys);
+  return new SampleState(compiled, maxKeys);
 }
 
 /** Feeds `{k, step}` events in order; returns each sample as the lines of its events (1-based). */

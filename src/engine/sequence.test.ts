@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { compileEql, parseEql } from '../eql/index.js';
-import { SequenceState, type CompiledSequence, type SequenceEvent } from './sequence.js';
+import { SequenceState, type SequenceEvent } from './sequence.js';
 
 const S = 1000;
 
 function sequence(query: string, maxKeys?: number): SequenceState {
   const compiled = compileEql(parseEql(query));
   if (compiled.kind !== 'sequence') throw new Error('not a sequence');
-  return new SequenceState(compiled as CompiledSequence, maxKeys);
+  return new SequenceState(compiled, maxKeys);
 }
 
 /** One test event: its step name, join key and time in seconds; line = position in the list. */

@@ -267,10 +267,10 @@ export class SequenceState {
     const horizon = this.watermarkMs - this.maxspanMs;
     for (const [key, state] of this.keys) {
       let live = false;
-      state.states.forEach((p, i) => {
+      for (const [i, p] of state.states.entries()) {
         if (p && p.startMs < horizon) state.states[i] = undefined;
         else if (p) live = true;
-      });
+      }
       if (state.leadingPrev !== null && state.leadingPrev < horizon) state.leadingPrev = null;
       if (state.leadingLast !== null && state.leadingLast < horizon) state.leadingLast = null;
       if (!live && state.leadingLast === null) this.keys.delete(key);

@@ -176,7 +176,7 @@ function compileEventFilter(filter: EventFilter, categoryField: string): Predica
   const read = compileFieldReader(categoryField);
   const inCategory = (event: EcsEvent): boolean => {
     for (const v of read(event)) {
-      if (v === name || (typeof v !== 'string' && typeof v !== 'object' && String(v) === name)) return true;
+      if (v === name || (typeof v !== 'string' && (typeof v === 'number' || typeof v === 'boolean') && String(v) === name)) return true;
     }
     return false;
   };
@@ -348,15 +348,15 @@ function compileMatch(expr: Extract<Expr, { type: 'match' }>): Compiled {
   const read = compileRawReader(left);
   const tests: ValueTest[] = [];
   let orMissing = false;
-  patterns.forEach((pattern, i) => {
-    const lit = literals[i]!;
+  for (const [i, lit] of literals.entries()) {
+    const pattern = patterns[i]!;
     if (lit === null) {
       if (expr.op !== ':') failAt(pattern, `'${expr.op}' needs string patterns, not null`);
       orMissing = true;
-      return;
+      continue;
     }
     tests.push(patternTest(expr.op, pattern, lit));
-  });
+  }
   const one = tests.length === 1 ? tests[0]! : (v: Scalar) => tests.some((t) => t(v));
   const matches = anyValue(read, one);
   const positive: Predicate = orMissing ? (e) => !hasAnyValue(read(e)) || matches(e) : matches;

@@ -24,7 +24,7 @@ export interface FunctionSpec {
    * Evaluates the call. `floatArithmetic` is true when an operand is statically a decimal
    * (`x / 2.0`), which turns integer division into floating-point division.
    */
-  apply(args: ScriptValue[], caseInsensitive: boolean, floatArithmetic: boolean, constants: FunctionConstants): ScriptValue;
+  apply: (args: ScriptValue[], caseInsensitive: boolean, floatArithmetic: boolean, constants: FunctionConstants) => ScriptValue;
 }
 
 /** Values prepared once at compile time for a call (parsed CIDR blocks). */
@@ -161,7 +161,7 @@ const SPECS: FunctionSpec[] = [
     acceptsTilde: false,
     literalArgsFrom: 1,
     apply: (args, _ci, _f, constants) => {
-      const ip = toText(args[0]!);
+      const ip = toText(args[0] ?? null);
       if (ip === null) return null;
       const bytes = parseIp(ip);
       return bytes !== null && constants.cidrs.some((c) => bytesInCidr(bytes, c));
@@ -213,7 +213,7 @@ const SPECS: FunctionSpec[] = [
     maxArgs: 1,
     acceptsTilde: true,
     apply: (args) => {
-      const t = toText(args[0]!);
+      const t = toText(args[0] ?? null);
       return t === null ? null : t.length;
     },
   },
@@ -223,7 +223,7 @@ const SPECS: FunctionSpec[] = [
     maxArgs: 2,
     acceptsTilde: true,
     apply: (args) => {
-      const v = args[0]!;
+      const v = args[0] ?? null;
       if (v === null) return null;
       if (typeof v === 'number') return v;
       return parseNumber(String(v), args[1]);
@@ -239,7 +239,7 @@ const SPECS: FunctionSpec[] = [
       return s === null ? null : fold(s[0]!, ci).startsWith(fold(s[1]!, ci));
     },
   },
-  { name: 'string', minArgs: 1, maxArgs: 1, acceptsTilde: true, apply: (args) => toText(args[0]!) },
+  { name: 'string', minArgs: 1, maxArgs: 1, acceptsTilde: true, apply: (args) => toText(args[0] ?? null) },
   {
     name: 'stringContains',
     minArgs: 2,
@@ -258,7 +258,7 @@ const SPECS: FunctionSpec[] = [
     maxArgs: 3,
     acceptsTilde: true,
     apply: (args) => {
-      const s = toText(args[0]!);
+      const s = toText(args[0] ?? null);
       return s === null ? null : substringOf(s, args[1]!, args[2]);
     },
   },

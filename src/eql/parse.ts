@@ -35,6 +35,7 @@ function translateError(error: unknown, text: string): unknown {
   const start = error.location.start;
   const position = positionAt(text, start.offset);
   // A grammar action called error(): its message is already written for people.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- Peggy's .d.ts says `expected` is always set; error() leaves it null.
   if (error.expected === null || error.expected === undefined) {
     return new QuerySyntaxError(error.message, position, Math.max(1, error.location.end.offset - start.offset));
   }

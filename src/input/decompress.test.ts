@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { GzipError, decodeBytes, isGzip } from './decompress.js';
 
+// eslint-disable-next-line @typescript-eslint/require-await -- decodeBytes reads an async source; the test's chunks are already in memory.
 async function* chunksOf(...chunks: Buffer[]): AsyncGenerator<Buffer> {
   yield* chunks;
 }
@@ -77,6 +78,7 @@ describe('decodeBytes', () => {
 
 describe('decodeBytes: UTF-16 with a byte-order mark', () => {
   const collect = async (chunks: Buffer[]) => {
+    // eslint-disable-next-line @typescript-eslint/require-await -- decodeBytes reads an async source; the test's chunks are already in memory.
     async function* source() {
       yield* chunks;
     }

@@ -132,8 +132,8 @@ async function* gunzip(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerato
   // buffers, and that is exactly the data before a corrupt spot we must deliver. 'data' events
   // hand over every chunk as zlib produces it; pausing gives the back-pressure.
   const ready: Buffer[] = [];
-  let failure: unknown;
-  let ended = false;
+  // An object, not two `let`s: the decoder's callbacks set them, where TypeScript does not look.
+  const decoded: { ended: boolean; failure?: Error } = { ended: false };
   let wake: (() => void) | undefined;
   const signal = () => {
     wake?.();
@@ -145,22 +145,22 @@ async function* gunzip(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerato
     signal();
   });
   decoder.on('end', () => {
-    ended = true;
+    decoded.ended = true;
     signal();
   });
   decoder.on('error', (error) => {
-    failure = error;
+    decoded.failure = error;
     signal();
   });
   try {
     for (;;) {
       const chunk = ready.shift();
       if (chunk !== undefined) {
-        if (failure === undefined && !ended) decoder.resume();
+        if (decoded.failure === undefined && !decoded.ended) decoder.resume();
         yield chunk;
-      } else if (failure !== undefined) {
-        throw toGzipError(failure);
-      } else if (ended) {
+      } else if (decoded.failure !== undefined) {
+        throw toGzipError(decoded.failure);
+      } else if (decoded.ended) {
         return;
       } else {
         await new Promise<void>((resolve) => (wake = resolve));

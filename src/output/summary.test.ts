@@ -45,7 +45,7 @@ describe('formatSummary', () => {
 
   it('lists every rule in rule order with --summary all', () => {
     const text = formatSummary({ ...base, alertsByRule: rules, rules: 'all' });
-    expect([...text.matchAll(/^ +\d+  (\w+)/gm)].map((m) => m[1])).toEqual(['Seq', 'Quiet', 'Loud', 'Silent', 'Untimed']);
+    expect([...text.matchAll(/^ +\d+ {2}(\w+)/gm)].map((m) => m[1])).toEqual(['Seq', 'Quiet', 'Loud', 'Silent', 'Untimed']);
     expect(text).not.toMatch(/without alerts/);
   });
 

@@ -97,6 +97,12 @@ export class ParallelReader {
     }
   }
 
+  // A method, not an inline check: TypeScript would take `this.broken` to be unchanged across the
+  // `await` between the two checks in read().
+  private throwIfBroken(): void {
+    if (this.broken) throw this.broken;
+  }
+
   /** Reads the plain file `path`, `size` bytes long when it was planned, like `readEvents`. */
   async read(
     source: { path: string; name: string },
@@ -104,11 +110,11 @@ export class ParallelReader {
     handler: ParallelHandler,
     pace?: () => Promise<void> | undefined,
   ): Promise<SourceStats> {
-    if (this.broken) throw this.broken;
+    this.throwIfBroken();
     const ranges = await splitAtLines(source.path, size, this.rangeBytes);
     // A worker may have failed while the file was split (one that could not load the rules fails
     // at start): no read is active to reject then, and one begun now would wait forever.
-    if (this.broken) throw this.broken;
+    this.throwIfBroken();
     return new Promise<SourceStats>((resolve, reject) => {
       this.active = {
         path: source.path,

@@ -84,6 +84,11 @@ describe('rule validation', () => {
     expect(e.message).toBe('rule field `rule.rule_id` is missing');
   });
 
+  it('describes a table found where a value belongs in words, not as [object Object]', () => {
+    const e = loadError(minimal('rule_id = "r"\nname = "n"\ntype = "query"\nlanguage = "kuery"\nquery = "a:b"\nseverity = "low"\nrisk_score = { a = 1 }'));
+    expect(e.message).toBe('rule field `rule.risk_score` must be a number from 0 to 100, found a table');
+  });
+
   it('rejects an unknown severity and points at its line', () => {
     const e = loadError(minimal('rule_id = "r"\nname = "n"\ntype = "query"\nlanguage = "kuery"\nquery = "a:b"\nseverity = "urgent"\nrisk_score = 1'));
     expect(e.message).toMatch(/rule\.severity.*urgent.*low, medium, high, critical/);

@@ -5,7 +5,6 @@ import { relativeWindowMs } from './duration.js';
 import { findKey, findQueryStart } from './tomlKeys.js';
 import {
   SEVERITIES,
-  type QueryLanguage,
   type NewTermsRule,
   type Rule,
   type RuleCommon,
@@ -50,7 +49,7 @@ type Table = Record<string, unknown>;
 export function parseRuleText(text: string, file: string, bundled = false): LoadedRule {
   let doc: Table;
   try {
-    doc = TOML.parse(text) as Table;
+    doc = TOML.parse(text);
   } catch (e) {
     const err = e as Error & { line?: number; col?: number };
     const line = typeof err.line === 'number' ? err.line + 1 : undefined;
@@ -147,7 +146,7 @@ export function parseRuleText(text: string, file: string, bundled = false): Load
     eventCategoryOverride: str('event_category_override', false),
     from: str('from', false),
     interval: str('interval', false),
-    language: language as QueryLanguage,
+    language,
     query,
     source: { file, queryStart: findQueryStart(text), bundled },
   };
@@ -186,7 +185,7 @@ export function parseRuleText(text: string, file: string, bundled = false): Load
         return fail('rule.threshold.value', `must be a whole number of at least 1, found ${describe(value)}`);
       }
       let cardinality: { field: string; value: number } | undefined;
-      const card = Array.isArray(th.cardinality) ? th.cardinality[0] : th.cardinality;
+      const card: unknown = Array.isArray(th.cardinality) ? th.cardinality[0] : th.cardinality;
       if (card !== undefined) {
         if (!isTable(card) || typeof card.field !== 'string' || typeof card.value !== 'number') {
           return fail('rule.threshold.cardinality', 'must have a string `field` and a number `value`');
@@ -248,5 +247,9 @@ function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'a list';
   if (v === null) return 'null';
-  return typeof v === 'string' ? `"${v}"` : `${typeof v} ${String(v)}`;
+  if (typeof v === 'string') return `"${v}"`;
+  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${String(v)}`;
+  // A TOML date or time is a Date; any other object is a table (String() would say `[object Object]`).
+  if (v instanceof Date) return `object ${v.toString()}`;
+  return isTable(v) ? 'a table' : typeof v;
 }

@@ -46,7 +46,7 @@ describe.concurrent('rule packs and selection', () => {
 
   it('selects with --rule by id or name, and says when nothing matches', async () => {
     const byName = await runCli(['--rules', QUERY_RULE, '--rule', 'test - shadow file read', 'rules']);
-    expect(byName.stdout.match(/^\S+  /gm)).toHaveLength(1);
+    expect(byName.stdout.match(/^\S+ {2}/gm)).toHaveLength(1);
     const missing = await runCli(['--rule', 'no-such-rule', 'examples/demo.ndjson']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no rule matches --rule "no-such-rule"/);

@@ -146,6 +146,6 @@ describe.concurrent('EQL sequences, samples and pipes end to end (SPEC §A.9)', 
     const r = await runCli(args, { stdin: input });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('rule     22222222-0000-4000-8000-000000000001 (eql, eql)');
-    expect(r.stdout).toMatch(/\n  sequence 1\. <stdin>:1  \/tmp\/x\n {11}2\. <stdin>:2  exec  x\n  at       <stdin>:2\n/);
+    expect(r.stdout).toMatch(/\n {2}sequence 1\. <stdin>:1 {2}\/tmp\/x\n {11}2\. <stdin>:2 {2}exec {2}x\n {2}at {7}<stdin>:2\n/);
   });
 });

@@ -33,7 +33,11 @@ function startScan(args: string[]): Scan {
   const text = { stdout: '', stderr: '' };
   const waiting: Array<{ where: 'stdout' | 'stderr'; pattern: RegExp; resolve: () => void }> = [];
   const check = () => {
-    for (const w of [...waiting]) if (w.pattern.test(text[w.where])) waiting.splice(waiting.indexOf(w), 1) && w.resolve();
+    for (const w of [...waiting]) {
+      if (!w.pattern.test(text[w.where])) continue;
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve();
+    }
   };
   child.stdout.setEncoding('utf8').on('data', (d: string) => ((text.stdout += d), check()));
   child.stderr.setEncoding('utf8').on('data', (d: string) => ((text.stderr += d), check()));

@@ -63,14 +63,14 @@ function terms(stdout: string): string[] {
 // Days 1 to 3, then days 4 and 5: /bin/sh daily; /bin/rare on day 1 only; pids across days.
 const week1 = file('days-1-3.ndjson', [
   event(1, '/bin/sh', 'web-1', 100),
-  event(1, '/bin/rare', 'web-1', 12345678901234567890),
+  event(1, '/bin/rare', 'web-1', '12345678901234567890'),
   event(2, '/bin/sh', 'web-2', 100),
   event(3, '/bin/sh', 'web-1', 100),
   event(3, '/bin/tool', 'web-1', 'true'),
 ]);
 const week2 = file('days-4-5.ndjson', [
   event(4, '/bin/sh', 'web-1', 100),
-  event(5, '/bin/rare', 'web-1', 12345678901234567890),
+  event(5, '/bin/rare', 'web-1', '12345678901234567890'),
   event(5, '/bin/tool', 'web-1', 'true'),
   event(5, '/bin/new', 'web-3', 7),
 ]);

@@ -29,8 +29,8 @@ describe.concurrent('scan summary', () => {
 
   it('lists every rule with --summary all', async () => {
     const r = await runCli([...silent, '--summary', 'all', 'examples/demo.ndjson']);
-    expect(r.stderr).toMatch(/^ {9}0  Test - Last Curl$/m);
-    expect(r.stderr).toMatch(/^ {9}2  Deprecated - Creation of Kernel Module$/m);
+    expect(r.stderr).toMatch(/^ {9}0 {2}Test - Last Curl$/m);
+    expect(r.stderr).toMatch(/^ {9}2 {2}Deprecated - Creation of Kernel Module$/m);
     expect(r.stderr).not.toMatch(/without alerts/);
   });
 
@@ -48,7 +48,7 @@ describe.concurrent('scan summary', () => {
     );
     const r = await runCli(['--rule', '947827c6', '-'], { stdin: events.join('\n') });
     const section = r.stderr.slice(r.stderr.indexOf('  alerts by host:'));
-    expect(section.split('\n').filter((l) => /^ +\d+  /.test(l))).toHaveLength(10);
+    expect(section.split('\n').filter((l) => /^ +\d+ {2}/.test(l))).toHaveLength(10);
     expect(section).toContain('    and 4 more hosts\n');
     expect(r.stderr).toContain('  14 alerts from 1 of 1 rule\n');
   });

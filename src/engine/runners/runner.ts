@@ -30,7 +30,8 @@ export interface RuleCounts {
 /** What a runner gets besides its rule: where its alerts go, its counters, how the scan runs. */
 export interface RunnerContext {
   /** Takes one alert of this rule (counted in `count.alerts` on the way). */
-  emit(alert: Alert): void;
+  // A function-valued property, not a method: runners destructure it and call it unbound.
+  emit: (alert: Alert) => void;
   count: RuleCounts;
   options: ScannerOptions;
 }
