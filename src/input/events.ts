@@ -454,11 +454,9 @@ class EventParser implements LineSink {
       return;
     }
     const text = bytes.toString('utf8', start, end);
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      this.delivery.malformed(line, printable(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`));
+    const value = parseJson(text);
+    if (value instanceof JsonProblem) {
+      this.delivery.malformed(line, value.message);
       return;
     }
     if (!isJsonObject(value)) {
@@ -473,17 +471,29 @@ class EventParser implements LineSink {
   }
 }
 
+/** Why a record is not JSON, worded for a `file:line:` report (V8's message, escaped). */
+class JsonProblem {
+  constructor(readonly message: string) {}
+}
+
+/** The record's JSON value, or what is wrong with it: one wording for lines and elements alike. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    return new JsonProblem(printable(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`));
+  }
+}
+
 /** Turns the elements of JSON documents (jsonStream.ts) into events. */
 class ElementParser implements JsonElementSink {
   constructor(private readonly delivery: EventDelivery) {}
 
   element(bytes: Buffer, start: number, end: number, line: number, origin: ElementOrigin): void {
     let text = bytes.toString('utf8', start, end);
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      this.delivery.malformed(line, printable(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`));
+    const value = parseJson(text);
+    if (value instanceof JsonProblem) {
+      this.delivery.malformed(line, value.message);
       return;
     }
     if (!isJsonObject(value)) {

@@ -3,8 +3,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Alert } from '../engine/alert.js';
 import { formatTime } from '../engine/eventTime.js';
-import { compileFieldReader, isScalar } from '../event/fields.js';
-import type { EcsEvent } from '../event/types.js';
+import { alertFields, alertHost } from './alertFields.js';
 import type { Rule, Severity } from '../rules/types.js';
 
 /**
@@ -162,22 +161,8 @@ export function directoryUri(cwd: string): string {
 /** Longest event value quoted in a message: events are hostile and a message is shown whole. */
 const MAX_VALUE_CHARS = 200;
 
-const read = (path: string) => {
-  const reader = compileFieldReader(path);
-  return (event: EcsEvent): string | undefined => {
-    const values = reader(event).filter(isScalar);
-    if (values.length === 0) return undefined;
-    const text = values.map(String).join(', ');
-    return text.length > MAX_VALUE_CHARS ? text.slice(0, MAX_VALUE_CHARS - 1) + '…' : text;
-  };
-};
-const hostName = read('host.name');
-const hostHostname = read('host.hostname');
-const userName = read('user.name');
-const processName = read('process.name');
-const processPid = read('process.pid');
-const processExecutable = read('process.executable');
-const filePath = read('file.path');
+const cut = (text: string | undefined): string | undefined =>
+  text !== undefined && text.length > MAX_VALUE_CHARS ? text.slice(0, MAX_VALUE_CHARS - 1) + '…' : text;
 
 const pairs = (values: Record<string, unknown>) =>
   Object.entries(values)
@@ -188,18 +173,18 @@ const pairs = (values: Record<string, unknown>) =>
 export function resultMessage(alert: Alert): string {
   const { rule, event } = alert;
   const facts: string[] = [];
-  const host = hostName(event) ?? hostHostname(event);
+  const host = cut(alertHost(event));
   if (host !== undefined) facts.push(`host ${host}`);
-  const user = userName(event);
+  const user = cut(alertFields.userName(event));
   if (user !== undefined) facts.push(`user ${user}`);
-  const name = processName(event);
-  const exe = processExecutable(event);
-  const pid = processPid(event);
+  const name = cut(alertFields.processName(event));
+  const exe = cut(alertFields.processExecutable(event));
+  const pid = cut(alertFields.processPid(event));
   if (name !== undefined || exe !== undefined) {
     const detail = [pid !== undefined ? `pid ${pid}` : undefined, name !== undefined && exe !== undefined && exe !== name ? exe : undefined].filter(Boolean);
     facts.push(`process ${name ?? exe}${detail.length > 0 ? ` (${detail.join(', ')})` : ''}`);
   }
-  const file = filePath(event);
+  const file = cut(alertFields.filePath(event));
   if (file !== undefined) facts.push(`file ${file}`);
   if (alert.newTerms) facts.push(`new term ${pairs(alert.newTerms)}`);
   if (alert.threshold) {

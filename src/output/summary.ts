@@ -1,6 +1,6 @@
 import type { EcsEvent } from '../event/types.js';
 import { printable } from '../text/printable.js';
-import { alertHost } from './text.js';
+import { alertHost } from './alertFields.js';
 
 /** `--summary`: `alerted` lists the rules that alerted and counts the others; `all` lists every rule. */
 export type SummaryRules = 'alerted' | 'all';

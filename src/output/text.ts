@@ -1,35 +1,12 @@
 import type { ChalkInstance } from 'chalk';
 import type { Alert } from '../engine/alert.js';
 import { formatTime } from '../engine/eventTime.js';
-import { compileFieldReader, isScalar } from '../event/fields.js';
-import type { EcsEvent } from '../event/types.js';
 import type { Severity } from '../rules/types.js';
+import { alertFields, alertHost } from './alertFields.js';
 import { mitreSummary } from './mitre.js';
 import { printable } from '../text/printable.js';
 
-const read = (path: string) => {
-  const reader = compileFieldReader(path);
-  return (event: EcsEvent): string | undefined => {
-    const values = reader(event).filter(isScalar);
-    return values.length === 0 ? undefined : values.map(String).join(', ');
-  };
-};
-
-const hostName = read('host.name');
-const hostHostname = read('host.hostname');
-const hostOs = read('host.os.type');
-const userName = read('user.name');
-const processName = read('process.name');
-const processPid = read('process.pid');
-const processExecutable = read('process.executable');
-const processArgs = read('process.command_line');
-const filePath = read('file.path');
-const eventAction = read('event.action');
-
-/** The host an alert is about, as the summary groups alerts: host.name, else host.hostname. */
-export function alertHost(event: EcsEvent): string | undefined {
-  return hostName(event) || hostHostname(event) || undefined;
-}
+const { hostOs, userName, processName, processPid, processExecutable, processCommandLine: processArgs, filePath, eventAction } = alertFields;
 
 export function severityLabel(severity: Severity, chalk: ChalkInstance): string {
   const text = severity.toUpperCase();

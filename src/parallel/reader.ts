@@ -173,14 +173,7 @@ export class ParallelReader {
 
   /** Delivers what is ready, then sends more ranges, unless the output asks to wait first. */
   private advance(file: FileRead): void {
-    try {
-      this.consume(file);
-    } catch (e) {
-      // The handler stopped the scan (closed output, --strict): no more of this file is wanted.
-      this.active = undefined;
-      file.reject(e);
-      return;
-    }
+    if (!this.consumeUnlessStopped(file)) return;
     const wait = this.active === file ? file.pace?.() : undefined;
     if (wait !== undefined) {
       file.waiting = true;
@@ -190,18 +183,24 @@ export class ParallelReader {
         // Deliver what arrived meanwhile and send more ranges, without asking pace again: the
         // next results (receive) do. A wait that is already over (an interrupt) would otherwise
         // loop here on microtasks, starving the worker messages it waits for.
-        try {
-          this.consume(file);
-        } catch (e) {
-          this.active = undefined;
-          file.reject(e);
-          return;
-        }
-        this.dispatch();
+        if (this.consumeUnlessStopped(file)) this.dispatch();
       });
       return;
     }
     this.dispatch();
+  }
+
+  /** `consume`, or false when the handler stopped the scan (closed output, --strict, an interrupt). */
+  private consumeUnlessStopped(file: FileRead): boolean {
+    try {
+      this.consume(file);
+      return true;
+    } catch (e) {
+      // No more of this file is wanted.
+      this.active = undefined;
+      file.reject(e);
+      return false;
+    }
   }
 
   /** Hands the handler everything that is ready, strictly in file order. */
