@@ -12,8 +12,17 @@ export interface RunResult {
 
 /** Runs the built binary (`npm test` builds first) the way a user does, in the project folder. */
 export function runCli(args: string[], options: { stdin?: string | Buffer; env?: Record<string, string> } = {}): Promise<RunResult> {
+  return collect(process.execPath, [BIN, ...args], options);
+}
+
+/** Runs a shell command line in the project folder: for redirections (`> /dev/full`) and pipes. */
+export function runShell(command: string, env: Record<string, string> = {}): Promise<RunResult> {
+  return collect('/bin/sh', ['-c', command], { env });
+}
+
+function collect(file: string, args: string[], options: { stdin?: string | Buffer; env?: Record<string, string> }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(file, args, {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
