@@ -96,7 +96,7 @@ describe('ThresholdState decides as the reference does', () => {
     const field = fc.oneof(value, fc.array(value, { maxLength: 3 }), fc.constant(undefined));
     const event = fc.record({ user: field, host: field, gapMs: fc.nat(4 * MIN) });
     const spec = fc.record({
-      fields: fc.constantFrom(['user.name'], [], ['user.name', 'host.name']),
+      fields: fc.constantFrom<string[]>(['user.name'], [], ['user.name', 'host.name']),
       value: fc.integer({ min: 1, max: 5 }),
       cardinality: fc.option(fc.record({ field: fc.constant('host.name'), value: fc.integer({ min: 1, max: 4 }) }), { nil: undefined }),
     });

@@ -1,3 +1,4 @@
+import type { EcsEvent } from '../event/types.js';
 import { describe, expect, it } from 'vitest';
 import { eqlCategories } from '../engine/categories.js';
 import { eqlNeed } from '../prefilter/fromEql.js';
@@ -9,7 +10,7 @@ import { MAX_EXPRESSION_DEPTH } from './nesting.js';
 import { parseEql } from './parse.js';
 
 /** Parses and compiles like a rule does (compiler, prefilter, categories); returns the predicate. */
-function compiled(query: string): (event: object) => boolean {
+function compiled(query: string) {
   const ast = parseEql(query);
   eqlNeed(ast);
   eqlCategories(ast, false);
@@ -18,7 +19,7 @@ function compiled(query: string): (event: object) => boolean {
   return result.predicate;
 }
 
-const run = (query: string, event: object): boolean => compiled(query)(event);
+const run = (query: string, event: EcsEvent): boolean => compiled(query)(event);
 
 function rejection(query: string): QuerySyntaxError {
   try {

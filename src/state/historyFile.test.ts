@@ -169,7 +169,7 @@ describe('what is kept between runs', () => {
         `[[rule.new_terms.history_window_start]]\nfield = "history_window_start"\nvalue = "now-${windowMs / DAY}d"\n`,
       `${id}.toml`,
     );
-    if (loaded.type !== 'new_terms') throw new Error('expected a new_terms rule');
+    if (loaded.type !== 'new_terms' || !('newTerms' in loaded)) throw new Error('expected a new_terms rule');
     return loaded;
   };
 

@@ -34,6 +34,7 @@ async function scan(file: string, prefilter: boolean): Promise<{ code: number; a
       inputs: [file],
       format: 'json',
       quiet: true,
+      failOn: 'low',
       strict: false,
       version: 'test',
       prefilter,

@@ -28,7 +28,7 @@ function onTerminal(args: string[], stdinFrom?: string, stdoutToo = false): Prom
   return new Promise((resolve, reject) => {
     execFile('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, SHELL: '/bin/sh', NO_COLOR: '1' } }, (error, stdout) =>
       // lkm-scan's exit status (1: alerts) is script's; the output is what is tested.
-      error instanceof Error && typeof error.code !== 'number' ? reject(error) : resolve(stdout),
+      error instanceof Error && typeof (error as NodeJS.ErrnoException & { code?: unknown }).code !== 'number' ? reject(error) : resolve(stdout),
     );
   });
 }

@@ -51,7 +51,7 @@ export function jsonLines(text: string): any[] {
  * starting Node, for the many tests about what a scan prints. Process-level behaviour (the
  * launcher, closed pipes, worker threads, live stdin) is tested with `runCli`.
  */
-export async function runInProcess(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+export async function runInProcess(args: string[], options: { stdin?: string | Buffer; env?: Record<string, string> } = {}): Promise<RunResult> {
   const { PassThrough, Readable } = await import('node:stream');
   const { run } = await import('../../src/cli.js');
   const stdout = new PassThrough();
