@@ -30,7 +30,9 @@ export async function planParallelScan(sources: readonly InputSource[], requeste
   // A file smaller than a few ranges is read by the main thread even when workers run.
   const minSplitBytes = 4 * rangeBytes();
   const none: ParallelPlan = { workers: 0, split: new Map() };
-  if (requested !== undefined && requested <= 1) return none;
+  // Without --workers N (N > 1) nothing is split, so no input is opened here: a folder of
+  // thousands of logs is not opened twice.
+  if (requested === undefined || requested <= 1) return none;
   const split = new Map<InputSource, number>();
   for (const source of sources) {
     if (source.kind !== 'file') continue;
@@ -42,8 +44,7 @@ export async function planParallelScan(sources: readonly InputSource[], requeste
   // workers only add their start-up and hand-over; with every line parsed and few rules they gain
   // ~1.5x, but each worker compiles every rule, so with a large pack they cost time and memory.
   // Workers are therefore opt-in (--workers N).
-  const workers = requested ?? 1;
-  return workers > 1 && split.size > 0 ? { workers, split } : none;
+  return split.size > 0 ? { workers: requested, split } : none;
 }
 
 /**
