@@ -240,10 +240,10 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
           totals.warnings++;
           reportLine(location, 'warning: ', message);
         },
-        progress(bytes, lines) {
+        progress(bytes, lines, events) {
           reading = { name: source.name, lines };
           if (interruption.interrupted) throw new StopScan();
-          progressLine?.update(bytes, lines);
+          progressLine?.update(bytes, events);
         },
       };
       const size = plan.split.get(source);

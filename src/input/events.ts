@@ -30,10 +30,11 @@ export interface EventHandler {
   warning?(loc: Location, message: string): void;
   /**
    * How far reading got, after each chunk: bytes of the input read (as stored, before
-   * decompression) and complete lines so far. For a progress display, and a place to stop
+   * decompression), complete lines so far, and events so far (parsed or ruled out by the
+   * prefilter: records, not blank or malformed lines). For a progress display, and a place to stop
    * reading (by throwing) even when no line reaches the other methods.
    */
-  progress?(bytes: number, lines: number): void;
+  progress?(bytes: number, lines: number, events: number): void;
 }
 
 /**
@@ -164,7 +165,7 @@ export async function readEvents(
       ? new SniffingReader(source.name, stats, (shape) => shapeReader(shape, delivery, maxLineBytes, options.prefilter, false))
       : shapeReader({ kind: 'ndjson' }, delivery, maxLineBytes, options.prefilter, range.start > 0);
   const progress = handler.progress?.bind(handler);
-  const counted = progress === undefined ? raw : reportRead(raw, (bytes) => progress(bytes, reader.lines));
+  const counted = progress === undefined ? raw : reportRead(raw, (bytes) => progress(bytes, reader.lines, stats.events + stats.skipped));
   try {
     for await (const chunk of range === undefined ? decodeBytes(counted) : counted) {
       stats.bytes += chunk.length;

@@ -21,7 +21,7 @@ describe('ProgressLine', () => {
     line.update(1_000_000, 5_000);
     expect(t.text()).toBe('');
     await turn();
-    expect(t.text()).toBe('\r\x1b[2Klkm-scan: 1.0 MB of 4.0 MB (25%), 5,000 lines/s, 3 alerts, ETA 0:03');
+    expect(t.text()).toBe('\r\x1b[2Klkm-scan: 1.0 MB of 4.0 MB (25%), 5,000 events/s, 3 alerts, ETA 0:03');
   });
 
   it('redraws at most ten times a second however often it is told', async () => {
@@ -48,7 +48,7 @@ describe('ProgressLine', () => {
     await turn();
     line.clear();
     await turn();
-    expect(t.text().endsWith('lines/s, 0 alerts, ETA 0:50\r\x1b[2K')).toBe(true);
+    expect(t.text().endsWith('events/s, 0 alerts, ETA 0:50\r\x1b[2K')).toBe(true);
     const erased = t.text().length;
     // A draw scheduled, then other text written (an alert on the same terminal): the draw is dropped.
     line.update(20, 2);
@@ -70,7 +70,7 @@ describe('ProgressLine', () => {
     now = 1000;
     line.update(500, 5);
     await turn();
-    expect(t.text()).toContain('1.5 kB of 3.0 kB (50%), 15 lines/s');
+    expect(t.text()).toContain('1.5 kB of 3.0 kB (50%), 15 events/s');
   });
 
   it('stays shorter than the terminal is wide, so that it never wraps', async () => {

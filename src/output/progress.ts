@@ -10,7 +10,7 @@ const CLEAR_LINE = '\r\x1b[2K';
 
 /**
  * One line on a terminal's stderr, redrawn in place while files are scanned: bytes read of the
- * total, lines per second, alerts so far and the time left. Whoever writes anything else to the
+ * total, events per second, alerts so far and the time left. Whoever writes anything else to the
  * terminal calls `clear()` first, so the line never mixes with it; it is drawn again at the next
  * update. Only for files: a stream has no total to measure against.
  *
@@ -25,11 +25,11 @@ export class ProgressLine {
   private generation = 0;
   private drawScheduled = false;
   private readonly started: number;
-  /** Bytes and lines of the inputs already read, and of the one being read. */
+  /** Bytes and events of the inputs already read, and of the one being read. */
   private doneBytes = 0;
-  private doneLines = 0;
+  private doneEvents = 0;
   private bytes = 0;
-  private lines = 0;
+  private events = 0;
 
   constructor(
     private readonly out: Writable & { columns?: number },
@@ -40,10 +40,13 @@ export class ProgressLine {
     this.started = now();
   }
 
-  /** The input being read got to `bytes` (as stored, before decompression) and `lines`. */
-  update(bytes: number, lines: number): void {
+  /**
+   * The input being read got to `bytes` (as stored, before decompression) and `events`: records
+   * decided so far, evaluated or ruled out by the prefilter (not blank or malformed lines).
+   */
+  update(bytes: number, events: number): void {
     this.bytes = bytes;
-    this.lines = lines;
+    this.events = events;
     if (this.drawScheduled || this.now() - this.lastDraw < 1000 / REDRAWS_PER_SECOND) return;
     this.drawScheduled = true;
     const generation = this.generation;
@@ -60,9 +63,9 @@ export class ProgressLine {
   /** The input being read is done; the next one counts from zero. */
   nextInput(): void {
     this.doneBytes += this.bytes;
-    this.doneLines += this.lines;
+    this.doneEvents += this.events;
     this.bytes = 0;
-    this.lines = 0;
+    this.events = 0;
   }
 
   /** Erases the line, if it is shown, so that other text can be written to the terminal. */
@@ -77,11 +80,11 @@ export class ProgressLine {
 
   private text(now: number): string {
     const read = this.doneBytes + this.bytes;
-    const lines = this.doneLines + this.lines;
+    const events = this.doneEvents + this.events;
     const seconds = (now - this.started) / 1000;
     const parts = [`${formatBytes(read)} of ${formatBytes(this.totalBytes)}`];
     if (this.totalBytes > 0) parts[0] += ` (${Math.min(100, Math.floor((read / this.totalBytes) * 100))}%)`;
-    if (seconds > 0) parts.push(`${Math.round(lines / seconds).toLocaleString('en-US')} lines/s`);
+    if (seconds > 0) parts.push(`${Math.round(events / seconds).toLocaleString('en-US')} events/s`);
     const alerts = this.alerts();
     parts.push(`${alerts.toLocaleString('en-US')} alert${alerts === 1 ? '' : 's'}`);
     if (seconds > 0 && read > 0 && this.totalBytes > read) parts.push(`ETA ${formatDuration(((this.totalBytes - read) / read) * seconds)}`);

@@ -215,7 +215,7 @@ export class ParallelReader {
       if (stats === undefined) return;
       file.results.delete(task.id);
       addStats(file.stats, stats);
-      file.handler.progress?.(file.stats.bytes, file.stats.lines);
+      file.handler.progress?.(file.stats.bytes, file.stats.lines, file.stats.events + file.stats.skipped);
       if (stats.readFailure) {
         // Like a single-threaded read, nothing after the failure is delivered.
         const { message, droppedPartialLine } = stats.readFailure;

@@ -37,7 +37,7 @@ describe.concurrent('progress line', () => {
   it('is drawn in place on a terminal while files are read, and erased before any other stderr line', async () => {
     const screen = await onTerminal([big]);
     const size = '1.6 MB';
-    expect(screen).toMatch(new RegExp(`\\r\\x1b\\[2Klkm-scan: [\\d.]+ [kM]?B of ${size} \\(\\d+%\\), [\\d,]+ lines/s, [\\d,]+ alerts?`));
+    expect(screen).toMatch(new RegExp(`\\r\\x1b\\[2Klkm-scan: [\\d.]+ [kM]?B of ${size} \\(\\d+%\\), [\\d,]+ events/s, [\\d,]+ alerts?`));
     // Erased (carriage return, erase line) right before the malformed-line report and the summary.
     expect(screen).toContain(`${CLEAR}${big}:2501: invalid JSON`);
     expect(screen).toContain(`${CLEAR}lkm-scan: 1 input, 2,701 lines`);
