@@ -1,28 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseEql } from '../eql/index.js';
 import { parseKql } from '../kql/index.js';
 import type { KqlNode } from '../kql/ast.js';
 import { compileFieldReader } from '../event/fields.js';
-import { eqlCategories, kqlCategories } from './categories.js';
+import { kqlCategories } from './categories.js';
 import { compileDispatch } from './dispatch.js';
 import type { CompiledRule } from './compileRule.js';
 
-describe('rule categories (SPEC §A.3, §B.3)', () => {
-  it('reads `X where` of event queries, sequences and samples', () => {
-    expect(eqlCategories(parseEql('process where true'), false)).toEqual(['process']);
-    expect(eqlCategories(parseEql('sequence [process where true] [network where true] until [file where true]'), false)).toEqual([
-      'process',
-      'network',
-      'file',
-    ]);
-    expect(eqlCategories(parseEql('sequence [process where true] [any where true]'), false)).toBeUndefined();
-    expect(eqlCategories(parseEql('any where true'), false)).toBeUndefined();
-  });
-
-  it('gives none when the rule reads the category from another field (event_category_override)', () => {
-    expect(eqlCategories(parseEql('process where true'), true)).toBeUndefined();
-  });
-
+describe('rule categories (SPEC §B.3)', () => {
   it('reads event.category from the top-level conjunction of a KQL query only', () => {
     expect(kqlCategories(parseKql('event.category:file and host.os.type:linux'))).toEqual(['file']);
     expect(kqlCategories(parseKql('host.os.type:linux and event.category:(file or process)'))).toEqual(['file', 'process']);

@@ -11,7 +11,8 @@ import { kqlNeed } from '../prefilter/fromKql.js';
 import type { Need } from '../prefilter/needles.js';
 import type { CompiledSample } from './sample.js';
 import type { CompiledSequence } from './sequence.js';
-import { eqlCategories, kqlCategories } from './categories.js';
+import { kqlCategories } from './categories.js';
+import { eqlCategories } from '../eql/categories.js';
 import { anyOf } from '../event/predicates.js';
 
 /** What every compiled rule has, whatever its kind. */

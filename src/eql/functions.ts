@@ -2,7 +2,8 @@ import { asciiFold } from '../event/wildcard.js';
 import { bytesInCidr, parseCidr, parseIp, type Cidr } from '../event/cidr.js';
 import { isNumericText } from '../event/numericText.js';
 import type { CallExpr, Expr } from './ast.js';
-import { numericValue } from './compare.js';
+import { arithmetic } from './operators/arithmetic.js';
+import { numericValue } from './operators/operator.js';
 import { failAt } from './compileError.js';
 
 /**
@@ -49,28 +50,6 @@ function fold(s: string, ci: boolean): string {
 function toNumber(v: ScriptValue): number | null {
   if (v === null || typeof v === 'boolean') return null;
   return numericValue(v);
-}
-
-/** Java long arithmetic truncates division; a decimal operand makes it floating point. */
-export function arithmetic(op: '+' | '-' | '*' | '/' | '%', a: ScriptValue, b: ScriptValue, float: boolean): ScriptValue {
-  const x = toNumber(a);
-  const y = toNumber(b);
-  if (x === null || y === null) return null;
-  const integral = !float && Number.isInteger(x) && Number.isInteger(y);
-  switch (op) {
-    case '+':
-      return x + y;
-    case '-':
-      return x - y;
-    case '*':
-      return x * y;
-    case '/':
-      if (integral) return y === 0 ? null : Math.trunc(x / y);
-      return x / y;
-    case '%':
-      if (y === 0 && integral) return null;
-      return x % y;
-  }
 }
 
 const stringArgs = (args: ScriptValue[], count: number): string[] | null => {

@@ -1,10 +1,10 @@
 import type { EcsEvent } from '../event/types.js';
 import { describe, expect, it } from 'vitest';
-import { eqlCategories } from '../engine/categories.js';
 import { eqlNeed } from '../prefilter/fromEql.js';
 import { defaultNeedles } from '../prefilter/needles.js';
 import { QuerySyntaxError } from '../query/syntaxError.js';
 import type { EventQuery } from './ast.js';
+import { eqlCategories } from './categories.js';
 import { compileEql } from './compile.js';
 import { MAX_EXPRESSION_DEPTH } from './nesting.js';
 import { parseEql } from './parse.js';

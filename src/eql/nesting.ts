@@ -1,5 +1,6 @@
 import type { EqlQuery, Expr } from './ast.js';
 import { QuerySyntaxError } from '../query/syntaxError.js';
+import { operandsOf } from './operators/index.js';
 
 /**
  * How many levels an expression may nest: each `and` / `or` inside another, `not`, function call,
@@ -31,7 +32,7 @@ export function checkNesting(query: EqlQuery): void {
         1,
       );
     }
-    for (const child of childrenOf(expr)) stack.push([child, depth + 1]);
+    for (const child of operandsOf(expr)) stack.push([child, depth + 1]);
   }
 }
 
@@ -50,31 +51,5 @@ function rootsOf(query: EqlQuery): Expr[] {
     case 'sample':
     case 'join':
       return [...query.by, ...query.steps.flatMap((s) => [s.filter.condition, ...s.by]), ...pipeArgs];
-  }
-}
-
-function childrenOf(expr: Expr): readonly Expr[] {
-  switch (expr.type) {
-    case 'and':
-    case 'or':
-      return expr.operands;
-    case 'not':
-    case 'negate':
-      return [expr.operand];
-    case 'compare':
-    case 'arithmetic':
-      return [expr.left, expr.right];
-    case 'match':
-      return [expr.left, ...expr.patterns];
-    case 'in':
-      return [expr.value, ...expr.list];
-    case 'call':
-      return expr.args;
-    case 'field':
-    case 'string':
-    case 'number':
-    case 'boolean':
-    case 'null':
-      return [];
   }
 }

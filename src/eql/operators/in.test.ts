@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { needleTable, needOf, rejectionTable, table } from '../../../test/support/eqlOperators.js';
+
+table('`in` / `in~` / `not in` (SPEC §A.4, row 39)', [
+  ['a in ("x", "y")', { a: 'y' }, true],
+  ['a in ("x", "y")', { a: 'Y' }, false],
+  ['a in~ ("x", "y")', { a: 'Y' }, true],
+  ['a in ("x*")', { a: 'xy' }, false],
+  ['a in (1, 2)', { a: 2 }, true],
+  ['a in (1, 2)', { a: '2' }, true],
+  ['a in ("1")', { a: 1 }, true],
+  ['a not in ("x")', {}, true],
+  ['a not in ("x")', { a: ['x', 'z'] }, false],
+  ['a in ("x", null)', {}, true],
+]);
+
+table('on computed values `in` runs as a script (SPEC §A.2)', [
+  ['length(a) in (1, 2)', { a: 'ab' }, true],
+  ['length(a) not in (1, 2)', { a: 'ab' }, false],
+  ['length(a) in (1, 2)', {}, false],
+  ['string(a) in~ ("X")', { a: 'x' }, true],
+]);
+
+needleTable('needles: a positive, case-sensitive `in` over strings needs one of them', [
+  ['a in ("x", "y")', ['"x"', '"y"']],
+  ['a in~ ("x")', undefined],
+  ['a not in ("x")', undefined],
+  ['a in ("x", 5)', undefined], // 5 may be written many ways
+  ['length(a) in ("x")', undefined],
+]);
+
+describe('the need of `in`', () => {
+  it('is an OR of the quoted strings', () => {
+    expect(needOf('a in ("change", "creation")')).toEqual({
+      kind: 'or',
+      of: [
+        { kind: 'lit', text: '"change"' },
+        { kind: 'lit', text: '"creation"' },
+      ],
+    });
+  });
+});
+
+rejectionTable('compile-time rejections (QuerySyntaxError with position)', [['process where a in ("x", b)', /cannot compare field 'a' with field 'b'/, 15]]);

@@ -1,0 +1,71 @@
+// Shared by the tests of src/eql/operators/: each operator's test file states, side by side, what
+// a condition evaluates to on an event and which needles it promises the prefilter.
+import { describe, expect, it } from 'vitest';
+import type { EcsEvent } from '../../src/event/types.js';
+import { compileEql, compileEqlCondition, parseEql } from '../../src/eql/index.js';
+import { eqlNeed } from '../../src/prefilter/fromEql.js';
+import { defaultNeedles, type Need } from '../../src/prefilter/needles.js';
+import { QuerySyntaxError } from '../../src/query/syntaxError.js';
+
+function conditionOf(condition: string) {
+  const query = parseEql(`any where ${condition}`);
+  if (query.type !== 'event') throw new Error(`expected an event query: ${condition}`);
+  return query.filter.condition;
+}
+
+/** Evaluates `any where <condition>` on an event. */
+export function holds(condition: string, event: EcsEvent): boolean {
+  return compileEqlCondition(conditionOf(condition))(event);
+}
+
+/** The need of `any where <condition>`. */
+export function needOf(condition: string): Need {
+  return eqlNeed(parseEql(`any where ${condition}`));
+}
+
+/** The needles the prefilter would search for `any where <condition>`; undefined: none (parse every line). */
+export function needlesOf(condition: string): string[] | undefined {
+  return defaultNeedles(needOf(condition));
+}
+
+export type Row = [condition: string, event: EcsEvent, expected: boolean];
+
+/** One `it` per row: the condition on the event gives `expected`. */
+export function table(title: string, rows: Row[]): void {
+  describe(title, () => {
+    it.each(rows)('%s on %j → %s', (condition, event, expected) => {
+      expect(holds(condition, event)).toBe(expected);
+    });
+  });
+}
+
+/** One `it` per row: the condition's needles (undefined: none). */
+export function needleTable(title: string, rows: Array<[condition: string, needles: string[] | undefined]>): void {
+  describe(title, () => {
+    it.each(rows)('%s → %j', (condition, needles) => {
+      expect(needlesOf(condition)).toEqual(needles);
+    });
+  });
+}
+
+/** The QuerySyntaxError compiling `query` raises. */
+export function compileError(query: string): QuerySyntaxError {
+  try {
+    compileEql(parseEql(query));
+  } catch (error) {
+    if (error instanceof QuerySyntaxError) return error;
+    throw error;
+  }
+  throw new Error(`expected ${query} to be rejected`);
+}
+
+/** One `it` per row: compiling the query fails with the message, pointing at the 1-based column. */
+export function rejectionTable(title: string, rows: Array<[query: string, message: RegExp, column: number]>): void {
+  describe(title, () => {
+    it.each(rows)('%s', (query, message, column) => {
+      const error = compileError(query);
+      expect(error.message).toMatch(message);
+      expect(error.position.column).toBe(column);
+    });
+  });
+}
