@@ -30,6 +30,13 @@ table('ranges: numeric, or case-sensitive lexicographic on strings (SPEC §A.4)'
   ['a < "b"', { a: 'abc' }, true],
   ['a < 4', {}, false],
   ['a < 4', { a: [10, 1] }, true],
+  // A range query on a keyword orders by code point (UTF-8 bytes): U+FFFD is below U+1F600 (😀),
+  // though its UTF-16 unit 0xFFFD is above the surrogate 0xD83D.
+  ['a < "😀"', { a: '\uFFFD' }, true],
+  ['a > "😀"', { a: '\uFFFD' }, false],
+  ['a >= "\uE000"', { a: '😀' }, true],
+  ['a <= "\uE000"', { a: '😀' }, false],
+  ['a < "b"', { a: '😀' }, false],
 ]);
 
 table('null and existence (SPEC §A.1, §A.7)', [
@@ -51,6 +58,9 @@ table('comparisons of computed values run as scripts: null propagates (SPEC §A.
   ['length(a) != null', { a: 'abc' }, true],
   ['string(a) == "5"', { a: 5 }, true],
   ['number(a) < 2', { a: '1.5' }, true],
+  // A script compares strings with Java's String.compareTo: UTF-16 code units.
+  ['string(a) < "😀"', { a: '\uFFFD' }, false],
+  ['string(a) > "😀"', { a: '\uFFFD' }, true],
 ]);
 
 needleTable('needles: only a case-sensitive `==` with a string promises its quoted text', [

@@ -109,7 +109,7 @@ export function equalsTest(literal: LeafLiteral, caseInsensitive: boolean): Valu
   return (v) => asciiFold(scalarText(v)) === folded;
 }
 
-/** Ranges: numeric against a number, case-sensitive lexicographic against a string (SPEC §A.4). */
+/** Ranges: numeric against a number, case-sensitive by code point against a string (SPEC §A.4). */
 export function rangeTest(op: RangeOperator, literal: LeafLiteral): ValueTest {
   if (typeof literal === 'number') {
     return (v) => {
@@ -118,8 +118,28 @@ export function rangeTest(op: RangeOperator, literal: LeafLiteral): ValueTest {
     };
   }
   const bound = String(literal);
-  return (v) => {
-    const t = scalarText(v);
-    return applyOrder(op, t < bound ? -1 : t > bound ? 1 : 0);
-  };
+  return (v) => applyOrder(op, compareCodePoints(scalarText(v), bound));
+}
+
+/**
+ * Order of two strings by code point: the UTF-8 byte order of a keyword's terms, which a range
+ * query compares (Lucene TermRangeQuery over BytesRef). JavaScript's `<` compares UTF-16 code
+ * units and would put U+E000–U+FFFF after astral characters. (A script comparison is Java's
+ * String.compareTo, UTF-16 order, as `<` is: see scriptOrder.)
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (U+D800–U+DFFF) stand for code points above U+FFFF: move them above U+E000–U+FFFF.
+    if (x >= 0xd800 && y >= 0xd800) return shiftSurrogates(x) - shiftSurrogates(y);
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+function shiftSurrogates(unit: number): number {
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
 }

@@ -113,7 +113,11 @@ export function applyOrder(op: RangeOperator | '==' | '!=', order: number): bool
   }
 }
 
-/** Order of two script values, or null when they cannot be compared. */
+/**
+ * Order of two script values, or null when they cannot be compared. Strings compare as Java's
+ * String.compareTo (UTF-16 code units, like `<`): Elasticsearch's scripts use QL's
+ * Comparisons.compare, unlike a range query on a keyword (code points, see compareCodePoints).
+ */
 export function scriptOrder(a: ScriptValue, b: ScriptValue): number | null {
   if (a === null || b === null) return null;
   if (typeof a === 'number' || typeof b === 'number') {
