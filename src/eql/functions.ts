@@ -102,6 +102,9 @@ function between(args: ScriptValue[], ci: boolean): ScriptValue {
   const left = toText(args[1] ?? null);
   const right = toText(args[2] ?? null);
   if (source === null || left === null || right === null) return null;
+  // Elasticsearch's between (eql StringUtils.between, a port of the Python EQL one): an empty
+  // source, left or right bound gives the source unchanged.
+  if (source === '' || left === '' || right === '') return source;
   const greedy = args[3] === true;
   const src = fold(source, ci);
   const l = fold(left, ci);

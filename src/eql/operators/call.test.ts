@@ -24,6 +24,12 @@ table('other calls are scripts and propagate null (SPEC §A.2, §A.8)', [
   ['between(a, "<", ">") == "b"', { a: 'a<b>c' }, true],
   ['between(a, "x", "/", true) == "1/2"', { a: 'x1/2/3' }, true],
   ['between~(a, "X", "Y") == "b"', { a: 'xbyc' }, true],
+  // An empty bound gives the whole source (Elasticsearch's StringUtils.between).
+  ['between(a, "", "c") == "abc"', { a: 'abc' }, true],
+  ['between(a, "a", "") == "abc"', { a: 'abc' }, true],
+  ['between(a, "", "") == "abc"', { a: 'abc' }, true],
+  ['between(a, "", "x", true) == "abc"', { a: 'abc' }, true],
+  ['between(a, "x", "c") == ""', { a: 'abc' }, true],
   ['concat(a, "-", b) == "x-1"', { a: 'x', b: 1 }, true],
   ['concat(a, c) == "x"', { a: 'x' }, false],
   ['indexOf(a, "b") == 1', { a: 'abcb' }, true],
