@@ -11,7 +11,26 @@ table('`in` / `in~` / `not in` (SPEC §A.4, row 39)', [
   ['a in ("1")', { a: 1 }, true],
   ['a not in ("x")', {}, true],
   ['a not in ("x")', { a: ['x', 'z'] }, false],
-  ['a in ("x", null)', {}, true],
+]);
+
+// Elasticsearch drops nulls from the terms query (ql ExpressionTranslators.InComparisons); a list
+// of nulls only folds to null (ql In.fold), which never matches, negated or not.
+table('`null` in an `in` list', [
+  ['a in ("x", null)', {}, false],
+  ['a in ("x", null)', { a: 'x' }, true],
+  ['a in ("x", null)', { a: null }, false],
+  ['a not in ("x", null)', {}, true],
+  ['a not in ("x", null)', { a: 'y' }, true],
+  ['a not in ("x", null)', { a: 'x' }, false],
+  ['a in (null)', {}, false],
+  ['a in (null)', { a: 'x' }, false],
+  ['a not in (null)', {}, false],
+  ['a not in (null)', { a: 'x' }, false],
+  ['a in (null, null)', {}, false],
+  ['a in (null) or b == 1', { b: 1 }, true],
+  ['length(a) in (1, null)', { a: 'x' }, true],
+  ['length(a) in (2, null)', { a: 'x' }, false],
+  ['length(a) not in (2, null)', { a: 'x' }, false], // InProcessor: no match and a null is null
 ]);
 
 table('on computed values `in` runs as a script (SPEC §A.2)', [
@@ -26,6 +45,8 @@ needleTable('needles: a positive, case-sensitive `in` over strings needs one of 
   ['a in~ ("x")', undefined],
   ['a not in ("x")', undefined],
   ['a in ("x", 5)', undefined], // 5 may be written many ways
+  ['a in ("x", null)', ['"x"']], // the null matches nothing
+  ['a in (null)', undefined],
   ['length(a) in ("x")', undefined],
 ]);
 

@@ -1,4 +1,3 @@
-import { hasAnyValue } from '../../event/fields.js';
 import { asciiFold } from '../../event/wildcard.js';
 import { ANY, exactStringNeed, or } from '../../prefilter/needles.js';
 import { literalOf, type InExpr } from '../ast.js';
@@ -16,14 +15,15 @@ export const MEMBERSHIP: ExprOperator<InExpr> = {
     rejectFieldAgainstField(expr, expr.value, expr.list, ctx);
     const literals = expr.list.map(literalOf);
     if (expr.value.type !== 'field' || literals.some((l) => l === undefined)) return { kind: 'script', expr };
-    const read = compileRawReader(expr.value);
+    // A null in the list is no term: Elasticsearch's terms query leaves it out (ql
+    // ExpressionTranslators.InComparisons), so `f in ("x", null)` is `f in ("x")`. A list of nulls
+    // only folds to null (ql In.fold), a condition that never holds, negated or not: the script
+    // form gives exactly that.
     const present = literals.filter((l): l is LeafLiteral => l !== null && l !== undefined);
-    const member = anyValue(read, membershipTest(present, expr.caseInsensitive));
-    let test = member;
-    if (present.length !== literals.length) test = (e) => !hasAnyValue(read(e)) || member(e);
-    const finalTest = test;
+    if (present.length === 0) return { kind: 'script', expr };
+    const member = anyValue(compileRawReader(expr.value), membershipTest(present, expr.caseInsensitive));
     // SPEC §A.2: `f not in (...)` is `not (f in (...))`.
-    return { kind: 'query', test: expr.negated ? (e) => !finalTest(e) : finalTest };
+    return { kind: 'query', test: expr.negated ? (e) => !member(e) : member };
   },
 
   script(expr, ctx) {
@@ -52,7 +52,9 @@ export const MEMBERSHIP: ExprOperator<InExpr> = {
 
   need(expr) {
     if (expr.negated || expr.caseInsensitive || expr.value.type !== 'field') return ANY;
-    return or(expr.list.map((item) => (item.type === 'string' ? exactStringNeed(item.value) : ANY)));
+    // A null in the list matches nothing (see condition), so it needs nothing of the line.
+    const items = expr.list.filter((item) => item.type !== 'null');
+    return or(items.map((item) => (item.type === 'string' ? exactStringNeed(item.value) : ANY)));
   },
 };
 
