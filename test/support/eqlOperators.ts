@@ -5,6 +5,8 @@ import type { EcsEvent } from '../../src/event/types.js';
 import { compileEql, compileEqlCondition, parseEql } from '../../src/eql/index.js';
 import { eqlNeed } from '../../src/prefilter/fromEql.js';
 import { defaultNeedles, type Need } from '../../src/prefilter/needles.js';
+import { candidateLineStarts, compilePrefilter } from '../../src/prefilter/compile.js';
+import { isJsonObject } from '../../src/event/types.js';
 import { QuerySyntaxError } from '../../src/query/syntaxError.js';
 
 function conditionOf(condition: string) {
@@ -66,6 +68,35 @@ export function rejectionTable(title: string, rows: Array<[query: string, messag
       const error = compileError(query);
       expect(error.message).toMatch(message);
       expect(error.position.column).toBe(column);
+    });
+  });
+}
+
+/**
+ * Whether the prefilter built from the query's need lets the raw line through to be parsed, as
+ * the scanner does: the line must be a candidate (holds a needle or an escape) and pass the need.
+ */
+export function prefilterAdmits(query: string, line: string): boolean {
+  const prefilter = compilePrefilter([eqlNeed(parseEql(query))]);
+  if (prefilter === undefined) return true;
+  const bytes = Buffer.from(line + '\n');
+  const end = bytes.length - 1;
+  return candidateLineStarts(bytes, 0, bytes.length, prefilter).includes(0) && prefilter.mayMatch(bytes, 0, end);
+}
+
+/**
+ * One `it` per row: the query matches the event of the raw NDJSON line, and the prefilter keeps
+ * the line (the invariant: the prefilter never changes results).
+ */
+export function prefilterKeepsTable(title: string, rows: Array<[query: string, line: string]>): void {
+  describe(title, () => {
+    it.each(rows)('%s keeps %s', (query, line) => {
+      const compiled = compileEql(parseEql(query));
+      if (compiled.kind !== 'event') throw new Error(`expected an event query: ${query}`);
+      const event: unknown = JSON.parse(line);
+      if (!isJsonObject(event)) throw new Error(`expected a JSON object: ${line}`);
+      expect(compiled.predicate(event)).toBe(true);
+      expect(prefilterAdmits(query, line)).toBe(true);
     });
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { needleTable, needOf, rejectionTable, table } from '../../../test/support/eqlOperators.js';
+import { needleTable, needOf, prefilterKeepsTable, rejectionTable, table } from '../../../test/support/eqlOperators.js';
 
 table('`==` and `!=`: exact, case-sensitive, numbers and strings (SPEC §A.4, §C)', [
   ['a == "x"', { a: 'x' }, true],
@@ -85,4 +85,23 @@ describe('needles of `==`', () => {
 rejectionTable('compile-time rejections (QuerySyntaxError with position)', [
   ['process where a == b', /cannot compare field 'a' with field 'b'/, 15],
   ['process where length(a) > length(b)', /cannot compare an expression over a field with an expression over a field/, 15],
+]);
+
+// The prefilter never changes results, whatever way JSON writes a number or boolean the
+// comparison accepts (SPEC §C: string operators see numbers by their JSON text).
+prefilterKeepsTable('the prefilter keeps every line `==` or a range accepts, numbers and booleans included', [
+  ['process where a == 50', '{"event":{"category":"process"},"a":5e1}'],
+  ['process where a == 50', '{"event":{"category":"process"},"a":"50"}'],
+  ['process where a == "50"', '{"event":{"category":"process"},"a":5e1}'],
+  ['process where a == "50"', '{"event":{"category":"process"},"a":50.0}'],
+  ['process where a == "0"', '{"event":{"category":"process"},"a":-0}'],
+  ['process where a == "1e+21"', '{"event":{"category":"process"},"a":1E21}'],
+  ['process where a == "5e-7"', '{"event":{"category":"process"},"a":0.0000005}'],
+  ['process where a == true', '{"event":{"category":"process"},"a":true}'],
+  ['process where a == true', '{"event":{"category":"process"},"a":"true"}'],
+  ['process where a == "true"', '{"event":{"category":"process"},"a":true}'],
+  ['process where a == "false"', '{"event":{"category":"process"},"a":[1,false]}'],
+  ['process where a >= "5"', '{"event":{"category":"process"},"a":6}'],
+  ['process where a == "x/y"', '{"event":{"category":"process"},"a":"x\\/y"}'],
+  ['process where a == "é"', '{"event":{"category":"process"},"a":"\\u00e9"}'],
 ]);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultNeedles } from '../../prefilter/needles.js';
 import { eqlNeed } from '../../prefilter/fromEql.js';
 import { eqlCategories } from '../categories.js';
+import { prefilterKeepsTable } from '../../../test/support/eqlOperators.js';
 import { compileEql } from '../compile.js';
 import { parseEql } from '../parse.js';
 
@@ -70,3 +71,11 @@ describe('rule categories (SPEC §A.3)', () => {
     expect(eqlCategories(parseEql('process where true'), true)).toBeUndefined();
   });
 });
+
+prefilterKeepsTable('the prefilter keeps every line whose category the clause accepts', [
+  ['`5` where true', '{"event":{"category":5}}'],
+  ['`50` where true', '{"event":{"category":5e1}}'],
+  ['`true` where true', '{"event":{"category":true}}'],
+  ['process where true', '{"event.category":["x","process"]}'],
+  ['process where true', '{"event":{"category":"proc\\u0065ss"}}'],
+]);

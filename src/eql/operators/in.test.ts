@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { needleTable, needOf, rejectionTable, table } from '../../../test/support/eqlOperators.js';
+import { needleTable, needOf, prefilterKeepsTable, rejectionTable, table } from '../../../test/support/eqlOperators.js';
 
 table('`in` / `in~` / `not in` (SPEC §A.4, row 39)', [
   ['a in ("x", "y")', { a: 'y' }, true],
@@ -63,3 +63,11 @@ describe('the need of `in`', () => {
 });
 
 rejectionTable('compile-time rejections (QuerySyntaxError with position)', [['process where a in ("x", b)', /cannot compare field 'a' with field 'b'/, 15]]);
+
+prefilterKeepsTable('the prefilter keeps every line `in` accepts, numbers and booleans included', [
+  ['process where a in ("x", "50")', '{"event":{"category":"process"},"a":5e1}'],
+  ['process where a in ("x", 50)', '{"event":{"category":"process"},"a":"5e1"}'],
+  ['process where a in ("x", "true")', '{"event":{"category":"process"},"a":true}'],
+  ['process where a in ("x", true)', '{"event":{"category":"process"},"a":true}'],
+  ['process where a in ("x", null)', '{"event":{"category":"process"},"a":"x"}'],
+]);
