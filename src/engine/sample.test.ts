@@ -41,6 +41,14 @@ describe('SampleState (SPEC §A.9: sample by k, unordered, per key)', () => {
     expect(run(sample(q), [{ k: 'h1', step: 'ab' }, { k: 'h1', step: 'a' }])).toEqual([[2, 1]]);
   });
 
+  it("picks as Elasticsearch's depth-first search does: for each query in turn, its earliest event that still lets the others be filled", () => {
+    const q = 'sample by k [any where step in ("a", "ab")] [any where step in ("b", "ab")]';
+    expect(run(sample(q), [{ k: 'h1', step: 'ab' }, { k: 'h1', step: 'ab' }])).toEqual([[1, 2]]);
+    const abc = 'sample by k [any where step in ("x", "y")] [any where step == "x"] [any where step in ("x", "y")]';
+    // Moving query 1 off event 1 would also fill every query; the earliest event per query in query order wins.
+    expect(run(sample(abc), [{ k: 'h1', step: 'y' }, { k: 'h1', step: 'x' }, { k: 'h1', step: 'y' }])).toEqual([[1, 2, 3]]);
+  });
+
   it('stays polynomial for many look-alike queries no event set can satisfy', () => {
     const steps = Array.from({ length: 12 }, () => '[any where step == "x"]').join(' ');
     const state = sample(`sample by k ${steps}`);

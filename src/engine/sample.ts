@@ -76,21 +76,25 @@ export class SampleState {
 }
 
 /**
- * One event per step, no event twice: a bipartite matching of steps to events (augmenting paths),
- * polynomial in the number of steps, so a hostile rule with many look-alike queries cannot make it
- * explode the way a plain backtracking search can. Steps and hits are tried in order, so when the
- * earliest hits fit (the usual case) the pick is the same as Elasticsearch's depth-first search.
+ * One event per step, no event twice, chosen as Elasticsearch's depth-first search chooses
+ * (SampleIterator.matchSample): step by step, the earliest hit that still leaves a way to fill
+ * the later steps. The search itself is exponential in the number of steps, so a hostile rule
+ * with many look-alike queries could make it explode; the same choice is made here with bipartite
+ * matching (augmenting paths): one perfect matching first, then each step in turn moved to its
+ * earliest hit for which the later steps can still be re-matched. Polynomial in the steps.
  */
 function distinctPick(hits: SequenceEvent[][]): SequenceEvent[] | null {
   if (hits.some((h) => h.length === 0)) return null;
   const owner = new Map<SequenceEvent, number>();
-  const pick: Array<SequenceEvent | undefined> = [];
-  const assign = (step: number, visited: Set<SequenceEvent>): boolean => {
+  const pick: SequenceEvent[] = [];
+  /** Steps up to this one keep their event; only later ones may be moved by `augment`. */
+  let fixed = -1;
+  const augment = (step: number, visited: Set<SequenceEvent>): boolean => {
     for (const h of hits[step]!) {
       if (visited.has(h)) continue;
       visited.add(h);
       const other = owner.get(h);
-      if (other === undefined || assign(other, visited)) {
+      if (other === undefined || (other > fixed && augment(other, visited))) {
         owner.set(h, step);
         pick[step] = h;
         return true;
@@ -98,6 +102,23 @@ function distinctPick(hits: SequenceEvent[][]): SequenceEvent[] | null {
     }
     return false;
   };
-  for (let step = 0; step < hits.length; step++) if (!assign(step, new Set())) return null;
-  return pick as SequenceEvent[];
+  for (let step = 0; step < hits.length; step++) if (!augment(step, new Set())) return null;
+  for (let step = 0; step < hits.length; step++) {
+    fixed = step;
+    for (const h of hits[step]!) {
+      const current = pick[step]!;
+      if (h === current) break;
+      const other = owner.get(h);
+      if (other !== undefined && other < step) continue;
+      owner.delete(current);
+      owner.set(h, step);
+      pick[step] = h;
+      // `other`, a later step, lost its event: it must find another (perhaps `current`).
+      if (other === undefined || augment(other, new Set())) break;
+      owner.set(h, other);
+      owner.set(current, step);
+      pick[step] = current;
+    }
+  }
+  return pick;
 }
