@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRuleText } from '../../rules/load.js';
+import { isUnsupported, parseRuleText } from '../../rules/load.js';
 import type { EqlRule } from '../../rules/types.js';
 import type { EcsEvent } from '../../event/types.js';
 import type { Alert } from '../alert.js';
@@ -21,7 +21,7 @@ ${query}
 '''
 `;
   const rule = parseRuleText(text, 't.toml');
-  if (!('type' in rule) || rule.type !== 'eql') throw new Error('not an EQL rule');
+  if (isUnsupported(rule) || rule.type !== 'eql') throw new Error('not an EQL rule');
   return rule;
 }
 
