@@ -27,6 +27,7 @@ import type { Alert } from '../../src/engine/alert.js';
 import { readJoinKey } from '../../src/eql/compile.js';
 import type { EcsEvent, Scalar } from '../../src/event/types.js';
 import type { EqlRule } from '../../src/rules/types.js';
+import { parseTimestamp } from '../../src/time/timestamp.js';
 
 export const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../fixtures/es-eql/${name}`, import.meta.url)), 'utf8');
 
@@ -80,11 +81,10 @@ function endgameEvents(): EcsEvent[] {
   return sortedByTime(events, 'serial_event_id');
 }
 
+/** A data set's time or tiebreaker, read as the engine reads an event time. */
 function num(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string' && v !== '' && !Number.isNaN(Number(v))) return Number(v);
-  const t = typeof v === 'string' ? Date.parse(v.endsWith('Z') ? v : `${v}Z`) : NaN;
-  if (Number.isNaN(t)) throw new Error(`not a time: ${String(v)}`);
+  const t = parseTimestamp(v);
+  if (t === undefined) throw new Error(`not a time or a number: ${String(v)}`);
   return t;
 }
 
