@@ -12,14 +12,20 @@ interface SampleGroup {
 
 /**
  * Runs one EQL `sample by k [q1] [q2] ...` (SPEC §A.9): events are grouped by join key, in no
- * order; a key yields one sample (Elasticsearch's default `max_samples_per_key` of 1) as soon as
- * it has one distinct event for each query. Like Elasticsearch, which fetches up to as many hits
- * per query as the sample has queries and then picks distinct documents by backtracking, an event
- * that matches several queries fills only one of them, and keeping that many hits per query is
- * enough to find an assignment whenever one exists.
+ * order; a key yields one sample (Elasticsearch's default `max_samples_per_key` of 1) when it has
+ * one distinct event for each query. Elasticsearch fetches, per key, the first hits of each query
+ * in index order, as many as the sample has queries, and then picks distinct documents by a
+ * depth-first search (SampleIterator). Here events come in input order (the index order of an
+ * offline scan) and each query keeps its first that many hits, so an event that matches several
+ * queries fills only one of them and an assignment is found whenever one exists.
+ *
+ * Over files the pick is Elasticsearch's: a key is decided once every query has all the hits it
+ * keeps (no later event can change the pick) or when the input ends. Live, a key is decided as
+ * soon as it can be filled, with the hits seen so far.
  *
  * State is bounded by MAX_PENDING_KEYS keys (pending or already sampled); beyond it the oldest key
- * is dropped and counted, which can lose a pending sample or, for a sampled key, repeat it later.
+ * is let go: sampled there and then if it can be, else dropped and counted (a pending sample lost);
+ * a sampled key that comes back can be sampled again.
  */
 export class SampleState {
   private readonly steps: Array<{ predicate: Predicate; keys: JoinKey[] }>;
@@ -29,6 +35,7 @@ export class SampleState {
   constructor(
     query: CompiledSample,
     private readonly maxKeys = MAX_PENDING_KEYS,
+    private readonly live = false,
   ) {
     this.steps = query.steps;
   }
@@ -37,37 +44,54 @@ export class SampleState {
     return this.groups.size;
   }
 
-  /** Feeds the next event; returns the samples it completed, each as one event per query in query order. */
+  /** Feeds the next event; returns the samples decided now, each as one event per query in query order. */
   observe(h: SequenceEvent): SequenceEvent[][] {
+    const out: SequenceEvent[][] = [];
     const touched = new Set<SampleGroup>();
+    const keep = this.steps.length;
     this.steps.forEach((step, i) => {
       if (!step.predicate(h.event)) return;
       const key = keyOf(step.keys, h.event);
       if (key === null) return;
-      const group = this.group(key);
-      if (group.done || group.hits[i]!.length >= this.steps.length) return;
+      const group = this.group(key, out);
+      if (group.done || group.hits[i]!.length >= keep) return;
       group.hits[i]!.push(h);
       touched.add(group);
     });
-    const out: SequenceEvent[][] = [];
     for (const group of touched) {
-      const sample = distinctPick(group.hits);
-      if (!sample) continue;
-      out.push(sample);
-      group.done = true;
-      group.hits = [];
+      if (!this.live && group.hits.some((hits) => hits.length < keep)) continue;
+      this.decide(group, out);
     }
     return out;
   }
 
-  private group(key: string): SampleGroup {
+  /** The input ended: every key not yet sampled is decided with the hits it has. */
+  finish(): SequenceEvent[][] {
+    const out: SequenceEvent[][] = [];
+    for (const group of this.groups.values()) if (!group.done) this.decide(group, out);
+    this.groups.clear();
+    return out;
+  }
+
+  private decide(group: SampleGroup, out: SequenceEvent[][]): void {
+    const sample = distinctPick(group.hits);
+    if (!sample) return;
+    out.push(sample);
+    group.done = true;
+    group.hits = [];
+  }
+
+  private group(key: string, out: SequenceEvent[][]): SampleGroup {
     let group = this.groups.get(key);
     if (group) return group;
     while (this.groups.size >= this.maxKeys) {
-      const oldest = this.groups.keys().next();
+      const oldest = this.groups.entries().next();
       if (oldest.done) break;
-      this.groups.delete(oldest.value);
-      this.dropped++;
+      const [oldestKey, oldestGroup] = oldest.value;
+      this.groups.delete(oldestKey);
+      if (oldestGroup.done) continue;
+      this.decide(oldestGroup, out);
+      if (!oldestGroup.done) this.dropped++;
     }
     group = { hits: this.steps.map(() => []), done: false };
     this.groups.set(key, group);

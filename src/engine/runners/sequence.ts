@@ -19,7 +19,7 @@ export const sequenceRules: RuleKindHandler<CompiledSequenceRule> = {
  * index order, never by time: the input order is the index order of an offline scan.
  */
 export const sampleRules: RuleKindHandler<CompiledSampleRule> = {
-  start: (compiled, context) => startJoined(compiled, new SampleState(compiled.sample), 'input', context),
+  start: (compiled, context) => startJoined(compiled, new SampleState(compiled.sample, undefined, context.options.live), 'input', context),
   extractor: wholeEventExtractor,
 };
 
