@@ -73,12 +73,14 @@ export class SampleState {
     return out;
   }
 
-  private decide(group: SampleGroup, out: SequenceEvent[][]): void {
+  /** Samples the key if its hits can fill every query; false when they cannot. */
+  private decide(group: SampleGroup, out: SequenceEvent[][]): boolean {
     const sample = distinctPick(group.hits);
-    if (!sample) return;
+    if (!sample) return false;
     out.push(sample);
     group.done = true;
     group.hits = [];
+    return true;
   }
 
   private group(key: string, out: SequenceEvent[][]): SampleGroup {
@@ -89,9 +91,7 @@ export class SampleState {
       if (oldest.done) break;
       const [oldestKey, oldestGroup] = oldest.value;
       this.groups.delete(oldestKey);
-      if (oldestGroup.done) continue;
-      this.decide(oldestGroup, out);
-      if (!oldestGroup.done) this.dropped++;
+      if (!oldestGroup.done && !this.decide(oldestGroup, out)) this.dropped++;
     }
     group = { hits: this.steps.map(() => []), done: false };
     this.groups.set(key, group);
