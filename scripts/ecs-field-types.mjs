@@ -8,7 +8,7 @@
 // For maintainers only: tests and CI never run it, and lkm-scan never reads the ECS file. The
 // table keeps only what differs from the default every unlisted field gets (a keyword with
 // ignore_above 1024, as ECS and the `ecs@mappings` dynamic template map strings), so it stays
-// small: other types, multi-fields, another ignore_above, fields that are not indexed.
+// small: other types, multi-fields, another ignore_above.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { basename, dirname, join } from 'node:path';
@@ -27,9 +27,11 @@ const DEFAULT_IGNORE_ABOVE = 1024;
 
 /** One field's code: `type[:param]`, then `|name:type` per multi-field (see ecsTable.ts). */
 function code(field) {
+  // ECS maps a few fields `index: false` (event.original); Elasticsearch refuses to search those,
+  // yet rules query them (React2Shell Network Security Alert: event.original), so the sources
+  // those rules target index them: read them as their type. A user's --mapping can say otherwise.
   let main;
-  if (field.index === false && field.doc_values === false) main = `unindexed:${field.type}`;
-  else if (field.type === 'keyword') {
+  if (field.type === 'keyword') {
     if (field.ignore_above === DEFAULT_IGNORE_ABOVE) main = 'keyword';
     else main = field.ignore_above === undefined ? 'keyword:-' : `keyword:${field.ignore_above}`;
   } else if (field.type === 'scaled_float') main = `scaled_float:${field.scaling_factor}`;

@@ -260,10 +260,26 @@ export function parseQueryDate(format: DateFormat, text: string, roundUp: boolea
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+/**
+ * Java's ZonedDateTime.plusMonths / plusYears keep the day when the target month has it and
+ * otherwise take its last day (2024-01-31 +1M is 2024-02-29); Date.setUTCMonth would overflow
+ * into March.
+ */
 function addToDate(date: Date, amount: number, unit: string): void {
-  if (unit === 'y') date.setUTCFullYear(date.getUTCFullYear() + amount);
-  else if (unit === 'M') date.setUTCMonth(date.getUTCMonth() + amount);
-  else date.setTime(date.getTime() + amount * (MS[unit] ?? 0));
+  if (unit !== 'y' && unit !== 'M') {
+    date.setTime(date.getTime() + amount * (MS[unit] ?? 0));
+    return;
+  }
+  const months = date.getUTCFullYear() * 12 + date.getUTCMonth() + (unit === 'y' ? amount * 12 : amount);
+  const year = Math.floor(months / 12);
+  const month = months - year * 12;
+  const lastDay = new Date(Date.UTC(2000, month + 1, 0)).getUTCDate() - (month === 1 && !isLeap(year) ? 1 : 0);
+  const day = Math.min(date.getUTCDate(), lastDay);
+  date.setUTCFullYear(year, month, day);
+}
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 /** Rounds down to the unit's start, or up to its last millisecond (weeks start on Monday). */

@@ -73,9 +73,11 @@ function toHalf(value: number): number {
   // Below 2^-14 the spacing is fixed at 2^-24 (subnormals); above, 10 bits of mantissa.
   const exp = Math.max(Math.floor(Math.log2(abs)), -14);
   const step = 2 ** (exp - 10);
+  // Dividing by a power of two is exact, so a tie is exactly .5.
   const q = abs / step;
-  let r = Math.round(q);
-  if (Math.abs(q - Math.trunc(q) - 0.5) < 1e-12 && r % 2 === 1) r -= 1;
+  const floor = Math.floor(q);
+  const rest = q - floor;
+  const r = rest > 0.5 || (rest === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
   return Math.sign(value) * r * step;
 }
 

@@ -52,7 +52,10 @@ const INTEGRATION_FIELDS: Readonly<Record<string, string>> = {
   'gcp.audit.status.code': 'integer',
 };
 
-/** Decodes a table code: `type[:param][/analyzer]` then `|name:type` per multi-field. */
+/**
+ * Decodes a table code: `type[:param][/analyzer]` (for a keyword `/lowercase` is its normalizer),
+ * then `|name:type` per multi-field.
+ */
 export function decodeFieldCode(code: string): { type: FieldType; multi: [string, FieldType][] } {
   const [main = 'keyword', ...rest] = code.split('|');
   return {
@@ -70,9 +73,11 @@ function decodeType(code: string): FieldType {
   const name = colon < 0 ? head : head.slice(0, colon);
   const param = colon < 0 ? undefined : head.slice(colon + 1);
   switch (name) {
-    case 'keyword':
-      if (param === '-') return { type: 'keyword' };
-      return { type: 'keyword', ignoreAbove: param === undefined ? 1024 : Number(param) };
+    case 'keyword': {
+      const normalizer = analyzer === 'lowercase' ? { normalizer: 'lowercase' as const } : {};
+      if (param === '-') return { type: 'keyword', ...normalizer };
+      return { type: 'keyword', ignoreAbove: param === undefined ? 1024 : Number(param), ...normalizer };
+    }
     case 'text':
     case 'match_only_text':
       return { type: name, analyzer: analyzer === 'pattern_word_hyphen' ? 'pattern_word_hyphen' : 'standard' };
@@ -104,6 +109,16 @@ function decodeType(code: string): FieldType {
   }
 }
 
+/**
+ * The Elastic Defend (endpoint) package adds a `caseless` multi-field (keyword, normalizer
+ * lowercase, ignore_above 1024) to the process name, executable, command line and working
+ * directory of the process, its parent and its leaders (elastic/endpoint-package
+ * `package/endpoint/data_stream/process/fields/fields.yml`); rules query `process.name.caseless`.
+ */
+const ENDPOINT_CASELESS_PARENTS = ['process', 'process.parent', 'process.entry_leader', 'process.session_leader', 'process.group_leader'].flatMap(
+  (p) => ['name', 'executable', 'command_line', 'working_directory'].map((f) => `${p}.${f}`),
+);
+
 type Entry = { type: FieldType; valuePath: string; origin: ResolvedField['origin'] };
 
 function addCoded(into: Map<string, Entry>, codes: Readonly<Record<string, string>>, origin: ResolvedField['origin']): void {
@@ -121,6 +136,9 @@ function builtinEntries(): Map<string, Entry> {
     builtin = new Map();
     addCoded(builtin, ECS_FIELD_CODES, 'ecs');
     addCoded(builtin, INTEGRATION_FIELDS, 'integration');
+    for (const path of ENDPOINT_CASELESS_PARENTS) {
+      builtin.set(`${path}.caseless`, { type: decodeType('keyword/lowercase'), valuePath: path, origin: 'integration' });
+    }
   }
   return builtin;
 }
