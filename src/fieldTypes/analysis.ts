@@ -24,6 +24,12 @@ import type { AnalyzerName } from './types.js';
  * - combining marks and format characters stay with the character before them;
  * - a token reaching 255 UTF-16 units is cut there and scanning starts afresh after it (Lucene
  *   sets its scanner buffer to max_token_length).
+ * Why not Intl.Segmenter('und', {granularity: 'word'}): ICU segments Chinese and Japanese with a
+ * dictionary (`日本語` is one word; Lucene makes one token per ideograph), splits Thai into words
+ * (Lucene keeps the run), and reports emoji as not word-like (Lucene indexes them); it also costs
+ * an object per segment. The grammar below is small enough to write out, with an ASCII table for
+ * the common case.
+ *
  * Not replicated (documented in README "### Field types"): Hebrew_Letter's quote rules (WB7a-c:
  * `'` after and `"` between Hebrew letters), keycap sequences (`1⃣`), emoji tag sequences,
  * skin-tone modifiers after a letter (they stay with the letter here, Lucene's Unicode 9 tables make

@@ -81,6 +81,73 @@ describe('--mapping loader', () => {
     expect(e.message).toMatch(message);
   });
 
+  it('resolves an alias to its target field', () => {
+    const loaded = loadMapping({ properties: { host: { properties: { hostname: { type: 'alias', path: 'host.name' }, name: { type: 'keyword', fields: { text: { type: 'text' } } } } } } });
+    expect(loaded.fields.get('host.hostname')).toEqual({ type: { type: 'keyword' }, valuePath: 'host.name' });
+    expect(mappingError(() => loadMapping({ properties: { a: { type: 'alias', path: 'b' } } })).message).toMatch(/alias target "b"/);
+    expect(mappingError(() => loadMapping({ properties: { a: { type: 'alias' } } })).jsonPath).toBe('$.properties.a.path');
+  });
+
+  it('notes component templates it was not given', () => {
+    const loaded = loadMapping({ index_templates: [{ name: 'logs', index_template: { composed_of: ['logs@mappings'], template: {} } }] });
+    expect(loaded.skipped).toEqual([expect.stringContaining('composed of ["logs@mappings"]')]);
+  });
+
+  it('names the differing settings when two indices map a field to the same type differently', () => {
+    const e = mappingError(() =>
+      loadMapping({ a: { mappings: { properties: { f: { type: 'keyword', ignore_above: 10 } } } }, b: { mappings: { properties: { f: { type: 'keyword' } } } } }),
+    );
+    expect(e.message).toContain('field "f" is {"type":"keyword"} in index "b" but {"type":"keyword","ignoreAbove":10} in index "a"');
+  });
+
+  it('applies dynamic templates in order: match lists, unmatch, path_unmatch, {dynamic_type}', () => {
+    const table = FieldTypeTable.withMapping(
+      loadMapping({
+        mappings: {
+          dynamic_templates: [
+            { skip: { path_match: 'app.*', path_unmatch: 'app.keep.*', mapping: { type: 'long' } } },
+            { names: { match: ['*_ip', 'addr'], unmatch: 'bad_ip', mapping: { type: 'ip' } } },
+            { strings: { match_mapping_type: ['string'], mapping: { type: '{dynamic_type}' } } },
+          ],
+        },
+      }),
+    );
+    expect(table.resolve('app.count').type).toEqual({ type: 'long' });
+    expect(table.resolve('app.keep.client_ip').type).toEqual({ type: 'ip' });
+    expect(table.resolve('x.addr').type).toEqual({ type: 'ip' });
+    expect(table.resolve('x.bad_ip').type).toEqual({ type: 'keyword' });
+  });
+
+  it('reads analysis from settings.analysis as well as settings.index.analysis', () => {
+    const loaded = loadMapping({
+      settings: { analysis: { analyzer: { words: { type: 'pattern' }, std: { type: 'standard' } } } },
+      mappings: { properties: { a: { type: 'text', analyzer: 'words' }, b: { type: 'match_only_text', analyzer: 'std', search_analyzer: 'standard' } } },
+    });
+    expect(loaded.fields.get('a')?.type).toEqual({ type: 'text', analyzer: 'pattern_word' });
+    expect(loaded.fields.get('b')?.type).toEqual({ type: 'match_only_text', analyzer: 'standard' });
+  });
+
+  it('reads fields Elasticsearch does not index, and types it does not model', () => {
+    const loaded = loadMapping({ properties: { raw: { type: 'keyword', index: false, doc_values: false }, loc: { type: 'geo_point' }, f: { type: 'flattened', ignore_above: 20 } } });
+    expect(loaded.fields.get('raw')?.type).toEqual({ type: 'unindexed', esType: 'keyword' });
+    expect(loaded.fields.get('loc')?.type).toEqual({ type: 'other', esType: 'geo_point' });
+    expect(loaded.fields.get('f')?.type).toEqual({ type: 'flattened', ignoreAbove: 20 });
+  });
+
+  it.each([
+    ['a runtime field without type', { runtime: { r: { script: 'x' } } }, '$.runtime.r', /needs a "type"/],
+    ['a search_analyzer that differs', { properties: { a: { type: 'text', search_analyzer: 'whitespace' } } }, '$.properties.a.search_analyzer', /search_analyzer/],
+    ['dynamic templates that are not a list', { dynamic_templates: {} }, '$.dynamic_templates', /must be a list/],
+    ['a dynamic template without mapping', { dynamic_templates: [{ t: { match: 'x' } }] }, '$.dynamic_templates[0].t.mapping', /needs a "mapping"/],
+    ['a dynamic template match that is not a string', { dynamic_templates: [{ t: { match: [1], mapping: { type: 'ip' } } }] }, '$.dynamic_templates[0].t.match[0]', /string/],
+    ['a field that is not an object', { properties: { a: 'keyword' } }, '$.properties.a', /must be an object/],
+    ['a type that is not a string', { properties: { a: { type: 5 } } }, '$.properties.a.type', /must be a string/],
+  ])('points at %s', (_name, json, jsonPath, message) => {
+    const e = mappingError(() => loadMapping(json));
+    expect(e.jsonPath).toBe(jsonPath);
+    expect(e.message).toMatch(message);
+  });
+
   it('refuses objects nested deeper than it reads', () => {
     let props: Record<string, unknown> = { leaf: { type: 'keyword' } };
     for (let i = 0; i < 150; i++) props = { o: { properties: props } };

@@ -62,6 +62,8 @@ interface Source {
   name: string;
   mappings: Json;
   analysis: Json | undefined;
+  /** An index template's component templates, which lkm-scan cannot fetch. */
+  composedOf?: unknown;
 }
 
 /** Parses the text of a mapping file; `file` names it in errors. */
@@ -81,9 +83,17 @@ export function loadMapping(json: unknown, file?: string): LoadedMapping {
   const owner = new Map<string, string>();
   for (const s of sources) {
     const fields = new Map<string, MappedField>();
-    const ctx = { analysis: s.analysis, file };
+    const ctx: Ctx = { analysis: s.analysis, file, aliases: [] };
     const props = s.mappings.properties;
     if (props !== undefined) readProperties(props, '', `${s.path}.properties`, fields, ctx);
+    for (const alias of ctx.aliases) {
+      const target = fields.get(alias.target);
+      if (target === undefined) throw new MappingError(`${alias.at}.path`, `alias target "${alias.target}" is not a field of this mapping`, file);
+      fields.set(alias.path, target);
+    }
+    if (Array.isArray(s.composedOf) && s.composedOf.length > 0) {
+      out.skipped.push(`${s.name} is composed of ${JSON.stringify(s.composedOf)}: give their mappings too (GET _component_template) for those fields`);
+    }
     const runtime = s.mappings.runtime;
     if (runtime !== undefined) {
       if (!isObject(runtime)) throw new MappingError(`${s.path}.runtime`, 'must be an object of runtime fields', file);
@@ -98,7 +108,7 @@ export function loadMapping(json: unknown, file?: string): LoadedMapping {
       if (before !== undefined && !sameType(before.type, f.type)) {
         throw new MappingError(
           `${s.path}`,
-          `field "${path}" is ${describe(f.type)} in ${s.name} but ${describe(before.type)} in ${owner.get(path) ?? 'another index'}; give one mapping per --mapping file, or make them agree`,
+          `field "${path}" is ${describe(f.type, before.type)} in ${s.name} but ${describe(before.type, f.type)} in ${owner.get(path) ?? 'another index'}; give one mapping per --mapping file, or make them agree`,
           file,
         );
       }
@@ -110,8 +120,8 @@ export function loadMapping(json: unknown, file?: string): LoadedMapping {
   return out;
 }
 
-function describe(t: FieldType): string {
-  return `"${t.type}"`;
+function describe(t: FieldType, other: FieldType): string {
+  return t.type === other.type ? JSON.stringify(t) : `"${t.type}"`;
 }
 
 function sameType(a: FieldType, b: FieldType): boolean {
@@ -128,10 +138,9 @@ function findSources(json: unknown, file: string | undefined): Source[] {
   const fromTemplate = (t: unknown, path: string, name: string): Source[] => {
     if (!isObject(t)) throw new MappingError(path, 'must be an object', file);
     const tpl = isObject(t.template) ? t.template : t;
-    const m = tpl.mappings;
-    if (m === undefined) return [];
+    const m = tpl.mappings ?? {};
     if (!isObject(m)) throw new MappingError(`${path}.mappings`, 'must be an object', file);
-    return [{ path: `${path}${tpl === t ? '' : '.template'}.mappings`, name, mappings: unwrapType(m), analysis: settingsAnalysis(tpl.settings) }];
+    return [{ path: `${path}${tpl === t ? '' : '.template'}.mappings`, name, mappings: unwrapType(m), analysis: settingsAnalysis(tpl.settings), composedOf: t.composed_of }];
   };
   if (Array.isArray(json.index_templates)) {
     return json.index_templates.flatMap((e: unknown, i) => {
@@ -149,7 +158,7 @@ function findSources(json: unknown, file: string | undefined): Source[] {
   }
   if (isObject(json.template)) return fromTemplate(json, '$', 'the template');
   if (isObject(json.mappings)) return [{ path: '$.mappings', name: 'the mapping', mappings: unwrapType(json.mappings), analysis: settingsAnalysis(json.settings) }];
-  if (isObject(json.properties) || Array.isArray(json.dynamic_templates) || isObject(json.runtime)) {
+  if (isObject(json.properties) || json.dynamic_templates !== undefined || isObject(json.runtime)) {
     return [{ path: '$', name: 'the mapping', mappings: json, analysis: undefined }];
   }
   const entries = Object.entries(json);
@@ -178,6 +187,7 @@ function unwrapType(m: Json): Json {
 interface Ctx {
   analysis: Json | undefined;
   file: string | undefined;
+  aliases: { path: string; target: string; at: string }[];
 }
 
 const MAX_DEPTH = 100;
@@ -195,6 +205,12 @@ function readProperties(props: unknown, prefix: string, at: string, out: Map<str
       if (def.properties !== undefined) readProperties(def.properties, `${path}.`, `${here}.properties`, out, ctx, depth + 1);
       continue;
     }
+    if (def.type === 'alias') {
+      // An alias queries its target: resolved once every field is read (resolveAliases).
+      if (typeof def.path !== 'string') throw new MappingError(`${here}.path`, 'an alias needs the "path" of the field it stands for', ctx.file);
+      ctx.aliases.push({ path, target: def.path, at: here });
+      continue;
+    }
     out.set(path, { type: fieldType(def, here, ctx), valuePath: path });
     if (def.fields !== undefined) {
       if (!isObject(def.fields)) throw new MappingError(`${here}.fields`, '"fields" (multi-fields) must be an object', ctx.file);
@@ -209,7 +225,7 @@ function readProperties(props: unknown, prefix: string, at: string, out: Map<str
 
 const OTHER_TYPES = new Set([
   'geo_point', 'geo_shape', 'shape', 'point', 'binary', 'completion', 'search_as_you_type', 'token_count', 'dense_vector',
-  'sparse_vector', 'rank_feature', 'rank_features', 'histogram', 'aggregate_metric_double', 'alias', 'percolator', 'join',
+  'sparse_vector', 'rank_feature', 'rank_features', 'histogram', 'aggregate_metric_double', 'percolator', 'join',
   'integer_range', 'long_range', 'float_range', 'double_range', 'date_range', 'ip_range', 'version', 'semantic_text', 'counted_keyword',
 ]);
 

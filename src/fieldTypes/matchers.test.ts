@@ -121,6 +121,24 @@ describe('keyword-like fields', () => {
     expect(compileTermMatcher({ type: 'constant_keyword' }, 'logs', { phrase: false })('logs')).toBe(true);
   });
 
+  it("a flattened field's own name matches any leaf; a keyword never looks into objects", () => {
+    const flat: FieldType = { type: 'flattened' };
+    const labels = { team: 'red', nested: { env: ['prod', 'dev'] } };
+    expect(compileTermMatcher(flat, 'dev', { phrase: false })(labels)).toBe(true);
+    expect(compileWildcardMatcher(flat, ['pr', ''])(labels)).toBe(true);
+    expect(compileTermMatcher(flat, 'blue', { phrase: false })(labels)).toBe(false);
+    expect(compileTermMatcher(KEYWORD, 'red', { phrase: false })(labels)).toBe(false);
+  });
+
+  it('stops at arrays nested deeper than 100 levels', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    expect(compileTermMatcher(KEYWORD, 'x', { phrase: false })(deep)).toBe(false);
+    let shallow: unknown = 'x';
+    for (let i = 0; i < 50; i++) shallow = [shallow];
+    expect(compileTermMatcher(KEYWORD, 'x', { phrase: false })(shallow)).toBe(true);
+  });
+
   it('a range compares by code point', () => {
     expect(compileRangeMatcher(KEYWORD, 'gt', 'b')('c')).toBe(true);
     expect(compileRangeMatcher(KEYWORD, 'lt', '\uffff')('😀')).toBe(false);

@@ -1,5 +1,6 @@
 import { bytesInCidr, parseCidr, parseIp } from '../event/cidr.js';
 import type { Cidr } from '../event/cidr.js';
+import { isJsonObject } from '../event/types.js';
 import { compileWildcardParts } from '../event/wildcard.js';
 import { analyze, lowerCase, tokenize } from './analysis.js';
 import { compileDateFormat, indexedDate, parseQueryDate } from './dates.js';
@@ -46,17 +47,27 @@ function refuse(options: MatcherOptions, message: string): ValueMatcher {
   throw new FieldQueryError(message);
 }
 
-/** Applies `test` to a scalar or to each element of an array (nested arrays flatten). */
-function anyElement(test: (v: string | number | boolean) => boolean): ValueMatcher {
-  const matcher = (value: unknown): boolean => {
+/** Arrays nested deeper than this are not looked into (as src/event/fields.ts MAX_NESTING). */
+const MAX_DEPTH = 100;
+
+/**
+ * Applies `test` to a scalar or to each element of an array (nested arrays flatten). With
+ * `leaves`, objects are looked into too: a query on a flattened field's own name matches any of
+ * its leaf values (FlattenedFieldMapper indexes every leaf under the root field as well).
+ */
+function anyElement(test: (v: string | number | boolean) => boolean, leaves = false): ValueMatcher {
+  const matcher = (value: unknown, depth: number): boolean => {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return test(value);
+    if (typeof value !== 'object' || value === null || depth >= MAX_DEPTH) return false;
     if (Array.isArray(value)) {
-      for (const element of value) if (matcher(element)) return true;
+      for (const element of value) if (matcher(element, depth + 1)) return true;
       return false;
     }
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return test(value);
+    if (!leaves || !isJsonObject(value)) return false;
+    for (const key in value) if (matcher(value[key], depth + 1)) return true;
     return false;
   };
-  return matcher;
+  return (value) => matcher(value, 0);
 }
 
 /** The text a keyword-like field indexes for a scalar: numbers and booleans by their JSON text. */
@@ -67,18 +78,20 @@ function keywordText(value: string | number | boolean): string {
 interface KeywordLike {
   ignoreAbove: number | undefined;
   normalize: (s: string) => string;
+  /** A flattened field's own name matches any of its leaves. */
+  leaves: boolean;
 }
 
 function keywordLike(field: FieldType): KeywordLike | undefined {
   switch (field.type) {
     case 'keyword':
-      return { ignoreAbove: field.ignoreAbove, normalize: field.normalizer === 'lowercase' ? lowerCase : identity };
+      return { ignoreAbove: field.ignoreAbove, normalize: field.normalizer === 'lowercase' ? lowerCase : identity, leaves: false };
     case 'flattened':
-      return { ignoreAbove: field.ignoreAbove, normalize: identity };
+      return { ignoreAbove: field.ignoreAbove, normalize: identity, leaves: true };
     case 'wildcard':
     case 'constant_keyword':
     case 'other':
-      return { ignoreAbove: undefined, normalize: identity };
+      return { ignoreAbove: undefined, normalize: identity, leaves: false };
     default:
       return undefined;
   }
@@ -102,7 +115,7 @@ export function compileTermMatcher(field: FieldType, text: string, options: Matc
       // KeywordFieldMapper: a value longer than ignore_above is not indexed, so no term matches it.
       if (ignoreAbove !== undefined && s.length > ignoreAbove) return false;
       return normalize(s) === wanted;
-    });
+    }, kw.leaves);
   }
   switch (field.type) {
     case 'text':
@@ -240,7 +253,7 @@ export function compileWildcardMatcher(field: FieldType, parts: readonly string[
       const s = keywordText(v);
       if (ignoreAbove !== undefined && s.length > ignoreAbove) return false;
       return pattern(normalize(s));
-    });
+    }, kw.leaves);
   }
   switch (field.type) {
     case 'text':
@@ -286,7 +299,7 @@ export function compileRangeMatcher(field: FieldType, operator: RangeOperator, t
       const s = keywordText(v);
       if (ignoreAbove !== undefined && s.length > ignoreAbove) return false;
       return holds(operator, compareCodePoints(normalize(s), bound));
-    });
+    }, kw.leaves);
   }
   switch (field.type) {
     case 'text':
