@@ -225,7 +225,10 @@ function compileDateTerm(formatText: string, text: string, options: MatcherOptio
   });
 }
 
-/** BooleanFieldMapper: `true` / `"true"` are true; `false`, `"false"` and `""` are false. */
+/**
+ * BooleanFieldMapper: `true` / `"true"` are true; `false`, `"false"` and `""` are false
+ * (Elasticsearch reference, boolean field type); anything else fails the document or the query.
+ */
 function booleanOf(value: unknown): boolean | undefined {
   if (typeof value === 'boolean') return value;
   if (value === 'true') return true;
