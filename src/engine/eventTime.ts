@@ -1,5 +1,9 @@
 import { compileFieldReader } from '../event/fields.js';
 import type { EcsEvent } from '../event/types.js';
+import { parseTimestamp } from '../time/timestamp.js';
+
+// The outputs read the time through here; the reading itself lives in src/time/timestamp.ts.
+export { formatTimestamp as formatTime } from '../time/timestamp.js';
 
 export type EventTimeReader = (event: EcsEvent) => number | undefined;
 
@@ -7,8 +11,9 @@ const readTimestamp = compileFieldReader('@timestamp');
 
 /**
  * The time of an event for a rule (SPEC §D): the `timestamp_override` field (in practice
- * `event.ingested`) when the event has it, else `@timestamp`. ISO 8601 strings and epoch
- * milliseconds (number or digit string) are accepted; anything else is "no usable time".
+ * `event.ingested`) when the event has it, else `@timestamp`, read as Elasticsearch reads a date
+ * field (parseTimestamp: ISO 8601, UTC without a zone, or epoch milliseconds); anything else is
+ * "no usable time".
  */
 export function compileEventTime(timestampOverride?: string): EventTimeReader {
   if (!timestampOverride || timestampOverride === '@timestamp') return (event) => firstTime(readTimestamp(event));
@@ -18,22 +23,8 @@ export function compileEventTime(timestampOverride?: string): EventTimeReader {
 
 function firstTime(values: readonly unknown[]): number | undefined {
   for (const v of values) {
-    const t = parseTime(v);
+    const t = parseTimestamp(v);
     if (t !== undefined) return t;
   }
   return undefined;
-}
-
-export function parseTime(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== 'string' || value === '') return undefined;
-  if (/^\d+$/.test(value)) return Number(value);
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : t;
-}
-
-export function formatTime(ms: number | undefined): string | null {
-  if (ms === undefined) return null;
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }

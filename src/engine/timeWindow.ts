@@ -1,6 +1,7 @@
 import type { EcsEvent } from '../event/types.js';
 import { msPerUnit } from '../time/duration.js';
-import { compileEventTime, parseTime } from './eventTime.js';
+import { parseTimestamp } from '../time/timestamp.js';
+import { compileEventTime } from './eventTime.js';
 
 /** `--since` / `--until`, in epoch milliseconds; either may be absent. Plain data: sent to workers. */
 export interface TimeWindow {
@@ -9,14 +10,14 @@ export interface TimeWindow {
 }
 
 /**
- * Reads a time bound as a user types it: ISO 8601 (`2024-05-01`, `2024-05-01T10:00:00Z`), epoch
- * milliseconds, or a span back from now (`90m`, `24h`, `7d`). Throws with what is accepted.
+ * Reads a time bound as a user types it: ISO 8601 (`2024-05-01`, `2024-05-01T10:00:00Z`; UTC without
+ * a zone, like event times), epoch milliseconds, or a span back from now (`90m`, `24h`, `7d`). Throws with what is accepted.
  */
 export function parseTimeBound(text: string, now: number = Date.now()): number {
   const relative = /^(\d+)\s*([smhdw])$/.exec(text.trim());
   const unitMs = msPerUnit(relative?.[2]);
   if (relative && unitMs !== undefined) return now - Number(relative[1]) * unitMs;
-  const t = parseTime(text.trim());
+  const t = parseTimestamp(text.trim());
   if (t === undefined) {
     throw new Error(`"${text}" is not a time: use ISO 8601 (2024-05-01T10:00:00Z), epoch milliseconds, or a span back from now (24h, 7d)`);
   }

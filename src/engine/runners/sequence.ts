@@ -9,13 +9,17 @@ import { timeOrdered } from './timeOrder.js';
 
 /** An EQL sequence rule: events joined in `@timestamp` order (engine/sequence.ts). */
 export const sequenceRules: RuleKindHandler<CompiledSequenceRule> = {
-  start: (compiled, context) => startJoined(compiled, new SequenceState(compiled.sequence), false, context),
+  start: (compiled, context) => startJoined(compiled, new SequenceState(compiled.sequence), 'time', context),
   extractor: wholeEventExtractor,
 };
 
-/** An EQL sample rule: events joined by key in any order (engine/sample.ts). */
+/**
+ * An EQL sample rule: events joined by key in any order (engine/sample.ts), taken in input order.
+ * Elasticsearch's SampleIterator fetches each query's first hits per key unsorted, that is in
+ * index order, never by time: the input order is the index order of an offline scan.
+ */
 export const sampleRules: RuleKindHandler<CompiledSampleRule> = {
-  start: (compiled, context) => startJoined(compiled, new SampleState(compiled.sample), true, context),
+  start: (compiled, context) => startJoined(compiled, new SampleState(compiled.sample, undefined, context.options.live), 'input', context),
   extractor: wholeEventExtractor,
 };
 
@@ -31,13 +35,14 @@ const timestampOf = compileEventTime();
 
 /**
  * A sequence or sample rule: its matching events go to the state machine in `@timestamp` order
- * (held until the end for files, as they come live), completed sequences through the pipes.
- * The alert is the last event's, with every event of the sequence in order.
+ * for a sequence (held until the end for files, as they come live) or in input order for a
+ * sample, completed ones through the pipes. The alert is the last event's, with every event of
+ * the sequence in order.
  */
 function startJoined(
   { rule, matches, eventTime, pipes }: CompiledSequenceRule | CompiledSampleRule,
   state: JoinState,
-  untimedLast: boolean,
+  order: 'time' | 'input',
   { emit, count, options }: RunnerContext,
 ): RuleRunner {
   const piped = createPipeline<Alert>(pipes, options.live, emit);
@@ -50,26 +55,28 @@ function startJoined(
       last.seq,
     );
   };
-  const order = timeOrdered<SequenceEvent>(options.live, (h) => {
+  const observe = (h: SequenceEvent) => {
     for (const events of state.observe(h)) alert(events);
     count.dropped = state.dropped;
-  });
+  };
+  // Input order is arrival order, live or not: nothing to hold.
+  const ordered = timeOrdered<SequenceEvent>(options.live || order === 'input', observe);
   return {
     event(event, location, seq) {
       if (!matches(event)) return;
       let timeMs = timestampOf(event);
       if (timeMs === undefined) {
-        // A sequence cannot place such an event; a sample does not need time, it just comes last.
-        if (!untimedLast) {
+        // A sequence cannot place such an event; a sample does not need its time (pipes sort it last).
+        if (order === 'time') {
           count.untimed++;
           return;
         }
         timeMs = Infinity;
       }
-      order.add({ timeMs, seq, event, location });
+      ordered.add({ timeMs, seq, event, location });
     },
     finish() {
-      order.flush();
+      ordered.flush();
       for (const events of state.finish?.() ?? []) alert(events);
       count.dropped = state.dropped;
       piped.finish();

@@ -1,0 +1,192 @@
+import { ECS_FIELD_CODES } from './ecsTable.generated.js';
+import type { DynamicTemplate, LoadedMapping } from './mapping.js';
+import { DEFAULT_DATE_FORMAT, DEFAULT_KEYWORD } from './types.js';
+import type { FieldType, ResolvedField } from './types.js';
+
+/**
+ * Fields of Elastic integrations that detection rules query and ECS does not define, with the
+ * type their package maps (elastic/integrations `packages/<pkg>/data_stream/<ds>/fields/*.yml`).
+ * Keywords are left out: an unknown field is a keyword already (winlog.event_data.* is an
+ * `object_type: keyword` object in packages/system/data_stream/security/fields/winlog.yml).
+ */
+const INTEGRATION_FIELDS: Readonly<Record<string, string>> = {
+  // packages/windows/data_stream/powershell_operational/fields/fields.yml: text with the
+  // package's `powershell_script_analyzer`, a pattern analyzer on `[\W&&[^-]]+` (manifest.yml).
+  'powershell.file.script_block_text': 'text/pattern_word_hyphen',
+  'powershell.command.value': 'text',
+  'powershell.command.invocation_details.value': 'text',
+  'powershell.file.script_block_entropy_bits': 'float',
+  'powershell.file.script_block_surprisal_stdev': 'float',
+  'powershell.file.script_block_length': 'long',
+  'powershell.file.script_block_unique_symbols': 'long',
+  'powershell.sequence': 'long',
+  'powershell.total': 'long',
+  // packages/aws/data_stream/cloudtrail/fields/fields.yml
+  'aws.cloudtrail.request_parameters': 'keyword:8191|text:text',
+  'aws.cloudtrail.response_elements': 'keyword:8191|text:text',
+  'aws.cloudtrail.additional_eventdata': 'keyword|text:text',
+  'aws.cloudtrail.service_event_details': 'keyword|text:text',
+  'aws.cloudtrail.flattened.additional_eventdata': 'flattened',
+  'aws.cloudtrail.flattened.request_parameters': 'flattened',
+  'aws.cloudtrail.flattened.response_elements': 'flattened',
+  'aws.cloudtrail.flattened.service_event_details': 'flattened',
+  'aws.cloudtrail.flattened.digest': 'flattened',
+  'aws.cloudtrail.flattened.insight_details': 'flattened',
+  'aws.cloudtrail.read_only': 'boolean',
+  'aws.cloudtrail.console_login.additional_eventdata.mobile_version': 'boolean',
+  'aws.cloudtrail.console_login.additional_eventdata.mfa_used': 'boolean',
+  'aws.cloudtrail.user_identity.session_context.creation_date': 'date',
+  // packages/gcp/data_stream/audit/fields/fields.yml
+  'gcp.audit.request': 'flattened',
+  'gcp.audit.response': 'flattened',
+  'gcp.audit.labels': 'flattened',
+  'gcp.audit.flattened': 'flattened',
+  'gcp.audit.authentication_info.service_account_delegation_info': 'flattened',
+  'gcp.audit.authentication_info.third_party_principal': 'flattened',
+  'gcp.audit.authorization_info': 'nested',
+  'gcp.audit.authorization_info.granted': 'boolean',
+  'gcp.audit.logentry_operation.first': 'boolean',
+  'gcp.audit.logentry_operation.last': 'boolean',
+  'gcp.audit.num_response_items': 'long',
+  'gcp.audit.request_metadata.caller_ip': 'ip',
+  'gcp.audit.status.code': 'integer',
+};
+
+/**
+ * Decodes a table code: `type[:param][/analyzer]` (for a keyword `/lowercase` is its normalizer),
+ * then `|name:type` per multi-field.
+ */
+export function decodeFieldCode(code: string): { type: FieldType; multi: [string, FieldType][] } {
+  const [main = 'keyword', ...rest] = code.split('|');
+  return {
+    type: decodeType(main),
+    multi: rest.map((m) => {
+      const colon = m.indexOf(':');
+      return [m.slice(0, colon), decodeType(m.slice(colon + 1))];
+    }),
+  };
+}
+
+function decodeType(code: string): FieldType {
+  const [head = 'keyword', analyzer] = code.split('/');
+  const colon = head.indexOf(':');
+  const name = colon < 0 ? head : head.slice(0, colon);
+  const param = colon < 0 ? undefined : head.slice(colon + 1);
+  switch (name) {
+    case 'keyword': {
+      const normalizer = analyzer === 'lowercase' ? { normalizer: 'lowercase' as const } : {};
+      if (param === '-') return { type: 'keyword', ...normalizer };
+      return { type: 'keyword', ignoreAbove: param === undefined ? 1024 : Number(param), ...normalizer };
+    }
+    case 'text':
+    case 'match_only_text':
+      return { type: name, analyzer: analyzer === 'pattern_word_hyphen' ? 'pattern_word_hyphen' : 'standard' };
+    case 'date':
+    case 'date_nanos':
+      return { type: 'date', format: DEFAULT_DATE_FORMAT };
+    case 'scaled_float':
+      return { type: 'scaled_float', scalingFactor: Number(param) };
+    case 'unindexed':
+      return { type: 'unindexed', esType: param ?? 'keyword' };
+    case 'wildcard':
+    case 'constant_keyword':
+    case 'ip':
+    case 'boolean':
+    case 'flattened':
+    case 'object':
+    case 'nested':
+    case 'long':
+    case 'integer':
+    case 'short':
+    case 'byte':
+    case 'unsigned_long':
+    case 'double':
+    case 'float':
+    case 'half_float':
+      return { type: name };
+    default:
+      return { type: 'other', esType: name };
+  }
+}
+
+/**
+ * The Elastic Defend (endpoint) package adds a `caseless` multi-field (keyword, normalizer
+ * lowercase, ignore_above 1024) to the process name, executable, command line and working
+ * directory of the process, its parent and its leaders (elastic/endpoint-package
+ * `package/endpoint/data_stream/process/fields/fields.yml`); rules query `process.name.caseless`.
+ */
+const ENDPOINT_CASELESS_PARENTS = ['process', 'process.parent', 'process.entry_leader', 'process.session_leader', 'process.group_leader'].flatMap(
+  (p) => ['name', 'executable', 'command_line', 'working_directory'].map((f) => `${p}.${f}`),
+);
+
+type Entry = { type: FieldType; valuePath: string; origin: ResolvedField['origin'] };
+
+function addCoded(into: Map<string, Entry>, codes: Readonly<Record<string, string>>, origin: ResolvedField['origin']): void {
+  for (const [path, code] of Object.entries(codes)) {
+    const { type, multi } = decodeFieldCode(code);
+    into.set(path, { type, valuePath: path, origin });
+    for (const [name, sub] of multi) into.set(`${path}.${name}`, { type: sub, valuePath: path, origin });
+  }
+}
+
+let builtin: Map<string, Entry> | undefined;
+
+function builtinEntries(): Map<string, Entry> {
+  if (builtin === undefined) {
+    builtin = new Map();
+    addCoded(builtin, ECS_FIELD_CODES, 'ecs');
+    addCoded(builtin, INTEGRATION_FIELDS, 'integration');
+    for (const path of ENDPOINT_CASELESS_PARENTS) {
+      builtin.set(`${path}.caseless`, { type: decodeType('keyword/lowercase'), valuePath: path, origin: 'integration' });
+    }
+  }
+  return builtin;
+}
+
+/**
+ * Which type each field has: a user's mapping (`--mapping FILE`) first, then ECS and the
+ * integration fields above, then the mapping's dynamic templates, then a keyword with
+ * ignore_above 1024 (what ECS's `ecs@mappings` template gives any other string).
+ */
+export class FieldTypeTable {
+  private readonly cache = new Map<string, ResolvedField>();
+
+  private constructor(
+    private readonly user: ReadonlyMap<string, Entry>,
+    private readonly templates: readonly DynamicTemplate[],
+  ) {}
+
+  /** ECS and the integration fields only. */
+  static builtin(): FieldTypeTable {
+    return new FieldTypeTable(new Map(), []);
+  }
+
+  /** With a loaded mapping on top (mapping.ts). */
+  static withMapping(mapping: LoadedMapping): FieldTypeTable {
+    const user = new Map<string, Entry>();
+    for (const [path, f] of mapping.fields) user.set(path, { type: f.type, valuePath: f.valuePath, origin: 'mapping' });
+    return new FieldTypeTable(user, mapping.dynamicTemplates);
+  }
+
+  resolve(path: string): ResolvedField {
+    const cached = this.cache.get(path);
+    if (cached !== undefined) return cached;
+    const found = this.lookup(path);
+    this.cache.set(path, found);
+    return found;
+  }
+
+  private lookup(path: string): ResolvedField {
+    const exact = this.user.get(path) ?? builtinEntries().get(path);
+    if (exact !== undefined) return exact;
+    // Below a flattened field every leaf is a keyword of that field (`gcp.audit.request.spec.hostPID`).
+    for (let dot = path.lastIndexOf('.'); dot > 0; dot = path.lastIndexOf('.', dot - 1)) {
+      const parent = this.user.get(path.slice(0, dot)) ?? builtinEntries().get(path.slice(0, dot));
+      if (parent?.type.type === 'flattened') {
+        return { type: { type: 'keyword', ignoreAbove: parent.type.ignoreAbove }, valuePath: path, origin: parent.origin };
+      }
+    }
+    for (const t of this.templates) if (t.matches(path)) return { type: t.type, valuePath: path, origin: 'mapping' };
+    return { type: DEFAULT_KEYWORD, valuePath: path, origin: 'default' };
+  }
+}

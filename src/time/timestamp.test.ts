@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatTimestamp, parseTimestamp } from './timestamp.js';
+
+// The machine's zone must not matter: run these in a zone far from UTC, with summer time.
+const savedTz = process.env.TZ;
+beforeAll(() => {
+  process.env.TZ = 'America/New_York';
+});
+afterAll(() => {
+  if (savedTz === undefined) delete process.env.TZ;
+  else process.env.TZ = savedTz;
+});
+
+describe("parseTimestamp: an event's time as Elasticsearch reads a date field (strict_date_optional_time||epoch_millis)", () => {
+  it.each([
+    ['2020-01-01T00:00:00', Date.UTC(2020, 0, 1)],
+    ['2020-07-01T12:30:45.123', Date.UTC(2020, 6, 1, 12, 30, 45, 123)],
+    ['2020-07-01T12:30', Date.UTC(2020, 6, 1, 12, 30)],
+    ['2020-07-01T12', Date.UTC(2020, 6, 1, 12)],
+    ['2020-07-01', Date.UTC(2020, 6, 1)],
+    ['2020-07', Date.UTC(2020, 6, 1)],
+    ['2020', Date.UTC(2020, 0, 1)],
+  ])('reads %s without a zone as UTC', (text, ms) => {
+    expect(parseTimestamp(text)).toBe(ms);
+  });
+
+  it.each([
+    ['2020-07-01T12:00:00Z', Date.UTC(2020, 6, 1, 12)],
+    ['2020-07-01T12:00:00z', Date.UTC(2020, 6, 1, 12)],
+    ['2020-07-01T12:00:00+02:00', Date.UTC(2020, 6, 1, 10)],
+    ['2020-07-01T12:00:00-0530', Date.UTC(2020, 6, 1, 17, 30)],
+    ['2020-07-01T12:00:00+01', Date.UTC(2020, 6, 1, 11)],
+  ])('applies the zone of %s', (text, ms) => {
+    expect(parseTimestamp(text)).toBe(ms);
+  });
+
+  it('keeps milliseconds of a longer fraction, dropping the rest (a date field stores milliseconds)', () => {
+    expect(parseTimestamp('2020-07-01T12:00:00.123456789Z')).toBe(Date.UTC(2020, 6, 1, 12, 0, 0, 123));
+    expect(parseTimestamp('2020-07-01T12:00:00,5Z')).toBe(Date.UTC(2020, 6, 1, 12, 0, 0, 500));
+  });
+
+  it('reads epoch milliseconds from a number or a digit string that is not a 4-digit year', () => {
+    expect(parseTimestamp(1_700_000_000_000)).toBe(1_700_000_000_000);
+    expect(parseTimestamp('1700000000000')).toBe(1_700_000_000_000);
+    expect(parseTimestamp('1')).toBe(1);
+  });
+
+  it.each(['', 'yesterday', '2020-13-01', '2020-02-30', '2020-07-01T24:00:00Z', '07/01/2020', 'Wed, 01 Jul 2020 12:00:00 GMT', '2020-07-01T12:00:00+2'])(
+    'gives no time for %j',
+    (text) => {
+      expect(parseTimestamp(text)).toBeUndefined();
+    },
+  );
+
+  it('gives no time for what is not a string or a finite number', () => {
+    for (const v of [null, true, {}, [], Number.NaN, Infinity]) expect(parseTimestamp(v)).toBeUndefined();
+  });
+
+  it('writes a time as ISO 8601 in UTC', () => {
+    expect(formatTimestamp(Date.UTC(2020, 0, 1))).toBe('2020-01-01T00:00:00.000Z');
+    expect(formatTimestamp(undefined)).toBeNull();
+    expect(formatTimestamp(8.64e15 + 1)).toBeNull();
+  });
+});
