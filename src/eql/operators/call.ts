@@ -5,10 +5,10 @@ import { checkCall, NO_CONSTANTS, parseCidrLiteral, type FunctionConstants, type
 import { anyValue, type ExprOperator } from './operator.js';
 
 /**
- * A function call (SPEC §A.8); each function's arity, script evaluation and, for those
- * Elasticsearch runs as a query leaf on a field (startsWith, endsWith, stringContains,
- * cidrMatch: two-valued), its leaf test are one entry of functions.ts. Everything else is a script. A function may compute text the line never holds
- * (`startsWith~`, `concat`), so no call promises bytes: `ANY`.
+ * A function call (SPEC §A.8). Each function is one entry of functions.ts: its arity, its script
+ * evaluation and, for those Elasticsearch runs as a query leaf on a field (startsWith, endsWith,
+ * stringContains, cidrMatch: two-valued), its leaf test; any other call is a script. A function
+ * may compute text the line never holds (`startsWith~`, `concat`), so no call promises bytes.
  */
 export const CALL: ExprOperator<CallExpr> = {
   operands: (expr) => expr.args,
