@@ -1,20 +1,74 @@
-import { bytesInCidr, parseCidr, parseIp } from '../event/cidr.js';
-import type { Cidr } from '../event/cidr.js';
-import { compileWildcardParts } from '../event/wildcard.js';
-import type { StringMatcher } from '../event/wildcard.js';
-import type { KqlValue } from './ast.js';
+import { bytesInCidr, parseCidr, parseIp } from '../../event/cidr.js';
+import type { Cidr } from '../../event/cidr.js';
+import type { Predicate } from '../../event/types.js';
+import { compileWildcardParts } from '../../event/wildcard.js';
+import type { StringMatcher } from '../../event/wildcard.js';
+import { ANY, exactStringNeed, wildcardNeed, type Need } from '../../prefilter/needles.js';
+import type { KqlValue } from '../ast.js';
+import { parseDecimal } from '../decimal.js';
+import { compileFieldClause } from '../fieldAccess.js';
+import type { ValueTest } from '../fieldAccess.js';
+import type { KqlNodeKind, KqlNodeOf } from './kind.js';
 
 /**
- * What the values of one or more `field:value` clauses accept, split by the type of the event's
- * value. Kibana sends a rule's `field:value` to Elasticsearch as a `match` query with no field
- * types known (SPEC §B.3), so Elasticsearch's mapping decides how the text is read: a keyword
- * compares the exact text, a number the parsed number, a boolean `true`/`false`, an ip the
+ * `field:value` (SPEC §B.3). Kibana sends a rule's `field:value` to Elasticsearch as a `match`
+ * query with no field types known, so Elasticsearch's mapping decides how the text is read: a
+ * keyword compares the exact text, a number the parsed number, a boolean `true`/`false`, an ip the
  * address or CIDR block. Offline, the JSON type of the event value stands in for the mapping.
- *
- * Several values for the same field (`process.name:(a or b or c)`) merge into one set, so the
- * field is read once and most clauses become one hash lookup.
+ * Free text (freeText.ts) is the same test applied to every value of the event, and `or`
+ * (logical.ts) merges the `is` clauses of one field into one value set.
  */
-export interface ValueSet {
+export const isKind: KqlNodeKind<KqlNodeOf<'is'>> = {
+  compile(node) {
+    return compileFieldClause(node.field, valueTestOf([node.value]));
+  },
+  need(node) {
+    return valueNeed(node.value);
+  },
+  categories(node) {
+    const { field, value } = node;
+    if (field.kind !== 'name' || field.name !== 'event.category') return undefined;
+    // KQL reads `true`, numbers or addresses by the event value's type; categories are words.
+    return value.kind === 'string' && PLAIN_CATEGORY.test(value.value) && value.value !== 'true' && value.value !== 'false'
+      ? [value.value]
+      : undefined;
+  },
+};
+
+/** A category written as a plain word, which the event's keyword `event.category` holds as exactly that string. */
+const PLAIN_CATEGORY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * "The value equals one of `values`", as `field:(a or b or c)` reads them: the field is read once
+ * and most values become one hash lookup.
+ */
+export function valueTestOf(values: readonly KqlValue[]): ValueTest {
+  const set = emptyValueSet();
+  for (const value of values) addValue(set, value);
+  return compileValueSet(set);
+}
+
+/**
+ * The need of one value: its exact text in quotes, as JSON writes a string, or the literal
+ * pieces of a wildcard pattern. Values that may match a number, boolean or address in another
+ * spelling give none.
+ */
+export function valueNeed(value: KqlValue): Need {
+  switch (value.kind) {
+    case 'string':
+      // An address or block matches other spellings of the address (SPEC §B.3: CIDR on ip values).
+      if ((value.value.includes('.') || value.value.includes(':')) && parseCidr(value.value) !== null) return ANY;
+      return exactStringNeed(value.value);
+    case 'wildcard':
+      return wildcardNeed(value.parts);
+    case 'boolean':
+    case 'null':
+      return ANY;
+  }
+}
+
+/** What the values of one or more `field:value` clauses accept, split by the type of the event's value. */
+interface ValueSet {
   /** Event strings equal to one of these match (case-sensitive, SPEC §B.3). */
   strings: Set<string>;
   /** Event numbers equal to one of these match (`process.pid:200` and `:"200"`). */
@@ -27,23 +81,12 @@ export interface ValueSet {
   cidrs: Cidr[];
 }
 
-export function emptyValueSet(): ValueSet {
+function emptyValueSet(): ValueSet {
   return { strings: new Set(), numbers: new Set(), matchesTrue: false, matchesFalse: false, patterns: [], cidrs: [] };
 }
 
-// Elasticsearch parses a numeric field's query text as a decimal number; hex, `Infinity` or
-// surrounding spaces do not parse.
-const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
-
-/** The number a numeric field would read from this text, or undefined. */
-export function parseDecimal(text: string): number | undefined {
-  if (!DECIMAL.test(text)) return undefined;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : undefined;
-}
-
 /** Adds what one value accepts to `set`. */
-export function addValue(set: ValueSet, value: KqlValue): void {
+function addValue(set: ValueSet, value: KqlValue): void {
   switch (value.kind) {
     case 'null':
       // Kibana sends `match: {field: null}`, which matches no document (*unconfirmed*: it may be
@@ -74,10 +117,7 @@ export function addValue(set: ValueSet, value: KqlValue): void {
   }
 }
 
-/** One test for any event value (unknown: objects never match, SPEC §C), specialised at compile time. */
-export type ValueTest = (value: unknown) => boolean;
-
-export function compileValueSet(set: ValueSet): ValueTest {
+function compileValueSet(set: ValueSet): ValueTest {
   const { strings, numbers, matchesTrue, matchesFalse, patterns, cidrs } = set;
   const testString = compileStringTest(strings, patterns, cidrs);
   const numberTest = compileNumberTest(numbers, patterns);
@@ -135,4 +175,9 @@ function compileNumberTest(numbers: Set<number>, patterns: StringMatcher[]): (n:
     for (let i = 0; i < patterns.length; i++) if (patterns[i]!(text)) return true;
     return false;
   };
+}
+
+/** Builds a `Predicate` for the `is` clauses of one exact field name merged by `or`. */
+export function compileIsGroup(fieldName: string, values: readonly KqlValue[]): Predicate {
+  return compileFieldClause({ kind: 'name', name: fieldName, quoted: true }, valueTestOf(values));
 }
