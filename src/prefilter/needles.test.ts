@@ -3,7 +3,7 @@ import { parseEql } from '../eql/index.js';
 import { parseKql } from '../kql/index.js';
 import { eqlNeed } from './fromEql.js';
 import { kqlNeed } from './fromKql.js';
-import { ANY, needleAlternatives, defaultNeedles, exactStringNeed, lit, MAX_ALTERNATIVES, or, wildcardNeed } from './needles.js';
+import { ANY, needleAlternatives, defaultNeedles, exactStringNeed, lit, MAX_ALTERNATIVES, or } from './needles.js';
 import { candidateLineStarts, compilePrefilter, searchNeedle } from './compile.js';
 
 const R1 = `file where host.os.type == "linux" and event.type in ("change", "creation") and file.path : "/lib/modules/*" and
@@ -39,18 +39,6 @@ describe('needles from rule queries', () => {
   it('gives no quoted needle for literals that may match a JSON number or boolean', () => {
     expect(exactStringNeed('5')).toEqual({ kind: 'any' });
     expect(exactStringNeed('true')).toEqual({ kind: 'any' });
-  });
-
-  it('turns a wildcard into its quoted prefix, middle pieces and quoted suffix', () => {
-    expect(wildcardNeed(['/opt/eset/', '/esets_eia'])).toEqual({
-      kind: 'and',
-      of: [
-        { kind: 'lit', text: '"/opt/eset/' },
-        { kind: 'lit', text: '/esets_eia"' },
-      ],
-    });
-    expect(wildcardNeed(['', 'mid', ''])).toEqual({ kind: 'lit', text: 'mid' });
-    expect(wildcardNeed(['1', ''])).toEqual({ kind: 'lit', text: '1' });
   });
 
   it('writes needles the way JSON writes the value', () => {

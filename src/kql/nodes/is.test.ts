@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EcsEvent } from '../../event/types.js';
-import { defaultNeedles } from '../../prefilter/needles.js';
+import { ANY, defaultNeedles } from '../../prefilter/needles.js';
 import { compileKql } from '../compile.js';
 import { parseKql } from '../parse.js';
 import { kqlCategories, kqlNeed } from './index.js';
@@ -101,6 +101,48 @@ not (process.name:(python* or chef-client) or process.executable:(/opt/eset/*/es
 
   it('gives no needle for an address or block, which other spellings of the address match', () => {
     expect(needles('destination.ip:10.0.0.0/8')).toBeUndefined();
+    expect(needles('destination.ip:"::1"')).toBeUndefined();
+  });
+
+  it('gives no needle for a value that reads as a number: JSON writes 50 as 5e1 or 50.0 too', () => {
+    for (const q of ['f:50', 'f:"50"', 'f:5e1', 'f:-0.5', 'f:.5']) expect(kqlNeed(parseKql(q)), q).toEqual(ANY);
+    // Text that no numeric field reads (spaces around it) only matches itself.
+    expect(needles('f:" 50"')).toEqual(['" 50"']);
+  });
+
+  it('needs the bare word for a boolean, which JSON writes unquoted', () => {
+    expect(needles('f:true')).toEqual(['true']);
+    expect(needles('f:"false"')).toEqual(['false']);
+    const event = JSON.parse('{"f": false}') as EcsEvent;
+    expect(matches('f:"false"', event)).toBe(true);
+  });
+
+  it('turns a wildcard into its quoted prefix, middle pieces and quoted suffix', () => {
+    expect(kqlNeed(parseKql('f:/opt/eset/*/esets_eia'))).toEqual({
+      kind: 'and',
+      of: [
+        { kind: 'lit', text: '"/opt/eset/' },
+        { kind: 'lit', text: '/esets_eia"' },
+      ],
+    });
+    expect(kqlNeed(parseKql('f:*mid*'))).toEqual({ kind: 'lit', text: 'mid' });
+    expect(kqlNeed(parseKql('f:python*'))).toEqual({ kind: 'lit', text: '"python' });
+  });
+
+  it('gives no needle for a wildcard that may match a number, whose text is not the line’s', () => {
+    // `String(1e3)` is "1000", `String(5e-1)` "0.5", `String(1e21)` "1e+21", and 1e400 reads as Infinity.
+    for (const q of ['f:1*', 'f:1000*', 'f:*0.5', 'f:*e+21', 'f:*e*', 'f:Inf*', 'f:*finity']) expect(kqlNeed(parseKql(q)), q).toEqual(ANY);
+    expect(matches('f:1000*', JSON.parse('{"f": 1e3}') as EcsEvent)).toBe(true);
+    expect(matches('f:Inf*', JSON.parse('{"f": 1e400}') as EcsEvent)).toBe(true);
+  });
+
+  it('keeps the bare pieces of a wildcard that may match true or false, which JSON writes unquoted', () => {
+    expect(kqlNeed(parseKql('f:tr*ue'))).toEqual({ kind: 'and', of: [{ kind: 'lit', text: 'tr' }, { kind: 'lit', text: 'ue' }] });
+    expect(matches('f:tr*ue', { f: true })).toBe(true);
+  });
+
+  it('writes needles the way JSON writes the value', () => {
+    expect(needles('f:"C:\\\\temp \\"x\\""')).toEqual(['"C:\\\\temp \\"x\\""']);
   });
 });
 

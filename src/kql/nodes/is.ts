@@ -3,7 +3,7 @@ import type { Cidr } from '../../event/cidr.js';
 import type { Predicate } from '../../event/types.js';
 import { compileWildcardParts } from '../../event/wildcard.js';
 import type { StringMatcher } from '../../event/wildcard.js';
-import { ANY, exactStringNeed, wildcardNeed, type Need } from '../../prefilter/needles.js';
+import { ANY, and, lit, or, type Need } from '../../prefilter/needles.js';
 import type { KqlValue } from '../ast.js';
 import { parseDecimal } from '../decimal.js';
 import { compileFieldClause } from '../fieldAccess.js';
@@ -49,23 +49,55 @@ export function valueTestOf(values: readonly KqlValue[]): ValueTest {
 }
 
 /**
- * The need of one value: its exact text in quotes, as JSON writes a string, or the literal
- * pieces of a wildcard pattern. Values that may match a number, boolean or address in another
- * spelling give none.
+ * The need of one value, read off the same value set its evaluation uses, so the two cannot
+ * drift apart. An event value passes only if the line holds it, and JSON writes each kind its
+ * own way:
+ * - a string only as itself in quotes (lines with other escapes go to the full parse, needles.ts);
+ * - `true` / `false` only as those words;
+ * - a number in many ways (`50`, `5e1`, `50.0`, `500e-1`), an address too (`::1` is
+ *   `0:0:0:0:0:0:0:1`): a value that reads as either gives no need.
  */
 export function valueNeed(value: KqlValue): Need {
-  switch (value.kind) {
-    case 'string':
-      // An address or block matches other spellings of the address (SPEC §B.3: CIDR on ip values).
-      if ((value.value.includes('.') || value.value.includes(':')) && parseCidr(value.value) !== null) return ANY;
-      return exactStringNeed(value.value);
-    case 'wildcard':
-      return wildcardNeed(value.parts);
-    case 'boolean':
-    case 'null':
-      return ANY;
+  const set = emptyValueSet();
+  addValue(set, value);
+  if (set.numbers.size > 0 || set.cidrs.length > 0) return ANY;
+  const alternatives: Need[] = [];
+  // `true` holds both `"true"` and `true`: the bare word alone is the need of either.
+  if (set.matchesTrue) alternatives.push(lit('true'));
+  if (set.matchesFalse) alternatives.push(lit('false'));
+  for (const text of set.strings) {
+    if ((text === 'true' && set.matchesTrue) || (text === 'false' && set.matchesFalse)) continue;
+    alternatives.push(lit(JSON.stringify(text)));
   }
+  for (const pattern of set.patterns) alternatives.push(patternNeed(pattern));
+  // No alternative (`field:null`, which matches nothing): `or` of none is ANY, which is safe.
+  return or(alternatives);
 }
+
+/**
+ * A wildcard pattern applies to strings and to the text JavaScript gives a number or boolean
+ * (SPEC §C). That text is not the line's: `1e3` reads as 1000, and `String(1000)` is what the
+ * pattern sees. A number's text is made of `0-9 . e + -` or is `Infinity`; a pattern that could
+ * match one gives no need. Any other pattern's literal pieces appear in the line in order: bare
+ * when it may match `true` / `false` (written unquoted), else the first right after the opening
+ * quote and the last right before the closing one.
+ */
+function patternNeed(pattern: Pattern): Need {
+  const { parts, matches } = pattern;
+  if (parts.every((part) => NUMBER_TEXT.test(part)) || matches('Infinity') || matches('-Infinity')) return ANY;
+  const escaped = parts.map((part) => JSON.stringify(part).slice(1, -1));
+  if (matches('true') || matches('false')) return and(escaped.map(lit));
+  const first = escaped[0] ?? '';
+  const last = escaped[escaped.length - 1] ?? '';
+  const needs: Need[] = [];
+  if (first !== '') needs.push(lit('"' + first));
+  for (const piece of escaped.slice(1, -1)) needs.push(lit(piece));
+  if (last !== '') needs.push(lit(last + '"'));
+  return and(needs);
+}
+
+/** The characters of a finite number's JavaScript text (`String(n)`: `1e+21`, `-0.5`). */
+const NUMBER_TEXT = /^[0-9.e+-]*$/;
 
 /** What the values of one or more `field:value` clauses accept, split by the type of the event's value. */
 interface ValueSet {
@@ -76,9 +108,15 @@ interface ValueSet {
   matchesTrue: boolean;
   matchesFalse: boolean;
   /** Unquoted values with `*`: applied to strings, and to numbers / booleans by their JSON text (SPEC §C). */
-  patterns: StringMatcher[];
+  patterns: Pattern[];
   /** `10.0.0.0/8` or an address: event strings that are IP addresses inside a block match (SPEC §B.3). */
   cidrs: Cidr[];
+}
+
+/** A wildcard value: its literal pieces (for needles) and its compiled matcher. */
+interface Pattern {
+  parts: readonly string[];
+  matches: StringMatcher;
 }
 
 function emptyValueSet(): ValueSet {
@@ -98,7 +136,7 @@ function addValue(set: ValueSet, value: KqlValue): void {
       else set.matchesFalse = true;
       return;
     case 'wildcard':
-      set.patterns.push(compileWildcardParts(value.parts, false));
+      set.patterns.push({ parts: value.parts, matches: compileWildcardParts(value.parts, false) });
       return;
     case 'string': {
       const text = value.value;
@@ -118,7 +156,8 @@ function addValue(set: ValueSet, value: KqlValue): void {
 }
 
 function compileValueSet(set: ValueSet): ValueTest {
-  const { strings, numbers, matchesTrue, matchesFalse, patterns, cidrs } = set;
+  const { strings, numbers, matchesTrue, matchesFalse, cidrs } = set;
+  const patterns = set.patterns.map((p) => p.matches);
   const testString = compileStringTest(strings, patterns, cidrs);
   const numberTest = compileNumberTest(numbers, patterns);
   const trueMatches = matchesTrue || patterns.some((p) => p('true'));
