@@ -117,6 +117,8 @@ describe('the prefilter on KQL values that are not plain strings (issue 9)', () 
     { query: 'f.pat:1000*', line: '{"f":{"pat":1e3}}' },
     { query: 'f.pat:*0.5', line: '{"f":{"pat":5e-1}}' },
     { query: 'f.pat:*e+21', line: '{"f":{"pat":1000000000000000000000}}' },
+    // 999999999999999999999.99999 is the double 1e21, whose text starts with 1.
+    { query: 'f.pat:1*', line: '{"f":{"pat":999999999999999999999.99999}}' },
     { query: 'f.pat:Inf*', line: '{"f":{"pat":1e400}}' },
     { query: 'f.pat:tr*ue', line: '{"f":{"pat":true}}' },
   ];
