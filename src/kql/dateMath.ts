@@ -19,7 +19,7 @@ export function parseIsoDate(text: string, roundUp: boolean): number | undefined
   const year = Number(m[1]);
   const month = m[2] === undefined ? (roundUp ? 12 : 1) : Number(m[2]);
   if (month < 1 || month > 12) return undefined;
-  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const lastDay = new Date(utcMs(year, month, 0, 0, 0, 0, 0)).getUTCDate();
   const day = m[3] === undefined ? (roundUp ? lastDay : 1) : Number(m[3]);
   if (day < 1 || day > lastDay) return undefined;
   const hour = m[4] === undefined ? (roundUp ? 23 : 0) : Number(m[4]);
@@ -27,8 +27,30 @@ export function parseIsoDate(text: string, roundUp: boolean): number | undefined
   const second = m[6] === undefined ? (roundUp ? 59 : 0) : Number(m[6]);
   const millis = m[7] === undefined ? (roundUp && m[6] === undefined ? 999 : 0) : Number(m[7].slice(0, 3).padEnd(3, '0'));
   if (hour > 23 || minute > 59 || second > 59) return undefined;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  return utc - zoneOffsetMs(m[8]);
+  return utcMs(year, month - 1, day, hour, minute, second, millis) - zoneOffsetMs(m[8]);
+}
+
+/** `Date.UTC`, except that years 0–99 stay years 0–99 (`Date.UTC` reads them as 1900–1999). */
+function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, day);
+  date.setUTCHours(hour, minute, second, millis);
+  return date.getTime();
+}
+
+const EPOCH_MILLIS = /^([0-9]{1,19})(?:\.[0-9]{0,6})?$/;
+
+/**
+ * A date field's reading of a value under its default format, `strict_date_optional_time ||
+ * epoch_millis` (Elasticsearch `DateFieldMapper`): an ISO date first (so `2024` is a year), else
+ * 1 to 19 digits of epoch millis with up to 6 digits of a fraction, which a millisecond field
+ * drops (`EpochTime`). A number is read by its text, as the mapper does.
+ */
+export function parseDateFieldValue(text: string): number | undefined {
+  const iso = parseIsoDate(text, false);
+  if (iso !== undefined) return iso;
+  const m = EPOCH_MILLIS.exec(text);
+  return m === null ? undefined : Number(m[1]);
 }
 
 function zoneOffsetMs(zone: string | undefined): number {

@@ -38,6 +38,36 @@ describe('ranges (SPEC §B.3)', () => {
     expect(matches('@timestamp < now', { '@timestamp': Date.parse('2024-05-01T00:00:00Z') }, now)).toBe(true);
   });
 
+  it('reads an event string of digits as epoch millis when the bound is a date (issue 9)', () => {
+    // Elasticsearch's date fields default to strict_date_optional_time||epoch_millis.
+    const event = { '@timestamp': '1600000000001' }; // 2020-09-13T12:26:40.001Z
+    expect(matches('@timestamp >= "2020-09-13"', event)).toBe(true);
+    expect(matches('@timestamp < "2020-09-13T12:26:40.002Z"', event)).toBe(true);
+    expect(matches('@timestamp > "2020-09-13T12:26:40.001Z"', event)).toBe(false);
+    expect(matches('@timestamp >= now-1d', event, Date.parse('2020-09-14T00:00:00Z'))).toBe(true);
+    expect(matches('@timestamp >= "1600000000000||+1s"', event)).toBe(false);
+    // A fraction of a millisecond is kept out, as a millisecond date field keeps it.
+    expect(matches('@timestamp <= "2020-09-13T12:26:40.001Z"', { '@timestamp': '1600000000001.9' })).toBe(true);
+    expect(matches('@timestamp < "1970-01-02"', { '@timestamp': '999' })).toBe(true);
+  });
+
+  it('reads a four-digit event value as a year when the bound is a date, as strict_date_optional_time does first', () => {
+    expect(matches('@timestamp > "2023-06-01"', { '@timestamp': 2024 })).toBe(true);
+    expect(matches('@timestamp > "2023-06-01"', { '@timestamp': '2024' })).toBe(true);
+    expect(matches('@timestamp >= "2024-06-01"', { '@timestamp': '2024' })).toBe(false);
+  });
+
+  it('keeps years before 100 as they are written', () => {
+    expect(matches('@timestamp < "0100-01-01"', { '@timestamp': '0050-06-01T00:00:00Z' })).toBe(true);
+    expect(matches('@timestamp > "0099-12-31"', { '@timestamp': '0100-01-01' })).toBe(true);
+  });
+
+  it('compares epoch millis bounds with event numbers and ISO dates as instants', () => {
+    expect(matches('@timestamp < 1600000000000', { '@timestamp': 1599999999999 })).toBe(true);
+    expect(matches('@timestamp >= "1600000000000"', { '@timestamp': '2020-09-13T12:26:40Z' })).toBe(true);
+    expect(matches('@timestamp >= "1600000000000"', { '@timestamp': '2020-09-13T12:26:39.999' })).toBe(false);
+  });
+
   it('never matches booleans, missing fields or null bounds', () => {
     expect(matches('f > 0', { f: true })).toBe(false);
     expect(matches('f > 0', {})).toBe(false);

@@ -2,7 +2,7 @@ import { parseIp } from '../../event/cidr.js';
 import { ANY } from '../../prefilter/needles.js';
 import type { KqlRangeOperator, KqlValue } from '../ast.js';
 import { valueText } from '../ast.js';
-import { parseDateMath, parseIsoDate } from '../dateMath.js';
+import { parseDateFieldValue, parseDateMath, parseIsoDate } from '../dateMath.js';
 import { parseDecimal } from '../decimal.js';
 import { compileFieldClause } from '../fieldAccess.js';
 import type { ValueTest } from '../fieldAccess.js';
@@ -22,9 +22,12 @@ export const rangeKind: KqlNodeKind<KqlNodeOf<'range'>> = {
 
 /**
  * `field < v`, `<=`, `>`, `>=` (SPEC §B.3). Kibana sends an Elasticsearch `range` query and the
- * mapping decides how `v` is read; offline, the event value's JSON type stands in for it:
- * - a number compares numerically with `v` as a number, or, when `v` is a date, as epoch millis;
- * - a string that is a full ISO-8601 date compares as a date when `v` is a date or epoch millis;
+ * mapping decides how `v` is read; offline, `v` and the event value's JSON type stand in for it:
+ * - when `v` reads only as a date (an ISO date with its dashes, or date math: `now-1d`,
+ *   `1600000000000||+1d`), the field is a date field, and the event value is read as one reads it
+ *   (`parseDateFieldValue`: ISO, else epoch millis; numbers by their text);
+ * - otherwise a number compares numerically with `v` as a number (epoch millis for a date);
+ * - a string that is a full ISO-8601 date compares as a date when `v` is a date or a number;
  * - any other string compares lexicographically by code point (a keyword's UTF-8 byte order);
  * - booleans and objects never match.
  * Dates without a zone are UTC, as in Elasticsearch. `now`, `now-1d`, `now/d`, `2024-05-01||+1M`
@@ -38,6 +41,7 @@ function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, nowMs: nu
   // gt and lte round a partial date or `/unit` up to the unit's last millisecond, as Elasticsearch does.
   const roundUp = operator === 'gt' || operator === 'lte';
   const dateBound = parseDateMath(text, nowMs, roundUp);
+  if (dateBound !== undefined && bound === undefined) return compileDateRangeTest(holds, dateBound, text);
   const dateOrEpoch = dateBound ?? bound;
   const ipBound = dateOrEpoch === undefined ? parseIp(text) : null;
   const ipBound16 = ipBound === null ? null : asIpv6(ipBound);
@@ -45,12 +49,10 @@ function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, nowMs: nu
   return (v) => {
     switch (typeof v) {
       case 'number':
-        if (bound !== undefined) return holds(v - bound);
-        if (dateBound !== undefined) return holds(v - dateBound);
-        return false;
+        return bound !== undefined && holds(v - bound);
       case 'string': {
-        // Only a full calendar date in the event reads as a date: a keyword such as "2024" must
-        // keep comparing as text.
+        // `v` may be a number or a year (`2024`): only a full calendar date in the event reads as
+        // a date, so a keyword such as "2024" keeps comparing as text.
         if (dateOrEpoch !== undefined && v.length >= 10 && v.charCodeAt(4) === 45 /* - */) {
           const ms = parseIsoDate(v, false);
           if (ms !== undefined) return holds(ms - dateOrEpoch);
@@ -61,6 +63,27 @@ function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, nowMs: nu
           if (ip !== null) return holds(compareBytes(asIpv6(ip), ipBound16));
         }
         return holds(compareCodePoints(v, text));
+      }
+      default:
+        return false;
+    }
+  };
+}
+
+/**
+ * A range whose bound is a date: the event value as a date field holds it. A value the date
+ * format cannot read would not be indexed on a date field; it compares as a keyword would.
+ */
+function compileDateRangeTest(holds: (difference: number) => boolean, dateBound: number, text: string): ValueTest {
+  return (v) => {
+    switch (typeof v) {
+      case 'number': {
+        const ms = parseDateFieldValue(String(v));
+        return holds((ms ?? v) - dateBound);
+      }
+      case 'string': {
+        const ms = parseDateFieldValue(v);
+        return ms !== undefined ? holds(ms - dateBound) : holds(compareCodePoints(v, text));
       }
       default:
         return false;
