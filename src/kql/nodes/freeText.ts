@@ -12,8 +12,8 @@ export const freeTextKind: KqlNodeKind<KqlNodeOf<'freeText'>> = {
     const test = valueTestOf([node.value]);
     return (event) => anyLeaf(event, test);
   },
-  // The value's needles would do, but free text is rare in rules and the line holds every
-  // field's value, key names too: not worth the care (*kept as it was*, `ANY` is always safe).
+  // The value must be some leaf of the line, so `is`'s need of it would be as safe; free text
+  // is rare in rules and has never given one. `ANY` is always safe.
   need: () => ANY,
   categories: () => undefined,
 };

@@ -57,7 +57,7 @@ export function valueTestOf(values: readonly KqlValue[]): ValueTest {
  * - a number in many ways (`50`, `5e1`, `50.0`, `500e-1`), an address too (`::1` is
  *   `0:0:0:0:0:0:0:1`): a value that reads as either gives no need.
  */
-export function valueNeed(value: KqlValue): Need {
+function valueNeed(value: KqlValue): Need {
   const set = emptyValueSet();
   addValue(set, value);
   if (set.numbers.size > 0 || set.cidrs.length > 0) return ANY;
