@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseEql } from '../eql/index.js';
-import { parseKql } from '../kql/index.js';
-import type { KqlNode } from '../kql/ast.js';
 import { compileFieldReader } from '../event/fields.js';
-import { eqlCategories, kqlCategories } from './categories.js';
+import { eqlCategories } from './categories.js';
 import { compileDispatch } from './dispatch.js';
 import type { CompiledRule } from './compileRule.js';
 
@@ -23,13 +21,6 @@ describe('rule categories (SPEC §A.3, §B.3)', () => {
     expect(eqlCategories(parseEql('process where true'), true)).toBeUndefined();
   });
 
-  it('reads event.category from the top-level conjunction of a KQL query only', () => {
-    expect(kqlCategories(parseKql('event.category:file and host.os.type:linux'))).toEqual(['file']);
-    expect(kqlCategories(parseKql('host.os.type:linux and event.category:(file or process)'))).toEqual(['file', 'process']);
-    expect(kqlCategories(parseKql('event.category:file or host.os.type:linux'))).toBeUndefined();
-    expect(kqlCategories(parseKql('not event.category:file'))).toBeUndefined();
-    expect(kqlCategories(parseKql('event.category:fi*'))).toBeUndefined();
-  });
 });
 
 describe('compileDispatch', () => {
@@ -53,14 +44,5 @@ describe('shared field readers', () => {
     expect(read(a)).toEqual(['a']);
     expect(read({ process: { name: 'b' } })).toEqual(['b']);
     expect(read(a)).toEqual(['a']);
-  });
-});
-
-describe('rule categories of huge queries (issue 7, defect 6)', () => {
-  it('lists 200,000 KQL category values without a stack overflow', () => {
-    // The tree of `event.category:(c0 or ... c199999) or event.category:z`, built without the parser.
-    const is = (value: string): KqlNode => ({ type: 'is', field: { kind: 'name', name: 'event.category', quoted: false }, value: { kind: 'string', value, quoted: false } });
-    const list: KqlNode = { type: 'or', children: Array.from({ length: 200_000 }, (_, i) => is(`c${i}`)) };
-    expect(kqlCategories({ type: 'or', children: [list, is('z')] })).toHaveLength(200_001);
   });
 });
