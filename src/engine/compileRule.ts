@@ -1,17 +1,15 @@
 import { compileEql, parseEql } from '../eql/index.js';
 import type { CompiledPipe } from '../eql/compile.js';
-import { compileKql, parseKql } from '../kql/index.js';
+import { compileKql, kqlCategories, kqlNeed, parseKql } from '../kql/index.js';
 import { QuerySyntaxError } from '../query/syntaxError.js';
 import { RuleError } from '../rules/ruleError.js';
 import type { EqlRule, NewTermsRule, QueryRule, Rule, ThresholdRule } from '../rules/types.js';
 import type { Predicate } from '../event/types.js';
 import { compileEventTime, type EventTimeReader } from './eventTime.js';
 import { eqlNeed } from '../prefilter/fromEql.js';
-import { kqlNeed } from '../prefilter/fromKql.js';
 import type { Need } from '../prefilter/needles.js';
 import type { CompiledSample } from './sample.js';
 import type { CompiledSequence } from './sequence.js';
-import { kqlCategories } from './categories.js';
 import { eqlCategories } from '../eql/categories.js';
 import { anyOf } from '../event/predicates.js';
 
@@ -26,8 +24,8 @@ interface CompiledCommon {
   eventTime: EventTimeReader;
   /** What a raw line must contain for this rule to match it (the prefilter, src/prefilter). */
   need: Need;
-  /** `event.category` values an event needs for the rule to match (categories.ts); undefined: no such condition. */
-  categories?: string[];
+  /** `event.category` values an event needs for the rule to match (eql/categories.ts, kql/nodes/); undefined: no such condition. */
+  categories?: readonly string[];
 }
 
 /** A query rule (KQL, or an EQL event query): every matching event is an alert, through the pipes. */

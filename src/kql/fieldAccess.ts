@@ -1,9 +1,11 @@
-import { MAX_NESTING, compileFieldTester, listFieldNames } from '../event/fields.js';
+import { compileFieldTester, listFieldNames } from '../event/fields.js';
 import type { FieldTester } from '../event/fields.js';
 import { compileWildcardParts } from '../event/wildcard.js';
 import type { EcsEvent } from '../event/types.js';
 import type { KqlField } from './ast.js';
-import type { ValueTest } from './valueSet.js';
+
+/** One test for any event value (unknown: objects never match, SPEC §C), specialised at compile time. */
+export type ValueTest = (value: unknown) => boolean;
 
 /** A field clause: true when any value of the field passes. */
 export type FieldClause = (event: EcsEvent) => boolean;
@@ -38,24 +40,4 @@ export function compileFieldClause(field: KqlField, test: ValueTest): FieldClaus
     }
     return false;
   };
-}
-
-/**
- * True when any scalar leaf anywhere in the event passes (free text, SPEC §B.1). Nothing deeper
- * than MAX_NESTING levels is looked at (see fields.ts).
- */
-export function anyLeaf(node: unknown, test: (value: unknown) => boolean, depth = 0): boolean {
-  if (node === null || node === undefined || depth > MAX_NESTING) return false;
-  if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) if (anyLeaf(node[i], test, depth + 1)) return true;
-    return false;
-  }
-  if (typeof node === 'object') {
-    const obj = node as Record<string, unknown>;
-    for (const key in obj) {
-      if (Object.prototype.hasOwnProperty.call(obj, key) && anyLeaf(obj[key], test, depth + 1)) return true;
-    }
-    return false;
-  }
-  return test(node);
 }

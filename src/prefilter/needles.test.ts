@@ -3,7 +3,7 @@ import { parseEql } from '../eql/index.js';
 import { parseKql } from '../kql/index.js';
 import { eqlNeed } from './fromEql.js';
 import { kqlNeed } from './fromKql.js';
-import { ANY, needleAlternatives, defaultNeedles, exactStringNeed, lit, MAX_ALTERNATIVES, or, wildcardNeed } from './needles.js';
+import { ANY, needleAlternatives, defaultNeedles, exactStringNeed, lit, MAX_ALTERNATIVES, or } from './needles.js';
 import { candidateLineStarts, compilePrefilter, searchNeedle } from './compile.js';
 
 const R1 = `file where host.os.type == "linux" and event.type in ("change", "creation") and file.path : "/lib/modules/*" and
@@ -28,32 +28,17 @@ describe('needles from rule queries', () => {
     expect(needleAlternatives(eqlNeed(parseEql(R1)))).toEqual([['"file"'], ['"linux"'], ['"change"', '"creation"'], ['"ko"']]);
   });
 
-  it('takes KQL keyword values of R2, quoted or not', () => {
-    const needles = defaultNeedles(kqlNeed(parseKql(R2)))!;
-    expect(needles).toEqual(['"/proc/modules"']);
-  });
-
-  it('gives no needle for negated KQL or ranges (EQL: see each operator in src/eql/operators/)', () => {
-    expect(defaultNeedles(kqlNeed(parseKql('not process.name:a')))).toBeUndefined();
-    expect(defaultNeedles(kqlNeed(parseKql('process.pid > 5')))).toBeUndefined();
+  it('gives no needle for case-insensitive, negated or computed conditions (more beside each operator in src/eql/operators/)', () => {
+    expect(eqlNeed(parseEql('process where process.name : "cmd.exe"'))).toEqual({ kind: 'lit', text: '"process"' });
+    expect(defaultNeedles(eqlNeed(parseEql('any where process.name : "cmd.exe"')))).toBeUndefined();
+    expect(defaultNeedles(eqlNeed(parseEql('any where process.name in~ ("a")')))).toBeUndefined();
+    expect(defaultNeedles(eqlNeed(parseEql('any where process.name != "a"')))).toBeUndefined();
+    expect(defaultNeedles(eqlNeed(parseEql('any where startsWith(process.name, "a")')))).toBeUndefined();
   });
 
   it('gives no quoted needle for literals that may match a JSON number or boolean', () => {
     expect(exactStringNeed('5')).toEqual({ kind: 'any' });
     expect(exactStringNeed('true')).toEqual({ kind: 'any' });
-    expect(defaultNeedles(kqlNeed(parseKql('destination.ip:10.0.0.0/8')))).toBeUndefined();
-  });
-
-  it('turns a wildcard into its quoted prefix, middle pieces and quoted suffix', () => {
-    expect(wildcardNeed(['/opt/eset/', '/esets_eia'])).toEqual({
-      kind: 'and',
-      of: [
-        { kind: 'lit', text: '"/opt/eset/' },
-        { kind: 'lit', text: '/esets_eia"' },
-      ],
-    });
-    expect(wildcardNeed(['', 'mid', ''])).toEqual({ kind: 'lit', text: 'mid' });
-    expect(wildcardNeed(['1', ''])).toEqual({ kind: 'lit', text: '1' });
   });
 
   it('writes needles the way JSON writes the value', () => {

@@ -52,29 +52,6 @@ export function exactStringNeed(value: string): Need {
   return lit(JSON.stringify(value));
 }
 
-/**
- * A case-sensitive wildcard pattern (`*` only): its literal parts must appear in order; the first
- * part right after the opening quote and the last right before the closing one.
- */
-export function wildcardNeed(parts: readonly string[]): Need {
-  if (parts.length === 1) return exactStringNeed(parts[0]!);
-  const escaped = parts.map((p) => JSON.stringify(p).slice(1, -1));
-  const first = escaped[0]!;
-  const last = escaped[escaped.length - 1]!;
-  const anyNumberLike = parts.some((p) => looksNonString(p) || /^[0-9.eE+-]*$/.test(p));
-  const needs: Need[] = [];
-  // A pattern whose pieces could be part of a number or `true`/`false` text may match unquoted
-  // values; then only the bare pieces are safe.
-  if (anyNumberLike) {
-    for (const p of escaped) needs.push(lit(p));
-  } else {
-    if (first !== '') needs.push(lit('"' + first));
-    for (const p of escaped.slice(1, -1)) needs.push(lit(p));
-    if (last !== '') needs.push(lit(last + '"'));
-  }
-  return and(needs);
-}
-
 function looksNonString(value: string): boolean {
   if (value === 'true' || value === 'false' || value === 'null') return true;
   return isNumericText(value, true) || /^[+-]?(Infinity|NaN)$/.test(value);

@@ -3,7 +3,7 @@ import { parseEql } from '../eql/parse.js';
 import type { SequenceQuery } from '../eql/ast.js';
 import { relativeWindowMs } from '../rules/duration.js';
 import { parseTimeBound } from '../engine/timeWindow.js';
-import { parseDateMath } from '../kql/range.js';
+import { parseDateMath } from '../kql/dateMath.js';
 import { MS_PER_UNIT, msPerUnit, type DurationUnit } from './duration.js';
 
 const UNITS = Object.keys(MS_PER_UNIT) as DurationUnit[];

@@ -13,6 +13,7 @@ import type { CliIO } from '../../src/commands/io.js';
 import type { EcsEvent } from '../../src/event/types.js';
 import { candidateLineStarts, compilePrefilter } from '../../src/prefilter/compile.js';
 import { randomEcs } from '../support/randomEcs.js';
+import { jsonLines, runInProcess } from '../e2e/run.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-prefilter-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -99,3 +100,63 @@ describe('the prefilter against parsing every line', () => {
     expect(matched).toBeGreaterThan(100);
   });
 });
+
+// A KQL value that reads as a number, boolean or address matches event values JSON writes in
+// other ways (`5e1` is the number 50, SPEC §B.3, §C): the prefilter must let those lines through.
+describe('the prefilter on KQL values that are not plain strings (issue 9)', () => {
+  const cases: { query: string; line: string }[] = [
+    { query: 'f.num:50', line: '{"f":{"num":5e1}}' },
+    { query: 'f.num:50', line: '{"f":{"num":50.0}}' },
+    { query: 'f.num:"50"', line: '{"f":{"num":500e-1}}' },
+    { query: 'f.num:5e1', line: '{"f":{"num":50}}' },
+    { query: 'f.flag:true', line: '{"f":{"flag":true}}' },
+    { query: 'f.flag:"false"', line: '{"f":{"flag":false}}' },
+    { query: 'f.flag:true', line: '{"f":{"flag":"true"}}' },
+    { query: 'f.ip:10.0.0.1', line: '{"f":{"ip":"::ffff:10.0.0.1"}}' },
+    // A pattern applies to a number's text as JavaScript writes it (`1000`, `0.5`, `1e+21`, `Infinity`).
+    { query: 'f.pat:1000*', line: '{"f":{"pat":1e3}}' },
+    { query: 'f.pat:*0.5', line: '{"f":{"pat":5e-1}}' },
+    { query: 'f.pat:*e+21', line: '{"f":{"pat":1000000000000000000000}}' },
+    // 999999999999999999999.99999 is the double 1e21, whose text starts with 1.
+    { query: 'f.pat:1*', line: '{"f":{"pat":999999999999999999999.99999}}' },
+    { query: 'f.pat:Inf*', line: '{"f":{"pat":1e400}}' },
+    { query: 'f.pat:tr*ue', line: '{"f":{"pat":true}}' },
+  ];
+
+  it.each(cases)('$query finds $line with and without the prefilter', async ({ query, line }) => {
+    const dir = mkdtempSync(join(tmp, 'kql-values-'));
+    writeFileSync(join(dir, 'rule.toml'), ruleToml(query));
+    const events = join(dir, 'events.ndjson');
+    // Another line the rule does not match, so the prefilter has something to rule out.
+    writeFileSync(events, `{"f":{"other":"x"}}\n${line}\n`);
+    const args = ['--no-bundled', '--rules', dir, '--format', 'json', '--quiet', events];
+    const full = await runInProcess([...args, '--no-prefilter']);
+    const fast = await runInProcess(args);
+    expect(jsonLines(full.stdout), full.stderr).toHaveLength(1);
+    expect(fast.stdout).toBe(full.stdout);
+    expect(fast.code).toBe(full.code);
+  });
+});
+
+function ruleToml(query: string): string {
+  return `[metadata]
+creation_date = "2024/05/01"
+maturity = "production"
+updated_date = "2024/05/01"
+
+[rule]
+author = ["lkm-scan tests"]
+description = "A test rule."
+from = "now-9m"
+language = "kuery"
+license = "Apache-2.0"
+name = "Test - value"
+risk_score = 21
+rule_id = "33333333-3333-4444-8555-666666666666"
+severity = "low"
+type = "query"
+query = '''
+${query}
+'''
+`;
+}

@@ -1,104 +1,10 @@
-import type { KqlRangeOperator, KqlValue } from './ast.js';
-import { valueText } from './ast.js';
-import { parseDecimal } from './valueSet.js';
-import { parseIp } from '../event/cidr.js';
-import type { ValueTest } from './valueSet.js';
+import { parseDecimal } from './decimal.js';
 import { MS_PER_UNIT } from '../time/duration.js';
 
 /**
- * `field < v`, `<=`, `>`, `>=` (SPEC §B.3). Kibana sends an Elasticsearch `range` query and the
- * mapping decides how `v` is read; offline, the event value's JSON type stands in for it:
- * - a number compares numerically with `v` as a number, or, when `v` is a date, as epoch millis;
- * - a string that is a full ISO-8601 date compares as a date when `v` is a date or epoch millis;
- * - any other string compares lexicographically by code point (a keyword's UTF-8 byte order);
- * - booleans and objects never match.
- * Dates without a zone are UTC, as in Elasticsearch. `now`, `now-1d`, `now/d`, `2024-05-01||+1M`
- * are Elasticsearch date math, evaluated once, when the query is compiled.
+ * Elasticsearch's date parsing and date math for KQL range bounds (SPEC §B.3): ISO-8601 dates
+ * (`strict_date_optional_time`), `now…` and `<date>||…`. Dates without a zone are UTC.
  */
-export function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, nowMs: number): ValueTest {
-  const text = valueText(value);
-  if (text === null) return () => false;
-  const holds = comparison(operator);
-  const bound = parseDecimal(text);
-  // gt and lte round a partial date or `/unit` up to the unit's last millisecond, as Elasticsearch does.
-  const roundUp = operator === 'gt' || operator === 'lte';
-  const dateBound = parseDateMath(text, nowMs, roundUp);
-  const dateOrEpoch = dateBound ?? bound;
-  const ipBound = dateOrEpoch === undefined ? parseIp(text) : null;
-  const ipBound16 = ipBound === null ? null : asIpv6(ipBound);
-
-  return (v) => {
-    switch (typeof v) {
-      case 'number':
-        if (bound !== undefined) return holds(v - bound);
-        if (dateBound !== undefined) return holds(v - dateBound);
-        return false;
-      case 'string': {
-        // Only a full calendar date in the event reads as a date: a keyword such as "2024" must
-        // keep comparing as text.
-        if (dateOrEpoch !== undefined && v.length >= 10 && v.charCodeAt(4) === 45 /* - */) {
-          const ms = parseIsoDate(v, false);
-          if (ms !== undefined) return holds(ms - dateOrEpoch);
-        }
-        // An address against an address compares as an ip field does (SPEC §B.3: ranges on IPs).
-        if (ipBound16 !== null) {
-          const ip = parseIp(v);
-          if (ip !== null) return holds(compareBytes(asIpv6(ip), ipBound16));
-        }
-        return holds(compareCodePoints(v, text));
-      }
-      default:
-        return false;
-    }
-  };
-}
-
-/** Elasticsearch keeps every ip as 16 bytes, an IPv4 address as ::ffff:a.b.c.d, and orders them bytewise. */
-function asIpv6(ip: Uint8Array): Uint8Array {
-  if (ip.length === 16) return ip;
-  const v6 = new Uint8Array(16);
-  v6[10] = 0xff;
-  v6[11] = 0xff;
-  v6.set(ip, 12);
-  return v6;
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
-}
-
-function comparison(operator: KqlRangeOperator): (difference: number) => boolean {
-  switch (operator) {
-    case 'lt':
-      return (d) => d < 0;
-    case 'lte':
-      return (d) => d <= 0;
-    case 'gt':
-      return (d) => d > 0;
-    case 'gte':
-      return (d) => d >= 0;
-  }
-}
-
-/**
- * Compares by code point, which is the UTF-8 byte order Elasticsearch uses for keywords; plain
- * UTF-16 comparison would put U+E000–U+FFFF after astral characters.
- */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}
 
 const ISO_DATE =
   /^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:[T ]([0-9]{2})(?::([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,9}))?)?)?)?)?)?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$/;
@@ -113,7 +19,7 @@ export function parseIsoDate(text: string, roundUp: boolean): number | undefined
   const year = Number(m[1]);
   const month = m[2] === undefined ? (roundUp ? 12 : 1) : Number(m[2]);
   if (month < 1 || month > 12) return undefined;
-  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const lastDay = new Date(utcMs(year, month, 0, 0, 0, 0, 0)).getUTCDate();
   const day = m[3] === undefined ? (roundUp ? lastDay : 1) : Number(m[3]);
   if (day < 1 || day > lastDay) return undefined;
   const hour = m[4] === undefined ? (roundUp ? 23 : 0) : Number(m[4]);
@@ -121,8 +27,30 @@ export function parseIsoDate(text: string, roundUp: boolean): number | undefined
   const second = m[6] === undefined ? (roundUp ? 59 : 0) : Number(m[6]);
   const millis = m[7] === undefined ? (roundUp && m[6] === undefined ? 999 : 0) : Number(m[7].slice(0, 3).padEnd(3, '0'));
   if (hour > 23 || minute > 59 || second > 59) return undefined;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  return utc - zoneOffsetMs(m[8]);
+  return utcMs(year, month - 1, day, hour, minute, second, millis) - zoneOffsetMs(m[8]);
+}
+
+/** `Date.UTC`, except that years 0–99 stay years 0–99 (`Date.UTC` reads them as 1900–1999). */
+function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, day);
+  date.setUTCHours(hour, minute, second, millis);
+  return date.getTime();
+}
+
+const EPOCH_MILLIS = /^([0-9]{1,19})(?:\.[0-9]{0,6})?$/;
+
+/**
+ * A date field's reading of a value under its default format, `strict_date_optional_time ||
+ * epoch_millis` (Elasticsearch `DateFieldMapper`): an ISO date first (so `2024` is a year), else
+ * 1 to 19 digits of epoch millis with up to 6 digits of a fraction, which a millisecond field
+ * drops (`EpochTime`). A number is read by its text, as the mapper does.
+ */
+export function parseDateFieldValue(text: string): number | undefined {
+  const iso = parseIsoDate(text, false);
+  if (iso !== undefined) return iso;
+  const m = EPOCH_MILLIS.exec(text);
+  return m === null ? undefined : Number(m[1]);
 }
 
 function zoneOffsetMs(zone: string | undefined): number {

@@ -1,0 +1,20 @@
+import { hasAnyValue } from '../../event/fields.js';
+import { ANY } from '../../prefilter/needles.js';
+import { compileFieldClause } from '../fieldAccess.js';
+import type { KqlNodeKind, KqlNodeOf } from './kind.js';
+
+/**
+ * `field:*`, Elasticsearch's exists query (SPEC §B.1): the field has a value, and an object with a
+ * value inside exists. Any value will do, so it promises no bytes and no category.
+ */
+export const existsKind: KqlNodeKind<KqlNodeOf<'exists'>> = {
+  compile(node) {
+    return compileFieldClause(node.field, valueExists);
+  },
+  need: () => ANY,
+  categories: () => undefined,
+};
+
+function valueExists(value: unknown): boolean {
+  return typeof value !== 'object' || hasAnyValue([value]);
+}

@@ -1,0 +1,62 @@
+import type { Predicate } from '../../event/types.js';
+import type { Need } from '../../prefilter/needles.js';
+import type { KqlNode, KqlNodeType } from '../ast.js';
+import { existsKind } from './exists.js';
+import { freeTextKind } from './freeText.js';
+import { isKind } from './is.js';
+import type { KqlCompileContext, KqlNodeKind, KqlNodeOf, KqlSubqueries } from './kind.js';
+import { andKind, matchAllKind, notKind, orKind } from './logical.js';
+import { nestedKind } from './nested.js';
+import { rangeKind } from './range.js';
+
+export type { KqlCompileContext } from './kind.js';
+
+/**
+ * Every node type and the module that says what it means. A mapped type over `KqlNodeType`, so
+ * a node type added to ast.ts without a kind here does not compile.
+ */
+const KINDS: { readonly [T in KqlNodeType]: KqlNodeKind<KqlNodeOf<T>> } = {
+  matchAll: matchAllKind,
+  and: andKind,
+  or: orKind,
+  not: notKind,
+  is: isKind,
+  exists: existsKind,
+  range: rangeKind,
+  nested: nestedKind,
+  freeText: freeTextKind,
+};
+
+function kindOf<T extends KqlNodeType>(node: KqlNodeOf<T>): KqlNodeKind<KqlNodeOf<T>> {
+  return KINDS[node.type];
+}
+
+const SUBQUERIES: KqlSubqueries = {
+  compile: (node, ctx) => compileKqlNode(node, ctx),
+  need: kqlNeed,
+  categories: kqlCategories,
+};
+
+/** The predicate of a query (see compile.ts for the entry point that handles hostile depth). */
+export function compileKqlNode(node: KqlNode, ctx: KqlCompileContext): Predicate {
+  return kindOf(node).compile(node, ctx, SUBQUERIES);
+}
+
+/**
+ * The need of a KQL query (src/prefilter/needles.ts): what the raw line of every event it
+ * matches contains. Each node type gives its own; positive `field:value` clauses are the source
+ * of needles, since KQL on keyword fields is exact and case-sensitive (SPEC §B.3).
+ */
+export function kqlNeed(node: KqlNode): Need {
+  return kindOf(node).need(node, SUBQUERIES);
+}
+
+/**
+ * The `event.category` values an event must have for the query to match it, or undefined when
+ * it has no such condition: `event.category:X` or `event.category:(X or Y)` in the top-level
+ * conjunction (exact on a keyword, SPEC §B.3). Used to run, for each event, only the rules that
+ * can match it (engine/dispatch.ts): a pack of 2,000 rules is mostly rules about other categories.
+ */
+export function kqlCategories(node: KqlNode): readonly string[] | undefined {
+  return kindOf(node).categories(node, SUBQUERIES);
+}

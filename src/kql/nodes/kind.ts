@@ -1,0 +1,44 @@
+import type { Predicate } from '../../event/types.js';
+import type { Need } from '../../prefilter/needles.js';
+import type { KqlNode, KqlNodeType } from '../ast.js';
+
+/**
+ * What compiling a query may depend on besides its AST, the same for every node of one query.
+ * Field types (issue 9) belong here too, as a `fieldType(path)` the field nodes consult; a
+ * `nested` node will then hand its inner query a context whose paths are relative to its own.
+ */
+export interface KqlCompileContext {
+  /** The instant `now` means in date math (`@timestamp >= now-1d`), in epoch millis, fixed per query. */
+  readonly now: number;
+}
+
+/**
+ * The same three questions, asked of the queries inside a node (`and`, `or`, `not`, `nested`).
+ * The table in index.ts answers them, so a node module never imports another node's dispatcher.
+ */
+export interface KqlSubqueries {
+  compile(node: KqlNode, ctx: KqlCompileContext): Predicate;
+  need(node: KqlNode): Need;
+  categories(node: KqlNode): readonly string[] | undefined;
+}
+
+/**
+ * Everything one KQL node type means, side by side, as Kibana's kuery `functions/<name>.ts` keeps
+ * one operator's back-ends together. The prefilter and category dispatch may only skip events
+ * that `compile` rejects, so `need` and `categories` must stay *necessary* conditions of it:
+ * when in doubt, `ANY` and `undefined`.
+ */
+export interface KqlNodeKind<N extends KqlNode> {
+  /**
+   * A predicate over one event (SPEC §B.3, §C). Work that does not depend on the event (field
+   * paths, value sets, patterns, date math) is done here, once per rule.
+   */
+  compile(node: N, ctx: KqlCompileContext, sub: KqlSubqueries): Predicate;
+  /** What the raw NDJSON line of every event `compile` accepts contains (src/prefilter/needles.ts). */
+  need(node: N, sub: KqlSubqueries): Need;
+  /** `event.category` values every event `compile` accepts has one of; undefined when there is no such condition. */
+  categories(node: N, sub: KqlSubqueries): readonly string[] | undefined;
+}
+
+/** The node shape of one `type`. */
+export type KqlNodeOf<T extends KqlNodeType> = Extract<KqlNode, { type: T }>;

@@ -1,0 +1,83 @@
+import type { Predicate } from '../../event/types.js';
+import { allOf, anyOf } from '../../event/predicates.js';
+import { ANY, and, or } from '../../prefilter/needles.js';
+import type { KqlNode, KqlValue } from '../ast.js';
+import type { KqlCompileContext, KqlNodeKind, KqlNodeOf, KqlSubqueries } from './kind.js';
+import { compileIsGroup } from './is.js';
+
+/** The empty query (and `*:*`): every event. */
+export const matchAllKind: KqlNodeKind<KqlNodeOf<'matchAll'>> = {
+  compile: () => () => true,
+  need: () => ANY,
+  categories: () => undefined,
+};
+
+/** `a and b`: the line needs what each needs; the categories of any one conjunct bind the event. */
+export const andKind: KqlNodeKind<KqlNodeOf<'and'>> = {
+  compile(node, ctx, sub) {
+    return allOf(node.children.map((child) => sub.compile(child, ctx)));
+  },
+  need(node, sub) {
+    return and(node.children.map((child) => sub.need(child)));
+  },
+  categories(node, sub) {
+    for (const child of node.children) {
+      const categories = sub.categories(child);
+      if (categories) return categories;
+    }
+    return undefined;
+  },
+};
+
+/** `a or b`: the line needs what one of them needs; categories only when every branch has some. */
+export const orKind: KqlNodeKind<KqlNodeOf<'or'>> = {
+  compile(node, ctx, sub) {
+    return anyOf(compileOrChildren(node.children, ctx, sub));
+  },
+  need(node, sub) {
+    return or(node.children.map((child) => sub.need(child)));
+  },
+  categories(node, sub) {
+    const all: string[] = [];
+    for (const child of node.children) {
+      const categories = sub.categories(child);
+      if (!categories) return undefined;
+      for (const c of categories) all.push(c); // not push(...c): a list of 200,000 values overflows the stack as arguments
+    }
+    return all;
+  },
+};
+
+/**
+ * `f:(a or b or c)` arrives as an `or` of `is` clauses on one field. Each is "any value of f
+ * equals a", so their disjunction is "any value of f is in {a, b, c}": one read of the field and
+ * one set lookup instead of three reads. Other children are compiled on their own.
+ */
+function compileOrChildren(children: readonly KqlNode[], ctx: KqlCompileContext, sub: KqlSubqueries): Predicate[] {
+  const groups = new Map<string, KqlValue[]>();
+  const out: Predicate[] = [];
+  for (const child of children) {
+    if (child.type === 'is' && child.field.kind === 'name') {
+      let values = groups.get(child.field.name);
+      if (values === undefined) {
+        values = [];
+        groups.set(child.field.name, values);
+      }
+      values.push(child.value);
+    } else {
+      out.push(sub.compile(child, ctx));
+    }
+  }
+  for (const [name, values] of groups) out.unshift(compileIsGroup(name, values));
+  return out;
+}
+
+/** `not a`: true where `a` is false, a missing field included (SPEC §B.3), so it promises nothing. */
+export const notKind: KqlNodeKind<KqlNodeOf<'not'>> = {
+  compile(node, ctx, sub) {
+    const inner = sub.compile(node.child, ctx);
+    return (event) => !inner(event);
+  },
+  need: () => ANY,
+  categories: () => undefined,
+};

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { EcsEvent } from '../../event/types.js';
+import { ANY } from '../../prefilter/needles.js';
+import { compileKql } from '../compile.js';
+import { parseKql } from '../parse.js';
+import { kqlCategories, kqlNeed } from './index.js';
+import { compareCodePoints } from './range.js';
+
+const matches = (query: string, event: EcsEvent, now?: number): boolean =>
+  compileKql(parseKql(query), now === undefined ? {} : { now })(event);
+
+describe('ranges (SPEC §B.3)', () => {
+  it('compares strings lexicographically by code point', () => {
+    expect(matches('f < b', { f: 'a' })).toBe(true);
+    expect(matches('f < b', { f: 'c' })).toBe(false);
+    expect(matches('f >= "10"', { f: '9' })).toBe(true);
+    expect(matches('f > 5000', { f: '2024' })).toBe(false);
+    expect(matches('f > "\uffff"', { f: '\u{1F600}' })).toBe(true);
+  });
+
+  it('compares ISO dates as dates, with missing parts rounded as Elasticsearch does', () => {
+    const event = { '@timestamp': '2024-05-01T10:00:00Z' };
+    expect(matches('@timestamp >= "2024-05-01"', event)).toBe(true);
+    expect(matches('@timestamp > "2024-05-01"', event)).toBe(false);
+    expect(matches('@timestamp <= 2024-05-01', event)).toBe(true);
+    expect(matches('@timestamp < "2024-05-01T12:00:00+02:00"', event)).toBe(false);
+    expect(matches('@timestamp > 1714557000000', event)).toBe(true);
+  });
+
+  it('evaluates date math once, relative to the compile-time now', () => {
+    const now = Date.parse('2024-05-02T00:00:00Z');
+    const event = { '@timestamp': '2024-05-01T10:00:00Z' };
+    expect(matches('@timestamp >= now-1d', event, now)).toBe(true);
+    expect(matches('@timestamp >= now-1h', event, now)).toBe(false);
+    expect(matches('@timestamp >= now-1d/d', event, now)).toBe(true);
+    expect(matches('@timestamp > now-1d/d', event, now)).toBe(false);
+    expect(matches('@timestamp < "2024-04-30||+1d"', event, now)).toBe(false);
+    expect(matches('@timestamp < now', { '@timestamp': Date.parse('2024-05-01T00:00:00Z') }, now)).toBe(true);
+  });
+
+  it('reads an event string of digits as epoch millis when the bound is a date (issue 9)', () => {
+    // Elasticsearch's date fields default to strict_date_optional_time||epoch_millis.
+    const event = { '@timestamp': '1600000000001' }; // 2020-09-13T12:26:40.001Z
+    expect(matches('@timestamp >= "2020-09-13"', event)).toBe(true);
+    expect(matches('@timestamp < "2020-09-13T12:26:40.002Z"', event)).toBe(true);
+    expect(matches('@timestamp > "2020-09-13T12:26:40.001Z"', event)).toBe(false);
+    expect(matches('@timestamp >= now-1d', event, Date.parse('2020-09-14T00:00:00Z'))).toBe(true);
+    expect(matches('@timestamp >= "1600000000000||+1s"', event)).toBe(false);
+    // A fraction of a millisecond is kept out, as a millisecond date field keeps it.
+    expect(matches('@timestamp <= "2020-09-13T12:26:40.001Z"', { '@timestamp': '1600000000001.9' })).toBe(true);
+    expect(matches('@timestamp < "1970-01-02"', { '@timestamp': '999' })).toBe(true);
+  });
+
+  it('reads a four-digit event value as a year when the bound is a date, as strict_date_optional_time does first', () => {
+    expect(matches('@timestamp > "2023-06-01"', { '@timestamp': 2024 })).toBe(true);
+    expect(matches('@timestamp > "2023-06-01"', { '@timestamp': '2024' })).toBe(true);
+    expect(matches('@timestamp >= "2024-06-01"', { '@timestamp': '2024' })).toBe(false);
+  });
+
+  it('keeps years before 100 as they are written', () => {
+    expect(matches('@timestamp < "0100-01-01"', { '@timestamp': '0050-06-01T00:00:00Z' })).toBe(true);
+    expect(matches('@timestamp > "0099-12-31"', { '@timestamp': '0100-01-01' })).toBe(true);
+  });
+
+  it('compares epoch millis bounds with event numbers and ISO dates as instants', () => {
+    expect(matches('@timestamp < 1600000000000', { '@timestamp': 1599999999999 })).toBe(true);
+    expect(matches('@timestamp >= "1600000000000"', { '@timestamp': '2020-09-13T12:26:40Z' })).toBe(true);
+    expect(matches('@timestamp >= "1600000000000"', { '@timestamp': '2020-09-13T12:26:39.999' })).toBe(false);
+  });
+
+  it('never matches booleans, missing fields or null bounds', () => {
+    expect(matches('f > 0', { f: true })).toBe(false);
+    expect(matches('f > 0', {})).toBe(false);
+    expect(matches('f > null', { f: 1 })).toBe(false);
+  });
+
+  it('promises no bytes and no category: the value in the line is some other number, date or word', () => {
+    expect(kqlNeed(parseKql('process.pid > 5'))).toEqual(ANY);
+    expect(kqlCategories(parseKql('event.category >= file'))).toBeUndefined();
+  });
+});
+
+describe('compareCodePoints', () => {
+  it('orders astral characters after U+FFFF, as UTF-8 bytes do', () => {
+    expect(compareCodePoints('\u{1F600}', '\uffff')).toBeGreaterThan(0);
+    expect(compareCodePoints('a', 'b')).toBeLessThan(0);
+    expect(compareCodePoints('ab', 'a')).toBeGreaterThan(0);
+    expect(compareCodePoints('same', 'same')).toBe(0);
+  });
+});
+
+describe('ranges on IP addresses (SPEC §B.3)', () => {
+  const inRange = compileKql(parseKql('destination.ip >= 10.0.0.2 and destination.ip <= 10.0.0.10'));
+  it('compares addresses as addresses, not as text', () => {
+    expect(inRange({ destination: { ip: '10.0.0.9' } })).toBe(true);
+    expect(inRange({ destination: { ip: '10.0.0.10' } })).toBe(true);
+    expect(inRange({ destination: { ip: '10.0.0.11' } })).toBe(false);
+    expect(inRange({ destination: { ip: '10.0.0.1' } })).toBe(false);
+  });
+  it('treats an IPv4-mapped IPv6 address as the IPv4 one, and other IPv6 as outside', () => {
+    expect(inRange({ destination: { ip: '::ffff:10.0.0.5' } })).toBe(true);
+    expect(inRange({ destination: { ip: '::1' } })).toBe(false);
+  });
+});

@@ -1,0 +1,139 @@
+import { parseIp } from '../../event/cidr.js';
+import { ANY } from '../../prefilter/needles.js';
+import type { KqlRangeOperator, KqlValue } from '../ast.js';
+import { valueText } from '../ast.js';
+import { parseDateFieldValue, parseDateMath, parseIsoDate } from '../dateMath.js';
+import { parseDecimal } from '../decimal.js';
+import { compileFieldClause } from '../fieldAccess.js';
+import type { ValueTest } from '../fieldAccess.js';
+import type { KqlNodeKind, KqlNodeOf } from './kind.js';
+
+/**
+ * `field < v`, `<=`, `>`, `>=`. A bound promises no bytes (the value in the line is some other
+ * number, date or word) and no category.
+ */
+export const rangeKind: KqlNodeKind<KqlNodeOf<'range'>> = {
+  compile(node, ctx) {
+    return compileFieldClause(node.field, compileRangeTest(node.operator, node.value, ctx.now));
+  },
+  need: () => ANY,
+  categories: () => undefined,
+};
+
+/**
+ * `field < v`, `<=`, `>`, `>=` (SPEC §B.3). Kibana sends an Elasticsearch `range` query and the
+ * mapping decides how `v` is read; offline, `v` and the event value's JSON type stand in for it:
+ * - when `v` reads only as a date (an ISO date with its dashes, or date math: `now-1d`,
+ *   `1600000000000||+1d`), the field is a date field, and the event value is read as one reads it
+ *   (`parseDateFieldValue`: ISO, else epoch millis; numbers by their text);
+ * - otherwise a number compares numerically with `v` as a number (epoch millis for a date);
+ * - a string that is a full ISO-8601 date compares as a date when `v` is a date or a number;
+ * - any other string compares lexicographically by code point (a keyword's UTF-8 byte order);
+ * - booleans and objects never match.
+ * Dates without a zone are UTC, as in Elasticsearch. `now`, `now-1d`, `now/d`, `2024-05-01||+1M`
+ * are Elasticsearch date math, evaluated once, when the query is compiled.
+ */
+function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, nowMs: number): ValueTest {
+  const text = valueText(value);
+  if (text === null) return () => false;
+  const holds = comparison(operator);
+  const bound = parseDecimal(text);
+  // gt and lte round a partial date or `/unit` up to the unit's last millisecond, as Elasticsearch does.
+  const roundUp = operator === 'gt' || operator === 'lte';
+  const dateBound = parseDateMath(text, nowMs, roundUp);
+  if (dateBound !== undefined && bound === undefined) return compileDateRangeTest(holds, dateBound, text);
+  const dateOrEpoch = dateBound ?? bound;
+  const ipBound = dateOrEpoch === undefined ? parseIp(text) : null;
+  const ipBound16 = ipBound === null ? null : asIpv6(ipBound);
+
+  return (v) => {
+    switch (typeof v) {
+      case 'number':
+        return bound !== undefined && holds(v - bound);
+      case 'string': {
+        // `v` may be a number or a year (`2024`): only a full calendar date in the event reads as
+        // a date, so a keyword such as "2024" keeps comparing as text.
+        if (dateOrEpoch !== undefined && v.length >= 10 && v.charCodeAt(4) === 45 /* - */) {
+          const ms = parseIsoDate(v, false);
+          if (ms !== undefined) return holds(ms - dateOrEpoch);
+        }
+        // An address against an address compares as an ip field does (SPEC §B.3: ranges on IPs).
+        if (ipBound16 !== null) {
+          const ip = parseIp(v);
+          if (ip !== null) return holds(compareBytes(asIpv6(ip), ipBound16));
+        }
+        return holds(compareCodePoints(v, text));
+      }
+      default:
+        return false;
+    }
+  };
+}
+
+/**
+ * A range whose bound is a date: the event value as a date field holds it. A value the date
+ * format cannot read would not be indexed on a date field; it compares as a keyword would.
+ */
+function compileDateRangeTest(holds: (difference: number) => boolean, dateBound: number, text: string): ValueTest {
+  return (v) => {
+    switch (typeof v) {
+      case 'number': {
+        const ms = parseDateFieldValue(String(v));
+        return holds((ms ?? v) - dateBound);
+      }
+      case 'string': {
+        const ms = parseDateFieldValue(v);
+        return ms !== undefined ? holds(ms - dateBound) : holds(compareCodePoints(v, text));
+      }
+      default:
+        return false;
+    }
+  };
+}
+
+/** Elasticsearch keeps every ip as 16 bytes, an IPv4 address as ::ffff:a.b.c.d, and orders them bytewise. */
+function asIpv6(ip: Uint8Array): Uint8Array {
+  if (ip.length === 16) return ip;
+  const v6 = new Uint8Array(16);
+  v6[10] = 0xff;
+  v6[11] = 0xff;
+  v6.set(ip, 12);
+  return v6;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+function comparison(operator: KqlRangeOperator): (difference: number) => boolean {
+  switch (operator) {
+    case 'lt':
+      return (d) => d < 0;
+    case 'lte':
+      return (d) => d <= 0;
+    case 'gt':
+      return (d) => d > 0;
+    case 'gte':
+      return (d) => d >= 0;
+  }
+}
+
+/**
+ * Compares by code point, which is the UTF-8 byte order Elasticsearch uses for keywords; plain
+ * UTF-16 comparison would put U+E000–U+FFFF after astral characters.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
