@@ -150,6 +150,8 @@ function builtinEntries(): Map<string, Entry> {
  */
 export class FieldTypeTable {
   private readonly cache = new Map<string, ResolvedField>();
+  /** valuePath → the multi-fields that index it (`process.command_line` → `.text`, `.caseless`). */
+  private multiFields: Map<string, ResolvedField[]> | undefined;
 
   private constructor(
     private readonly user: ReadonlyMap<string, Entry>,
@@ -188,5 +190,28 @@ export class FieldTypeTable {
     }
     for (const t of this.templates) if (t.matches(path)) return { type: t.type, valuePath: path, origin: 'mapping' };
     return { type: DEFAULT_KEYWORD, valuePath: path, origin: 'default' };
+  }
+
+  /**
+   * Every field that indexes the event field at `path`: the field itself and its multi-fields.
+   * Free text (a `multi_match` over all fields) matches when any of them does, so `segfault`
+   * finds `process.command_line` through its analysed `.text`.
+   */
+  indexing(path: string): readonly ResolvedField[] {
+    if (this.multiFields === undefined) {
+      const byParent = new Map<string, ResolvedField[]>();
+      const add = (name: string, entry: Entry): void => {
+        if (entry.valuePath === name) return;
+        let list = byParent.get(entry.valuePath);
+        if (list === undefined) byParent.set(entry.valuePath, (list = []));
+        list.push(this.resolve(name));
+      };
+      for (const [name, entry] of builtinEntries()) if (!this.user.has(name)) add(name, entry);
+      for (const [name, entry] of this.user) add(name, entry);
+      this.multiFields = byParent;
+    }
+    const own = this.resolve(path);
+    const multi = this.multiFields.get(path);
+    return multi === undefined ? [own] : [own, ...multi];
   }
 }

@@ -3,6 +3,7 @@ import { asciiFold } from '../../event/wildcard.js';
 import { ANY, exactStringNeed } from '../../prefilter/needles.js';
 import { literalOf, type CompareExpr, type Expr } from '../ast.js';
 import { compileRawReader } from '../fieldPath.js';
+import { eqlFieldOf, requireExact, typedRangeTest, typedTermTest, type EqlField } from '../fieldTypes.js';
 import {
   anyValue,
   applyOrder,
@@ -35,6 +36,16 @@ export const COMPARISON: ExprOperator<CompareExpr> = {
     if (lit === null && (op === '==' || op === '!=')) return nullCheck(expr, left, op === '!=');
     if (left.type !== 'field' || lit === undefined || lit === null) return { kind: 'script', expr };
     const read = compileRawReader(left);
+    const field = eqlFieldOf(ctx.fieldTypes, left);
+    requireExact(field, op, 'first argument ', expr);
+    if (field.kind === 'typed' && readByType(field, lit)) {
+      // The field's mapper reads the literal (eql/fieldTypes.ts): a date string is an instant.
+      if (op === '==' || op === '!=') {
+        const eq = anyValue(read, typedTermTest(field, lit, right));
+        return { kind: 'query', test: op === '==' ? eq : (e) => !eq(e) };
+      }
+      return { kind: 'query', test: anyValue(read, typedRangeTest(field, op, lit, right)) };
+    }
     switch (op) {
       case '==':
         return { kind: 'query', test: anyValue(read, equalsTest(lit, false)) };
@@ -80,6 +91,24 @@ export const COMPARISON: ExprOperator<CompareExpr> = {
     return ANY;
   },
 };
+
+/**
+ * Whether the field's type, not lkm-scan's value comparison, decides `field OP literal`: always on
+ * dates and ips; on numbers and booleans only for a literal of another type (`pid == "5"`,
+ * `flag == "true"`), which Elasticsearch's mapper parses; a number against a numeric field and a
+ * boolean against a boolean compare as they always did.
+ */
+function readByType(field: Extract<EqlField, { kind: 'typed' }>, lit: LeafLiteral): boolean {
+  switch (field.family) {
+    case 'date':
+    case 'ip':
+      return true;
+    case 'numeric':
+      return typeof lit !== 'number';
+    case 'boolean':
+      return typeof lit !== 'boolean';
+  }
+}
 
 const FLIPPED = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '==': '==', '!=': '!=' } as const;
 

@@ -1,4 +1,5 @@
 import type { Predicate } from '../../event/types.js';
+import type { FieldTypeTable } from '../../fieldTypes/index.js';
 import type { Need } from '../../prefilter/needles.js';
 import type { Expr } from '../ast.js';
 import { ScriptFields, scriptPredicate } from '../script.js';
@@ -54,15 +55,18 @@ export function referencesField(expr: Expr): boolean {
   return expr.type === 'field' || operandsOf(expr).some(referencesField);
 }
 
-const CONDITION: ConditionContext = {
-  condition: compileCondition,
-  predicate: (expr) => toPredicate(compileCondition(expr)),
-  referencesField,
-};
-
-/** Compiles `expr` as a condition: a query leaf where Elasticsearch builds one, else a script. */
-export function compileCondition(expr: Expr): Compiled {
-  return operatorOf(expr.type).condition(expr, CONDITION);
+/**
+ * Compiles `expr` as a condition: a query leaf where Elasticsearch builds one, else a script.
+ * `fieldTypes` decides what a literal means on a typed field (eql/fieldTypes.ts).
+ */
+export function compileCondition(expr: Expr, fieldTypes?: FieldTypeTable): Compiled {
+  const ctx: ConditionContext = {
+    condition: (e) => operatorOf(e.type).condition(e, ctx),
+    predicate: (e) => toPredicate(operatorOf(e.type).condition(e, ctx)),
+    referencesField,
+    fieldTypes,
+  };
+  return ctx.condition(expr);
 }
 
 /** A compiled condition as a predicate over one event. */

@@ -5,6 +5,7 @@ import { ANY } from '../../prefilter/needles.js';
 import { literalOf, type Expr, type MatchExpr, type MatchOperator } from '../ast.js';
 import { failAt, regexFailure } from '../compileError.js';
 import { compileRawReader } from '../fieldPath.js';
+import { eqlFieldOf, esTypeName, requireExact } from '../fieldTypes.js';
 import type { ScriptValue } from '../functions.js';
 import { compileLuceneRegex } from '../regex.js';
 import { equalsTest, nullCheck } from './comparison.js';
@@ -33,6 +34,16 @@ export const MATCH: ExprOperator<MatchExpr> = {
     if (left.type !== 'field' || !literals.every((l): l is LeafLiteral | null => l !== undefined)) {
       return { kind: 'script', expr: { ...expr, left, patterns } };
     }
+    const field = eqlFieldOf(ctx.fieldTypes, left);
+    if (field.kind === 'typed') {
+      // `:`, like and regex take strings only (eql InsensitiveBinaryComparison, ql RegexMatch:
+      // TypeResolutions.isStringAndExact), so a date, ip, number or boolean field is refused.
+      failAt(
+        expr,
+        `first argument of [${expr.op}] must be [string], found value [${left.text}] type [${esTypeName(field)}]${expr.op === ':' ? '; consider using [==] instead' : ''}`,
+      );
+    }
+    requireExact(field, expr.op, 'first argument ', expr);
     const read = compileRawReader(left);
     const tests: ValueTest[] = [];
     let orMissing = false;

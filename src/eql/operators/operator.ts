@@ -2,6 +2,7 @@ import { isScalar } from '../../event/fields.js';
 import type { Predicate, Scalar } from '../../event/types.js';
 import { isNumericText } from '../../event/numericText.js';
 import { asciiFold } from '../../event/wildcard.js';
+import type { FieldTypeTable } from '../../fieldTypes/index.js';
 import type { Need } from '../../prefilter/needles.js';
 import type { Expr } from '../ast.js';
 import { failAt } from '../compileError.js';
@@ -59,6 +60,11 @@ export interface ConditionContext {
   predicate(expr: Expr): Predicate;
   /** Whether the expression reads a field anywhere inside. */
   referencesField(expr: Expr): boolean;
+  /**
+   * The field types the query runs against (README "### EQL and field types"): undefined reads
+   * every field as lkm-scan always has (keyword-like values, numbers numerically).
+   */
+  fieldTypes: FieldTypeTable | undefined;
 }
 
 export interface ScriptContext {

@@ -1,0 +1,135 @@
+import { compileDateFormat, indexedDate } from '../fieldTypes/dates.js';
+import { compileRangeMatcher, compileTermMatcher, FieldQueryError, type FieldType, type FieldTypeTable, type ValueMatcher } from '../fieldTypes/index.js';
+import type { Scalar } from '../event/types.js';
+import type { FieldRef, SourceSpan } from './ast.js';
+import { failAt } from './compileError.js';
+
+/**
+ * What Elasticsearch's EQL makes of a field's mapping (README "### EQL and field types"). EQL
+ * resolves every field through the index mapping (ql `EsField`, `DataTypes`) and translates a
+ * comparison with a literal into a Query DSL leaf on that field (ql `ExpressionTranslators`), so
+ * the field's type decides what a literal means:
+ * - `plain`: keyword-like fields (keyword, wildcard, constant_keyword), fields the table does not
+ *   know, and types lkm-scan compares as it always did. The operators keep their own leaf tests.
+ * - `typed`: date, ip, numeric and boolean fields, where Elasticsearch's field mapper reads the
+ *   literal (a date string is an instant, `"10.0.0.0/8"` a CIDR block on an ip).
+ * - `inexact`: a field EQL refuses for exact operations: `text` / `match_only_text` without a
+ *   keyword multi-field (ql `TextEsField.findExact`), or a keyword with a normalizer (ql
+ *   `KeywordEsField.getExactInfo`). `reason` is Elasticsearch's own wording.
+ */
+export type EqlField =
+  | { kind: 'plain' }
+  | { kind: 'typed'; type: FieldType; family: 'date' | 'ip' | 'numeric' | 'boolean' }
+  | { kind: 'inexact'; esType: string; reason: string };
+
+const PLAIN: EqlField = { kind: 'plain' };
+
+/** How `field` is mapped, per `table`. A path with `[N]` indexes is read as today (plain). */
+export function eqlFieldOf(table: FieldTypeTable | undefined, field: FieldRef): EqlField {
+  if (table === undefined) return PLAIN;
+  const names: string[] = [];
+  for (const part of field.path) {
+    if (typeof part !== 'string') return PLAIN;
+    names.push(part);
+  }
+  const path = names.join('.');
+  const type = table.resolve(path).type;
+  switch (type.type) {
+    case 'keyword':
+      return type.normalizer === undefined ? PLAIN : { kind: 'inexact', esType: 'keyword', reason: 'Normalized keyword field cannot be used for exact match operations' };
+    case 'text':
+    case 'match_only_text': {
+      // field_caps reports match_only_text by its family type, text (MatchOnlyTextFieldMapper).
+      const exact = table.indexing(path).filter((f) => f.valuePath === path && f.type.type === 'keyword' && f.type.normalizer === undefined);
+      if (exact.length === 1) return PLAIN;
+      const leaf = names[names.length - 1] ?? path;
+      return {
+        kind: 'inexact',
+        esType: 'text',
+        reason:
+          exact.length === 0
+            ? `No keyword/multi-field defined exact matches for [${leaf}]; define one or use MATCH/QUERY instead`
+            : `Multiple exact keyword candidates available for [${leaf}]; specify which one to use`,
+      };
+    }
+    case 'date':
+      return { kind: 'typed', type, family: 'date' };
+    case 'ip':
+      return { kind: 'typed', type, family: 'ip' };
+    case 'boolean':
+      return { kind: 'typed', type, family: 'boolean' };
+    case 'long':
+    case 'integer':
+    case 'short':
+    case 'byte':
+    case 'unsigned_long':
+    case 'double':
+    case 'float':
+    case 'half_float':
+    case 'scaled_float':
+      return { kind: 'typed', type, family: 'numeric' };
+    default:
+      return PLAIN;
+  }
+}
+
+/**
+ * Refuses an exact operation (`==`, `<`, `in`, `:`, `like`, `regex`, a string function) on an
+ * inexact field, as the verifier does (ql `TypeResolutions.isExact`), at the operator.
+ */
+export function requireExact(field: EqlField, operation: string, argument: string, node: { at: SourceSpan }): void {
+  if (field.kind !== 'inexact') return;
+  failAt(node, `[${operation}] cannot operate on ${argument}field of data type [${field.esType}]: ${field.reason}`);
+}
+
+/** The type name Elasticsearch prints for a field (`datetime` for dates, ql DataTypes). */
+export function esTypeName(field: Extract<EqlField, { kind: 'typed' }>): string {
+  return field.family === 'date' ? 'datetime' : field.type.type;
+}
+
+/**
+ * A typed field's term query for `field == literal` (ql BinaryComparisons: a TermQuery, which the
+ * field's mapper reads: DateFieldType.termQuery is the range from the date to the date rounded
+ * up, IpFieldType.termQuery takes a CIDR block). A literal the mapper cannot read fails the
+ * search in Elasticsearch, so it fails the rule here.
+ */
+export function typedTermTest(field: Extract<EqlField, { kind: 'typed' }>, literal: string | number | boolean, node: { at: SourceSpan }): ValueMatcher {
+  return typedMatcher(node, () => compileTermMatcher(field.type, String(literal), { phrase: false }));
+}
+
+export type EqlRangeOperator = '<' | '<=' | '>' | '>=';
+
+const RANGE: Record<EqlRangeOperator, 'lt' | 'lte' | 'gt' | 'gte'> = { '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' };
+
+/** A typed field's range query (ql BinaryComparisons: a RangeQuery; dates round as DateFieldType.rangeQuery). */
+export function typedRangeTest(field: Extract<EqlField, { kind: 'typed' }>, op: EqlRangeOperator, literal: string | number | boolean, node: { at: SourceSpan }): ValueMatcher {
+  return typedMatcher(node, () => compileRangeMatcher(field.type, RANGE[op], String(literal)));
+}
+
+function typedMatcher(node: { at: SourceSpan }, compile: () => ValueMatcher): ValueMatcher {
+  try {
+    return compile();
+  } catch (e) {
+    if (e instanceof FieldQueryError) return failAt(node, `${e.message}: Elasticsearch fails the search, so the rule never runs there`);
+    throw e;
+  }
+}
+
+/**
+ * A join key's value as Elasticsearch returns it: a date field's value is its instant, printed as
+ * epoch milliseconds (the QA suite's `join_keys` show `"1671235200000"` for `17-12-2022`); a value
+ * the field's format cannot read is no value. Undefined: the field's values are used as they are.
+ */
+export function joinKeyConversion(table: FieldTypeTable | undefined, field: FieldRef): ((values: Scalar[]) => Scalar[]) | undefined {
+  const typed = eqlFieldOf(table, field);
+  if (typed.kind !== 'typed' || typed.type.type !== 'date') return undefined;
+  const format = compileDateFormat(typed.type.format);
+  return (values) => {
+    const out: Scalar[] = [];
+    for (const v of values) {
+      const ms = indexedDate(format, v);
+      if (ms !== undefined) out.push(ms);
+    }
+    return out;
+  };
+}
