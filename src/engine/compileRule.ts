@@ -12,6 +12,7 @@ import type { CompiledSample } from './sample.js';
 import type { CompiledSequence } from './sequence.js';
 import { eqlCategories } from '../eql/categories.js';
 import { anyOf } from '../event/predicates.js';
+import { FieldTypeTable } from '../fieldTypes/index.js';
 
 /** What every compiled rule has, whatever its kind. */
 interface CompiledCommon {
@@ -70,13 +71,18 @@ export interface CompiledSampleRule extends CompiledCommon {
  */
 export type CompiledRule = CompiledQueryRule | CompiledNewTermsRule | CompiledThresholdRule | CompiledSequenceRule | CompiledSampleRule;
 
+export interface CompileRuleOptions {
+  /** Field types EQL matches by (`--mapping`); ECS and the integration fields when absent. */
+  fieldTypes?: FieldTypeTable;
+}
+
 /**
  * Parses and compiles a rule's query. A query error becomes a RuleError pointing into the rule
  * file (line:column of the TOML, the source line, a caret), so the author can fix it in place.
  */
-export function compileRule(rule: Rule): CompiledRule {
+export function compileRule(rule: Rule, options: CompileRuleOptions = {}): CompiledRule {
   const eventTime = compileEventTime(rule.timestampOverride);
-  const { joined, pipes, ...query } = compileQuery(rule);
+  const { joined, pipes, ...query } = compileQuery(rule, options.fieldTypes ?? FieldTypeTable.builtin());
   if (joined && rule.type !== 'eql') {
     // Elastic runs sequences and samples only as EQL rules; a new_terms or threshold rule has no place for them.
     const e = new QuerySyntaxError(`a ${joined.kind} query needs an EQL rule (type = "eql"), not a ${rule.type} rule`, { offset: 0, line: 1, column: 1 });
@@ -104,14 +110,14 @@ interface CompiledQuery extends Omit<CompiledCommon, 'eventTime'> {
   joined?: CompiledSequence | CompiledSample;
 }
 
-function compileQuery(rule: Rule): CompiledQuery {
+function compileQuery(rule: Rule, fieldTypes: FieldTypeTable): CompiledQuery {
   try {
     if (rule.language === 'kuery') {
       const ast = parseKql(rule.query);
       return { matches: compileKql(ast), need: kqlNeed(ast), pipes: [], categories: kqlCategories(ast) };
     }
     const ast = parseEql(rule.query);
-    const compiled = compileEql(ast, { eventCategoryField: rule.eventCategoryOverride });
+    const compiled = compileEql(ast, { eventCategoryField: rule.eventCategoryOverride, fieldTypes });
     const need = eqlNeed(ast);
     const categories = eqlCategories(ast, rule.eventCategoryOverride !== undefined);
     if (compiled.kind === 'event') return { matches: compiled.predicate, need, pipes: compiled.pipes, categories };

@@ -27,7 +27,7 @@ const post = (message: WorkerMessage) => port.postMessage(message);
 
 try {
   // Throws RuleSetMismatch unless these are the main thread's rules in its order: hits go by index.
-  const rules = loadSharedRuleSet(init.rules).map(compileRule);
+  const rules = loadSharedRuleSet(init.rules).map((rule) => compileRule(rule));
   // What each rule needs of an event is worked out here, so the main thread (which keeps the
   // rules' state and writes the alerts) does not parse the line again for event and new_terms rules.
   const extractors = rules.map((compiled, index) => compileExtractor(compiled, index));
