@@ -118,7 +118,7 @@ function compileQuery(rule: Rule, fieldTypes: FieldTypeTable): CompiledQuery {
     }
     const ast = parseEql(rule.query);
     const compiled = compileEql(ast, { eventCategoryField: rule.eventCategoryOverride, fieldTypes });
-    const need = eqlNeed(ast);
+    const need = eqlNeed(ast, fieldTypes);
     const categories = eqlCategories(ast, rule.eventCategoryOverride !== undefined);
     if (compiled.kind === 'event') return { matches: compiled.predicate, need, pipes: compiled.pipes, categories };
     const predicates = [...compiled.steps.map((s) => s.predicate)];

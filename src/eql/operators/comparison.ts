@@ -84,11 +84,14 @@ export const COMPARISON: ExprOperator<CompareExpr> = {
     };
   },
 
-  need(expr) {
+  need(expr, ctx) {
     if (expr.op !== '==') return ANY;
-    if (expr.left.type === 'field' && expr.right.type === 'string') return exactStringNeed(expr.right.value);
-    if (expr.right.type === 'field' && expr.left.type === 'string') return exactStringNeed(expr.left.value);
-    return ANY;
+    const [field, literal] = expr.left.type === 'field' ? [expr.left, expr.right] : [expr.right, expr.left];
+    if (field.type !== 'field' || literal.type !== 'string') return ANY;
+    // A typed field reads the literal by its type (`"2024-05-01"` is a whole day of instants,
+    // `"10.0.0.0/8"` a block of addresses): the line need not hold the literal's text.
+    if (eqlFieldOf(ctx.fieldTypes, field).kind === 'typed') return ANY;
+    return exactStringNeed(literal.value);
   },
 };
 

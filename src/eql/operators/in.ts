@@ -68,8 +68,10 @@ export const MEMBERSHIP: ExprOperator<InExpr> = {
     };
   },
 
-  need(expr) {
+  need(expr, ctx) {
     if (expr.negated || expr.caseInsensitive || expr.value.type !== 'field') return ANY;
+    // A typed field reads its literals by its type (see comparison.ts).
+    if (eqlFieldOf(ctx.fieldTypes, expr.value).kind === 'typed') return ANY;
     // A null in the list matches nothing (see condition), so it needs nothing of the line.
     const items = expr.list.filter((item) => item.type !== 'null');
     return or(items.map((item) => (item.type === 'string' ? exactStringNeed(item.value) : ANY)));

@@ -82,9 +82,8 @@ export function compileScript(expr: Expr, fields: ScriptFields): CompiledScript 
   return ctx.script(expr);
 }
 
-const NEED: NeedContext = { need: needOf };
-
-/** What a raw line must contain for `expr` to hold (prefilter/needles.ts). */
-export function needOf(expr: Expr): Need {
-  return operatorOf(expr.type).need(expr, NEED);
+/** What a raw line must contain for `expr` to hold (prefilter/needles.ts), under `fieldTypes` as compileCondition. */
+export function needOf(expr: Expr, fieldTypes?: FieldTypeTable): Need {
+  const ctx: NeedContext = { need: (e) => operatorOf(e.type).need(e, ctx), fieldTypes };
+  return ctx.need(expr);
 }

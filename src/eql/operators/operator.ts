@@ -76,6 +76,8 @@ export interface ScriptContext {
 export interface NeedContext {
   /** The need of a sub-expression. */
   need(expr: Expr): Need;
+  /** As ConditionContext.fieldTypes: a typed field's literal may be written otherwise in the line. */
+  fieldTypes: FieldTypeTable | undefined;
 }
 
 // ---------------------------------------------------------------- shared value semantics
