@@ -1,10 +1,11 @@
 import type { EcsEvent, Predicate, Scalar } from '../event/types.js';
 import type { EqlQuery, EventFilter, Expr, Pipe, SourceSpan } from './ast.js';
 import { failAt } from './compileError.js';
-import { compileScalarReader, type ScalarReader } from './fieldPath.js';
+import type { ScalarReader } from './fieldPath.js';
+import { scalarsOf } from '../event/fields.js';
 import { compileCondition, EVENT_FILTER, toPredicate } from './operators/index.js';
 import { FieldTypeTable } from '../fieldTypes/index.js';
-import { joinKeyConversion } from './fieldTypes.js';
+import { fieldReader, joinKeyConversion } from './fieldTypes.js';
 
 export interface EqlCompileOptions {
   /**
@@ -148,7 +149,8 @@ export function compileEql(query: EqlQuery, options: EqlCompileOptions = {}): Co
 
 function joinKeyOf(expr: Expr, fieldTypes: FieldTypeTable): JoinKey {
   if (expr.type !== 'field') return failAt(expr, 'a join key must be a field name');
-  const read = compileScalarReader(expr);
+  const raw = fieldReader(fieldTypes, expr);
+  const read: ScalarReader = (event) => scalarsOf(raw(event));
   const convert = joinKeyConversion(fieldTypes, expr);
   return { text: expr.text, optional: expr.optional, read: convert === undefined ? read : (event) => convert(read(event)) };
 }

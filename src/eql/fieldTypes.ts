@@ -3,6 +3,7 @@ import { compileRangeMatcher, compileTermMatcher, FieldQueryError, type FieldTyp
 import type { Scalar } from '../event/types.js';
 import type { FieldRef, SourceSpan } from './ast.js';
 import { failAt } from './compileError.js';
+import { compileRawReader, type RawReader } from './fieldPath.js';
 
 /**
  * What Elasticsearch's EQL makes of a field's mapping (README "### EQL and field types"). EQL
@@ -71,6 +72,17 @@ export function eqlFieldOf(table: FieldTypeTable | undefined, field: FieldRef): 
     default:
       return PLAIN;
   }
+}
+
+/**
+ * Reads the event field a query field indexes: a multi-field (`hostname.keyword`) reads its
+ * parent's value (`hostname`), as Elasticsearch indexes it from there.
+ */
+export function fieldReader(table: FieldTypeTable | undefined, field: FieldRef): RawReader {
+  if (table === undefined || field.path.some((p) => typeof p !== 'string')) return compileRawReader(field);
+  const path = field.path.join('.');
+  const valuePath = table.resolve(path).valuePath;
+  return valuePath === path ? compileRawReader(field) : compileRawReader({ ...field, path: valuePath.split('.') });
 }
 
 /**

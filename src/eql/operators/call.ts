@@ -1,7 +1,6 @@
 import { ANY } from '../../prefilter/needles.js';
 import type { CallExpr } from '../ast.js';
-import { compileRawReader } from '../fieldPath.js';
-import { eqlFieldOf, requireExact } from '../fieldTypes.js';
+import { eqlFieldOf, fieldReader, requireExact } from '../fieldTypes.js';
 import { checkCall, NO_CONSTANTS, parseCidrLiteral, type FunctionConstants, type ScriptValue } from '../functions.js';
 import { anyValue, type ExprOperator } from './operator.js';
 
@@ -23,7 +22,7 @@ export const CALL: ExprOperator<CallExpr> = {
     if (spec.leaf === undefined || first?.type !== 'field') return { kind: 'script', expr };
     const test = spec.leaf(expr.args, expr.caseInsensitive);
     if (test === undefined) return { kind: 'script', expr };
-    return { kind: 'query', test: anyValue(compileRawReader(first), test) };
+    return { kind: 'query', test: anyValue(fieldReader(ctx.fieldTypes, first), test) };
   },
 
   script(expr, ctx) {

@@ -2,8 +2,8 @@ import { hasAnyValue, scalarText } from '../../event/fields.js';
 import { asciiFold } from '../../event/wildcard.js';
 import { ANY, exactStringNeed } from '../../prefilter/needles.js';
 import { literalOf, type CompareExpr, type Expr } from '../ast.js';
-import { compileRawReader } from '../fieldPath.js';
-import { eqlFieldOf, requireExact, typedRangeTest, typedTermTest, type EqlField } from '../fieldTypes.js';
+import type { FieldTypeTable } from '../../fieldTypes/index.js';
+import { eqlFieldOf, fieldReader, requireExact, typedRangeTest, typedTermTest, type EqlField } from '../fieldTypes.js';
 import {
   anyValue,
   applyOrder,
@@ -33,9 +33,9 @@ export const COMPARISON: ExprOperator<CompareExpr> = {
       op = FLIPPED[op];
     }
     const lit = literalOf(right);
-    if (lit === null && (op === '==' || op === '!=')) return nullCheck(expr, left, op === '!=');
+    if (lit === null && (op === '==' || op === '!=')) return nullCheck(expr, left, op === '!=', ctx.fieldTypes);
     if (left.type !== 'field' || lit === undefined || lit === null) return { kind: 'script', expr };
-    const read = compileRawReader(left);
+    const read = fieldReader(ctx.fieldTypes, left);
     const field = eqlFieldOf(ctx.fieldTypes, left);
     requireExact(field, op, 'first argument ', expr);
     if (field.kind === 'typed' && readByType(field, lit)) {
@@ -116,9 +116,9 @@ function readByType(field: Extract<EqlField, { kind: 'typed' }>, lit: LeafLitera
 const FLIPPED = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '==': '==', '!=': '!=' } as const;
 
 /** `f == null` is "missing" and `f != null` "exists" (SPEC §A.7); a non-field operand is a script. */
-export function nullCheck(node: Expr, operand: Expr, exists: boolean): Compiled {
+export function nullCheck(node: Expr, operand: Expr, exists: boolean, fieldTypes: FieldTypeTable | undefined): Compiled {
   if (operand.type === 'field') {
-    const read = compileRawReader(operand);
+    const read = fieldReader(fieldTypes, operand);
     return { kind: 'query', test: exists ? (e) => hasAnyValue(read(e)) : (e) => !hasAnyValue(read(e)) };
   }
   const nullLiteral: Expr = { type: 'null', at: node.at };

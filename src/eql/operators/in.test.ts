@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { needleTable, needOf, prefilterKeepsTable, rejectionTable, table } from '../../../test/support/eqlOperators.js';
+import { needleTable, needOf, prefilterKeepsTable, rejectionTable, table, typedNeedleTable, typedRejectionTable, typedTable } from '../../../test/support/eqlOperators.js';
 
 table('`in` / `in~` / `not in` (SPEC §A.4, row 39)', [
   ['a in ("x", "y")', { a: 'y' }, true],
@@ -70,4 +70,39 @@ prefilterKeepsTable('the prefilter keeps every line `in` accepts, numbers and bo
   ['process where a in ("x", "true")', '{"event":{"category":"process"},"a":true}'],
   ['process where a in ("x", true)', '{"event":{"category":"process"},"a":true}'],
   ['process where a in ("x", null)', '{"event":{"category":"process"},"a":"x"}'],
+]);
+
+/** The fields the typed tables below run against, as an index mapping would give them. */
+const TYPES = {
+  d: { type: 'date' },
+  dp: { type: 'date', format: 'dd-MM-yyyy' },
+  ip: { type: 'ip' },
+  n: { type: 'long' },
+  b: { type: 'boolean' },
+  t: { type: 'text' },
+  tk: { type: 'text', fields: { raw: { type: 'keyword', ignore_above: 256 } } },
+  kn: { type: 'keyword', normalizer: 'lowercase' },
+  k: { type: 'keyword' },
+};
+
+typedTable('`in` on typed fields: numbers in a numeric field, booleans in a boolean one, as always; a multi-field reads its parent', TYPES, [
+  ['n in (1, 5)', { n: '5' }, true],
+  ['b in (true)', { b: 'true' }, true],
+  ['tk in ("Foo Bar", "x")', { tk: 'Foo Bar' }, true],
+  ['tk.raw in ("Foo Bar")', { tk: 'Foo Bar' }, true],
+  ['d in (null)', {}, false], // only nulls: never holds (see above), whatever the type
+]);
+
+typedRejectionTable('`in` refuses a literal of another type than the field (ql In.resolveType, DataTypes.areCompatible) and inexact fields', TYPES, [
+  ['any where n in (1, "string")', /^2nd argument of \[in\] must be \[long\], found value \["string"\] type \[keyword\]/, 20],
+  ['any where d in ("2024-05-01")', /^1st argument of \[in\] must be \[datetime\], found value \["2024-05-01"\] type \[keyword\]/, 17],
+  ['any where ip in ("10.0.0.1", null)', /^1st argument of \[in\] must be \[ip\], found value \["10.0.0.1"\] type \[keyword\]/, 18],
+  ['any where b in (true, 1)', /^2nd argument of \[in\] must be \[boolean\], found value \[1\] type \[integer\]/, 23],
+  ['any where t in ("x")', /^\[in\] cannot operate on field of data type \[text\]: No keyword\/multi-field defined exact matches for \[t\]/, 11],
+  ['any where kn in~ ("x")', /^\[in~\] cannot operate on field of data type \[keyword\]: Normalized keyword/, 11],
+]);
+
+typedNeedleTable('`in` on a typed field needs nothing of the line', TYPES, [
+  ['n in (1, 2)', undefined],
+  ['k in ("x", "y")', ['"x"', '"y"']],
 ]);

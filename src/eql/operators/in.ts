@@ -2,8 +2,7 @@ import { asciiFold } from '../../event/wildcard.js';
 import { ANY, exactStringNeed, or } from '../../prefilter/needles.js';
 import { literalOf, type InExpr } from '../ast.js';
 import { failAt } from '../compileError.js';
-import { compileRawReader } from '../fieldPath.js';
-import { eqlFieldOf, esTypeName, requireExact, type EqlField } from '../fieldTypes.js';
+import { eqlFieldOf, esTypeName, fieldReader, typedTermTest, requireExact, type EqlField } from '../fieldTypes.js';
 import { anyValue, looselyEqual, numericValue, rejectFieldAgainstField, type ExprOperator, type LeafLiteral, type ValueTest } from './operator.js';
 
 /**
@@ -39,7 +38,13 @@ export const MEMBERSHIP: ExprOperator<InExpr> = {
         );
       }
     }
-    const member = anyValue(compileRawReader(expr.value), membershipTest(present, expr.caseInsensitive));
+    const read = fieldReader(ctx.fieldTypes, expr.value);
+    let member = anyValue(read, membershipTest(present, expr.caseInsensitive));
+    if (field.kind === 'typed' && field.family === 'boolean') {
+      // BooleanFieldMapper indexes "true", "false" and "" as booleans: each literal is a term query.
+      const terms = present.map((lit) => anyValue(read, typedTermTest(field, lit, expr)));
+      member = (e) => terms.some((t) => t(e));
+    }
     // SPEC §A.2: `f not in (...)` is `not (f in (...))`.
     return { kind: 'query', test: expr.negated ? (e) => !member(e) : member };
   },
