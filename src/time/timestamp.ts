@@ -40,8 +40,8 @@ function parseIso(text: string): number | undefined {
   const exact = y < 100 ? new Date(utc).setUTCFullYear(y) : utc;
   const offset = zoneOffsetMs(zone);
   if (offset === undefined) return undefined;
-  const t = exact - offset;
-  return Number.isFinite(t) ? t : undefined;
+  // Four-digit years keep every time well inside Date's range, so the result is always finite.
+  return exact - offset;
 }
 
 function daysIn(year: number, month: number): number {
