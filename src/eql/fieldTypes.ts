@@ -76,13 +76,16 @@ export function eqlFieldOf(table: FieldTypeTable | undefined, field: FieldRef): 
 
 /**
  * Reads the event field a query field indexes: a multi-field (`hostname.keyword`) reads its
- * parent's value (`hostname`), as Elasticsearch indexes it from there.
+ * parent's value (`hostname`), as Elasticsearch indexes it from there; a keyword's `null_value`
+ * replaces a JSON null.
  */
 export function fieldReader(table: FieldTypeTable | undefined, field: FieldRef): RawReader {
   if (table === undefined || field.path.some((p) => typeof p !== 'string')) return compileRawReader(field);
   const path = field.path.join('.');
-  const valuePath = table.resolve(path).valuePath;
-  return valuePath === path ? compileRawReader(field) : compileRawReader({ ...field, path: valuePath.split('.') });
+  const { type, valuePath } = table.resolve(path);
+  // KeywordFieldMapper indexes `null_value` for a JSON null: `f == null` no longer holds there.
+  const nullValue = type.type === 'keyword' ? type.nullValue : undefined;
+  return compileRawReader(valuePath === path ? field : { ...field, path: valuePath.split('.') }, nullValue);
 }
 
 /**

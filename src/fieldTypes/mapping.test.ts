@@ -102,6 +102,11 @@ describe('--mapping loader', () => {
     expect(loaded.fields.get('d')?.type).toEqual({ type: 'date', format: 'dd-MM-yyyy||yyyy-MM-dd||strict_date_optional_time||epoch_millis' });
   });
 
+  it('reads a keyword\'s null_value, and refuses one that is not a string', () => {
+    expect(loadMapping({ properties: { f: { type: 'keyword', null_value: 'NULL' } } }).fields.get('f')?.type).toEqual({ type: 'keyword', nullValue: 'NULL' });
+    expect(() => loadMapping({ properties: { f: { type: 'keyword', null_value: 5 } } })).toThrow(/\$\.properties\.f\.null_value: a keyword's null_value must be a string/);
+  });
+
   it('names the differing settings when two indices map a field to the same type differently', () => {
     const e = mappingError(() =>
       loadMapping({ a: { mappings: { properties: { f: { type: 'keyword', ignore_above: 10 } } } }, b: { mappings: { properties: { f: { type: 'keyword' } } } } }),

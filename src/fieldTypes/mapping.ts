@@ -254,7 +254,16 @@ function fieldType(def: Json, at: string, ctx: Ctx): FieldType {
         throw new MappingError(`${at}.ignore_above`, 'must be a non-negative integer', ctx.file);
       }
       const normalizer = readNormalizer(def.normalizer, `${at}.normalizer`, ctx);
-      return { type: 'keyword', ...(ignoreAbove === undefined ? {} : { ignoreAbove }), ...(normalizer === undefined ? {} : { normalizer }) };
+      const nullValue = def.null_value;
+      if (nullValue !== undefined && nullValue !== null && typeof nullValue !== 'string') {
+        throw new MappingError(`${at}.null_value`, 'a keyword\'s null_value must be a string', ctx.file);
+      }
+      return {
+        type: 'keyword',
+        ...(ignoreAbove === undefined ? {} : { ignoreAbove }),
+        ...(normalizer === undefined ? {} : { normalizer }),
+        ...(typeof nullValue === 'string' ? { nullValue } : {}),
+      };
     }
     case 'flattened': {
       const ignoreAbove = def.ignore_above;

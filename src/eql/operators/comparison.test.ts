@@ -117,7 +117,18 @@ const TYPES = {
   tk: { type: 'text', fields: { raw: { type: 'keyword', ignore_above: 256 } } },
   kn: { type: 'keyword', normalizer: 'lowercase' },
   k: { type: 'keyword' },
+  nv: { type: 'keyword', null_value: 'NULL' },
 };
+
+typedTable('a keyword\'s null_value stands in for a JSON null of the field (KeywordFieldMapper)', TYPES, [
+  ['nv == "NULL"', { nv: null }, true],
+  ['nv == "NULL"', { nv: ['x', null] }, true],
+  ['nv == "NULL"', {}, false], // a missing field stays missing
+  ['nv == null', { nv: null }, false],
+  ['nv == null', {}, true],
+  ['nv != null', { nv: null }, true],
+  ['k == null', { k: null }, true], // without null_value a null is no value (SPEC §A.1)
+]);
 
 typedTable('on a date field `==` and ranges compare instants, UTC without a zone (ql ExpressionTranslators: a term or range query DateFieldType reads)', TYPES, [
   ['d == "2024-05-01T10:00:00Z"', { d: 1714557600000 }, true], // epoch millis in the event
