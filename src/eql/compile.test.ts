@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rejectionTable } from '../../test/support/eqlOperators.js';
+import { rejectionTable, typedRejectionTable } from '../../test/support/eqlOperators.js';
 import { compileEql, readJoinKey } from './compile.js';
 import { parseEql } from './parse.js';
 import { FieldTypeTable, loadMapping } from '../fieldTypes/index.js';
@@ -87,5 +87,22 @@ describe('compileEql and field types (README "### EQL and field types")', () => 
     expect(readJoinKey(keys, { day: '17-12-2022' })).toEqual([1671235200000]);
     expect(readJoinKey(keys, { day: '2022-12-17' })).toEqual([1671235200000]);
     expect(readJoinKey(keys, { day: 'not a date' })).toBeNull();
+  });
+});
+
+const KEY_TYPES = { n: { type: 'long' }, m: { type: 'integer' }, k: { type: 'keyword' }, t: { type: 'text' }, d: { type: 'date' } };
+
+typedRejectionTable('join keys of incompatible types are refused (eql Verifier.checkJoinKeyTypes)', KEY_TYPES, [
+  ['sequence [a where true] by n [b where true] by k', /^Sequence key \[k\] type \[keyword\] is incompatible with key \[n\] type \[long\]$/, 48],
+  ['sequence [a where true] by n [b where true] by n until [c where true] by d', /^Sequence key \[d\] type \[date\] is incompatible with key \[n\] type \[long\]/, 74],
+  ['sample [a where true] by d [b where true] by k', /^Sample key \[k\] type \[keyword\] is incompatible with key \[d\] type \[date\]/, 46],
+]);
+
+describe('join keys of compatible types', () => {
+  it('joins a long with an integer, a keyword with a text, and a field the table does not know with anything', () => {
+    const fieldTypes = FieldTypeTable.withMapping(loadMapping({ properties: KEY_TYPES }));
+    for (const query of ['sequence [a where true] by n [b where true] by m', 'sequence [a where true] by k [b where true] by t', 'sample [a where true] by n [b where true] by unknown']) {
+      expect(() => compileEql(parseEql(query), { fieldTypes })).not.toThrow();
+    }
   });
 });

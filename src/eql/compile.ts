@@ -5,7 +5,7 @@ import type { ScalarReader } from './fieldPath.js';
 import { scalarsOf } from '../event/fields.js';
 import { compileCondition, EVENT_FILTER, toPredicate } from './operators/index.js';
 import { FieldTypeTable } from '../fieldTypes/index.js';
-import { fieldReader, joinKeyConversion } from './fieldTypes.js';
+import { checkJoinKeyTypes, fieldReader, joinKeyConversion } from './fieldTypes.js';
 
 export interface EqlCompileOptions {
   /**
@@ -121,6 +121,7 @@ export function compileEql(query: EqlQuery, options: EqlCompileOptions = {}): Co
         return { predicate: filter(s.filter), keys: keysOf(s.by, s), runs: s.runs ?? 1, missing: s.missing };
       });
       const until = query.until === null ? null : { predicate: filter(query.until.filter), keys: keysOf(query.until.by, query.until) };
+      checkJoinKeyTypes('Sequence', [...query.steps, ...(query.until === null ? [] : [query.until])].map((s) => [...query.by, ...s.by]), fieldTypes);
       return {
         kind: 'sequence',
         steps,
@@ -140,6 +141,7 @@ export function compileEql(query: EqlQuery, options: EqlCompileOptions = {}): Co
         }
         return { predicate: filter(s.filter), keys };
       });
+      checkJoinKeyTypes('Sample', query.steps.map((s) => [...query.by, ...s.by]), fieldTypes);
       return { kind: 'sample', steps, keyCount, pipes: compilePipes(query.pipes) };
     }
     case 'join':

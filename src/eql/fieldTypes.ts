@@ -1,7 +1,7 @@
 import { compileDateFormat, indexedDate } from '../fieldTypes/dates.js';
 import { compileRangeMatcher, compileTermMatcher, FieldQueryError, type FieldType, type FieldTypeTable, type ValueMatcher } from '../fieldTypes/index.js';
 import type { Scalar } from '../event/types.js';
-import type { FieldRef, SourceSpan } from './ast.js';
+import type { Expr, FieldRef, SourceSpan } from './ast.js';
 import { failAt } from './compileError.js';
 import { compileRawReader, type RawReader } from './fieldPath.js';
 
@@ -147,4 +147,65 @@ export function joinKeyConversion(table: FieldTypeTable | undefined, field: Fiel
     }
     return out;
   };
+}
+
+/**
+ * The key type families Elasticsearch joins across (ql DataTypes.areCompatible: the same type,
+ * two strings, two numbers or two dates). Undefined: lkm-scan does not know the field's type.
+ */
+function keyFamily(type: FieldType): { family: string; esType: string } | undefined {
+  switch (type.type) {
+    case 'keyword':
+    case 'wildcard':
+    case 'constant_keyword':
+      return { family: 'string', esType: 'keyword' };
+    case 'text':
+    case 'match_only_text':
+      return { family: 'string', esType: 'text' };
+    case 'date':
+      return { family: 'date', esType: 'date' };
+    case 'ip':
+    case 'boolean':
+      return { family: type.type, esType: type.type };
+    case 'long':
+    case 'integer':
+    case 'short':
+    case 'byte':
+    case 'unsigned_long':
+    case 'double':
+    case 'float':
+    case 'half_float':
+    case 'scaled_float':
+      return { family: 'numeric', esType: type.type };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Each join key must have a type compatible with the same key of the first query (eql
+ * Verifier.checkJoinKeyTypes): `sequence [a] by pid [b] by md5` is refused with Elasticsearch's
+ * message. Keys of fields the table does not know (origin `default`) are not checked.
+ */
+export function checkJoinKeyTypes(kind: 'Sequence' | 'Sample', keysPerQuery: ReadonlyArray<readonly Expr[]>, table: FieldTypeTable | undefined): void {
+  if (table === undefined) return;
+  const typeOf = (key: Expr): ({ family: string; esType: string } & { name: string }) | undefined => {
+    if (key.type !== 'field' || key.path.some((p) => typeof p !== 'string')) return undefined;
+    const resolved = table.resolve(key.path.join('.'));
+    if (resolved.origin === 'default') return undefined;
+    const family = keyFamily(resolved.type);
+    return family === undefined ? undefined : { ...family, name: key.text };
+  };
+  const [first, ...rest] = keysPerQuery;
+  if (first === undefined) return;
+  first.forEach((expected, i) => {
+    const want = typeOf(expected);
+    if (want === undefined) return;
+    for (const keys of rest) {
+      const current = keys[i];
+      const got = current === undefined ? undefined : typeOf(current);
+      if (current === undefined || got === undefined || got.family === want.family) continue;
+      failAt(current, `${kind} key [${got.name}] type [${got.esType}] is incompatible with key [${want.name}] type [${want.esType}]`);
+    }
+  });
 }
