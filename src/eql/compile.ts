@@ -179,5 +179,6 @@ function compileEventFilter(filter: EventFilter, categoryField: string, fieldTyp
 
 /** Compiles a `where` condition (without the category clause) to a predicate. */
 export function compileEqlCondition(expr: Expr, options: EqlCompileOptions = {}): Predicate {
-  return toPredicate(compileCondition(expr, options.fieldTypes ?? FieldTypeTable.builtin()));
+  const fieldTypes = options.fieldTypes ?? FieldTypeTable.builtin();
+  return toPredicate(compileCondition(expr, fieldTypes), fieldTypes);
 }

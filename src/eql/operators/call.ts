@@ -27,6 +27,7 @@ export const CALL: ExprOperator<CallExpr> = {
 
   script(expr, ctx) {
     const spec = checkCall(expr);
+    for (const arg of expr.args) if (arg.type === 'field') requireExact(eqlFieldOf(ctx.fieldTypes, arg), spec.name, '', expr);
     let constants: FunctionConstants = NO_CONSTANTS;
     let argExprs = expr.args;
     if (spec.literalArgsFrom !== undefined) {

@@ -11,7 +11,7 @@ import { FIELD } from './field.js';
 import { MEMBERSHIP } from './in.js';
 import { LITERAL } from './literal.js';
 import { MATCH } from './match.js';
-import type { Compiled, CompiledScript, ConditionContext, ExprOperator, NeedContext } from './operator.js';
+import type { Compiled, CompiledScript, ConditionContext, ExprOperator, NeedContext, ScriptContext } from './operator.js';
 
 export { EVENT_FILTER } from './eventFilter.js';
 export type { Compiled, CompiledScript, Env, ScriptFn } from './operator.js';
@@ -62,23 +62,23 @@ export function referencesField(expr: Expr): boolean {
 export function compileCondition(expr: Expr, fieldTypes?: FieldTypeTable): Compiled {
   const ctx: ConditionContext = {
     condition: (e) => operatorOf(e.type).condition(e, ctx),
-    predicate: (e) => toPredicate(operatorOf(e.type).condition(e, ctx)),
+    predicate: (e) => toPredicate(operatorOf(e.type).condition(e, ctx), fieldTypes),
     referencesField,
     fieldTypes,
   };
   return ctx.condition(expr);
 }
 
-/** A compiled condition as a predicate over one event. */
-export function toPredicate(c: Compiled): Predicate {
+/** A compiled condition as a predicate over one event (a script reads fields under `fieldTypes`). */
+export function toPredicate(c: Compiled, fieldTypes?: FieldTypeTable): Predicate {
   if (c.kind === 'query') return c.test;
-  const fields = new ScriptFields();
+  const fields = new ScriptFields(fieldTypes);
   return scriptPredicate(compileScript(c.expr, fields).fn, fields);
 }
 
 /** Compiles `expr` as a script over the field slots of `fields`. */
 export function compileScript(expr: Expr, fields: ScriptFields): CompiledScript {
-  const ctx = { fields, script: (e: Expr) => operatorOf(e.type).script(e, ctx) };
+  const ctx: ScriptContext = { fields, fieldTypes: fields.fieldTypes, script: (e: Expr) => operatorOf(e.type).script(e, ctx) };
   return ctx.script(expr);
 }
 

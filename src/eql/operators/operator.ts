@@ -71,6 +71,8 @@ export interface ScriptContext {
   /** A sub-expression as a script over the same field slots. */
   script(expr: Expr): CompiledScript;
   fields: ScriptFields;
+  /** As ConditionContext.fieldTypes. */
+  fieldTypes: FieldTypeTable | undefined;
 }
 
 export interface NeedContext {
