@@ -14,16 +14,29 @@ import { compileRawReader, type RawReader } from './fieldPath.js';
  *   know, and types lkm-scan compares as it always did. The operators keep their own leaf tests.
  * - `typed`: date, ip, numeric and boolean fields, where Elasticsearch's field mapper reads the
  *   literal (a date string is an instant, `"10.0.0.0/8"` a CIDR block on an ip).
+ * - `unsupported`: a type EQL cannot query at all (geo shapes, ranges, `nested` and the fields
+ *   inside one; eql VerifierTests testGeo, testRange, testNested).
  * - `inexact`: a field EQL refuses for exact operations: `text` / `match_only_text` without a
  *   keyword multi-field (ql `TextEsField.findExact`), or a keyword with a normalizer (ql
  *   `KeywordEsField.getExactInfo`). `reason` is Elasticsearch's own wording.
  */
 export type EqlField =
   | { kind: 'plain' }
+  | { kind: 'unsupported'; message: string }
   | { kind: 'typed'; type: FieldType; family: 'date' | 'ip' | 'numeric' | 'boolean' }
   | { kind: 'inexact'; esType: string; reason: string };
 
 const PLAIN: EqlField = { kind: 'plain' };
+
+/** Mapping types Elasticsearch's EQL refuses to use (ql DataTypes: UNSUPPORTED). */
+const UNSUPPORTED = new Set(['geo_point', 'geo_shape', 'shape', 'point', 'integer_range', 'long_range', 'float_range', 'double_range', 'date_range', 'ip_range']);
+
+/** The type name Elasticsearch's messages give a field (`datetime` for a date). */
+function describeType(type: FieldType): string {
+  if (type.type === 'date') return 'datetime';
+  if (type.type === 'other' || type.type === 'unindexed') return type.esType;
+  return type.type;
+}
 
 /** How `field` is mapped, per `table`. A path with `[N]` indexes is read as today (plain). */
 export function eqlFieldOf(table: FieldTypeTable | undefined, field: FieldRef): EqlField {
@@ -35,7 +48,19 @@ export function eqlFieldOf(table: FieldTypeTable | undefined, field: FieldRef): 
   }
   const path = names.join('.');
   const type = table.resolve(path).type;
+  // IndexResolver / EsRelation: a field inside a nested object cannot be queried by EQL.
+  for (let dot = path.lastIndexOf('.'); dot > 0; dot = path.lastIndexOf('.', dot - 1)) {
+    const parent = path.slice(0, dot);
+    if (table.resolve(parent).type.type === 'nested') {
+      return { kind: 'unsupported', message: `Cannot use field [${path}] type [${describeType(type)}] with unsupported nested type in hierarchy (field [${parent}])` };
+    }
+  }
   switch (type.type) {
+    case 'nested':
+      return { kind: 'unsupported', message: `Cannot use field [${path}] type [nested] due to nested fields not being supported yet` };
+    case 'other':
+      if (UNSUPPORTED.has(type.esType)) return { kind: 'unsupported', message: `Cannot use field [${path}] with unsupported type [${type.esType}]` };
+      return PLAIN;
     case 'keyword':
       return type.normalizer === undefined ? PLAIN : { kind: 'inexact', esType: 'keyword', reason: 'Normalized keyword field cannot be used for exact match operations' };
     case 'text':
@@ -93,6 +118,7 @@ export function fieldReader(table: FieldTypeTable | undefined, field: FieldRef):
  * inexact field, as the verifier does (ql `TypeResolutions.isExact`), at the operator.
  */
 export function requireExact(field: EqlField, operation: string, argument: string, node: { at: SourceSpan }): void {
+  if (field.kind === 'unsupported') failAt(node, field.message);
   if (field.kind !== 'inexact') return;
   failAt(node, `[${operation}] cannot operate on ${argument}field of data type [${field.esType}]: ${field.reason}`);
 }

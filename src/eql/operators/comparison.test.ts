@@ -118,6 +118,8 @@ const TYPES = {
   kn: { type: 'keyword', normalizer: 'lowercase' },
   k: { type: 'keyword' },
   nv: { type: 'keyword', null_value: 'NULL' },
+  geo: { type: 'geo_point' },
+  procs: { type: 'nested', properties: { pid: { type: 'long' } } },
 };
 
 typedTable('a keyword\'s null_value stands in for a JSON null of the field (KeywordFieldMapper)', TYPES, [
@@ -187,6 +189,9 @@ typedRejectionTable('what Elasticsearch refuses on a typed field (TypeResolution
   ['any where d < "yesterday"', /failed to parse date field \[yesterday\]/, 15],
   ['any where ip == "localhost"', /'localhost' is not an IP string literal/, 17],
   ['any where b == "yes"', /Can't parse boolean value \[yes\]/, 16],
+  ['any where geo == 0', /^Cannot use field \[geo\] with unsupported type \[geo_point\]$/, 11],
+  ['any where procs == 0', /^Cannot use field \[procs\] type \[nested\] due to nested fields not being supported yet$/, 11],
+  ['any where procs.pid == 0', /^Cannot use field \[procs\.pid\] type \[long\] with unsupported nested type in hierarchy \(field \[procs\]\)$/, 11],
 ]);
 
 typedNeedleTable('on a typed field `==` needs nothing: the line may spell the value otherwise', TYPES, [
