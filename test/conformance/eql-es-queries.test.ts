@@ -1,7 +1,7 @@
 /**
  * Elasticsearch's whole EQL QA suite (test/fixtures/es-eql: every query file with its data), run
- * through lkm-scan's engine as detection rules (eqlEsSuite.ts says how Elasticsearch's runner uses
- * the files and how this one does the same). Every query either gives Elasticsearch's ids, in
+ * through lkm-scan's engine as detection rules under each index's own mapping (eqlEsSuite.ts says
+ * how Elasticsearch's runner uses the files and how this one does the same). Every query either gives Elasticsearch's ids, in
  * order, or is listed in NOT_MODELLED with the reason; a listed query that starts passing fails
  * this test, so the list only shrinks.
  */
