@@ -26,7 +26,7 @@ describe('ruleSetFingerprint', () => {
       [{ ...first, severity: 'critical' as const }, second],
       [{ ...first, source: { ...first.source, file: 'elsewhere.toml' } }, second],
     ];
-    const prints = new Set([ruleSetFingerprint(a), ...variants.map(ruleSetFingerprint)]);
+    const prints = new Set([ruleSetFingerprint(a), ...variants.map((v) => ruleSetFingerprint(v))]);
     expect(prints.size).toBe(variants.length + 1);
   });
 });

@@ -4,7 +4,8 @@ import type { KqlRangeOperator, KqlValue } from '../ast.js';
 import { valueText } from '../ast.js';
 import { parseDateFieldValue, parseDateMath, parseIsoDate } from '../dateMath.js';
 import { parseDecimal } from '../decimal.js';
-import { compileFieldClause } from '../fieldAccess.js';
+import { compileRangeMatcher } from '../../fieldTypes/index.js';
+import { compileTypedFieldClause } from '../fieldAccess.js';
 import type { ValueTest } from '../fieldAccess.js';
 import type { KqlNodeKind, KqlNodeOf } from './kind.js';
 
@@ -14,15 +15,22 @@ import type { KqlNodeKind, KqlNodeOf } from './kind.js';
  */
 export const rangeKind: KqlNodeKind<KqlNodeOf<'range'>> = {
   compile(node, ctx) {
-    return compileFieldClause(node.field, compileRangeTest(node.operator, node.value, ctx.now));
+    return compileTypedFieldClause(node.field, ctx, ({ type }) => {
+      if (type.type === 'dynamic') return compileRangeTest(node.operator, node.value, ctx.now);
+      const text = valueText(node.value);
+      // `f < null`: Kibana's range query with a null bound; no event value lies beyond it.
+      if (text === null) return () => false;
+      return compileRangeMatcher(type, node.operator, text, { nowMs: ctx.now });
+    });
   },
   need: () => ANY,
   categories: () => undefined,
 };
 
 /**
- * `field < v`, `<=`, `>`, `>=` (SPEC §B.3). Kibana sends an Elasticsearch `range` query and the
- * mapping decides how `v` is read; offline, `v` and the event value's JSON type stand in for it:
+ * `field < v`, `<=`, `>`, `>=` (SPEC §B.3) on a field no mapping knows. Kibana sends an
+ * Elasticsearch `range` query and the mapping decides how `v` is read (src/fieldTypes for a known
+ * field); for an unmapped one, `v` and the event value's JSON type stand in for it:
  * - when `v` reads only as a date (an ISO date with its dashes, or date math: `now-1d`,
  *   `1600000000000||+1d`), the field is a date field, and the event value is read as one reads it
  *   (`parseDateFieldValue`: ISO, else epoch millis; numbers by their text);
