@@ -229,3 +229,18 @@ describe('--mapping FILE', () => {
     expect(two.stdout).toBe(one.stdout);
   });
 });
+
+describe('validate on the whole vendored pack under field types', () => {
+  it('accepts every runnable rule', async () => {
+    const all = mkdtempSync(join(tmpdir(), 'lkm-scan-field-types-pack-'));
+    try {
+      execFileSync('tar', ['xzf', PACK, '-C', all]);
+      const r = await runInProcess(['validate', join(all, 'rules'), join(all, 'rules_building_block')]);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/validated 1864 rules in [\d.]+ s: 1864 ok, 0 failed; 328 skipped/);
+      expect(r.code).toBe(0);
+    } finally {
+      rmSync(all, { recursive: true, force: true });
+    }
+  });
+});
