@@ -2,7 +2,7 @@ import { parseIp } from '../../event/cidr.js';
 import { ANY } from '../../prefilter/needles.js';
 import type { KqlRangeOperator, KqlValue } from '../ast.js';
 import { valueText } from '../ast.js';
-import { parseDateFieldValue, parseDateMath, parseIsoDate } from '../dateMath.js';
+import { parseDateMath, parseDefaultDate, parseIsoDate } from '../../time/dates.js';
 import { parseDecimal } from '../decimal.js';
 import { compileRangeMatcher } from '../../fieldTypes/index.js';
 import { compileTypedFieldClause } from '../fieldAccess.js';
@@ -33,7 +33,7 @@ export const rangeKind: KqlNodeKind<KqlNodeOf<'range'>> = {
  * field); for an unmapped one, `v` and the event value's JSON type stand in for it:
  * - when `v` reads only as a date (an ISO date with its dashes, or date math: `now-1d`,
  *   `1600000000000||+1d`), the field is a date field, and the event value is read as one reads it
- *   (`parseDateFieldValue`: ISO, else epoch millis; numbers by their text);
+ *   (`parseDefaultDate`: ISO, else epoch millis; numbers by their text);
  * - otherwise a number compares numerically with `v` as a number (epoch millis for a date);
  * - a string that is a full ISO-8601 date compares as a date when `v` is a date or a number;
  * - any other string compares lexicographically by code point (a keyword's UTF-8 byte order);
@@ -48,7 +48,7 @@ function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, nowMs: nu
   const bound = parseDecimal(text);
   // gt and lte round a partial date or `/unit` up to the unit's last millisecond, as Elasticsearch does.
   const roundUp = operator === 'gt' || operator === 'lte';
-  const dateBound = parseDateMath(text, nowMs, roundUp);
+  const dateBound = text.startsWith('now') || text.includes('||') ? parseDateMath(text, nowMs, roundUp, readAnchor) : parseIsoDate(text, roundUp, LENIENT);
   if (dateBound !== undefined && bound === undefined) return compileDateRangeTest(holds, dateBound, text);
   const dateOrEpoch = dateBound ?? bound;
   const ipBound = dateOrEpoch === undefined ? parseIp(text) : null;
@@ -62,7 +62,7 @@ function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, nowMs: nu
         // `v` may be a number or a year (`2024`): only a full calendar date in the event reads as
         // a date, so a keyword such as "2024" keeps comparing as text.
         if (dateOrEpoch !== undefined && v.length >= 10 && v.charCodeAt(4) === 45 /* - */) {
-          const ms = parseIsoDate(v, false);
+          const ms = parseIsoDate(v, false, LENIENT);
           if (ms !== undefined) return holds(ms - dateOrEpoch);
         }
         // An address against an address compares as an ip field does (SPEC §B.3: ranges on IPs).
@@ -86,11 +86,11 @@ function compileDateRangeTest(holds: (difference: number) => boolean, dateBound:
   return (v) => {
     switch (typeof v) {
       case 'number': {
-        const ms = parseDateFieldValue(String(v));
+        const ms = parseDefaultDate(String(v), false, LENIENT);
         return holds((ms ?? v) - dateBound);
       }
       case 'string': {
-        const ms = parseDateFieldValue(v);
+        const ms = parseDefaultDate(v, false, LENIENT);
         return ms !== undefined ? holds(ms - dateBound) : holds(compareCodePoints(v, text));
       }
       default:
@@ -112,6 +112,14 @@ function asIpv6(ip: Uint8Array): Uint8Array {
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return 0;
+}
+
+/** KQL bounds and event values on unmapped fields take a space for the `T`, as event times do. */
+const LENIENT = { lenient: true } as const;
+
+/** The anchor of `<date>||<math>`: an ISO date, or epoch millis written as a number. */
+function readAnchor(text: string): number | undefined {
+  return parseIsoDate(text, false, LENIENT) ?? parseDecimal(text);
 }
 
 function comparison(operator: KqlRangeOperator): (difference: number) => boolean {
