@@ -68,6 +68,19 @@ describe('ranges (SPEC §B.3)', () => {
     expect(matches('@timestamp >= "1600000000000"', { '@timestamp': '2020-09-13T12:26:39.999' })).toBe(false);
   });
 
+  it('on @timestamp, a date in ECS, reads an epoch-millis string as a date, not as a keyword', () => {
+    // As keywords "999999999999" sorts after "1600000000000"; as dates it is 2001, before 2020.
+    expect(matches('@timestamp < 1600000000000', { '@timestamp': '999999999999' })).toBe(true);
+    expect(matches('custom.time < 1600000000000', { custom: { time: '999999999999' } })).toBe(false);
+    // `lte 2024-05` ends at 2024-05-01T23:59:59.999 (range query reference, "Missing date components").
+    expect(matches('@timestamp <= "2024-05"', { '@timestamp': '2024-05-01T23:00:00Z' })).toBe(true);
+    expect(matches('@timestamp <= "2024-05"', { '@timestamp': '2024-05-02T00:00:00Z' })).toBe(false);
+  });
+
+  it('refuses a bound the date field cannot read, as Elasticsearch fails the query', () => {
+    expect(() => matches('@timestamp < "2024-05-01 10:00"', {})).toThrow(/failed to parse date field/);
+  });
+
   it('never matches booleans, missing fields or null bounds', () => {
     expect(matches('f > 0', { f: true })).toBe(false);
     expect(matches('f > 0', {})).toBe(false);
