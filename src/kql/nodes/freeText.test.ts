@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { EcsEvent } from '../../event/types.js';
 import { ANY } from '../../prefilter/needles.js';
 import { compileKql } from '../compile.js';
 import { parseKql } from '../parse.js';
 import { kqlCategories, kqlNeed } from './index.js';
 
 describe('free text by field type (a lenient multi_match over every field)', () => {
-  const matches = (query: string, event: object) => compileKql(parseKql(query))(event);
+  const matches = (query: string, event: EcsEvent) => compileKql(parseKql(query))(event);
   it('matches an analysed field by its words and a multi-field through its parent', () => {
     expect(matches('segfault', { message: 'sshd[1]: SEGFAULT at 0' })).toBe(true);
     expect(matches('"general protection"', { message: 'x: General Protection fault' })).toBe(true);

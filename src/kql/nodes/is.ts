@@ -10,7 +10,7 @@ import type { KqlField, KqlValue } from '../ast.js';
 import { parseDecimal } from '../decimal.js';
 import { compileTypedFieldClause, resolveField } from '../fieldAccess.js';
 import type { ValueTest } from '../fieldAccess.js';
-import type { KqlCompileContext, KqlNodeKind, KqlNodeOf, KqlTypeContext } from './kind.js';
+import type { KqlCompileContext, KqlNodeKind, KqlNodeOf } from './kind.js';
 
 /**
  * `field:value` (SPEC §B.3). Kibana sends an unquoted value as a `match` query, a quoted one as
