@@ -10,7 +10,7 @@ import { eqlNeed } from '../prefilter/fromEql.js';
 import type { Need } from '../prefilter/needles.js';
 import type { CompiledSample } from './sample.js';
 import type { CompiledSequence } from './sequence.js';
-import { eqlCategories } from './categories.js';
+import { eqlCategories } from '../eql/categories.js';
 import { anyOf } from '../event/predicates.js';
 import { FieldQueryError, FieldTypeTable } from '../fieldTypes/index.js';
 
@@ -25,7 +25,7 @@ interface CompiledCommon {
   eventTime: EventTimeReader;
   /** What a raw line must contain for this rule to match it (the prefilter, src/prefilter). */
   need: Need;
-  /** `event.category` values an event needs for the rule to match (categories.ts, kql/nodes/); undefined: no such condition. */
+  /** `event.category` values an event needs for the rule to match (eql/categories.ts, kql/nodes/); undefined: no such condition. */
   categories?: readonly string[];
 }
 

@@ -5,8 +5,8 @@ import type { CompiledRule } from './compileRule.js';
 /**
  * For an event, the indices (ascending, so alerts keep rule order) of the rules that can match
  * it: those without a category condition, and those whose categories the event has (see
- * categories.ts). The union is cached per combination of categories, so an event costs one field
- * read and one map lookup however many rules there are.
+ * eql/categories.ts and kql/nodes/). The union is cached per combination of categories, so an
+ * event costs one field read and one map lookup however many rules there are.
  */
 export type Dispatch = (event: EcsEvent) => readonly number[];
 

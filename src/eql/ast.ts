@@ -237,3 +237,19 @@ export function literalOf(expr: Expr): string | number | boolean | null | undefi
       return undefined;
   }
 }
+
+/**
+ * The event filters of a query whose events matter: every step of a sequence or sample, missing
+ * events and `until` included.
+ */
+export function eventFiltersOf(query: EqlQuery): EventFilter[] {
+  switch (query.type) {
+    case 'event':
+      return [query.filter];
+    case 'sequence':
+      return [...query.steps.map((s) => s.filter), ...(query.until ? [query.until.filter] : [])];
+    case 'sample':
+    case 'join':
+      return query.steps.map((s) => s.filter);
+  }
+}

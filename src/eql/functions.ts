@@ -1,8 +1,11 @@
 import { asciiFold } from '../event/wildcard.js';
 import { bytesInCidr, parseCidr, parseIp, type Cidr } from '../event/cidr.js';
 import { isNumericText } from '../event/numericText.js';
+import { scalarText } from '../event/fields.js';
 import type { CallExpr, Expr } from './ast.js';
-import { numericValue } from './compare.js';
+import type { ValueTest } from './operators/operator.js';
+import { arithmetic } from './operators/arithmetic.js';
+import { numericValue } from './operators/operator.js';
 import { failAt } from './compileError.js';
 
 /**
@@ -25,6 +28,12 @@ export interface FunctionSpec {
    * (`x / 2.0`), which turns integer division into floating-point division.
    */
   apply: (args: ScriptValue[], caseInsensitive: boolean, floatArithmetic: boolean, constants: FunctionConstants) => ScriptValue;
+  /**
+   * The Query DSL leaf Elasticsearch builds when the first argument is a field (SPEC §A.2): a test
+   * of one of the field's values, given the call's arguments. Undefined (here or returned): the
+   * call runs as a script.
+   */
+  leaf?: (args: readonly Expr[], caseInsensitive: boolean) => ValueTest | undefined;
 }
 
 /** Values prepared once at compile time for a call (parsed CIDR blocks). */
@@ -51,26 +60,17 @@ function toNumber(v: ScriptValue): number | null {
   return numericValue(v);
 }
 
-/** Java long arithmetic truncates division; a decimal operand makes it floating point. */
-export function arithmetic(op: '+' | '-' | '*' | '/' | '%', a: ScriptValue, b: ScriptValue, float: boolean): ScriptValue {
-  const x = toNumber(a);
-  const y = toNumber(b);
-  if (x === null || y === null) return null;
-  const integral = !float && Number.isInteger(x) && Number.isInteger(y);
-  switch (op) {
-    case '+':
-      return x + y;
-    case '-':
-      return x - y;
-    case '*':
-      return x * y;
-    case '/':
-      if (integral) return y === 0 ? null : Math.trunc(x / y);
-      return x / y;
-    case '%':
-      if (y === 0 && integral) return null;
-      return x % y;
-  }
+/**
+ * The leaf of startsWith / endsWith / stringContains on a field: its second argument must be a
+ * string literal; `~` folds ASCII case on both sides (SPEC §A.5).
+ */
+function stringLeaf(test: (value: string, sub: string) => boolean): NonNullable<FunctionSpec['leaf']> {
+  return (args, ci) => {
+    const arg = args[1];
+    if (arg?.type !== 'string') return undefined;
+    const sub = ci ? asciiFold(arg.value) : arg.value;
+    return ci ? (v) => test(asciiFold(scalarText(v)), sub) : (v) => test(scalarText(v), sub);
+  };
 }
 
 const stringArgs = (args: ScriptValue[], count: number): string[] | null => {
@@ -123,6 +123,9 @@ function between(args: ScriptValue[], ci: boolean): ScriptValue {
   const left = toText(args[1] ?? null);
   const right = toText(args[2] ?? null);
   if (source === null || left === null || right === null) return null;
+  // Elasticsearch's between (eql StringUtils.between, a port of the Python EQL one): an empty
+  // source, left or right bound gives the source unchanged.
+  if (source === '' || left === '' || right === '') return source;
   const greedy = args[3] === true;
   const src = fold(source, ci);
   const l = fold(left, ci);
@@ -166,6 +169,14 @@ const SPECS: FunctionSpec[] = [
       const bytes = parseIp(ip);
       return bytes !== null && constants.cidrs.some((c) => bytesInCidr(bytes, c));
     },
+    leaf: (args) => {
+      const blocks = args.slice(1).map(parseCidrLiteral);
+      return (v) => {
+        if (typeof v !== 'string') return false;
+        const bytes = parseIp(v);
+        return bytes !== null && blocks.some((b) => bytesInCidr(bytes, b));
+      };
+    },
   },
   {
     name: 'concat',
@@ -191,6 +202,7 @@ const SPECS: FunctionSpec[] = [
       const s = stringArgs(args, 2);
       return s === null ? null : fold(s[0]!, ci).endsWith(fold(s[1]!, ci));
     },
+    leaf: stringLeaf((value, sub) => value.endsWith(sub)),
   },
   {
     name: 'indexOf',
@@ -238,6 +250,7 @@ const SPECS: FunctionSpec[] = [
       const s = stringArgs(args, 2);
       return s === null ? null : fold(s[0]!, ci).startsWith(fold(s[1]!, ci));
     },
+    leaf: stringLeaf((value, sub) => value.startsWith(sub)),
   },
   { name: 'string', minArgs: 1, maxArgs: 1, acceptsTilde: true, apply: (args) => toText(args[0] ?? null) },
   {
@@ -251,6 +264,7 @@ const SPECS: FunctionSpec[] = [
       // SPEC §A.8: an empty substring gives false.
       return s[1] !== '' && fold(s[0]!, ci).includes(fold(s[1]!, ci));
     },
+    leaf: stringLeaf((value, sub) => sub !== '' && value.includes(sub)),
   },
   {
     name: 'substring',

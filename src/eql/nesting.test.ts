@@ -1,12 +1,12 @@
 import type { EcsEvent } from '../event/types.js';
 import { describe, expect, it } from 'vitest';
-import { eqlCategories } from '../engine/categories.js';
 import { eqlNeed } from '../prefilter/fromEql.js';
 import { defaultNeedles } from '../prefilter/needles.js';
 import { QuerySyntaxError } from '../query/syntaxError.js';
 import type { EventQuery } from './ast.js';
+import { eqlCategories } from './categories.js';
 import { compileEql } from './compile.js';
-import { MAX_EXPRESSION_DEPTH } from './nesting.js';
+import { MAX_EXPRESSION_DEPTH, MAX_PARENTHESIS_DEPTH } from './nesting.js';
 import { parseEql } from './parse.js';
 
 /** Parses and compiles like a rule does (compiler, prefilter, categories); returns the predicate. */
@@ -71,6 +71,25 @@ describe('deep EQL queries: a rule error, never a stack overflow (issue 7, defec
     const error = rejection(nots(1_000));
     // The 257th `not` from the left: "process where " is 14 characters, each `not ` 4.
     expect(error.position).toEqual({ offset: 14 + 4 * MAX_EXPRESSION_DEPTH, line: 1, column: 15 + 4 * MAX_EXPRESSION_DEPTH });
+  });
+
+  // The parser's own stack limit moves with V8's optimisation of it: a fixed count decides instead,
+  // so the same rule is accepted or refused on every run (1,000 parentheses once parsed when warm).
+  it('accepts up to MAX_PARENTHESIS_DEPTH open parentheses and refuses one more, at that parenthesis', () => {
+    expect(run(parens(MAX_PARENTHESIS_DEPTH), ev)).toBe(true);
+    const error = rejection(parens(MAX_PARENTHESIS_DEPTH + 1));
+    expect(error.message).toMatch(/^the query is nested too deeply to parse/);
+    expect(error.position.offset).toBe('process where '.length + MAX_PARENTHESIS_DEPTH);
+  });
+
+  it('does not count parentheses inside strings, backtick names or comments', () => {
+    const many = '('.repeat(MAX_PARENTHESIS_DEPTH + 1);
+    const event = { ...ev, process: { name: many } };
+    expect(run(`process where process.name == "${many}"`, event)).toBe(true);
+    expect(run(`process where process.name == """${many}"""`, event)).toBe(true);
+    expect(run(`process where process.name == "\\"${many}"`, { ...ev, process: { name: `"${many}` } })).toBe(true);
+    expect(run(`process where \`${many}\` == null`, ev)).toBe(true);
+    expect(run(`process where /* ${many} */ process.name == "x" // ${many}`, ev)).toBe(true);
   });
 
   it('compiles and runs a flat or-chain of 10,000 comparisons', () => {

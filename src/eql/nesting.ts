@@ -1,5 +1,6 @@
 import type { EqlQuery, Expr } from './ast.js';
 import { QuerySyntaxError } from '../query/syntaxError.js';
+import { operandsOf } from './operators/index.js';
 
 /**
  * How many levels an expression may nest: each `and` / `or` inside another, `not`, function call,
@@ -31,8 +32,53 @@ export function checkNesting(query: EqlQuery): void {
         1,
       );
     }
-    for (const child of childrenOf(expr)) stack.push([child, depth + 1]);
+    for (const child of operandsOf(expr)) stack.push([child, depth + 1]);
   }
+}
+
+/**
+ * How many parentheses may be open at once. Parentheses around one comparison build no tree, so
+ * checkNesting cannot see them; the parser recurses on each. Where its stack runs out depends on
+ * how far V8 has optimised the parser (an optimised frame is smaller), so without this limit the
+ * same query could parse in one run and overflow in the next. Well below where it overflows when
+ * cold (about 750), far above any rule's need.
+ */
+export const MAX_PARENTHESIS_DEPTH = 500;
+
+/**
+ * The offset of the first `(` opened beyond MAX_PARENTHESIS_DEPTH, outside strings, backtick
+ * names and comments; undefined when there is none. A lexical scan, one pass, no recursion: the
+ * parser reports any other problem of the text.
+ */
+export function excessParenthesis(text: string): number | undefined {
+  let depth = 0;
+  let i = 0;
+  const n = text.length;
+  const skipTo = (close: string, from: number): number => {
+    const at = text.indexOf(close, from);
+    return at < 0 ? n : at + close.length;
+  };
+  while (i < n) {
+    const c = text[i];
+    if (c === '(') {
+      depth++;
+      if (depth > MAX_PARENTHESIS_DEPTH) return i;
+      i++;
+    } else if (c === ')') {
+      depth = Math.max(0, depth - 1);
+      i++;
+    } else if (text.startsWith('"""', i)) i = skipTo('"""', i + 3);
+    else if (c === '"' || c === "'") {
+      // A quoted string; a backslash escapes the next character.
+      i++;
+      while (i < n && text[i] !== c) i += text[i] === '\\' ? 2 : 1;
+      i++;
+    } else if (c === '`') i = skipTo('`', i + 1); // a doubled backtick reads as two names here: harmless
+    else if (text.startsWith('//', i)) i = skipTo('\n', i + 2);
+    else if (text.startsWith('/*', i)) i = skipTo('*/', i + 2);
+    else i++;
+  }
+  return undefined;
 }
 
 function rootsOf(query: EqlQuery): Expr[] {
@@ -50,31 +96,5 @@ function rootsOf(query: EqlQuery): Expr[] {
     case 'sample':
     case 'join':
       return [...query.by, ...query.steps.flatMap((s) => [s.filter.condition, ...s.by]), ...pipeArgs];
-  }
-}
-
-function childrenOf(expr: Expr): readonly Expr[] {
-  switch (expr.type) {
-    case 'and':
-    case 'or':
-      return expr.operands;
-    case 'not':
-    case 'negate':
-      return [expr.operand];
-    case 'compare':
-    case 'arithmetic':
-      return [expr.left, expr.right];
-    case 'match':
-      return [expr.left, ...expr.patterns];
-    case 'in':
-      return [expr.value, ...expr.list];
-    case 'call':
-      return expr.args;
-    case 'field':
-    case 'string':
-    case 'number':
-    case 'boolean':
-    case 'null':
-      return [];
   }
 }

@@ -114,6 +114,8 @@ describe('parseEql: lexical rules (SPEC §A.7)', () => {
   it('reads optional fields, backtick segments with doubled backticks, and [N] indexes', () => {
     expect(condition('?a.b == 1')).toMatchObject({ left: { type: 'field', optional: true, path: ['a', 'b'] } });
     expect(condition('`my field`.`x``y` == 1')).toMatchObject({ left: { path: ['my field', 'x`y'] } });
+    // Elasticsearch joins the unquoted segments with dots (IdentifierBuilder): `a.b` is the path a.b.
+    expect(condition('`a.b`.c == 1')).toMatchObject({ left: { path: ['a', 'b', 'c'] } });
     expect(condition('list[1] == 1')).toMatchObject({ left: { path: ['list', 1] } });
     expect(condition('@timestamp > 5')).toMatchObject({ left: { path: ['@timestamp'] } });
   });

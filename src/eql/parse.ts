@@ -2,13 +2,15 @@ import { parse as peggyParse, SyntaxError as PeggySyntaxError } from './generate
 import type { Expectation } from './generated/eqlParser.js';
 import { QuerySyntaxError, positionAt } from '../query/syntaxError.js';
 import type { EqlQuery } from './ast.js';
-import { checkNesting } from './nesting.js';
+import { checkNesting, excessParenthesis } from './nesting.js';
 
 /**
  * Parses an EQL query (SPEC §A). Throws QuerySyntaxError with a message for rule authors, also
  * for a query nested too deeply for the stages after the parser (see nesting.ts).
  */
 export function parseEql(text: string): EqlQuery {
+  const excess = excessParenthesis(text);
+  if (excess !== undefined) throw tooDeepToParse(text, excess);
   let query: EqlQuery;
   try {
     // The generated parser's declaration types this start rule as EqlQuery
@@ -22,15 +24,9 @@ export function parseEql(text: string): EqlQuery {
 }
 
 function translateError(error: unknown, text: string): unknown {
-  if (error instanceof RangeError) {
-    // Thousands of nested parentheses exhaust the parser's stack before checkNesting can count
-    // the levels. Elasticsearch does the same: its parser's StackOverflowError is a parsing error.
-    return new QuerySyntaxError(
-      `the query is nested too deeply to parse: flatten it ('a or b or c' and 'x in (...)' need no parentheses however long they are)`,
-      positionAt(text, 0),
-      1,
-    );
-  }
+  // Whatever nesting excessParenthesis does not count (none is known) could still exhaust the
+  // parser's stack. Elasticsearch does the same: its parser's StackOverflowError is a parsing error.
+  if (error instanceof RangeError) return tooDeepToParse(text, 0);
   if (!(error instanceof PeggySyntaxError)) return error;
   const start = error.location.start;
   const position = positionAt(text, start.offset);
@@ -42,6 +38,15 @@ function translateError(error: unknown, text: string): unknown {
   return new QuerySyntaxError(
     `expected ${describeExpected(error.expected)} but found ${describeFound(error.found)}`,
     position,
+    1,
+  );
+}
+
+/** More parentheses open at once than MAX_PARENTHESIS_DEPTH (nesting.ts): a parse error at `offset`. */
+function tooDeepToParse(text: string, offset: number): QuerySyntaxError {
+  return new QuerySyntaxError(
+    `the query is nested too deeply to parse: flatten it ('a or b or c' and 'x in (...)' need no parentheses however long they are)`,
+    positionAt(text, offset),
     1,
   );
 }

@@ -8,6 +8,9 @@
  * Supported Lucene syntax: literal characters, `\` escaping any character, `.`, `?`, `*`, `+`,
  * `{n}`, `{n,}`, `{n,m}`, `|`, `(...)`, `[...]` / `[^...]` with ranges, `"..."` literal strings,
  * `@` (any string), `#` (the empty language), `<n-m>` numeric intervals, `\d \D \s \S \w \W`.
+ * Elasticsearch EQL sends `regex` as a `regexp` query with its default flags, RegexpFlag.ALL
+ * (ql ExpressionTranslators.Likes → RegexQuery → RegexpQueryBuilder.DEFAULT_FLAGS_VALUE), so
+ * every optional operator of Lucene's RegExp is on, intervals included.
  * `&` (intersection) and `~` (complement) need a full automaton construction and are rejected
  * with a message rather than guessed.
  */
@@ -52,7 +55,8 @@ function swapAsciiCase(cp: number): number {
 }
 
 const isDigit: CharTest = (c) => c >= 48 && c <= 57;
-const isSpace: CharTest = (c) => c === 32 || (c >= 9 && c <= 13);
+// Lucene's RegExp.expandPredefined: `\s` is [ \t\n\r] only (no \v or \f), `\w` is [a-zA-Z_0-9].
+const isSpace: CharTest = (c) => c === 32 || c === 9 || c === 10 || c === 13;
 const isWord: CharTest = (c) => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 
 class LuceneRegexParser {
@@ -180,6 +184,7 @@ class LuceneRegexParser {
         this.pos++;
         const shorthand = SHORTHANDS[e];
         if (shorthand !== undefined) return { kind: 'char', test: shorthand };
+        this.rejectUnknownEscape(e);
         return this.literal(e.codePointAt(0)!);
       }
       case '*':
@@ -219,6 +224,7 @@ class LuceneRegexParser {
           tests.push(shorthand);
           continue;
         }
+        this.rejectUnknownEscape(e);
         lo = e.codePointAt(0)!;
       } else lo = c.codePointAt(0)!;
       let hi = lo;
@@ -242,7 +248,23 @@ class LuceneRegexParser {
     return { kind: 'char', test: negated ? (x) => !folded(x) : folded };
   }
 
-  /** `<n-m>`: any decimal integer from n to m (Lucene allows leading zeros). */
+  /**
+   * Lucene's RegExp: a backslash before an ASCII letter that names no class (`\n`, `\t`, `\b`...)
+   * is an error, as in java.util.regex; before anything else it makes the character literal.
+   */
+  private rejectUnknownEscape(e: string): void {
+    if (/^[A-Za-z]$/.test(e)) {
+      this.pos--;
+      this.fail(`'\\${e}' is not a character class (Lucene knows \\d \\D \\s \\S \\w \\W; write a letter without the backslash)`);
+    }
+  }
+
+  /**
+   * `<n-m>`: a decimal integer from n to m, as Lucene's RegExp and Automata.makeDecimalInterval
+   * define it. When n and m are written with the same number of digits, a value must have exactly
+   * that many (`<08-12>` matches `09`, not `9` or `009`); otherwise any number of leading zeros is
+   * allowed (`<1-20>` matches `007`). Reversed bounds are swapped; bounds are Java ints.
+   */
   private interval(): Node {
     const start = this.pos;
     while (this.peek() !== undefined && this.peek() !== '>') this.pos++;
@@ -251,18 +273,47 @@ class LuceneRegexParser {
     this.pos++;
     const m = /^([0-9]+)-([0-9]+)$/.exec(body);
     if (m === null) this.fail(`'<${body}>' is not a numeric interval <n-m>`);
-    const lo = Number(m[1]);
-    const hi = Number(m[2]);
-    if (hi < lo) this.fail('an interval is reversed');
-    if (hi - lo > 10_000) this.fail('numeric interval too wide');
-    const items: Node[] = [];
-    for (let n = lo; n <= hi; n++) {
-      items.push({ kind: 'concat', items: Array.from(String(n)).map((d) => this.literal(d.codePointAt(0)!)) });
+    const [, first = '', second = ''] = m;
+    let lo = Number(first);
+    let hi = Number(second);
+    if (lo > JAVA_INT_MAX || hi > JAVA_INT_MAX) this.fail(`'<${body}>': interval bounds must be at most ${JAVA_INT_MAX}`);
+    if (lo > hi) [lo, hi] = [hi, lo];
+    const digit = (d: number): Node => this.literal(48 + d);
+    if (first.length === second.length) return decimalRange(String(lo).padStart(first.length, '0'), String(hi).padStart(first.length, '0'), digit);
+    // Any number of leading zeros, then the number written without them.
+    const zeros: Node = { kind: 'repeat', item: digit(0), min: 0, max: Infinity };
+    const lengths: Node[] = [];
+    for (let len = String(lo).length; len <= String(hi).length; len++) {
+      const from = Math.max(lo, len === 1 ? 0 : 10 ** (len - 1));
+      const to = Math.min(hi, 10 ** len - 1);
+      lengths.push(decimalRange(String(from), String(to), digit));
     }
-    // Lucene lets intervals match leading zeros: `<1-10>` matches `007`.
-    const zeros: Node = { kind: 'repeat', item: this.literal(48), min: 0, max: Infinity };
-    return { kind: 'concat', items: [zeros, { kind: 'union', items }] };
+    return { kind: 'concat', items: [zeros, lengths.length === 1 ? lengths[0]! : { kind: 'union', items: lengths }] };
   }
+}
+
+const JAVA_INT_MAX = 2 ** 31 - 1;
+
+/**
+ * The strings of digits, all as long as `lo` and `hi` (equal lengths), whose value is within
+ * [lo, hi]: O(length²) nodes however wide the range, unlike listing its numbers.
+ */
+function decimalRange(lo: string, hi: string, digit: (d: number) => Node): Node {
+  if (lo.length === 0) return { kind: 'empty' };
+  const a = Number(lo[0]);
+  const b = Number(hi[0]);
+  const restLo = lo.slice(1);
+  const restHi = hi.slice(1);
+  if (a === b) return { kind: 'concat', items: [digit(a), decimalRange(restLo, restHi, digit)] };
+  const anyDigits = (n: number): Node => ({ kind: 'repeat', item: { kind: 'char', test: isDigit }, min: n, max: n });
+  const items: Node[] = [
+    { kind: 'concat', items: [digit(a), decimalRange(restLo, '9'.repeat(restLo.length), digit)] },
+  ];
+  if (b - a > 1) {
+    items.push({ kind: 'concat', items: [{ kind: 'char', test: (c) => c > 48 + a && c < 48 + b }, anyDigits(restLo.length)] });
+  }
+  items.push({ kind: 'concat', items: [digit(b), decimalRange('0'.repeat(restHi.length), restHi, digit)] });
+  return { kind: 'union', items };
 }
 
 const SHORTHANDS: Record<string, CharTest> = {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isJsWhitespace, isNumericText, type CharSource } from './numericText.js';
 
-// The regexes the scanner replaces (src/eql/compare.ts, src/eql/functions.ts after trim(),
+// The regexes the scanner replaced (then in src/eql/compare.ts, src/eql/functions.ts after trim(),
 // src/prefilter/needles.ts; src/kql/valueSet.ts's DECIMAL is the same language without spaces).
 // Kept here as the oracle: on short texts they are fast and define the semantics to keep.
 const OLD_WITH_SPACES = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;

@@ -28,7 +28,7 @@ describe('needles from rule queries', () => {
     expect(needleAlternatives(eqlNeed(parseEql(R1)))).toEqual([['"file"'], ['"linux"'], ['"change"', '"creation"'], ['"ko"']]);
   });
 
-  it('gives no needle for case-insensitive, negated or computed conditions', () => {
+  it('gives no needle for case-insensitive, negated or computed conditions (more beside each operator in src/eql/operators/)', () => {
     expect(eqlNeed(parseEql('process where process.name : "cmd.exe"'))).toEqual({ kind: 'lit', text: '"process"' });
     expect(defaultNeedles(eqlNeed(parseEql('any where process.name : "cmd.exe"')))).toBeUndefined();
     expect(defaultNeedles(eqlNeed(parseEql('any where process.name in~ ("a")')))).toBeUndefined();

@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseEql } from '../eql/index.js';
 import { compileFieldReader } from '../event/fields.js';
-import { eqlCategories } from './categories.js';
 import { compileDispatch } from './dispatch.js';
 import type { CompiledRule } from './compileRule.js';
 
-describe('rule categories (SPEC §A.3, §B.3)', () => {
-  it('reads `X where` of event queries, sequences and samples', () => {
-    expect(eqlCategories(parseEql('process where true'), false)).toEqual(['process']);
-    expect(eqlCategories(parseEql('sequence [process where true] [network where true] until [file where true]'), false)).toEqual([
-      'process',
-      'network',
-      'file',
-    ]);
-    expect(eqlCategories(parseEql('sequence [process where true] [any where true]'), false)).toBeUndefined();
-    expect(eqlCategories(parseEql('any where true'), false)).toBeUndefined();
-  });
-
-  it('gives none when the rule reads the category from another field (event_category_override)', () => {
-    expect(eqlCategories(parseEql('process where true'), true)).toBeUndefined();
-  });
-
-});
-
+// The categories a rule implies are tested beside their clause: src/eql/operators/eventFilter.test.ts
+// (EQL `X where`) and src/kql/nodes/ (KQL).
 describe('compileDispatch', () => {
   const rule = (categories?: string[]) => ({ categories }) as unknown as CompiledRule;
 

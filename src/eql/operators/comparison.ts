@@ -1,0 +1,145 @@
+import { hasAnyValue, scalarText } from '../../event/fields.js';
+import { asciiFold } from '../../event/wildcard.js';
+import { ANY, exactStringNeed } from '../../prefilter/needles.js';
+import { literalOf, type CompareExpr, type Expr } from '../ast.js';
+import { compileRawReader } from '../fieldPath.js';
+import {
+  anyValue,
+  applyOrder,
+  numericValue,
+  rejectFieldAgainstField,
+  scriptOrder,
+  type Compiled,
+  type ExprOperator,
+  type LeafLiteral,
+  type RangeOperator,
+  type ValueTest,
+} from './operator.js';
+
+/**
+ * `==`, `!=`, `<`, `<=`, `>`, `>=` (SPEC §A.4). Against a literal they are Query DSL leaves: `==`
+ * a term query, the others a range query; `f == null` is "missing" and `f != null` "exists"
+ * (SPEC §A.7). Only a case-sensitive `==` with a string promises bytes in the line.
+ */
+export const COMPARISON: ExprOperator<CompareExpr> = {
+  operands: (expr) => [expr.left, expr.right],
+
+  condition(expr, ctx) {
+    rejectFieldAgainstField(expr, expr.left, [expr.right], ctx);
+    let { left, right, op } = expr;
+    if (literalOf(left) !== undefined && literalOf(right) === undefined) {
+      [left, right] = [right, left];
+      op = FLIPPED[op];
+    }
+    const lit = literalOf(right);
+    if (lit === null && (op === '==' || op === '!=')) return nullCheck(expr, left, op === '!=');
+    if (left.type !== 'field' || lit === undefined || lit === null) return { kind: 'script', expr };
+    const read = compileRawReader(left);
+    switch (op) {
+      case '==':
+        return { kind: 'query', test: anyValue(read, equalsTest(lit, false)) };
+      case '!=': {
+        // SPEC §A.2: `a != b` is `not (a == b)` — true when the field is missing.
+        const eq = anyValue(read, equalsTest(lit, false));
+        return { kind: 'query', test: (e) => !eq(e) };
+      }
+      default:
+        return { kind: 'query', test: anyValue(read, rangeTest(op, lit)) };
+    }
+  },
+
+  script(expr, ctx) {
+    const l = ctx.script(expr.left).fn;
+    const r = ctx.script(expr.right).fn;
+    const op = expr.op;
+    if (expr.left.type === 'null' || expr.right.type === 'null') {
+      const other = expr.left.type === 'null' ? r : l;
+      // `x == null` is IsNull(x) in Elasticsearch's optimizer: two-valued.
+      return { fn: op === '!=' ? (env) => other(env) !== null : (env) => (op === '==' ? other(env) === null : null), float: false };
+    }
+    return {
+      float: false,
+      fn: (env) => {
+        const a = l(env);
+        const b = r(env);
+        if (a === null || b === null) return null;
+        const o = scriptOrder(a, b);
+        if (op === '==' || op === '!=') {
+          const eq = o === null ? String(a) === String(b) : o === 0;
+          return op === '==' ? eq : !eq;
+        }
+        return o === null ? null : applyOrder(op, o);
+      },
+    };
+  },
+
+  need(expr) {
+    if (expr.op !== '==') return ANY;
+    if (expr.left.type === 'field' && expr.right.type === 'string') return exactStringNeed(expr.right.value);
+    if (expr.right.type === 'field' && expr.left.type === 'string') return exactStringNeed(expr.left.value);
+    return ANY;
+  },
+};
+
+const FLIPPED = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '==': '==', '!=': '!=' } as const;
+
+/** `f == null` is "missing" and `f != null` "exists" (SPEC §A.7); a non-field operand is a script. */
+export function nullCheck(node: Expr, operand: Expr, exists: boolean): Compiled {
+  if (operand.type === 'field') {
+    const read = compileRawReader(operand);
+    return { kind: 'query', test: exists ? (e) => hasAnyValue(read(e)) : (e) => !hasAnyValue(read(e)) };
+  }
+  const nullLiteral: Expr = { type: 'null', at: node.at };
+  return { kind: 'script', expr: { type: 'compare', op: exists ? '!=' : '==', left: operand, right: nullLiteral, at: node.at } };
+}
+
+/**
+ * `==` (and `in` per element): exact, case-sensitive, no wildcards. Strings compare with the
+ * value's JSON text (SPEC §C); numbers compare numerically, also against numeric strings (a
+ * numeric field indexed from `"5"` holds 5).
+ */
+export function equalsTest(literal: LeafLiteral, caseInsensitive: boolean): ValueTest {
+  if (typeof literal === 'number') return (v) => numericValue(v) === literal;
+  if (typeof literal === 'boolean') {
+    const text = String(literal);
+    return (v) => v === literal || v === text;
+  }
+  if (!caseInsensitive) return (v) => (typeof v === 'string' ? v === literal : scalarText(v) === literal);
+  const folded = asciiFold(literal);
+  return (v) => asciiFold(scalarText(v)) === folded;
+}
+
+/** Ranges: numeric against a number, case-sensitive by code point against a string (SPEC §A.4). */
+export function rangeTest(op: RangeOperator, literal: LeafLiteral): ValueTest {
+  if (typeof literal === 'number') {
+    return (v) => {
+      const n = numericValue(v);
+      return n !== null && applyOrder(op, n < literal ? -1 : n > literal ? 1 : 0);
+    };
+  }
+  const bound = String(literal);
+  return (v) => applyOrder(op, compareCodePoints(scalarText(v), bound));
+}
+
+/**
+ * Order of two strings by code point: the UTF-8 byte order of a keyword's terms, which a range
+ * query compares (Lucene TermRangeQuery over BytesRef). JavaScript's `<` compares UTF-16 code
+ * units and would put U+E000–U+FFFF after astral characters. (A script comparison is Java's
+ * String.compareTo, UTF-16 order, as `<` is: see scriptOrder.)
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (U+D800–U+DFFF) stand for code points above U+FFFF: move them above U+E000–U+FFFF.
+    if (x >= 0xd800 && y >= 0xd800) return shiftSurrogates(x) - shiftSurrogates(y);
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+function shiftSurrogates(unit: number): number {
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
+}

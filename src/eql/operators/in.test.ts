@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { needleTable, needOf, prefilterKeepsTable, rejectionTable, table } from '../../../test/support/eqlOperators.js';
+
+table('`in` / `in~` / `not in` (SPEC §A.4, row 39)', [
+  ['a in ("x", "y")', { a: 'y' }, true],
+  ['a in ("x", "y")', { a: 'Y' }, false],
+  ['a in~ ("x", "y")', { a: 'Y' }, true],
+  ['a in ("x*")', { a: 'xy' }, false],
+  ['a in (1, 2)', { a: 2 }, true],
+  ['a in (1, 2)', { a: '2' }, true],
+  ['a in ("1")', { a: 1 }, true],
+  ['a not in ("x")', {}, true],
+  ['a not in ("x")', { a: ['x', 'z'] }, false],
+]);
+
+// Elasticsearch drops nulls from the terms query (ql ExpressionTranslators.InComparisons); a list
+// of nulls only folds to null (ql In.fold), which never matches, negated or not.
+table('`null` in an `in` list', [
+  ['a in ("x", null)', {}, false],
+  ['a in ("x", null)', { a: 'x' }, true],
+  ['a in ("x", null)', { a: null }, false],
+  ['a not in ("x", null)', {}, true],
+  ['a not in ("x", null)', { a: 'y' }, true],
+  ['a not in ("x", null)', { a: 'x' }, false],
+  ['a in (null)', {}, false],
+  ['a in (null)', { a: 'x' }, false],
+  ['a not in (null)', {}, false],
+  ['a not in (null)', { a: 'x' }, false],
+  ['a in (null, null)', {}, false],
+  ['a in (null) or b == 1', { b: 1 }, true],
+  ['length(a) in (1, null)', { a: 'x' }, true],
+  ['length(a) in (2, null)', { a: 'x' }, false],
+  ['length(a) not in (2, null)', { a: 'x' }, false], // InProcessor: no match and a null is null
+]);
+
+table('on computed values `in` runs as a script (SPEC §A.2)', [
+  ['length(a) in (1, 2)', { a: 'ab' }, true],
+  ['length(a) not in (1, 2)', { a: 'ab' }, false],
+  ['length(a) in (1, 2)', {}, false],
+  ['string(a) in~ ("X")', { a: 'x' }, true],
+]);
+
+needleTable('needles: a positive, case-sensitive `in` over strings needs one of them', [
+  ['a in ("x", "y")', ['"x"', '"y"']],
+  ['a in~ ("x")', undefined],
+  ['a not in ("x")', undefined],
+  ['a in ("x", 5)', undefined], // 5 may be written many ways
+  ['a in ("x", null)', ['"x"']], // the null matches nothing
+  ['a in (null)', undefined],
+  ['length(a) in ("x")', undefined],
+]);
+
+describe('the need of `in`', () => {
+  it('is an OR of the quoted strings', () => {
+    expect(needOf('a in ("change", "creation")')).toEqual({
+      kind: 'or',
+      of: [
+        { kind: 'lit', text: '"change"' },
+        { kind: 'lit', text: '"creation"' },
+      ],
+    });
+  });
+});
+
+rejectionTable('compile-time rejections (QuerySyntaxError with position)', [['process where a in ("x", b)', /cannot compare field 'a' with field 'b'/, 15]]);
+
+prefilterKeepsTable('the prefilter keeps every line `in` accepts, numbers and booleans included', [
+  ['process where a in ("x", "50")', '{"event":{"category":"process"},"a":5e1}'],
+  ['process where a in ("x", 50)', '{"event":{"category":"process"},"a":"5e1"}'],
+  ['process where a in ("x", "true")', '{"event":{"category":"process"},"a":true}'],
+  ['process where a in ("x", true)', '{"event":{"category":"process"},"a":true}'],
+  ['process where a in ("x", null)', '{"event":{"category":"process"},"a":"x"}'],
+]);

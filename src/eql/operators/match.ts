@@ -1,0 +1,121 @@
+import { hasAnyValue, scalarText } from '../../event/fields.js';
+import type { Predicate, Scalar } from '../../event/types.js';
+import { compileWildcard } from '../../event/wildcard.js';
+import { ANY } from '../../prefilter/needles.js';
+import { literalOf, type Expr, type MatchExpr, type MatchOperator } from '../ast.js';
+import { failAt, regexFailure } from '../compileError.js';
+import { compileRawReader } from '../fieldPath.js';
+import type { ScriptValue } from '../functions.js';
+import { compileLuceneRegex } from '../regex.js';
+import { equalsTest, nullCheck } from './comparison.js';
+import { anyValue, looselyEqual, rejectFieldAgainstField, type Env, type ExprOperator, type LeafLiteral, type ValueTest } from './operator.js';
+
+/**
+ * `:` / `!:`, `like` / `like~`, `regex` / `regex~` over one pattern or a list (SPEC §A.4): true
+ * when the left side matches any pattern. `:` folds case and reads `*` and `?` as wildcards; `~`
+ * forms fold case; a regex is Lucene's. None of them promises bytes of the line: folding case
+ * or matching a pattern may accept text written otherwise, so they need nothing (`ANY`).
+ */
+export const MATCH: ExprOperator<MatchExpr> = {
+  operands: (expr) => [expr.left, ...expr.patterns],
+
+  condition(expr, ctx) {
+    rejectFieldAgainstField(expr, expr.left, expr.patterns, ctx);
+    let left = expr.left;
+    let patterns = expr.patterns;
+    // `"net.EXE" : original_file_name` reads as `original_file_name : "net.EXE"`.
+    if (literalOf(left) !== undefined && patterns.length === 1 && literalOf(patterns[0]!) === undefined) {
+      if (left.type === 'null' && expr.op === ':') return nullCheck(expr, patterns[0]!, expr.negated);
+      [left, patterns] = [patterns[0]!, [left]];
+    }
+    if (expr.op === ':' && patterns.length === 1 && patterns[0]!.type === 'null') return nullCheck(expr, left, expr.negated);
+    const literals = patterns.map(literalOf);
+    if (left.type !== 'field' || !literals.every((l): l is LeafLiteral | null => l !== undefined)) {
+      return { kind: 'script', expr: { ...expr, left, patterns } };
+    }
+    const read = compileRawReader(left);
+    const tests: ValueTest[] = [];
+    let orMissing = false;
+    for (const [i, lit] of literals.entries()) {
+      const pattern = patterns[i]!;
+      if (lit === null) {
+        if (expr.op !== ':') failAt(pattern, `'${expr.op}' needs string patterns, not null`);
+        orMissing = true;
+        continue;
+      }
+      tests.push(patternTest(expr.op, pattern, lit));
+    }
+    const one = tests.length === 1 ? tests[0]! : (v: Scalar) => tests.some((t) => t(v));
+    const matches = anyValue(read, one);
+    const positive: Predicate = orMissing ? (e) => !hasAnyValue(read(e)) || matches(e) : matches;
+    return { kind: 'query', test: expr.negated ? (e) => !positive(e) : positive };
+  },
+
+  script(expr, ctx) {
+    const left = ctx.script(expr.left).fn;
+    const negated = expr.negated;
+    const tests: Array<(env: Env, v: Exclude<ScriptValue, null>) => boolean> = [];
+    for (const pattern of expr.patterns) {
+      const lit = literalOf(pattern);
+      if (expr.op === ':' && (lit === undefined || lit === null)) {
+        const p = ctx.script(pattern).fn;
+        tests.push((env, v) => {
+          const w = p(env);
+          return w !== null && looselyEqual(v, w, true);
+        });
+        continue;
+      }
+      if (lit === undefined || lit === null) return failAt(pattern, `'${expr.op}' needs string patterns`);
+      const t = patternTest(expr.op, pattern, lit);
+      tests.push((_env, v) => t(v));
+    }
+    return {
+      float: false,
+      fn: (env) => {
+        const v = left(env);
+        if (v === null) return null;
+        for (const t of tests) if (t(env, v)) return !negated;
+        return negated;
+      },
+    };
+  },
+
+  need: () => ANY,
+};
+
+function patternTest(op: MatchOperator, pattern: Expr, lit: LeafLiteral): ValueTest {
+  switch (op) {
+    case ':':
+      return colonTest(lit);
+    case 'like':
+    case 'like~':
+      if (typeof lit !== 'string') return failAt(pattern, `'${op}' needs string patterns`);
+      return likeTest(lit, op === 'like~');
+    case 'regex':
+    case 'regex~': {
+      if (typeof lit !== 'string') return failAt(pattern, `'${op}' needs string patterns`);
+      try {
+        const m = compileLuceneRegex(lit, op === 'regex~');
+        return (v) => m(scalarText(v));
+      } catch (error) {
+        return regexFailure(pattern, error);
+      }
+    }
+  }
+}
+
+/**
+ * `:` (SPEC §A.4): case-insensitive (ASCII folding, §A.5); a string with `*` or `?` is a wildcard
+ * pattern over the whole value. Numbers and booleans behave like `==`.
+ */
+export function colonTest(literal: LeafLiteral): ValueTest {
+  if (typeof literal !== 'string') return equalsTest(literal, false);
+  const match = compileWildcard(literal, { caseInsensitive: true, questionMark: true });
+  return (v) => match(scalarText(v));
+}
+
+/** `like` / `like~`: always a wildcard pattern (SPEC §A.4). */
+export function likeTest(pattern: string, caseInsensitive: boolean): ValueTest {
+  const match = compileWildcard(pattern, { caseInsensitive, questionMark: true });
+  return (v) => match(scalarText(v));
+}
