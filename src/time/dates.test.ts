@@ -86,3 +86,61 @@ describe('parseDateMath', () => {
     expect(parseDateMath('now-', NOW, false)).toBeUndefined();
   });
 });
+
+describe('every part of an ISO date and of date math', () => {
+  const at = (text: string, roundUp = false) => {
+    const ms = parseIsoDate(text, roundUp);
+    return ms === undefined ? undefined : new Date(ms).toISOString();
+  };
+
+  it('checks each component against its range', () => {
+    for (const bad of ['2024-00', '2024-13', '2024-01-00', '2023-02-29', '2024-04-31', '2024-01-01T24', '2024-01-01T10:60', '2024-01-01T10:00:60']) {
+      expect(at(bad), bad).toBeUndefined();
+    }
+    expect(at('2024-02-29')).toBe('2024-02-29T00:00:00.000Z');
+    expect(at('2000-02-29')).toBe('2000-02-29T00:00:00.000Z');
+    expect(at('1900-02-29')).toBeUndefined();
+  });
+
+  it('rounds each missing component up, and keeps the given ones', () => {
+    expect(at('2024', true)).toBe('2024-01-01T23:59:59.999Z');
+    expect(at('2024-05-06T07:08', true)).toBe('2024-05-06T07:08:59.999Z');
+    expect(at('2024-05-06T07:08:09.1', true)).toBe('2024-05-06T07:08:09.100Z');
+  });
+
+  it('reads zones with and without a colon, and refuses minutes beyond 59', () => {
+    expect(at('2024-05-01T10:00:00-0130')).toBe('2024-05-01T11:30:00.000Z');
+    expect(at('2024-05-01T10:00:00+01')).toBe('2024-05-01T09:00:00.000Z');
+    expect(at('2024-05-01T10:00:00+05:60')).toBeUndefined();
+  });
+
+  const now = Date.parse('2024-05-15T13:45:30.500Z'); // a Wednesday
+  const math = (text: string, roundUp = false) => {
+    const ms = parseDateMath(text, now, roundUp);
+    return ms === undefined ? undefined : new Date(ms).toISOString();
+  };
+
+  it.each([
+    ['now/y', false, '2024-01-01T00:00:00.000Z'],
+    ['now/y', true, '2024-12-31T23:59:59.999Z'],
+    ['now/M', false, '2024-05-01T00:00:00.000Z'],
+    ['now/w', true, '2024-05-19T23:59:59.999Z'],
+    ['now/h', false, '2024-05-15T13:00:00.000Z'],
+    ['now/H', true, '2024-05-15T13:59:59.999Z'],
+    ['now/m', true, '2024-05-15T13:45:59.999Z'],
+    ['now/s', false, '2024-05-15T13:45:30.000Z'],
+    ['now+1y', false, '2025-05-15T13:45:30.500Z'],
+    ['now-2w', false, '2024-05-01T13:45:30.500Z'],
+    ['now+1h+1H', false, '2024-05-15T15:45:30.500Z'],
+    ['now-1m-1s', false, '2024-05-15T13:44:29.500Z'],
+    ['now-5M', false, '2023-12-15T13:45:30.500Z'],
+  ])('%s (round up: %s) is %s', (text, roundUp, expected) => {
+    expect(math(text, roundUp)).toBe(expected);
+  });
+
+  it('is undefined for an anchor that is no date, and for math beyond the calendar', () => {
+    expect(math('yesterday||+1d')).toBeUndefined();
+    expect(math('now+999999999y')).toBeUndefined();
+    expect(parseMath('99999999999999999||+1d', now, false, (t) => parseEpochMillis(t))).toBeUndefined();
+  });
+});

@@ -66,12 +66,12 @@ export function toEpochMillis(p: DateParts, roundUp: boolean): number | undefine
   const millis = p.fraction === undefined ? (roundUp ? 999 : 0) : Number(p.fraction.slice(0, 3).padEnd(3, '0'));
   const offset = zoneOffsetMs(p.zone);
   if (offset === undefined) return undefined;
-  // setUTCFullYear, not Date.UTC, which reads years 0-99 as 1900-1999.
+  // setUTCFullYear, not Date.UTC, which reads years 0-99 as 1900-1999. A year of at most four
+  // digits keeps every date well inside Date's range.
   const date = new Date(0);
   date.setUTCFullYear(p.year, month - 1, day);
   date.setUTCHours(hour, minute, second, millis);
-  const ms = date.getTime() - offset;
-  return Number.isFinite(ms) ? ms : undefined;
+  return date.getTime() - offset;
 }
 
 function zoneOffsetMs(zone: string | undefined): number | undefined {
@@ -90,9 +90,8 @@ const EPOCH_MILLIS = /^-?[0-9]{1,19}(?:\.[0-9]{1,6})?$/;
 
 /** Epoch millis of `epoch_millis` text, or undefined. */
 export function parseEpochMillis(text: string): number | undefined {
-  if (!EPOCH_MILLIS.test(text)) return undefined;
-  const n = Math.trunc(Number(text));
-  return Number.isFinite(n) ? n : undefined;
+  // 19 digits are far inside a double's range: the number is always finite.
+  return EPOCH_MILLIS.test(text) ? Math.trunc(Number(text)) : undefined;
 }
 
 /**
@@ -104,22 +103,13 @@ export function parseDefaultDate(text: string, roundUp = false, options: IsoOpti
 }
 
 const MATH_STEP = /([+-])([0-9]{1,9})([yMwdhHms])|\/([yMwdhHms])/y;
-type DateUnit = 'y' | 'M' | 'w' | 'd' | 'h' | 'H' | 'm' | 's';
+const DATE_UNITS = ['y', 'M', 'w', 'd', 'h', 'H', 'm', 's'] as const;
+const DATE_UNIT_LETTERS = DATE_UNITS.join('');
+type DateUnit = (typeof DATE_UNITS)[number];
 
-function isDateUnit(text: string | undefined): text is DateUnit {
-  switch (text) {
-    case 'y':
-    case 'M':
-    case 'w':
-    case 'd':
-    case 'h':
-    case 'H':
-    case 'm':
-    case 's':
-      return true;
-    default:
-      return false;
-  }
+/** The unit of a letter MATH_STEP matched (so one of DATE_UNITS). */
+function unitOf(letter: string): DateUnit {
+  return DATE_UNITS[DATE_UNIT_LETTERS.indexOf(letter)]!;
 }
 
 /**
@@ -147,9 +137,9 @@ export function parseDateMath(text: string, nowMs: number, roundUp: boolean, rea
     const step = MATH_STEP.exec(math);
     if (step === null) return undefined;
     at = MATH_STEP.lastIndex;
-    const [, sign, amount, addUnit, roundUnit] = step;
-    if (isDateUnit(roundUnit)) roundDate(date, roundUnit, roundUp);
-    else if (isDateUnit(addUnit)) addToDate(date, (sign === '-' ? -1 : 1) * Number(amount), addUnit);
+    // Either `/unit` (group 4) or `±n unit` (groups 1-3).
+    if (step[4] !== undefined) roundDate(date, unitOf(step[4]), roundUp);
+    else addToDate(date, (step[1] === '-' ? -1 : 1) * Number(step[2]), unitOf(step[3]!));
   }
   const ms = date.getTime();
   return Number.isFinite(ms) ? ms : undefined;
@@ -170,7 +160,7 @@ function addToDate(date: Date, amount: number, unit: DateUnit): void {
 /** Days in a month (0-based), for any year (leap years by the proleptic Gregorian rule, as java.time). */
 function daysInMonth(year: number, month: number): number {
   if (month === 1) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month] ?? 31;
+  return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month]!;
 }
 
 /** Rounds down to the unit's start, or up to its last millisecond (weeks start on Monday). */
