@@ -62,7 +62,7 @@ export function compileTypedFieldClause(field: KqlField, ctx: KqlTypeContext, te
       test = testFor(resolved);
     } catch (e) {
       // Name the field as the query wrote it, for the rule error that points at it.
-      if (e instanceof FieldQueryError && e.field === undefined) throw new FieldQueryError(e.message, field.name, typeName(resolved));
+      if (e instanceof FieldQueryError) throw new FieldQueryError(e.message, field.name, typeName(resolved));
       throw e;
     }
     return compileFieldClause({ kind: 'name', name: resolved.valuePath, quoted: true }, test);

@@ -225,6 +225,26 @@ describe('field:value needles by field type', () => {
     }
   });
 
+  it('matches booleans on a boolean field and gives no needle for them', () => {
+    expect(matches('aws.cloudtrail.read_only:true', { aws: { cloudtrail: { read_only: 'true' } } })).toBe(true);
+    expect(matches('aws.cloudtrail.read_only:false', { aws: { cloudtrail: { read_only: true } } })).toBe(false);
+    expect(kqlNeed(parseKql('aws.cloudtrail.read_only:true'))).toEqual(ANY);
+  });
+
+  it('gives the bare word for a boolean on a keyword, and no needle for null or a wildcard field name', () => {
+    expect(needles('process.name:true')).toEqual(['true']);
+    expect(matches('process.name:true', { process: { name: true } })).toBe(true);
+    expect(kqlNeed(parseKql('process.name:null'))).toEqual(ANY);
+    expect(kqlNeed(parseKql('process.*:sshd'))).toEqual(ANY);
+    expect(needles('process.name:python*')).toEqual(['"python']);
+  });
+
+  it('lets a field-name pattern skip the fields whose type refuses the value', () => {
+    const event = { source: { ip: '10.0.0.1', domain: '10.0.x' } };
+    expect(matches('source.*:10.0.*', event)).toBe(true);
+    expect(matches('source.*:10.1.*', event)).toBe(false);
+  });
+
   it('on an ECS keyword, needs the quoted value unless a number or boolean could spell it', () => {
     expect(needles('process.name:sshd')).toEqual(['"sshd"']);
     expect(kqlNeed(parseKql('event.code:4624'))).toEqual(ANY);

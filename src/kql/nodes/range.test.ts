@@ -93,6 +93,40 @@ describe('ranges (SPEC §B.3)', () => {
   });
 });
 
+// A field no mapping names keeps the reading by the event value's JSON type (dynamic mapping):
+// the same dates, epoch millis and years as on @timestamp, and keywords compared as text.
+describe('ranges on an unmapped field', () => {
+  it('reads a date bound as a date, and the event value as a date field would', () => {
+    const event = { t: '2024-05-01T10:00:00Z' };
+    expect(matches('t >= "2024-05-01"', event)).toBe(true);
+    expect(matches('t > "2024-05-01"', event)).toBe(false);
+    expect(matches('t < "2024-05-01 12:00:00"', event)).toBe(true);
+    expect(matches('t > 1714557000000', event)).toBe(true);
+    expect(matches('t >= "2020-09-13"', { t: '1600000000001' })).toBe(true);
+    expect(matches('t >= "2020-09-13"', { t: 1600000000001 })).toBe(true);
+    expect(matches('t > "2023-06-01"', { t: 2024 })).toBe(true);
+    expect(matches('t >= now-1d', event, Date.parse('2024-05-02T00:00:00Z'))).toBe(true);
+    expect(matches('t >= "1714557600000||-1h"', event)).toBe(true);
+    expect(matches('t >= "2024-05-01||+1d"', event)).toBe(false);
+    expect(matches('t > "2024-05-01"', { t: true })).toBe(false);
+  });
+
+  it('compares a value that is no date as a keyword, by code point', () => {
+    expect(matches('t > "2024-05-01"', { t: 'zzz' })).toBe(true);
+    expect(matches('t < "2024-05-01"', { t: 'abc' })).toBe(false);
+    expect(matches('t > b', { t: 'c' })).toBe(true);
+  });
+
+  it('compares numbers, ISO dates against an epoch bound, and addresses as addresses', () => {
+    expect(matches('n < 1600000000000', { n: 1599999999999 })).toBe(true);
+    expect(matches('n >= "1600000000000"', { n: '2020-09-13T12:26:40Z' })).toBe(true);
+    expect(matches('n < 1600000000000', { n: '999999999999' })).toBe(false);
+    expect(matches('ip >= 10.0.0.2', { ip: '10.0.0.10' })).toBe(true);
+    expect(matches('ip >= 10.0.0.2', { ip: '::1' })).toBe(false);
+    expect(matches('ip >= 10.0.0.2', { ip: 'host' })).toBe(true);
+  });
+});
+
 describe('compareCodePoints', () => {
   it('orders astral characters after U+FFFF, as UTF-8 bytes do', () => {
     expect(compareCodePoints('\u{1F600}', '\uffff')).toBeGreaterThan(0);
