@@ -68,10 +68,9 @@ Examples:
   $ lkm-scan baseline --state .lkm-state.json known-good/   learn terms without alerting
   $ lkm-scan rules                              list rules; lkm-scan rules show <id> for one
   $ lkm-scan validate my-rules/                 check rule files without scanning
-  $ lkm-scan --mapping my-index-template.json logs/   match fields by your indices' types:
-                                                a text field by its words (message:segfault finds
-                                                "Segfault at 0"), a keyword exactly; without it, ECS
-                                                and the Elastic integrations' types apply
+  $ lkm-scan --mapping template.json logs/      KQL matches your own fields by their mapped types
+                                                (a text field by its words); ECS and the Elastic
+                                                integrations' fields are known without it
 
 Exit status:
   0  no alert (at or above --fail-on)    1  at least one alert (at or above --fail-on)

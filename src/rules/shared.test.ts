@@ -31,6 +31,24 @@ describe('ruleSetFingerprint', () => {
   });
 });
 
+describe('the mappings in the fingerprint', () => {
+  it('changes with the --mapping text the rules are compiled with, and workers get that text', () => {
+    const rules = loadRulePack(BUNDLED).rules;
+    const text = { file: 'm.json', text: '{"mappings":{"properties":{"a":{"type":"text"}}}}' };
+    const prints = new Set([
+      ruleSetFingerprint(rules),
+      ruleSetFingerprint(rules, [text]),
+      ruleSetFingerprint(rules, [{ ...text, text: text.text.replace('text', 'keyword') }]),
+      ruleSetFingerprint(rules, [text, text]),
+    ]);
+    expect(prints.size).toBe(4);
+    const shared = shareRuleSet(BUNDLED, rules, [text]);
+    expect(shared.mappings).toEqual([text]);
+    expect(loadSharedRuleSet(shared)).toEqual(rules);
+    expect(() => loadSharedRuleSet({ ...shared, mappings: [] })).toThrow(RuleSetMismatch);
+  });
+});
+
 describe('loadSharedRuleSet', () => {
   it('loads the rules the main thread runs, in its order, whatever the selection left out', () => {
     const all = loadRulePack(BUNDLED).rules;
