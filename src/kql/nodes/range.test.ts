@@ -77,6 +77,12 @@ describe('ranges (SPEC §B.3)', () => {
     expect(matches('@timestamp <= "2024-05"', { '@timestamp': '2024-05-02T00:00:00Z' })).toBe(false);
   });
 
+  it('matches nothing against a null bound on a typed field', () => {
+    expect(matches('process.pid > null', { process: { pid: 5 } })).toBe(false);
+    expect(matches('message:null', { message: 'null' })).toBe(false);
+    expect(matches('message:(null or x)', { message: 'X' })).toBe(true);
+  });
+
   it('refuses a bound the date field cannot read, as Elasticsearch fails the query', () => {
     expect(() => matches('@timestamp < "2024-05-01 10:00"', {})).toThrow(/failed to parse date field/);
   });
@@ -124,6 +130,8 @@ describe('ranges on an unmapped field', () => {
     expect(matches('ip >= 10.0.0.2', { ip: '10.0.0.10' })).toBe(true);
     expect(matches('ip >= 10.0.0.2', { ip: '::1' })).toBe(false);
     expect(matches('ip >= 10.0.0.2', { ip: 'host' })).toBe(true);
+    expect(matches('ip >= 10.0.0.2', { ip: '10.0.0.2' })).toBe(true);
+    expect(matches('ip > 10.0.0.2', { ip: '10.0.0.2' })).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@ import { valueText } from '../ast.js';
 import { parseDateMath, parseDefaultDate, parseIsoDate } from '../../time/dates.js';
 import { parseDecimal } from '../decimal.js';
 import { compileRangeMatcher } from '../../fieldTypes/index.js';
+import { compareCodePoints } from '../../fieldTypes/matchers.js';
 import { compileTypedFieldClause } from '../fieldAccess.js';
 import type { ValueTest } from '../fieldAccess.js';
 import type { KqlNodeKind, KqlNodeOf } from './kind.js';
@@ -13,6 +14,9 @@ import type { KqlNodeKind, KqlNodeOf } from './kind.js';
  * `field < v`, `<=`, `>`, `>=`. A bound promises no bytes (the value in the line is some other
  * number, date or word) and no category.
  */
+/** Code point order (a keyword's UTF-8 byte order), the one comparison of keywords both paths use. */
+export { compareCodePoints };
+
 export const rangeKind: KqlNodeKind<KqlNodeOf<'range'>> = {
   compile(node, ctx) {
     return compileTypedFieldClause(node.field, ctx, ({ type }) => {
@@ -133,23 +137,4 @@ function comparison(operator: KqlRangeOperator): (difference: number) => boolean
     case 'gte':
       return (d) => d >= 0;
   }
-}
-
-/**
- * Compares by code point, which is the UTF-8 byte order Elasticsearch uses for keywords; plain
- * UTF-16 comparison would put U+E000–U+FFFF after astral characters.
- */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
 }
