@@ -1,7 +1,7 @@
 import { compileEql, parseEql } from '../eql/index.js';
 import type { CompiledPipe } from '../eql/compile.js';
 import { compileKql, kqlCategories, kqlNeed, parseKql } from '../kql/index.js';
-import { QuerySyntaxError } from '../query/syntaxError.js';
+import { positionAt, QuerySyntaxError } from '../query/syntaxError.js';
 import { RuleError } from '../rules/ruleError.js';
 import type { EqlRule, NewTermsRule, QueryRule, Rule, ThresholdRule } from '../rules/types.js';
 import type { Predicate } from '../event/types.js';
@@ -12,7 +12,7 @@ import type { CompiledSample } from './sample.js';
 import type { CompiledSequence } from './sequence.js';
 import { eqlCategories } from '../eql/categories.js';
 import { anyOf } from '../event/predicates.js';
-import { FieldTypeTable } from '../fieldTypes/index.js';
+import { FieldQueryError, FieldTypeTable } from '../fieldTypes/index.js';
 
 /** What every compiled rule has, whatever its kind. */
 interface CompiledCommon {
@@ -72,13 +72,14 @@ export interface CompiledSampleRule extends CompiledCommon {
 export type CompiledRule = CompiledQueryRule | CompiledNewTermsRule | CompiledThresholdRule | CompiledSequenceRule | CompiledSampleRule;
 
 export interface CompileRuleOptions {
-  /** Field types EQL matches by (`--mapping`); ECS and the integration fields when absent. */
+  /** Field types KQL and EQL match by (`--mapping`); ECS and the integration fields when absent. */
   fieldTypes?: FieldTypeTable;
 }
 
 /**
  * Parses and compiles a rule's query. A query error becomes a RuleError pointing into the rule
- * file (line:column of the TOML, the source line, a caret), so the author can fix it in place.
+ * file (line:column of the TOML, the source line, a caret), so the author can fix it in place; so
+ * does a clause Elasticsearch would refuse for its field's type (a wildcard on an ip field).
  */
 export function compileRule(rule: Rule, options: CompileRuleOptions = {}): CompiledRule {
   const eventTime = compileEventTime(rule.timestampOverride);
@@ -114,7 +115,8 @@ function compileQuery(rule: Rule, fieldTypes: FieldTypeTable): CompiledQuery {
   try {
     if (rule.language === 'kuery') {
       const ast = parseKql(rule.query);
-      return { matches: compileKql(ast), need: kqlNeed(ast), pipes: [], categories: kqlCategories(ast) };
+      const types = { fieldTypes, pathPrefix: '' };
+      return { matches: compileKql(ast, { fieldTypes }), need: kqlNeed(ast, types), pipes: [], categories: kqlCategories(ast, types) };
     }
     const ast = parseEql(rule.query);
     const compiled = compileEql(ast, { eventCategoryField: rule.eventCategoryOverride, fieldTypes });
@@ -126,8 +128,33 @@ function compileQuery(rule: Rule, fieldTypes: FieldTypeTable): CompiledQuery {
     return { matches: anyOf(predicates), need, pipes: compiled.pipes, joined: compiled, categories };
   } catch (e) {
     if (e instanceof QuerySyntaxError) throw queryErrorInFile(rule, e);
+    if (e instanceof FieldQueryError) throw queryErrorInFile(rule, refusedClause(rule.query, e));
     throw e;
   }
+}
+
+/**
+ * A clause Elasticsearch refuses for its field's type, as a query error at the field's first
+ * clause in the query (the AST keeps no positions; a field named twice points at the first).
+ */
+function refusedClause(query: string, e: FieldQueryError): QuerySyntaxError {
+  const field = e.field ?? '';
+  let offset = 0;
+  let length = 1;
+  if (field !== '') {
+    const escaped = field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const clause = new RegExp(`(^|[\\s({:])${escaped}\\s*[:<>]`).exec(query);
+    if (clause !== null) {
+      offset = clause.index + (clause[1] ?? '').length;
+      length = field.length;
+    }
+  }
+  const on = field === '' ? '' : ` on ${e.fieldType === undefined ? '' : `the ${e.fieldType} field `}${field}`;
+  return new QuerySyntaxError(
+    `Elasticsearch would refuse this clause${on}: ${e.message}. Change the value, or if your index maps the field otherwise, say so with --mapping FILE`,
+    positionAt(query, offset),
+    length,
+  );
 }
 
 /** Maps a position inside the query text to the rule file. */

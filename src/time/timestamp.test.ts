@@ -80,3 +80,11 @@ describe("parseTimestamp: an event's time as Elasticsearch reads a date field (s
     expect(formatTimestamp(8.64e15 + 1)).toBeNull();
   });
 });
+
+describe('event times as epoch_millis (EpochTime)', () => {
+  it('take a sign and cut a fraction, and stop at 19 digits', () => {
+    expect(parseTimestamp('-1000')).toBe(-1000);
+    expect(parseTimestamp('1700000000000.75')).toBe(1_700_000_000_000);
+    expect(parseTimestamp('12345678901234567890')).toBeUndefined();
+  });
+});

@@ -92,3 +92,43 @@ describe('EQL matches by field type end to end (issue 9)', () => {
     expect(r.stdout).toContain('\n    any where message : "*segfault*"\n              ^^^^^^^^^^^^^^^^^^^^^^\n');
   });
 });
+
+describe('EQL under --mapping (issue 9)', () => {
+  const mapping = join(tmp, 'mapping.json');
+  writeFileSync(
+    mapping,
+    JSON.stringify({
+      mappings: {
+        properties: {
+          app: { properties: { day: { type: 'date', format: 'dd-MM-yyyy' }, host: { type: 'text', fields: { raw: { type: 'keyword' } } }, note: { type: 'text' } } },
+        },
+      },
+    }),
+  );
+  const input = join(tmp, 'app.ndjson');
+  writeFileSync(
+    input,
+    [
+      '{"event":{"category":["process"]},"app":{"day":"15-12-2022","host":"web 1"}}', // 1  a (b: same day as text too)
+      '{"event":{"category":["process"]},"app":{"day":"02-01-2023","host":"web 2"}}', // 2  (as text "02-…" < "16-…": a wrongly)
+      '{"event":{"category":["process"]},"app":{"day":"17-12-2022","host":"web 1"}}', // 3  b
+    ].join('\n') + '\n',
+  );
+  const rules = [
+    ['a', 'process where app.day < "16-12-2022"'],
+    ['b', 'process where app.host.raw == "web 1" and app.day >= "15-12-2022"'],
+  ].flatMap(([n, q]) => ['--rules', rulePath(`a${n === 'a' ? 1 : 2}`, q!)]);
+
+  it.each([[[]], [['--workers', '2']], [['--no-prefilter']]])('dates by the mapping\'s format, a multi-field by its parent %j', async (extra) => {
+    const r = await runCli(['--no-bundled', ...rules, '--mapping', mapping, ...extra, '--format', 'json', input]);
+    expect(r.stderr).not.toMatch(/error/i);
+    const got = jsonLines(r.stdout).map((a) => `${String(a.rule.id).slice(-2)}:${a.location.line}`).sort();
+    expect(got).toEqual(['a1:1', 'a2:1', 'a2:3']);
+  });
+
+  it('refuses `:` on a text field the mapping gives no keyword multi-field', async () => {
+    const r = await runCli(['--no-bundled', '--rules', rulePath('a3', 'process where app.note : "x"'), '--mapping', mapping, input]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('[:] cannot operate on first argument field of data type [text]: No keyword/multi-field defined exact matches for [note]');
+  });
+});
