@@ -119,6 +119,7 @@ const TYPES = {
   k: { type: 'keyword' },
   nv: { type: 'keyword', null_value: 'NULL' },
   geo: { type: 'geo_point' },
+  tm: { type: 'text', fields: { one: { type: 'keyword' }, two: { type: 'keyword' } } },
   procs: { type: 'nested', properties: { pid: { type: 'long' } } },
 };
 
@@ -178,6 +179,7 @@ typedTable('keyword fields, a text field with a keyword multi-field, and its mul
   ['tk == "foo"', { tk: 'Foo Bar' }, false],
   ['tk.raw == "Foo Bar"', { tk: 'Foo Bar' }, true], // a multi-field reads its parent's value
   ['tk.raw != null', { tk: 'Foo Bar' }, true],
+  ['tm.two == "x"', { tm: 'x' }, true], // either keyword multi-field may be named (VerifierTests.testMultiField)
   ['unmapped == "x"', { unmapped: 'x' }, true], // a field the table does not know reads as today
 ]);
 
@@ -189,6 +191,7 @@ typedRejectionTable('what Elasticsearch refuses on a typed field (TypeResolution
   ['any where d < "yesterday"', /failed to parse date field \[yesterday\]/, 15],
   ['any where ip == "localhost"', /'localhost' is not an IP string literal/, 17],
   ['any where b == "yes"', /Can't parse boolean value \[yes\]/, 16],
+  ['any where tm == "x"', /Multiple exact keyword candidates available for \[tm\]; specify which one to use/, 11], // TextEsField.findExact
   ['any where geo == 0', /^Cannot use field \[geo\] with unsupported type \[geo_point\]$/, 11],
   ['any where procs == 0', /^Cannot use field \[procs\] type \[nested\] due to nested fields not being supported yet$/, 11],
   ['any where procs.pid == 0', /^Cannot use field \[procs\.pid\] type \[long\] with unsupported nested type in hierarchy \(field \[procs\]\)$/, 11],
