@@ -102,6 +102,7 @@ interface GlobalOpts {
   sarifAllRules?: boolean;
   maxResults?: number;
   mapping: string[];
+  maxSignals: boolean;
 }
 
 function ruleSelection(o: GlobalOpts) {
@@ -154,6 +155,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     )
     .option('--state <file>', 'remember new_terms history in FILE across runs: read before the scan, saved after (see README "Remembered history")')
     .option('--no-prefilter', 'parse every line (slower; also reports malformed lines the prefilter would skip unparsed)')
+    .option('--no-max-signals', "keep every alert: do not cap a rule's alerts per execution at its max_signals (see README \"max_signals and alert suppression\")")
     .addOption(
       new Option('--workers <n>', 'worker threads reading large plain files in parallel (default 1; see README "Performance")').argParser(parseWorkers),
     );
@@ -190,6 +192,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         sarifAllRules: !!o.sarifAllRules,
         maxResults: o.maxResults,
         mappingPaths: o.mapping,
+        maxSignals: o.maxSignals,
         ...ruleSelection(o),
       },
       io,

@@ -50,6 +50,8 @@ export interface ScanCommandOptions extends RuleSelection {
   summary?: SummaryRules;
   /** `--mapping FILE` (repeatable): the field types of the user's indices; later files override earlier ones. */
   mappingPaths?: string[];
+  /** `--no-max-signals` makes it false: no rule's alerts are capped per execution (README "max_signals and alert suppression"). */
+  maxSignals?: boolean;
   /** `--sarif-all-rules`, `--max-results`: see src/output/sarifSink.ts. */
   sarifAllRules?: boolean;
   maxResults?: number;
@@ -200,7 +202,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const live = sources.length === 1 && sources[0]!.kind !== 'file';
   // --strict promises every malformed line is found, which only parsing every line can keep.
   const prefilter = opts.prefilter && !opts.strict ? compilePrefilter(rules.map((r) => r.need)) : undefined;
-  const scanner = createScanner(rules, emit, { live, termHistory: state?.termHistory });
+  const scanner = createScanner(rules, emit, { live, termHistory: state?.termHistory, maxSignals: opts.maxSignals });
   // A live scan may run for days: save its history as it goes, not only at the end.
   const stopAutosave = live ? state?.autosave(io) : undefined;
   const inWindow = compileTimeWindow(opts.window);

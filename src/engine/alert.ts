@@ -2,6 +2,7 @@ import type { EcsEvent, Scalar } from '../event/types.js';
 import type { Rule } from '../rules/types.js';
 import type { Location } from '../input/events.js';
 import type { ThresholdResult } from './threshold.js';
+import type { SuppressionResult } from './alertStages/suppression.js';
 
 // Where an event came from is the input's idea (input/events.ts); alerts carry it on.
 export type { Location };
@@ -19,6 +20,8 @@ export interface Alert {
   newTerms?: Record<string, Scalar>;
   /** threshold rules: the group's values, the count and the cardinality reached (SPEC §D). */
   threshold?: ThresholdResult;
+  /** rules with `alert_suppression`: the group and how many events it folded in (README "max_signals and alert suppression"). */
+  suppression?: SuppressionResult;
   /** sequence rules: every event of the sequence in order; `event`/`location` are the last one's. */
   events?: Array<{ event: EcsEvent; location: Location }>;
 }

@@ -1,7 +1,7 @@
 import type { Alert } from '../engine/alert.js';
 import { formatTime } from '../engine/eventTime.js';
 import type { Rule } from '../rules/types.js';
-import { toAlertDocument } from './alertDocument.js';
+import { suppressionDocument, toAlertDocument } from './alertDocument.js';
 
 const ruleJson = new WeakMap<Rule, string>();
 
@@ -13,12 +13,13 @@ const ruleJson = new WeakMap<Rule, string>();
 export function alertJsonLine(alert: Alert): string {
   let rule = ruleJson.get(alert.rule);
   if (rule === undefined) {
-    rule = JSON.stringify(toAlertDocument({ ...alert, newTerms: undefined, threshold: undefined, events: undefined }).rule);
+    rule = JSON.stringify(toAlertDocument({ ...alert, newTerms: undefined, threshold: undefined, events: undefined, suppression: undefined }).rule);
     ruleJson.set(alert.rule, rule);
   }
   let line = '{"timestamp":' + JSON.stringify(formatTime(alert.timeMs)) + ',"rule":' + rule;
   if (alert.newTerms) line += ',"new_terms":' + JSON.stringify(alert.newTerms);
   if (alert.threshold) line += ',"threshold":' + JSON.stringify(alert.threshold);
+  if (alert.suppression) line += ',"suppression":' + JSON.stringify(suppressionDocument(alert.suppression));
   if (alert.events) {
     line += ',"events":' + JSON.stringify(alert.events.map((e) => ({ location: { file: e.location.file, line: e.location.line }, document: e.event })));
   }

@@ -19,7 +19,17 @@ export interface ScanSummary {
   inputErrors: number;
   elapsedMs: number;
   /** Alerts per rule, in rule order, every rule run. */
-  alertsByRule: Array<{ name: string; id: string; alerts: number; untimed: number; dropped?: number; droppedWhat?: 'threshold group' }>;
+  alertsByRule: Array<{
+    name: string;
+    id: string;
+    alerts: number;
+    untimed: number;
+    dropped?: number;
+    droppedWhat?: 'threshold group';
+    leftOut?: number;
+    suppressed?: number;
+    closedEarly?: number;
+  }>;
   /** Which rules are listed; default `alerted`. */
   rules?: SummaryRules;
   /** Alerts per host, when counted. */
@@ -96,7 +106,7 @@ export function formatSummary(s: ScanSummary): string {
 
   // A rule with skipped events or dropped state is listed even without alerts: that is news too.
   const all = s.rules === 'all';
-  const listed = all ? s.alertsByRule : s.alertsByRule.filter((r) => r.alerts > 0 || r.untimed > 0 || (r.dropped ?? 0) > 0);
+  const listed = all ? s.alertsByRule : s.alertsByRule.filter((r) => r.alerts > 0 || r.untimed > 0 || (r.dropped ?? 0) > 0 || (r.leftOut ?? 0) > 0);
   const alerted = s.alertsByRule.filter((r) => r.alerts > 0).length;
   lines.push(`  ${plural(total, 'alert')}` + (s.alertsByRule.length > 0 ? ` from ${n(alerted)} of ${plural(s.alertsByRule.length, 'rule')}` : ''));
   for (const r of listed) {
@@ -106,6 +116,9 @@ export function formatSummary(s: ScanSummary): string {
       const [one, many] = r.droppedWhat === 'threshold group' ? ['threshold group', 'threshold groups'] : ['partial match', 'partial matches'];
       line += `  (${n(r.dropped)} ${r.dropped === 1 ? one : many} dropped at the state cap)`;
     }
+    if (r.suppressed) line += `  (${plural(r.suppressed, 'more event')} suppressed into these alerts)`;
+    if (r.closedEarly) line += `  (${plural(r.closedEarly, 'suppression group')} ended early at the state cap)`;
+    if (r.leftOut) line += `  (${plural(r.leftOut, 'alert')} left out by max_signals; --no-max-signals keeps them)`;
     lines.push(line);
   }
   const unlisted = s.alertsByRule.length - listed.length;

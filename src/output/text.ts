@@ -58,6 +58,12 @@ export function formatAlertText(alert: Alert, chalk: ChalkInstance): string {
     const card = t.cardinality ? `, ${t.cardinality.value} distinct ${t.cardinality.field}` : '';
     row('threshold', `${t.count} events${group ? ` for ${group}` : ''}${card}`);
   }
+  if (alert.suppression) {
+    const s = alert.suppression;
+    const group = s.terms.map((t) => `${t.field} = ${t.value === null ? '(missing)' : Array.isArray(t.value) ? JSON.stringify(t.value) : String(t.value)}`).join(', ');
+    const span = s.docsCount > 0 ? `, ${formatTime(s.start)} to ${formatTime(s.end)}` : '';
+    row('group', `${group}: ${s.docsCount} more event${s.docsCount === 1 ? '' : 's'} suppressed${span}`);
+  }
   if (alert.events) {
     alert.events.forEach((e, i) => {
       const what = [eventAction(e.event), processName(e.event), filePath(e.event)].filter(Boolean).join('  ');

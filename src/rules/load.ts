@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import TOML from '@iarna/toml';
 import { RuleError, RulePathError } from './ruleError.js';
-import { relativeWindowMs } from './duration.js';
+import { intervalMs, relativeWindowMs } from './duration.js';
+import { msPerUnit } from '../time/duration.js';
 import { findKey, findQueryStart } from './tomlKeys.js';
 import {
   SEVERITIES,
+  type AlertSuppression,
   type NewTermsRule,
   type Rule,
   type RuleCommon,
@@ -146,10 +148,16 @@ export function parseRuleText(text: string, file: string, bundled = false): Load
     eventCategoryOverride: str('event_category_override', false),
     from: str('from', false),
     interval: str('interval', false),
+    maxSignals: readMaxSignals(rule.max_signals, fail),
+    alertSuppression: readAlertSuppression(rule.alert_suppression, type, fail),
     language,
     query,
     source: { file, queryStart: findQueryStart(text), bundled },
   };
+
+  if (common.interval !== undefined && intervalMs(common.interval) === undefined) {
+    fail('rule.interval', `is "${common.interval}"; expected a whole number and a unit s, m, h or d, e.g. "5m"`);
+  }
 
   switch (type) {
     case 'query':
@@ -196,6 +204,42 @@ export function parseRuleText(text: string, file: string, bundled = false): Load
       return loaded;
     }
   }
+}
+
+function readMaxSignals(value: unknown, fail: (field: string, message: string) => never): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    return fail('rule.max_signals', `must be a whole number of at least 1, found ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Kibana's rule schema: `group_by` 1 to 3 fields, `duration` {value, unit s|m|h}, `missing_fields_strategy`. */
+function readAlertSuppression(value: unknown, type: string, fail: (field: string, message: string) => never): AlertSuppression | undefined {
+  if (value === undefined) return undefined;
+  if (!isTable(value)) return fail('rule.alert_suppression', `must be a table, found ${describe(value)}`);
+  const groupBy = value.group_by;
+  let fields: string[] = [];
+  if (groupBy !== undefined || type !== 'threshold') {
+    if (!Array.isArray(groupBy) || groupBy.length < 1 || groupBy.length > 3 || groupBy.some((f) => typeof f !== 'string' || f === '')) {
+      return fail('rule.alert_suppression.group_by', `must list 1 to 3 field names, found ${describe(groupBy)}`);
+    }
+    fields = groupBy as string[];
+  }
+  let durationMs: number | undefined;
+  const duration = value.duration;
+  if (duration !== undefined) {
+    const unitMs = isTable(duration) && typeof duration.unit === 'string' && /^[smh]$/.test(duration.unit) ? msPerUnit(duration.unit) : undefined;
+    if (!isTable(duration) || typeof duration.value !== 'number' || !Number.isInteger(duration.value) || duration.value < 1 || unitMs === undefined) {
+      return fail('rule.alert_suppression.duration', `must be a table with a whole \`value\` of at least 1 and a \`unit\` of "s", "m" or "h", found ${describe(duration)}`);
+    }
+    durationMs = duration.value * unitMs;
+  }
+  const strategy = value.missing_fields_strategy ?? 'suppress';
+  if (strategy !== 'suppress' && strategy !== 'doNotSuppress') {
+    return fail('rule.alert_suppression.missing_fields_strategy', `must be "suppress" or "doNotSuppress", found ${describe(strategy)}`);
+  }
+  return { groupBy: fields, durationMs, missingFields: strategy };
 }
 
 function readThreats(value: unknown, fail: (field: string, message: string) => never): Threat[] {

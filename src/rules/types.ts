@@ -29,6 +29,16 @@ export interface RuleSource {
   bundled: boolean;
 }
 
+/** A rule's `alert_suppression` table, as Kibana reads it. */
+export interface AlertSuppression {
+  /** 1 to 3 fields; a threshold rule groups by its threshold fields instead (Kibana has no group_by for it). */
+  groupBy: string[];
+  /** `duration` in ms; undefined: suppress within one rule execution. */
+  durationMs?: number;
+  /** `suppress` (Kibana's default): events missing a field form one group; `doNotSuppress`: each such event alerts alone. */
+  missingFields: 'suppress' | 'doNotSuppress';
+}
+
 /** Fields every rule type shares. */
 export interface RuleCommon {
   id: string;
@@ -56,6 +66,10 @@ export interface RuleCommon {
   eventCategoryOverride?: string;
   from?: string;
   interval?: string;
+  /** `max_signals`: most alerts one execution of the rule creates; Kibana's default (100) when absent. */
+  maxSignals?: number;
+  /** `alert_suppression`: alerts grouped by field values (README "max_signals and alert suppression"). */
+  alertSuppression?: AlertSuppression;
   language: QueryLanguage;
   query: string;
   source: RuleSource;

@@ -15,6 +15,8 @@ export interface ScannerOptions {
    * A rule's runner decides with it and records this run's sightings into the same map.
    */
   termHistory?: ReadonlyMap<string, Map<string, number>>;
+  /** Cap each rule's alerts per execution at its `max_signals` (default on; `--no-max-signals`). */
+  maxSignals?: boolean;
 }
 
 export interface RuleCounts {
@@ -25,6 +27,12 @@ export interface RuleCounts {
   dropped: number;
   /** What `dropped` counts, for the summary's words: partial matches unless said otherwise. */
   droppedWhat?: 'threshold group';
+  /** Alerts left out by the rule's `max_signals` (engine/alertStages/maxSignals.ts). */
+  leftOut?: number;
+  /** Events folded into a suppressed alert of their group (engine/alertStages/suppression.ts). */
+  suppressed?: number;
+  /** Suppression groups passed on before their window ended, at the state cap. */
+  closedEarly?: number;
 }
 
 /** What a runner gets besides its rule: where its alerts go, its counters, how the scan runs. */
