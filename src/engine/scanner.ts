@@ -2,7 +2,7 @@ import type { EcsEvent } from '../event/types.js';
 import type { Alert, Location } from './alert.js';
 import type { CompiledRule } from './compileRule.js';
 import { compileDispatch } from './dispatch.js';
-import { createAlertStages, type AlertStage, type AlertStageCounts } from './alertStages/index.js';
+import { RuleAlertStages } from './alertStages/index.js';
 import type { RuleHits } from './extract.js';
 import { ruleKindOf, type RuleCounts, type RuleRunner, type ScannerOptions } from './runners/index.js';
 
@@ -26,18 +26,13 @@ export interface Scanner {
 /** Runs the rules over the event stream: each event goes to the runners of the rules that may match it. */
 export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => void, options: ScannerOptions): Scanner {
   const counts = new Map<string, RuleCounts>();
-  const stagesOf: Array<{ stages: AlertStage; stageCounts: AlertStageCounts; count: RuleCounts }> = [];
+  const stages = new RuleAlertStages(emit, { maxSignals: options.maxSignals ?? true, live: options.live });
   const runners: RuleRunner[] = rules.map((compiled) => {
     const count: RuleCounts = { alerts: 0, untimed: 0, dropped: 0 };
     counts.set(compiled.rule.id, count);
-    const emitCounted = (alert: Alert) => {
-      count.alerts++;
-      emit(alert);
-    };
-    const stageCounts = { leftOut: 0, suppressed: 0, closedEarly: 0 };
-    const stages = createAlertStages(compiled, { maxSignals: options.maxSignals ?? true, live: options.live }, emitCounted, stageCounts);
-    stagesOf.push({ stages, stageCounts, count });
-    return ruleKindOf(compiled).start({ emit: (alert) => stages.push(alert), count, options });
+    // max_signals and alert_suppression stand between the runner and the output (alertStages/).
+    const emitStaged = stages.add(compiled, count, () => count.alerts++);
+    return ruleKindOf(compiled).start({ emit: emitStaged, count, options });
   });
   const runnerOf = (index: number): RuleRunner => {
     const runner = runners[index];
@@ -67,13 +62,9 @@ export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => voi
       }
     },
     finish() {
-      for (const runner of runners) runner.finish();
-      for (const { stages, stageCounts, count } of stagesOf) {
-        stages.finish();
-        if (stageCounts.leftOut) count.leftOut = stageCounts.leftOut;
-        if (stageCounts.suppressed) count.suppressed = stageCounts.suppressed;
-        if (stageCounts.closedEarly) count.closedEarly = stageCounts.closedEarly;
-      }
+      stages.finish(() => {
+        for (const runner of runners) runner.finish();
+      });
       finished = true;
     },
     get finished() {

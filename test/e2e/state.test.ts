@@ -84,13 +84,14 @@ describe('--state: history across runs', () => {
     expect(first.code).toBe(1);
     expect(first.stderr).toContain(`state: ${state} does not exist yet; starting a new history (first run)`);
     expect(first.stderr).toContain(`state: saved 7 terms of 2 rules to ${state}`);
+    // In event time across the two rules (README "max_signals and alert suppression").
     expect(terms(first.stdout)).toEqual([
       'exe: ["/bin/sh"]',
       'exe: ["/bin/rare"]',
-      'exe: ["/bin/tool"]',
       'pair: ["web-1",100]',
       'pair: ["web-1",12345678901234567000]',
       'pair: ["web-2",100]',
+      'exe: ["/bin/tool"]',
       'pair: ["web-1",true]',
     ]);
 

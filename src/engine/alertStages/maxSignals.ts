@@ -30,8 +30,11 @@ interface Candidate {
  * see to it); one that comes later than its execution (on stdin) counts in the execution open
  * now. Alerts without a time are in no execution's range and pass uncapped.
  */
-export function maxSignalsStage(maxSignals: number, schedule: Schedule, order: CapOrder, next: AlertStage, counts: MaxSignalsCounts): AlertStage {
-  return order.kind === 'key' ? new KeyCap(maxSignals, schedule, order.keyOf, next, counts) : new TimeCap(maxSignals, schedule, order.kind === 'searchSize', next, counts);
+export function maxSignalsStage(maxSignals: number, schedule: Schedule, order: CapOrder, next: AlertStage, counts: MaxSignalsCounts, live = false): AlertStage {
+  // Live, waiting for an execution to end to sort its alerts by key would hold them back: the
+  // first ones to come are kept, as for a query rule.
+  if (order.kind === 'key' && !live) return new KeyCap(maxSignals, schedule, order.keyOf, next, counts);
+  return new TimeCap(maxSignals, schedule, order.kind === 'searchSize', next, counts);
 }
 
 /**

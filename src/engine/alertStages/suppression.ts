@@ -105,6 +105,12 @@ export class SuppressionStage implements AlertStage {
     private readonly groupsOf: (alert: Alert) => KeyValue[][] | undefined,
     private readonly next: AlertStage,
     private readonly counts: SuppressionCounts,
+    /**
+     * Live (stdin): a group's alert is passed on at once, when its first alert comes, as Kibana
+     * creates it (docs_count 0); the events suppressed into it later are counted in the summary
+     * only, since a stream cannot update what it already wrote.
+     */
+    private readonly live = false,
     private readonly maxGroups = MAX_PENDING_KEYS,
   ) {}
 
@@ -133,9 +139,10 @@ export class SuppressionStage implements AlertStage {
       }
       if (entry !== undefined) this.close(entry);
       while (this.open.size >= this.maxGroups) this.closeOldest();
-      const opened: Entry = { key, alert, values, start: timeMs, end: timeMs, docsCount: 0, closed: false };
+      const opened: Entry = { key, alert, values, start: timeMs, end: timeMs, docsCount: 0, closed: this.live };
       this.open.set(key, opened);
       this.enqueue(opened);
+      if (this.live) this.release();
     }
   }
 
@@ -162,15 +169,12 @@ export class SuppressionStage implements AlertStage {
     if (entry.key !== undefined && this.open.get(entry.key) === entry) this.open.delete(entry.key);
   }
 
-  /** At the cap: the group opened longest ago is passed on as it stands. */
+  /** At the cap: the group opened longest ago (the map keeps opening order) ends as it stands. */
   private closeOldest(): void {
-    for (let i = this.head; i < this.queue.length; i++) {
-      const entry = this.queue[i]!;
-      if (entry.closed) continue;
-      this.close(entry);
-      this.counts.closedEarly++;
-      return;
-    }
+    const oldest = this.open.values().next();
+    if (oldest.done) return;
+    this.close(oldest.value);
+    this.counts.closedEarly++;
   }
 
   /** Passes on, in start order, the entries whose windows have passed. */
