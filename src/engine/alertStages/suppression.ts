@@ -1,7 +1,7 @@
 import { compileFieldReader, isScalar } from '../../event/fields.js';
 import type { Scalar } from '../../event/types.js';
 import type { AlertSuppression } from '../../rules/types.js';
-import type { Alert } from '../alert.js';
+import { lazyAlert, type Alert } from '../alert.js';
 import { MAX_PENDING_KEYS } from '../sequence.js';
 import { MAX_GROUPS_PER_EVENT } from '../threshold.js';
 import { compareKeys, executionOf, type AlertStage, type KeyValue } from './stage.js';
@@ -198,15 +198,16 @@ export class SuppressionStage implements AlertStage {
   private withSuppression(entry: Entry): Alert {
     const values = entry.values;
     if (values === undefined) return entry.alert;
-    // A copy keeps the alert's lazy `event` getter (alert.ts) and leaves the runner's object alone:
-    // one event may open several groups.
-    const alert: Alert = Object.create(Object.getPrototypeOf(entry.alert), Object.getOwnPropertyDescriptors(entry.alert));
-    alert.suppression = {
+    // A new alert, not the runner's object (one event may open several groups); its event is
+    // still read only if an output asks for it (alert.ts), so no spread of the original.
+    const { rule, timeMs, raw, location, newTerms, threshold, events } = entry.alert;
+    const original = entry.alert;
+    const suppression = {
       terms: this.spec.groupBy.map((field, i) => ({ field, value: values[i] ?? null })),
       start: entry.start,
       end: entry.end,
       docsCount: entry.docsCount,
     };
-    return alert;
+    return lazyAlert({ rule, timeMs, raw, location, newTerms, threshold, events, suppression }, () => original.event);
   }
 }
