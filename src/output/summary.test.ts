@@ -33,6 +33,23 @@ describe('formatSummary', () => {
     expect(text).toContain('     3  Flood  (2,000 threshold groups dropped at the state cap)\n');
   });
 
+  it('says how many alerts max_signals left out, and how many events suppression folded in, only when there are some', () => {
+    const text = formatSummary({
+      ...base,
+      alertsByRule: [
+        { name: 'Capped', id: 'a', alerts: 0, untimed: 0, leftOut: 1 },
+        { name: 'Busy', id: 'b', alerts: 100, untimed: 0, leftOut: 1_234, suppressed: 1, closedEarly: 2 },
+        { name: 'Calm', id: 'c', alerts: 3, untimed: 0, leftOut: 0, suppressed: 0 },
+      ],
+    });
+    // A rule whose every alert was left out is listed too: that is news.
+    expect(text).toContain('     0  Capped  (1 alert left out by max_signals; --no-max-signals keeps them)\n');
+    expect(text).toContain(
+      '   100  Busy  (1 more event suppressed into these alerts)  (2 suppression groups ended early at the state cap)  (1,234 alerts left out by max_signals; --no-max-signals keeps them)\n',
+    );
+    expect(text).toContain('     3  Calm\n');
+  });
+
   it('lists the rules that alerted (or have something to report) and counts the silent ones', () => {
     const text = formatSummary({ ...base, alertsByRule: rules });
     expect(text).toContain('  9 alerts from 2 of 5 rules\n');

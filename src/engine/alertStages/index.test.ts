@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import type { EcsEvent } from '../../event/types.js';
+import { isUnsupported, parseRuleText } from '../../rules/load.js';
+import type { Alert } from '../alert.js';
+import { compileRule } from '../compileRule.js';
+import { createScanner } from '../scanner.js';
+
+const MIN = 60_000;
+const thresholdRule = (extra: string) => {
+  const rule = parseRuleText(
+    `[rule]\nname = "t"\nrule_id = "t"\ndescription = "t"\nrisk_score = 1\nseverity = "low"\ntype = "threshold"\nlanguage = "kuery"\nquery = "event.action: login"\nfrom = "now-10m"\n${extra}\n[rule.threshold]\nfield = ["user.name"]\nvalue = 2\n`,
+    't.toml',
+  );
+  if (isUnsupported(rule)) throw new Error('a threshold rule is supported');
+  return compileRule(rule);
+};
+const login = (minute: number, user: string): EcsEvent => ({ '@timestamp': new Date(minute * MIN).toISOString(), event: { action: 'login' }, user: { name: user } });
+
+function scan(extra: string, events: EcsEvent[], options: { live?: boolean; maxSignals?: boolean } = {}) {
+  const alerts: Alert[] = [];
+  const scanner = createScanner([thresholdRule(extra)], (a) => alerts.push(a), { live: options.live ?? false, maxSignals: options.maxSignals });
+  events.forEach((e, i) => scanner.event(e, { file: 'f', line: i + 1 }));
+  scanner.finish();
+  return { alerts, counts: scanner.counts.get('t') };
+}
+
+describe('alert stages in the scanner', () => {
+  it('a threshold rule suppresses by its threshold fields when alert_suppression names no group_by', () => {
+    // Two logins make an alert; user a reaches it three times within the 30 minutes.
+    const events = [0, 1, 2, 3, 4, 5].map((m) => login(m, 'a'));
+    const { alerts, counts } = scan('[rule.alert_suppression]\nduration = {value = 30, unit = "m"}', events);
+    expect(alerts.map((a) => [a.location.line, a.suppression?.terms, a.suppression?.docsCount])).toEqual([[2, [{ field: 'user.name', value: ['a'] }], 2]]);
+    expect(counts?.suppressed).toBe(2);
+  });
+
+  it('caps a threshold rule’s groups per execution in key order, and --no-max-signals (maxSignals: false) keeps them all', () => {
+    const events = ['c', 'b', 'a'].flatMap((u) => [login(1, u), login(2, u)]);
+    const capped = scan('max_signals = 2', events);
+    expect(capped.alerts.map((a) => a.threshold?.fields['user.name'])).toEqual(['b', 'a']);
+    expect(capped.counts?.leftOut).toBe(1);
+    expect(scan('max_signals = 2', events, { maxSignals: false }).alerts).toHaveLength(3);
+  });
+});
