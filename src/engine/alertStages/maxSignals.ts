@@ -8,7 +8,7 @@ import { compareKeys, executionOf, type AlertStage, type KeyValue, type Schedule
  *   `max_signals` alerts; alerts an earlier, overlapping execution already created are not created
  *   again and do not count (search_after_bulk_create_factory.ts, filterDuplicateAlerts).
  * - `searchSize`: an EQL rule asks for `max_signals` hits (events or sequences), oldest first,
- *   already created ones included, and creates those that are new (eql.ts: `size: maxSignals`).
+ *   already created ones included, and creates those that are new (eql/eql.ts: `size: maxSignals`).
  * - `key`: threshold, new_terms and suppressed query rules create one alert per bucket of a
  *   composite aggregation, in key order, the first `max_signals` buckets.
  */
