@@ -1,6 +1,6 @@
 import { bytesInCidr, parseCidr, parseIp } from '../event/cidr.js';
 import type { Cidr } from '../event/cidr.js';
-import { isJsonObject } from '../event/types.js';
+import { isJsonObject, type Scalar } from '../event/types.js';
 import { compileWildcardParts } from '../event/wildcard.js';
 import { analyze, lowerCase, tokenize } from './analysis.js';
 import { compileDateFormat, indexedDate, parseQueryDate } from './dates.js';
@@ -55,9 +55,10 @@ const MAX_DEPTH = 100;
  * `leaves`, objects are looked into too: a query on a flattened field's own name matches any of
  * its leaf values (FlattenedFieldMapper indexes every leaf under the root field as well).
  */
-function anyElement(test: (v: string | number | boolean) => boolean, leaves = false): ValueMatcher {
+function anyElement(test: (v: Scalar) => boolean, leaves = false): ValueMatcher {
   const matcher = (value: unknown, depth: number): boolean => {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return test(value);
+    // A bigint is an integer beyond 2^53 (event/exactNumber.ts), a scalar like a number.
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return test(value);
     if (typeof value !== 'object' || value === null || depth >= MAX_DEPTH) return false;
     if (Array.isArray(value)) {
       for (const element of value) if (matcher(element, depth + 1)) return true;
@@ -71,7 +72,7 @@ function anyElement(test: (v: string | number | boolean) => boolean, leaves = fa
 }
 
 /** The text a keyword-like field indexes for a scalar: numbers and booleans by their JSON text. */
-function keywordText(value: string | number | boolean): string {
+function keywordText(value: Scalar): string {
   return typeof value === 'string' ? value : String(value);
 }
 

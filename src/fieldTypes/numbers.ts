@@ -1,13 +1,14 @@
+import { compareExact } from '../event/exactNumber.js';
 import type { NumericKind } from './types.js';
 
 /**
  * Numbers as Elasticsearch's numeric fields read them (server `NumberFieldMapper.NumberType`,
  * `ScaledFloatFieldMapper`, `UnsignedLongFieldMapper`).
  *
- * Integer kinds are kept as bigint so that longs beyond 2^53 compare exactly when the text is
- * available (a query value, an event value written as a string). An event value that JSON.parse
- * already turned into a number beyond 2^53 has lost its low bits; it is compared with the query
- * rounded the same way, so the true value always matches and a neighbour that rounds alike may too.
+ * Integer kinds are kept as bigint so that longs beyond 2^53 compare exactly: a query value, an
+ * event value written as a string, and an event's JSON integer, which event/json.ts reads as a
+ * bigint when no double holds it. Only a number that is not an integer token (`9.007e15`, a
+ * fraction beyond 2^53) arrives rounded; it compares as the double it is.
  */
 export type IndexedNumber =
   | { readonly kind: 'integer'; readonly value: bigint }
@@ -124,6 +125,10 @@ export function indexedNumber(kind: NumericKind, value: unknown, scalingFactor =
     }
     return inRange(kind, BigInt(truncated));
   }
+  if (typeof value === 'bigint') {
+    if (isFloatKind(kind)) return { kind: 'float', value: roundToKind(kind, Number(value), scalingFactor) };
+    return inRange(kind, value);
+  }
   if (typeof value !== 'string') return undefined;
   if (isFloatKind(kind)) {
     const n = Number(value);
@@ -140,12 +145,9 @@ function inRange(kind: Exclude<NumericKind, 'double' | 'float' | 'half_float' | 
   return value < min || value > max ? undefined : { kind: 'integer', value };
 }
 
-/** Sign of (a - b) for an event's number and a query's; both come from the same kind. */
+/** Sign of (a - b) for an event's number and a query's; both come from the same kind. Exact for any mix. */
 export function compareNumbers(a: IndexedNumber, b: IndexedNumber): number {
-  if (a.kind === 'integer' && b.kind === 'integer') return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
-  const x = a.kind === 'integer' ? Number(a.value) : a.value;
-  const y = b.kind === 'integer' ? Number(b.value) : b.value;
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareExact(a.value, b.value);
 }
 
 /**
@@ -171,7 +173,5 @@ export function compareToBound(value: IndexedNumber, bound: { value: number | bi
     const lhs = value.value * 10n ** BigInt(bound.exact.scale);
     return lhs < bound.exact.n ? -1 : lhs > bound.exact.n ? 1 : 0;
   }
-  const x = value.kind === 'integer' ? Number(value.value) : value.value;
-  const y = Number(bound.value);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareExact(value.value, bound.value);
 }

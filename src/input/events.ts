@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { parseJson as parseEventJson, stringifyJson } from '../event/json.js';
 import { isJsonObject, type EcsEvent } from '../event/types.js';
 import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks, type ByteRange } from './bytes.js';
 import { GzipError, decodeBytes } from './decompress.js';
@@ -370,7 +371,7 @@ function inWindow(window: (event: EcsEvent) => boolean, bytes: Buffer, start: nu
   // In the window (or unknown): the occurrence may be nested; only the parsed event tells.
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8', start, end));
+    value = parseEventJson(bytes.toString('utf8', start, end));
   } catch {
     return false;
   }
@@ -480,7 +481,7 @@ class JsonProblem {
 /** The record's JSON value, or what is wrong with it: one wording for lines and elements alike. */
 function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return parseEventJson(text);
   } catch (error) {
     return new JsonProblem(printable(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`));
   }
@@ -513,10 +514,10 @@ class ElementParser implements JsonElementSink {
         if (!Object.hasOwn(source, key) && value[key] !== undefined) source[key] = value[key];
       }
       event = source;
-      text = JSON.stringify(source);
+      text = stringifyJson(source);
     } else if (text.includes('\n') || text.includes('\r')) {
       // The text is passed on as one line (src/output writes it into an NDJSON alert).
-      text = JSON.stringify(value);
+      text = stringifyJson(value);
     }
     this.delivery.event(event, text, bytes, start, end, line);
   }

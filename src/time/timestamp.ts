@@ -20,6 +20,8 @@ const ISO = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[Tt ](\d{2})(?::(\d{2})(?::(\d{2})
 /** Epoch milliseconds of an event time, or undefined when it is not one (SPEC §D). */
 export function parseTimestamp(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  // An integer beyond 2^53 (event/exactNumber.ts) as milliseconds: the nearest double, as before.
+  if (typeof value === 'bigint') return Number(value);
   if (typeof value !== 'string') return undefined;
   const iso = parseIso(value);
   if (iso !== undefined) return iso;

@@ -1,3 +1,4 @@
+import type { ExactNumber } from '../../event/exactNumber.js';
 import { asciiFold } from '../../event/wildcard.js';
 import { ANY, exactStringNeed, or } from '../../prefilter/needles.js';
 import { literalOf, type InExpr } from '../ast.js';
@@ -61,11 +62,12 @@ export const MEMBERSHIP: ExprOperator<InExpr> = {
 /** Membership of one value in a list of literals: strings exactly (or folded), numbers numerically. */
 export function membershipTest(literals: readonly LeafLiteral[], caseInsensitive: boolean): ValueTest {
   const strings = new Set<string>();
-  const numbers = new Set<number>();
+  // Exact numbers: an integer beyond 2^53 is a bigint, never equal to a number (event/exactNumber.ts).
+  const numbers = new Set<ExactNumber>();
   const booleans = new Set<boolean>();
   for (const l of literals) {
     if (typeof l === 'string') strings.add(caseInsensitive ? asciiFold(l) : l);
-    else if (typeof l === 'number') numbers.add(l);
+    else if (typeof l === 'number' || typeof l === 'bigint') numbers.add(l);
     else booleans.add(l);
   }
   return (v) => {
