@@ -23,6 +23,16 @@ export function parseJson(text: string): unknown {
 }
 
 /**
+ * `parseJson` for a line whose bytes the caller still holds (`text` is `bytes[start, end)`
+ * decoded): the bytes are looked at four at a time, which costs half of looking at the text, and
+ * every line of an input is parsed here.
+ */
+export function parseJsonLine(text: string, bytes: Uint8Array, start: number, end: number): unknown {
+  if (!bytesHaveLongDigitRun(bytes, start, end)) return JSON.parse(text) as unknown;
+  return parseWithExactIntegers(text);
+}
+
+/**
  * Whether `text` holds a run of at least 16 digits. Every such run covers one index that is 15
  * modulo 16, so only those are looked at, and a digit there is measured both ways.
  */
@@ -37,6 +47,42 @@ export function hasLongDigitRun(text: string): boolean {
     if (end - start >= MIN_INEXACT_DIGITS) return true;
   }
   return false;
+}
+
+/**
+ * `hasLongDigitRun` over the bytes `bytes[start, end)`, read as 32-bit words. A run of 16 digit
+ * bytes holds at least three whole 4-byte-aligned words, one of every three in a row, so every
+ * third aligned word is tested, all four bytes at once; a word of four digits is measured both ways.
+ */
+export function bytesHaveLongDigitRun(bytes: Uint8Array, start: number, end: number): boolean {
+  const words = wordsOf(bytes.buffer);
+  const base = bytes.byteOffset;
+  // The aligned words wholly inside the line, in the units of the whole ArrayBuffer.
+  const last = Math.min(((base + end) >>> 2) - 1, words.length - 1);
+  for (let k = (base + start + 3) >>> 2; k <= last; k += 3) {
+    // Each byte 0x30-0x39: its high nibble is 3 and its low nibble at most 9.
+    const x = words[k]! ^ 0x30303030;
+    if ((x & 0xf0f0f0f0) !== 0 || ((x + 0x06060606) & 0xf0f0f0f0) !== 0) continue;
+    const at = k * 4 - base;
+    let from = at;
+    while (from > start && isDigit(bytes[from - 1]!)) from--;
+    let to = at + 4;
+    while (to < end && isDigit(bytes[to]!)) to++;
+    if (to - from >= MIN_INEXACT_DIGITS) return true;
+  }
+  return false;
+}
+
+/** The 32-bit view of the buffer lines are read from, kept while lines come from the same one. */
+let viewed: ArrayBufferLike | undefined;
+let viewedWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+
+function wordsOf(buffer: ArrayBufferLike): Uint32Array {
+  if (buffer !== viewed) {
+    viewed = buffer;
+    viewedWords = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+  }
+  return viewedWords;
 }
 
 function parseWithExactIntegers(text: string): unknown {
@@ -118,10 +164,11 @@ function afterString(text: string, start: number): number {
   return text.length;
 }
 
-/** A value may start at `i`: the text before it, past white space, ends with `:`, `[` or `,`. */
+/** A value may start at `i`: the text before it, past white space, is empty or ends with `:`, `[` or `,`. */
 function startsValue(text: string, i: number): boolean {
   let k = i - 1;
   while (k >= 0 && isJsonSpace(text.charCodeAt(k))) k--;
+  if (k < 0) return true;
   const c = text.charCodeAt(k);
   return c === COLON || c === OPEN_BRACKET || c === COMMA;
 }

@@ -148,7 +148,7 @@ function compileNumericTerm(field: FieldType, text: string, options: MatcherOpti
   return anyElement((v) => {
     const got = indexedNumber(field.type, v, scaling);
     if (got === undefined) return false;
-    if (got.kind === 'rounded' && wanted.kind === 'integer') return Number(wanted.value) === got.value;
+    // Exact: an event's integer beyond 2^53 is a bigint (event/json.ts), a double is the value stored.
     return compareNumbers(got, wanted) === 0;
   });
 }

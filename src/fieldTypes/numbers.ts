@@ -7,13 +7,12 @@ import type { NumericKind } from './types.js';
  *
  * Integer kinds are kept as bigint so that longs beyond 2^53 compare exactly: a query value, an
  * event value written as a string, and an event's JSON integer, which event/json.ts reads as a
- * bigint when no double holds it. Only a number that is not an integer token (`9.007e15`, a
- * fraction beyond 2^53) arrives rounded; it compares as the double it is.
+ * bigint when no double holds it. A JSON number written as a decimal or with an exponent
+ * (`9007199254740993.0`) is a double before Elasticsearch reads it as a long too, so the double's
+ * value is the one compared.
  */
 export type IndexedNumber =
   | { readonly kind: 'integer'; readonly value: bigint }
-  /** A JavaScript number beyond 2^53 on an integer field: exact value unknown. */
-  | { readonly kind: 'rounded'; readonly value: number }
   | { readonly kind: 'float'; readonly value: number };
 
 const RANGES: Record<'long' | 'integer' | 'short' | 'byte' | 'unsigned_long', readonly [bigint, bigint]> = {
@@ -117,13 +116,8 @@ export function indexedNumber(kind: NumericKind, value: unknown, scalingFactor =
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined;
     if (isFloatKind(kind)) return { kind: 'float', value: roundToKind(kind, value, scalingFactor) };
-    const truncated = Math.trunc(value);
-    if (!Number.isSafeInteger(truncated)) {
-      const [min, max] = RANGES[kind];
-      const big = BigInt(truncated);
-      return big < min || big > max ? undefined : { kind: 'rounded', value: truncated };
-    }
-    return inRange(kind, BigInt(truncated));
+    // A double beyond 2^53 is an integer, and exactly the one Elasticsearch stores for it.
+    return inRange(kind, BigInt(Math.trunc(value)));
   }
   if (typeof value === 'bigint') {
     if (isFloatKind(kind)) return { kind: 'float', value: roundToKind(kind, Number(value), scalingFactor) };

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { parseJson as parseEventJson, stringifyJson } from '../event/json.js';
+import { parseJson as parseEventJson, parseJsonLine, stringifyJson } from '../event/json.js';
 import { isJsonObject, type EcsEvent } from '../event/types.js';
 import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks, type ByteRange } from './bytes.js';
 import { GzipError, decodeBytes } from './decompress.js';
@@ -456,7 +456,7 @@ class EventParser implements LineSink {
       return;
     }
     const text = bytes.toString('utf8', start, end);
-    const value = parseJson(text);
+    const value = parseJson(text, bytes, start, end);
     if (value instanceof JsonProblem) {
       this.delivery.malformed(line, value.message);
       return;
@@ -478,10 +478,13 @@ class JsonProblem {
   constructor(readonly message: string) {}
 }
 
-/** The record's JSON value, or what is wrong with it: one wording for lines and elements alike. */
-function parseJson(text: string): unknown {
+/**
+ * The record's JSON value, or what is wrong with it: one wording for lines and elements alike.
+ * A line still in its bytes is given with them (parseJsonLine looks at them, not at the text).
+ */
+function parseJson(text: string, bytes?: Buffer, start = 0, end = 0): unknown {
   try {
-    return parseEventJson(text);
+    return bytes === undefined ? parseEventJson(text) : parseJsonLine(text, bytes, start, end);
   } catch (error) {
     return new JsonProblem(printable(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`));
   }

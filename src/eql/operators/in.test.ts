@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { needleTable, needOf, prefilterKeepsTable, rejectionTable, table } from '../../../test/support/eqlOperators.js';
+import { holds, needleTable, needOf, prefilterKeepsTable, rejectionTable, table } from '../../../test/support/eqlOperators.js';
+import { parseJson } from '../../event/json.js';
+import type { EcsEvent } from '../../event/types.js';
 
 table('`in` / `in~` / `not in` (SPEC §A.4, row 39)', [
   ['a in ("x", "y")', { a: 'y' }, true],
@@ -71,3 +73,14 @@ prefilterKeepsTable('the prefilter keeps every line `in` accepts, numbers and bo
   ['process where a in ("x", true)', '{"event":{"category":"process"},"a":true}'],
   ['process where a in ("x", null)', '{"event":{"category":"process"},"a":"x"}'],
 ]);
+
+describe('`in` with integers beyond 2^53', () => {
+  it('holds for the exact integer only', () => {
+    const event = (text: string) => parseJson(`{"a":${text}}`) as EcsEvent;
+    expect(holds('a in (1, 9007199254740993)', event('9007199254740993'))).toBe(true);
+    expect(holds('a in (1, 9007199254740993)', event('9007199254740992'))).toBe(false);
+    expect(holds('a in (1, 9007199254740992)', event('9007199254740993'))).toBe(false);
+    expect(holds('a in (1, 9007199254740993)', event('"9007199254740993"'))).toBe(true);
+    expect(holds('a not in (9007199254740993)', event('9007199254740992'))).toBe(true);
+  });
+});
