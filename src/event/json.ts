@@ -117,11 +117,11 @@ function parseWithExactIntegers(text: string): unknown {
   }
   if (copied === 0) return JSON.parse(text) as unknown;
   parts.push(text.slice(copied));
-  let inKey = false;
+  const markerAsKey = { seen: false };
   let value: unknown;
   try {
     value = JSON.parse(parts.join(''), (key: string, v: unknown) => {
-      if (key.startsWith(marker.char)) inKey = true;
+      if (key.startsWith(marker.char)) markerAsKey.seen = true;
       return typeof v === 'string' && v.startsWith(marker.char) ? BigInt(v.slice(1)) : v;
     });
   } catch {
@@ -129,7 +129,7 @@ function parseWithExactIntegers(text: string): unknown {
     return JSON.parse(text) as unknown;
   }
   // A number written as an object key is not JSON (`{"a":1, 12345678901234567: 2}`).
-  if (inKey) return JSON.parse(text) as unknown;
+  if (markerAsKey.seen) return JSON.parse(text) as unknown;
   return value;
 }
 
