@@ -106,7 +106,7 @@ function parseWithExactIntegers(text: string): unknown {
     while (end < n && isDigit(text.charCodeAt(end))) end++;
     // Only a token JSON itself accepts as a whole value is swapped (no leading zero, nothing
     // glued on either side): a swap must never turn text JSON.parse refuses into a value.
-    if (text.charCodeAt(firstDigit) !== ZERO && startsValue(text, i) && endsValue(text, end)) {
+    if (end - firstDigit >= MIN_INEXACT_DIGITS && text.charCodeAt(firstDigit) !== ZERO && startsValue(text, i) && endsValue(text, end)) {
       const exact = integerBeyondDouble(text.slice(i, end));
       if (exact !== undefined) {
         parts.push(text.slice(copied, i), '"', marker.escaped, text.slice(i, end), '"');
