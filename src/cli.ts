@@ -68,6 +68,9 @@ Examples:
   $ lkm-scan baseline --state .lkm-state.json known-good/   learn terms without alerting
   $ lkm-scan rules                              list rules; lkm-scan rules show <id> for one
   $ lkm-scan validate my-rules/                 check rule files without scanning
+  $ lkm-scan --mapping template.json logs/      KQL matches your own fields by their mapped types
+                                                (a text field by its words); ECS and the Elastic
+                                                integrations' fields are known without it
 
 Exit status:
   0  no alert (at or above --fail-on)    1  at least one alert (at or above --fail-on)
@@ -98,6 +101,7 @@ interface GlobalOpts {
   state?: string;
   sarifAllRules?: boolean;
   maxResults?: number;
+  mapping: string[];
 }
 
 function ruleSelection(o: GlobalOpts) {
@@ -113,6 +117,12 @@ function addRuleOptions(cmd: Command): Command {
     .option('--exclude-rule <id-or-name>', 'leave out this rule: id, id prefix or name (repeatable)', collect, [])
     .option('--tag <tag>', 'run only rules with this tag, e.g. "OS: Linux" (repeatable)', collect, [])
     .addOption(new Option('--min-severity <level>', 'run only rules at or above this severity').argParser(parseSeverity))
+    .option(
+      '--mapping <file>',
+      'field types of your indices, as Elasticsearch gives them (GET <index>/_mapping, an index template): KQL matches a text field by its words, a keyword exactly (repeatable; later files override earlier; see README "Field types")',
+      collect,
+      [],
+    )
     .option('--color', 'force colour output')
     .option('--no-color', 'disable colour output (NO_COLOR is honoured too)');
 }
@@ -179,6 +189,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         statePath: o.state,
         sarifAllRules: !!o.sarifAllRules,
         maxResults: o.maxResults,
+        mappingPaths: o.mapping,
         ...ruleSelection(o),
       },
       io,
@@ -225,16 +236,20 @@ Prints one line per failing rule (file:line:column: "name": message) with the qu
 caret, then a total on stderr. Rule types that cannot run offline (esql, machine_learning,
 threat_match, lucene) are counted as skipped, not failed.
 
+Rules are compiled with the field types of ECS and the Elastic integrations, plus --mapping FILE:
+a KQL clause Elasticsearch would refuse for its field's type (a wildcard on an ip field) fails.
+
 Examples:
   $ lkm-scan validate my-rules/
   $ lkm-scan validate detection-rules/rules detection-rules/rules_building_block
+  $ lkm-scan validate --mapping logs-template.json my-rules/
 
 Exit status:
   0  every rule is valid    1  at least one rule failed    2  usage error or a path that cannot be read
 `,
     )
     .action((paths: string[]) => {
-      exitCode = validateCommand(paths, io);
+      exitCode = validateCommand(paths, io, globals().mapping);
     });
 
   const baseline = program
@@ -264,7 +279,7 @@ Exit status:
       const statePath = o.state;
       if (statePath === undefined) return baseline.error('error: baseline needs --state FILE: the file to learn into', { code: 'lkm-scan.missingState', exitCode: EXIT_ERROR });
       exitCode = await baselineCommand(
-        { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, ...ruleSelection(o) },
+        { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, ...ruleSelection(o) },
         io,
       );
     });

@@ -14,6 +14,8 @@ import { DEFAULT_SARIF_OPTIONS } from '../output/sarifSink.js';
 import { createSink, type AlertSink, type OutputFormat, type ScanOutcome } from '../output/sink.js';
 import { planParallelScan, rangeBytes } from '../parallel/plan.js';
 import { ParallelReader, type ParallelHandler } from '../parallel/reader.js';
+import { fieldTypesOf, MappingError, readMappingFiles } from '../fieldTypes/index.js';
+import type { FieldTypeTable, MappingSource } from '../fieldTypes/index.js';
 import { RuleError } from '../rules/ruleError.js';
 import { selectRules, type RuleSelection } from '../rules/select.js';
 import { shareRuleSet } from '../rules/shared.js';
@@ -46,6 +48,8 @@ export interface ScanCommandOptions extends RuleSelection {
   learnOnly?: boolean;
   /** `--summary`: which rules the stderr summary lists (default: those that alerted). */
   summary?: SummaryRules;
+  /** `--mapping FILE` (repeatable): the field types of the user's indices; later files override earlier ones. */
+  mappingPaths?: string[];
   /** `--sarif-all-rules`, `--max-results`: see src/output/sarifSink.ts. */
   sarifAllRules?: boolean;
   maxResults?: number;
@@ -61,8 +65,25 @@ const MALFORMED_SHOWN = 10;
 /** Thrown inside the event handler to stop reading: the output is gone, --strict tripped, or an interrupt came. */
 class StopScan extends Error {}
 
+/**
+ * Reads `--mapping` files into field types, printing a MappingError (file, JSON path, what to
+ * change) and the notes about what was left out. Returns undefined on failure.
+ */
+export function prepareMappings(paths: readonly string[], io: CliIO): { sources: MappingSource[]; fieldTypes: FieldTypeTable } | undefined {
+  try {
+    const sources = readMappingFiles(paths);
+    const { fieldTypes, notes } = fieldTypesOf(sources);
+    for (const note of notes) io.stderr.write(`lkm-scan: note: --mapping: ${printable(note)}\n`);
+    return { sources, fieldTypes };
+  } catch (e) {
+    if (!(e instanceof MappingError)) throw e;
+    io.stderr.write(`lkm-scan: error: --mapping ${printable(e.message)}\n`);
+    return undefined;
+  }
+}
+
 /** Loads and compiles the selected rules, printing every problem. Returns undefined on failure. */
-export function prepareRules(sel: RuleSelection, io: CliIO): CompiledRule[] | undefined {
+export function prepareRules(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTypeTable): CompiledRule[] | undefined {
   let selected;
   try {
     selected = selectRules(sel);
@@ -77,7 +98,7 @@ export function prepareRules(sel: RuleSelection, io: CliIO): CompiledRule[] | un
   const compiled: CompiledRule[] = [];
   for (const rule of selected.rules) {
     try {
-      compiled.push(compileRule(rule));
+      compiled.push(compileRule(rule, { fieldTypes }));
     } catch (e) {
       if (e instanceof RuleError) errors.push(e);
       else throw e;
@@ -127,7 +148,9 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
 
 async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interruption): Promise<number> {
   const started = performance.now();
-  const prepared = prepareRules(opts, io);
+  const mappings = prepareMappings(opts.mappingPaths ?? [], io);
+  if (!mappings) return EXIT_ERROR;
+  const prepared = prepareRules(opts, io, mappings.fieldTypes);
   const rules = prepared && opts.learnOnly ? baselineRules(prepared, io) : prepared;
   if (!rules) return EXIT_ERROR;
   const state = opts.statePath === undefined ? undefined : ScanState.open(opts.statePath, rules, io);
@@ -188,7 +211,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
           workers: plan.workers,
           rangeBytes: rangeBytes(),
           // The rules this thread runs, by id: fewer than selected for a baseline.
-          rules: shareRuleSet({ bundled: opts.bundled, paths: opts.rulePaths }, rules.map((r) => r.rule)),
+          rules: shareRuleSet({ bundled: opts.bundled, paths: opts.rulePaths }, rules.map((r) => r.rule), mappings.sources),
           prefilter: prefilter !== undefined,
           window: opts.window,
         })

@@ -5,6 +5,7 @@ import { loadRulePack } from '../rules/pack.js';
 import { RuleError, RulePathError } from '../rules/ruleError.js';
 import type { Diagnostic } from '../rules/diagnostic.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
+import { prepareMappings } from './scan.js';
 
 /**
  * One failing rule on one line (grep-able, `file:line:col: name: message`), then its caret.
@@ -24,10 +25,13 @@ export function formatValidationFailure(d: Diagnostic, ruleName: string | undefi
 /**
  * `lkm-scan validate PATH...`: parse and compile every rule, report each failure, exit 1 if any.
  * With no path, the bundled rules are validated. A path that cannot be read is exit 2: what was
- * asked for was not validated, so "1 rule failed" would understate it.
+ * asked for was not validated, so "1 rule failed" would understate it; so is a `--mapping` file
+ * that cannot be read (a KQL clause's meaning depends on its field's type).
  */
-export function validateCommand(paths: string[], io: CliIO): number {
+export function validateCommand(paths: string[], io: CliIO, mappingPaths: readonly string[] = []): number {
   const started = performance.now();
+  const mappings = prepareMappings(mappingPaths, io);
+  if (!mappings) return EXIT_ERROR;
   const pack = loadRulePack({ bundled: paths.length === 0, paths });
   let failed = 0;
   let unreadable = 0;
@@ -39,7 +43,7 @@ export function validateCommand(paths: string[], io: CliIO): number {
   let ok = 0;
   for (const rule of pack.rules) {
     try {
-      compileRule(rule);
+      compileRule(rule, { fieldTypes: mappings.fieldTypes });
       ok++;
     } catch (e) {
       if (!(e instanceof RuleError)) throw e;

@@ -1,7 +1,7 @@
 import { compileEql, parseEql } from '../eql/index.js';
 import type { CompiledPipe } from '../eql/compile.js';
 import { compileKql, kqlCategories, kqlNeed, parseKql } from '../kql/index.js';
-import { QuerySyntaxError } from '../query/syntaxError.js';
+import { positionAt, QuerySyntaxError } from '../query/syntaxError.js';
 import { RuleError } from '../rules/ruleError.js';
 import type { EqlRule, NewTermsRule, QueryRule, Rule, ThresholdRule } from '../rules/types.js';
 import type { Predicate } from '../event/types.js';
@@ -12,6 +12,7 @@ import type { CompiledSample } from './sample.js';
 import type { CompiledSequence } from './sequence.js';
 import { eqlCategories } from '../eql/categories.js';
 import { anyOf } from '../event/predicates.js';
+import { FieldQueryError, FieldTypeTable } from '../fieldTypes/index.js';
 
 /** What every compiled rule has, whatever its kind. */
 interface CompiledCommon {
@@ -70,13 +71,19 @@ export interface CompiledSampleRule extends CompiledCommon {
  */
 export type CompiledRule = CompiledQueryRule | CompiledNewTermsRule | CompiledThresholdRule | CompiledSequenceRule | CompiledSampleRule;
 
+export interface CompileRuleOptions {
+  /** Field types KQL matches by (`--mapping`); ECS and the integration fields when absent. */
+  fieldTypes?: FieldTypeTable;
+}
+
 /**
  * Parses and compiles a rule's query. A query error becomes a RuleError pointing into the rule
- * file (line:column of the TOML, the source line, a caret), so the author can fix it in place.
+ * file (line:column of the TOML, the source line, a caret), so the author can fix it in place; so
+ * does a clause Elasticsearch would refuse for its field's type (a wildcard on an ip field).
  */
-export function compileRule(rule: Rule): CompiledRule {
+export function compileRule(rule: Rule, options: CompileRuleOptions = {}): CompiledRule {
   const eventTime = compileEventTime(rule.timestampOverride);
-  const { joined, pipes, ...query } = compileQuery(rule);
+  const { joined, pipes, ...query } = compileQuery(rule, options.fieldTypes ?? FieldTypeTable.builtin());
   if (joined && rule.type !== 'eql') {
     // Elastic runs sequences and samples only as EQL rules; a new_terms or threshold rule has no place for them.
     const e = new QuerySyntaxError(`a ${joined.kind} query needs an EQL rule (type = "eql"), not a ${rule.type} rule`, { offset: 0, line: 1, column: 1 });
@@ -104,11 +111,12 @@ interface CompiledQuery extends Omit<CompiledCommon, 'eventTime'> {
   joined?: CompiledSequence | CompiledSample;
 }
 
-function compileQuery(rule: Rule): CompiledQuery {
+function compileQuery(rule: Rule, fieldTypes: FieldTypeTable): CompiledQuery {
   try {
     if (rule.language === 'kuery') {
       const ast = parseKql(rule.query);
-      return { matches: compileKql(ast), need: kqlNeed(ast), pipes: [], categories: kqlCategories(ast) };
+      const types = { fieldTypes, pathPrefix: '' };
+      return { matches: compileKql(ast, { fieldTypes }), need: kqlNeed(ast, types), pipes: [], categories: kqlCategories(ast, types) };
     }
     const ast = parseEql(rule.query);
     const compiled = compileEql(ast, { eventCategoryField: rule.eventCategoryOverride });
@@ -120,8 +128,33 @@ function compileQuery(rule: Rule): CompiledQuery {
     return { matches: anyOf(predicates), need, pipes: compiled.pipes, joined: compiled, categories };
   } catch (e) {
     if (e instanceof QuerySyntaxError) throw queryErrorInFile(rule, e);
+    if (e instanceof FieldQueryError) throw queryErrorInFile(rule, refusedClause(rule.query, e));
     throw e;
   }
+}
+
+/**
+ * A clause Elasticsearch refuses for its field's type, as a query error at the field's first
+ * clause in the query (the AST keeps no positions; a field named twice points at the first).
+ */
+function refusedClause(query: string, e: FieldQueryError): QuerySyntaxError {
+  const field = e.field ?? '';
+  let offset = 0;
+  let length = 1;
+  if (field !== '') {
+    const escaped = field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const clause = new RegExp(`(^|[\\s({:])${escaped}\\s*[:<>]`).exec(query);
+    if (clause !== null) {
+      offset = clause.index + (clause[1] ?? '').length;
+      length = field.length;
+    }
+  }
+  const on = field === '' ? '' : ` on ${e.fieldType === undefined ? '' : `the ${e.fieldType} field `}${field}`;
+  return new QuerySyntaxError(
+    `Elasticsearch would refuse this clause${on}: ${e.message}. Change the value, or if your index maps the field otherwise, say so with --mapping FILE`,
+    positionAt(query, offset),
+    length,
+  );
 }
 
 /** Maps a position inside the query text to the rule file. */

@@ -6,7 +6,7 @@ import { compileRule } from './compileRule.js';
 import { compileExtractor, type RuleHits } from './extract.js';
 import { createScanner } from './scanner.js';
 
-const rules = loadRulePack({ bundled: true, paths: ['test/fixtures/rules'] }).rules.map(compileRule);
+const rules = loadRulePack({ bundled: true, paths: ['test/fixtures/rules'] }).rules.map((rule) => compileRule(rule));
 const summary = (a: Alert) => JSON.stringify([a.rule.id, a.location.line, a.timeMs, a.newTerms, a.threshold, a.event, a.raw]);
 
 describe('worker payloads (extract.ts) and Scanner.hits', () => {

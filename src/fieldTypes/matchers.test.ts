@@ -266,3 +266,22 @@ describe('fields Elasticsearch cannot search', () => {
     expect(() => compileTermMatcher({ type: 'unindexed', esType: 'keyword' }, 'x', { phrase: false })).toThrow(/not indexed/);
   });
 });
+
+describe('a dynamic (unmapped) field reads each value by its JSON type', () => {
+  const dynamic = { type: 'dynamic' } as const;
+  it('does not turn numbers and booleans into keywords', () => {
+    const m = compileTermMatcher(dynamic, '50', { phrase: false });
+    expect(m(50)).toBe(true);
+    expect(m(50.0)).toBe(true);
+    expect(m('50')).toBe(true);
+    expect(m('50.0')).toBe(false);
+    expect(compileTermMatcher(dynamic, 'true', { phrase: false })(true)).toBe(true);
+    expect(compileRangeMatcher(dynamic, 'gt', '9', {})(10)).toBe(true);
+    // As keywords, "10" sorts before "9".
+    expect(compileRangeMatcher(dynamic, 'gt', '9', {})('10')).toBe(false);
+  });
+  it('matches nothing, rather than fail, where a type cannot read the text', () => {
+    expect(compileTermMatcher(dynamic, 'abc', { phrase: false })(5)).toBe(false);
+    expect(compileWildcardMatcher(dynamic, ['a', ''])('abc')).toBe(true);
+  });
+});

@@ -5,6 +5,7 @@ import { compileWildcardParts } from '../event/wildcard.js';
 import { analyze, lowerCase, tokenize } from './analysis.js';
 import { compileDateFormat, indexedDate, parseQueryDate } from './dates.js';
 import { compareNumbers, compareToBound, indexedNumber, parseQueryNumber, parseRangeBound } from './numbers.js';
+import { DEFAULT_KEYWORD } from './types.js';
 import type { AnalyzerName, FieldType } from './types.js';
 
 /**
@@ -38,6 +39,15 @@ export interface MatcherOptions {
 /** A query Elasticsearch would refuse on this field (Kibana shows the search error; the rule does not run). */
 export class FieldQueryError extends Error {
   override readonly name = 'FieldQueryError';
+  constructor(
+    message: string,
+    /** The field as the query names it, once the KQL compiler knows it. */
+    readonly field?: string,
+    /** Its type, for messages (`ip`, `long`). */
+    readonly fieldType?: string,
+  ) {
+    super(message);
+  }
 }
 
 const NEVER: ValueMatcher = () => false;
@@ -69,6 +79,25 @@ function anyElement(test: (v: Scalar) => boolean, leaves = false): ValueMatcher 
     return false;
   };
   return (value) => matcher(value, 0);
+}
+
+/**
+ * A `dynamic` (unmapped) field: each event value is read as the type Elasticsearch's dynamic
+ * mapping gives its JSON type (types.ts). The query text may not suit every one of those types
+ * (`abc` is no long), and which one the index chose is unknown offline, so a type that cannot read
+ * it matches nothing rather than fail the query.
+ */
+function dynamicMatcher(make: (type: FieldType, options: MatcherOptions) => ValueMatcher, options: MatcherOptions): ValueMatcher {
+  const lenient = { ...options, lenient: true };
+  const asKeyword = make(DEFAULT_KEYWORD, lenient);
+  const asLong = make({ type: 'long' }, lenient);
+  const asFloat = make({ type: 'float' }, lenient);
+  const asBoolean = make({ type: 'boolean' }, lenient);
+  return anyElement((v) => {
+    if (typeof v === 'string') return asKeyword(v);
+    if (typeof v === 'boolean') return asBoolean(v);
+    return Number.isInteger(v) ? asLong(v) : asFloat(v);
+  });
 }
 
 /** The text a keyword-like field indexes for a scalar: numbers and booleans by their JSON text. */
@@ -107,6 +136,7 @@ function identity(s: string): string {
  * as KQL unescaped it (`true`, `200`, `10.0.0.0/8` all arrive as text).
  */
 export function compileTermMatcher(field: FieldType, text: string, options: MatcherOptions & { phrase: boolean }): ValueMatcher {
+  if (field.type === 'dynamic') return dynamicMatcher((type, o) => compileTermMatcher(type, text, { ...o, phrase: options.phrase }), options);
   const kw = keywordLike(field);
   if (kw !== undefined) {
     const wanted = kw.normalize(text);
@@ -248,6 +278,7 @@ function compileBooleanTerm(text: string, options: MatcherOptions): ValueMatcher
  * KQL AST gives them (an escaped `\*` is a literal star inside a piece).
  */
 export function compileWildcardMatcher(field: FieldType, parts: readonly string[], options: MatcherOptions = {}): ValueMatcher {
+  if (field.type === 'dynamic') return dynamicMatcher((type, o) => compileWildcardMatcher(type, parts, o), options);
   const kw = keywordLike(field);
   if (kw !== undefined) {
     // KeywordFieldType.wildcardQuery normalises the pattern with the field's normalizer.
@@ -294,6 +325,7 @@ function holds(operator: RangeOperator, sign: number): boolean {
 
 /** `field < value` and the like: a `range` query on the field's type. */
 export function compileRangeMatcher(field: FieldType, operator: RangeOperator, text: string, options: MatcherOptions = {}): ValueMatcher {
+  if (field.type === 'dynamic') return dynamicMatcher((type, o) => compileRangeMatcher(type, operator, text, o), options);
   const kw = keywordLike(field);
   if (kw !== undefined) {
     // Terms compare by their UTF-8 bytes, which is code point order.

@@ -35,8 +35,18 @@ describe('built-in field types (ECS 9.5.0 and integrations)', () => {
     expect(table.resolve('gcp.audit.request.spec.hostPID')).toMatchObject({ type: { type: 'keyword' }, valuePath: 'gcp.audit.request.spec.hostPID' });
   });
 
-  it('an unknown field is a keyword with ignore_above 1024 (ecs@mappings all_strings_to_keywords)', () => {
-    expect(table.resolve('winlog.event_data.SubjectUserName')).toEqual({ type: { type: 'keyword', ignoreAbove: 1024 }, valuePath: 'winlog.event_data.SubjectUserName', origin: 'default' });
+  it('an unknown field is mapped dynamically by its value, not as a keyword for every value (ecs@mappings)', () => {
+    expect(table.resolve('winlog.event_data.SubjectUserName')).toEqual({ type: { type: 'dynamic' }, valuePath: 'winlog.event_data.SubjectUserName', origin: 'default' });
+    expect(table.resolve('custom.count')).toMatchObject({ type: { type: 'dynamic' }, origin: 'default' });
+  });
+
+  it('ECS keywords are known as keywords, from ECS', () => {
+    expect(table.resolve('host.os.type')).toEqual({ type: { type: 'keyword', ignoreAbove: 1024 }, valuePath: 'host.os.type', origin: 'ecs' });
+  });
+
+  it('lists the multi-fields that index a field, for free text', () => {
+    expect(table.indexing('process.command_line').map((f) => f.type.type)).toEqual(['wildcard', 'match_only_text', 'keyword']);
+    expect(table.indexing('custom.thing')).toEqual([table.resolve('custom.thing')]);
   });
 });
 

@@ -1,13 +1,14 @@
-import { ECS_FIELD_CODES } from './ecsTable.generated.js';
+import { ECS_FIELD_CODES, ECS_KEYWORDS } from './ecsTable.generated.js';
 import type { DynamicTemplate, LoadedMapping } from './mapping.js';
-import { DEFAULT_DATE_FORMAT, DEFAULT_KEYWORD } from './types.js';
+import { DEFAULT_DATE_FORMAT, DYNAMIC } from './types.js';
 import type { FieldType, ResolvedField } from './types.js';
 
 /**
  * Fields of Elastic integrations that detection rules query and ECS does not define, with the
  * type their package maps (elastic/integrations `packages/<pkg>/data_stream/<ds>/fields/*.yml`).
- * Keywords are left out: an unknown field is a keyword already (winlog.event_data.* is an
- * `object_type: keyword` object in packages/system/data_stream/security/fields/winlog.yml).
+ * Keywords are left out: an unknown field is mapped by its value's JSON type, and their values
+ * are strings, which that maps as keywords (winlog.event_data.* is an `object_type: keyword`
+ * object in packages/system/data_stream/security/fields/winlog.yml).
  */
 const INTEGRATION_FIELDS: Readonly<Record<string, string>> = {
   // packages/windows/data_stream/powershell_operational/fields/fields.yml: text with the
@@ -134,6 +135,8 @@ let builtin: Map<string, Entry> | undefined;
 function builtinEntries(): Map<string, Entry> {
   if (builtin === undefined) {
     builtin = new Map();
+    const ecsKeyword = decodeType('keyword');
+    for (const path of ECS_KEYWORDS) builtin.set(path, { type: ecsKeyword, valuePath: path, origin: 'ecs' });
     addCoded(builtin, ECS_FIELD_CODES, 'ecs');
     addCoded(builtin, INTEGRATION_FIELDS, 'integration');
     for (const path of ENDPOINT_CASELESS_PARENTS) {
@@ -145,11 +148,14 @@ function builtinEntries(): Map<string, Entry> {
 
 /**
  * Which type each field has: a user's mapping (`--mapping FILE`) first, then ECS and the
- * integration fields above, then the mapping's dynamic templates, then a keyword with
- * ignore_above 1024 (what ECS's `ecs@mappings` template gives any other string).
+ * integration fields above, then the mapping's dynamic templates, then `dynamic`: the event
+ * value's JSON type decides, as ECS's `ecs@mappings` templates map a field on first sight (a
+ * string a keyword with ignore_above 1024, a number a long or float, a boolean a boolean).
  */
 export class FieldTypeTable {
   private readonly cache = new Map<string, ResolvedField>();
+  /** valuePath → the multi-fields that index it (`process.command_line` → `.text`, `.caseless`). */
+  private multiFields: Map<string, ResolvedField[]> | undefined;
 
   private constructor(
     private readonly user: ReadonlyMap<string, Entry>,
@@ -187,6 +193,29 @@ export class FieldTypeTable {
       }
     }
     for (const t of this.templates) if (t.matches(path)) return { type: t.type, valuePath: path, origin: 'mapping' };
-    return { type: DEFAULT_KEYWORD, valuePath: path, origin: 'default' };
+    return { type: DYNAMIC, valuePath: path, origin: 'default' };
+  }
+
+  /**
+   * Every field that indexes the event field at `path`: the field itself and its multi-fields.
+   * Free text (a `multi_match` over all fields) matches when any of them does, so `segfault`
+   * finds `process.command_line` through its analysed `.text`.
+   */
+  indexing(path: string): readonly ResolvedField[] {
+    if (this.multiFields === undefined) {
+      const byParent = new Map<string, ResolvedField[]>();
+      const add = (name: string, entry: Entry): void => {
+        if (entry.valuePath === name) return;
+        let list = byParent.get(entry.valuePath);
+        if (list === undefined) byParent.set(entry.valuePath, (list = []));
+        list.push(this.resolve(name));
+      };
+      for (const [name, entry] of builtinEntries()) if (!this.user.has(name)) add(name, entry);
+      for (const [name, entry] of this.user) add(name, entry);
+      this.multiFields = byParent;
+    }
+    const own = this.resolve(path);
+    const multi = this.multiFields.get(path);
+    return multi === undefined ? [own] : [own, ...multi];
   }
 }

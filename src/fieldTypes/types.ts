@@ -77,7 +77,15 @@ export type FieldType =
    * A type lkm-scan does not model (`geo_point`, `binary`, ...). Matched as a keyword, which is
    * the closest offline reading; `esType` names it for messages.
    */
-  | { type: 'other'; esType: string };
+  | { type: 'other'; esType: string }
+  /**
+   * A field no mapping names. Elasticsearch maps it on first sight by the JSON type of its value
+   * (ECS's `ecs@mappings` dynamic templates: a string is a keyword with ignore_above 1024, an
+   * integer a long, a fraction a float, `true`/`false` a boolean), so offline each event value's
+   * own JSON type stands in for the mapping. Never a keyword for every value: `pid:200` must still
+   * match the number 200.
+   */
+  | { type: 'dynamic' };
 
 export type FieldTypeName = FieldType['type'];
 
@@ -88,6 +96,9 @@ export const DEFAULT_DATE_FORMAT = 'strict_date_optional_time||epoch_millis';
 export const DEFAULT_IGNORE_ABOVE = 1024;
 
 export const DEFAULT_KEYWORD: FieldType = { type: 'keyword', ignoreAbove: DEFAULT_IGNORE_ABOVE };
+
+/** What an unknown field resolves to (see `dynamic` above). */
+export const DYNAMIC: FieldType = { type: 'dynamic' };
 
 /**
  * A field as a query names it: its type, and the event field whose value it indexes. The two

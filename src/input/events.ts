@@ -551,6 +551,7 @@ function describeJsonValue(value: unknown): string {
     case 'string':
       return 'a string';
     case 'number':
+    case 'bigint':
       return 'a number';
     case 'boolean':
       return 'a boolean';

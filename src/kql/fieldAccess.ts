@@ -2,7 +2,10 @@ import { compileFieldTester, listFieldNames } from '../event/fields.js';
 import type { FieldTester } from '../event/fields.js';
 import { compileWildcardParts } from '../event/wildcard.js';
 import type { EcsEvent } from '../event/types.js';
+import { FieldQueryError } from '../fieldTypes/index.js';
+import type { ResolvedField } from '../fieldTypes/index.js';
 import type { KqlField } from './ast.js';
+import type { KqlTypeContext } from './nodes/kind.js';
 
 /** One test for any event value (unknown: objects never match, SPEC §C), specialised at compile time. */
 export type ValueTest = (value: unknown) => boolean;
@@ -40,4 +43,64 @@ export function compileFieldClause(field: KqlField, test: ValueTest): FieldClaus
     }
     return false;
   };
+}
+
+/**
+ * A field clause whose test depends on the field's Elasticsearch type: `testFor` is asked once per
+ * field name with what the mapping says of it, and the value is read from the field it indexes (a
+ * multi-field such as `process.command_line.text` reads `process.command_line`). Inside a nested
+ * query the mapping is asked for the full path and the value read relative to the nested object.
+ * A pattern name resolves each event field it expands to, once per name; a test Elasticsearch
+ * would refuse on one of them (FieldQueryError) makes that field match nothing, as a query over
+ * many fields cannot fail on one offline.
+ */
+export function compileTypedFieldClause(field: KqlField, ctx: KqlTypeContext, testFor: (resolved: ResolvedField) => ValueTest): FieldClause {
+  if (field.kind === 'name') {
+    const resolved = resolveField(ctx, field.name);
+    let test: ValueTest;
+    try {
+      test = testFor(resolved);
+    } catch (e) {
+      // Name the field as the query wrote it, for the rule error that points at it.
+      if (e instanceof FieldQueryError) throw new FieldQueryError(e.message, field.name, typeName(resolved));
+      throw e;
+    }
+    return compileFieldClause({ kind: 'name', name: resolved.valuePath, quoted: true }, test);
+  }
+  const nameMatches = compileWildcardParts(field.parts, false);
+  const clauses = new Map<string, FieldClause>();
+  const clauseFor = (name: string): FieldClause => {
+    let clause = clauses.get(name);
+    if (clause === undefined) {
+      const resolved = resolveField(ctx, name);
+      let test: ValueTest;
+      try {
+        test = testFor(resolved);
+      } catch (e) {
+        if (!(e instanceof FieldQueryError)) throw e;
+        test = () => false;
+      }
+      clause = compileFieldClause({ kind: 'name', name: resolved.valuePath, quoted: true }, test);
+      if (clauses.size < PATTERN_TESTER_CACHE_LIMIT) clauses.set(name, clause);
+    }
+    return clause;
+  };
+  return (event) => {
+    for (const name of listFieldNames(event)) {
+      if (nameMatches(name) && clauseFor(name)(event)) return true;
+    }
+    return false;
+  };
+}
+
+/** What the mapping says of `name` (relative to the nested path, if any), with `valuePath` relative too. */
+export function resolveField(ctx: KqlTypeContext, name: string): ResolvedField {
+  const resolved = ctx.fieldTypes.resolve(ctx.pathPrefix + name);
+  if (ctx.pathPrefix === '') return resolved;
+  const valuePath = resolved.valuePath.startsWith(ctx.pathPrefix) ? resolved.valuePath.slice(ctx.pathPrefix.length) : name;
+  return { ...resolved, valuePath };
+}
+
+function typeName({ type }: ResolvedField): string {
+  return type.type === 'other' || type.type === 'unindexed' ? type.esType : type.type;
 }

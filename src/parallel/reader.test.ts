@@ -62,7 +62,7 @@ describe('ParallelReader', () => {
     try {
       const log: Logged[] = [];
       const stats = await parallel.read({ path: mixed, name: mixed }, statSync(mixed).size, recorder(log));
-      const compiled = rules.map(compileRule);
+      const compiled = rules.map((rule) => compileRule(rule));
       const single: Logged[] = [];
       const alone = recorder(single);
       const singleStats = await readEvents(

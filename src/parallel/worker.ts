@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileRule } from '../engine/compileRule.js';
+import { fieldTypesOf } from '../fieldTypes/index.js';
 import { compileExtractor, type RuleHits } from '../engine/extract.js';
 import { compileDispatch } from '../engine/dispatch.js';
 import { compileTimeWindow } from '../engine/timeWindow.js';
@@ -27,7 +28,8 @@ const post = (message: WorkerMessage) => port.postMessage(message);
 
 try {
   // Throws RuleSetMismatch unless these are the main thread's rules in its order: hits go by index.
-  const rules = loadSharedRuleSet(init.rules).map(compileRule);
+  const { fieldTypes } = fieldTypesOf(init.rules.mappings);
+  const rules = loadSharedRuleSet(init.rules).map((rule) => compileRule(rule, { fieldTypes }));
   // What each rule needs of an event is worked out here, so the main thread (which keeps the
   // rules' state and writes the alerts) does not parse the line again for event and new_terms rules.
   const extractors = rules.map((compiled, index) => compileExtractor(compiled, index));

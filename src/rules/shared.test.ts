@@ -26,8 +26,26 @@ describe('ruleSetFingerprint', () => {
       [{ ...first, severity: 'critical' as const }, second],
       [{ ...first, source: { ...first.source, file: 'elsewhere.toml' } }, second],
     ];
-    const prints = new Set([ruleSetFingerprint(a), ...variants.map(ruleSetFingerprint)]);
+    const prints = new Set([ruleSetFingerprint(a), ...variants.map((v) => ruleSetFingerprint(v))]);
     expect(prints.size).toBe(variants.length + 1);
+  });
+});
+
+describe('the mappings in the fingerprint', () => {
+  it('changes with the --mapping text the rules are compiled with, and workers get that text', () => {
+    const rules = loadRulePack(BUNDLED).rules;
+    const text = { file: 'm.json', text: '{"mappings":{"properties":{"a":{"type":"text"}}}}' };
+    const prints = new Set([
+      ruleSetFingerprint(rules),
+      ruleSetFingerprint(rules, [text]),
+      ruleSetFingerprint(rules, [{ ...text, text: text.text.replace('text', 'keyword') }]),
+      ruleSetFingerprint(rules, [text, text]),
+    ]);
+    expect(prints.size).toBe(4);
+    const shared = shareRuleSet(BUNDLED, rules, [text]);
+    expect(shared.mappings).toEqual([text]);
+    expect(loadSharedRuleSet(shared)).toEqual(rules);
+    expect(() => loadSharedRuleSet({ ...shared, mappings: [] })).toThrow(RuleSetMismatch);
   });
 });
 

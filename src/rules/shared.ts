@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { loadRulePack } from './pack.js';
+import type { MappingSource } from '../fieldTypes/index.js';
 import type { Rule } from './types.js';
 
 /**
@@ -17,7 +18,12 @@ export interface SharedRuleSet {
   pack: { bundled: boolean; paths: string[] };
   /** The rules the main thread runs, in its order. */
   ids: string[];
-  /** ruleSetFingerprint of those rules. */
+  /**
+   * `--mapping` files as the main thread read them: a worker compiles with the same field types
+   * (a KQL clause matches by its field's type), without reading the files again.
+   */
+  mappings: MappingSource[];
+  /** ruleSetFingerprint of those rules and mappings. */
   fingerprint: string;
 }
 
@@ -28,20 +34,21 @@ export class RuleSetMismatch extends Error {
 
 /**
  * A digest of the rules in order: each rule's id and every field it was loaded with (the query,
- * its type's parameters, the file it came from). Two lists agree only if they hold equal rules in
- * the same order. The loader builds rule objects field by field in a fixed order, so equal rules
- * serialise to equal JSON.
+ * its type's parameters, the file it came from), then the mappings they are compiled with. Two
+ * lists agree only if they hold equal rules in the same order under the same mappings. The loader
+ * builds rule objects field by field in a fixed order, so equal rules serialise to equal JSON.
  */
-export function ruleSetFingerprint(rules: readonly Rule[]): string {
+export function ruleSetFingerprint(rules: readonly Rule[], mappings: readonly MappingSource[] = []): string {
   const hash = createHash('sha256');
   // JSON escapes control characters, so NUL cannot occur inside a part and separates them unambiguously.
   for (const rule of rules) hash.update(`${JSON.stringify(rule.id)}\0${JSON.stringify(rule)}\0`);
+  for (const mapping of mappings) hash.update(`mapping\0${JSON.stringify(mapping.file)}\0${JSON.stringify(mapping.text)}\0`);
   return hash.digest('hex');
 }
 
-/** What the main thread sends its workers about the rules it runs (`rules`, loaded from `pack`). */
-export function shareRuleSet(pack: SharedRuleSet['pack'], rules: readonly Rule[]): SharedRuleSet {
-  return { pack, ids: rules.map((r) => r.id), fingerprint: ruleSetFingerprint(rules) };
+/** What the main thread sends its workers about the rules it runs (`rules`, loaded from `pack`, typed by `mappings`). */
+export function shareRuleSet(pack: SharedRuleSet['pack'], rules: readonly Rule[], mappings: readonly MappingSource[] = []): SharedRuleSet {
+  return { pack, ids: rules.map((r) => r.id), mappings: [...mappings], fingerprint: ruleSetFingerprint(rules, mappings) };
 }
 
 /**
@@ -53,7 +60,7 @@ export function loadSharedRuleSet(shared: SharedRuleSet): Rule[] {
   const byId = new Map(loadRulePack(shared.pack).rules.map((r) => [r.id, r]));
   const missing = shared.ids.filter((id) => !byId.has(id));
   const rules = shared.ids.flatMap((id) => byId.get(id) ?? []);
-  const fingerprint = ruleSetFingerprint(rules);
+  const fingerprint = ruleSetFingerprint(rules, shared.mappings);
   if (missing.length === 0 && fingerprint === shared.fingerprint) return rules;
   const what =
     missing.length > 0

@@ -3,7 +3,10 @@ import { parseEql } from '../eql/parse.js';
 import type { SequenceQuery } from '../eql/ast.js';
 import { relativeWindowMs } from '../rules/duration.js';
 import { parseTimeBound } from '../engine/timeWindow.js';
-import { parseDateMath } from '../kql/dateMath.js';
+import { parseDateMath as parseMath } from './dates.js';
+import { parseIsoDate } from './dates.js';
+
+const parseDateMath = (text: string, now: number, roundUp: boolean) => parseMath(text, now, roundUp, (t, r) => parseIsoDate(t, r));
 import { MS_PER_UNIT, msPerUnit, type DurationUnit } from './duration.js';
 
 const UNITS = Object.keys(MS_PER_UNIT) as DurationUnit[];

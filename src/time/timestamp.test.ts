@@ -56,9 +56,35 @@ describe("parseTimestamp: an event's time as Elasticsearch reads a date field (s
     for (const v of [null, true, {}, [], Number.NaN, Infinity]) expect(parseTimestamp(v)).toBeUndefined();
   });
 
+  it('reads a 4-digit year below 100 as that year, not as 19xx (Date.UTC would)', () => {
+    expect(parseTimestamp('0042-03-04T00:00:00Z')).toBe(new Date(Date.UTC(2000, 2, 4)).setUTCFullYear(42));
+    expect(parseTimestamp('0000-01-01')).toBe(new Date(Date.UTC(2000, 0, 1)).setUTCFullYear(0));
+  });
+
+  it('gives no time for a zone beyond ±18:00 or with more than 59 minutes', () => {
+    expect(parseTimestamp('2020-07-01T12:00:00+19:00')).toBeUndefined();
+    expect(parseTimestamp('2020-07-01T12:00:00+01:60')).toBeUndefined();
+    expect(parseTimestamp('2020-07-01T12:00:00-18:00')).toBe(Date.UTC(2020, 6, 2, 6));
+  });
+
+  it('reads February 29 only in leap years (every 4th, not centuries unless every 400th)', () => {
+    expect(parseTimestamp('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
+    expect(parseTimestamp('2000-02-29')).toBe(Date.UTC(2000, 1, 29));
+    expect(parseTimestamp('1900-02-29')).toBeUndefined();
+    expect(parseTimestamp('2023-02-29')).toBeUndefined();
+  });
+
   it('writes a time as ISO 8601 in UTC', () => {
     expect(formatTimestamp(Date.UTC(2020, 0, 1))).toBe('2020-01-01T00:00:00.000Z');
     expect(formatTimestamp(undefined)).toBeNull();
     expect(formatTimestamp(8.64e15 + 1)).toBeNull();
+  });
+});
+
+describe('event times as epoch_millis (EpochTime)', () => {
+  it('take a sign and cut a fraction, and stop at 19 digits', () => {
+    expect(parseTimestamp('-1000')).toBe(-1000);
+    expect(parseTimestamp('1700000000000.75')).toBe(1_700_000_000_000);
+    expect(parseTimestamp('12345678901234567890')).toBeUndefined();
   });
 });

@@ -160,3 +160,40 @@ ${query}
 '''
 `;
 }
+
+// Analysed and normalised fields match text the line does not hold byte for byte (issue 9): ECS
+// `message` is match_only_text (lowercased words), `.text` multi-fields analyse their parent,
+// `.caseless` lowercases, a long reads "200" and 2e2, an ECS keyword indexes the number 4624 as
+// "4624". The prefilter must let every such line through.
+describe('the prefilter on typed fields (issue 9)', () => {
+  const cases: { query: string; line: string }[] = [
+    { query: 'message:segfault', line: '{"message":"a.out[42]: SEGFAULT at 0 ip 0 sp 0 error 4"}' },
+    { query: 'message:segfault', line: '{"message":"x: Segfault at 0"}' },
+    { query: 'message:"general protection"', line: '{"message":"traps: a[1] General  Protection fault"}' },
+    { query: 'message:"general protection"', line: '{"message":["x","traps: GENERAL-PROTECTION ip:0"]}' },
+    { query: 'message:(segfault and sshd)', line: '{"message":"SSHD[1]: SegFault"}' },
+    { query: 'process.command_line.text:bash', line: '{"process":{"command_line":"/bin/BASH -c id"}}' },
+    { query: 'process.command_line.text:"bash -c"', line: '{"process":{"command_line":"/bin/Bash  -C id"}}' },
+    { query: 'process.name.caseless:sshd', line: '{"process":{"name":"SSHD"}}' },
+    { query: 'powershell.file.script_block_text:"sekurlsa::logonpasswords"', line: '{"powershell":{"file":{"script_block_text":"SEKURLSA LogonPasswords"}}}' },
+    { query: 'process.pid:200', line: '{"process":{"pid":2e2}}' },
+    { query: 'process.pid:200', line: '{"process":{"pid":"200"}}' },
+    { query: 'event.code:4624', line: '{"event":{"code":4624}}' },
+    { query: 'source.ip:"::1"', line: '{"source":{"ip":"0:0:0:0:0:0:0:1"}}' },
+    { query: '@timestamp:"2024-05-01"', line: '{"@timestamp":1714557600000}' },
+    { query: 'message:segf*', line: '{"message":"x SEGFAULT y"}' },
+  ];
+
+  it.each(cases)('$query finds $line with and without the prefilter', async ({ query, line }) => {
+    const dir = mkdtempSync(join(tmp, 'kql-types-'));
+    writeFileSync(join(dir, 'rule.toml'), ruleToml(query));
+    const events = join(dir, 'events.ndjson');
+    writeFileSync(events, `{"f":{"other":"x"}}\n${line}\n`);
+    const args = ['--no-bundled', '--rules', dir, '--format', 'json', '--quiet', events];
+    const full = await runInProcess([...args, '--no-prefilter']);
+    const fast = await runInProcess(args);
+    expect(jsonLines(full.stdout), full.stderr).toHaveLength(1);
+    expect(fast.stdout).toBe(full.stdout);
+    expect(fast.code).toBe(full.code);
+  });
+});

@@ -1,6 +1,6 @@
 import { hasAnyValue } from '../../event/fields.js';
 import { ANY } from '../../prefilter/needles.js';
-import { compileFieldClause } from '../fieldAccess.js';
+import { compileTypedFieldClause } from '../fieldAccess.js';
 import type { KqlNodeKind, KqlNodeOf } from './kind.js';
 
 /**
@@ -8,8 +8,9 @@ import type { KqlNodeKind, KqlNodeOf } from './kind.js';
  * value inside exists. Any value will do, so it promises no bytes and no category.
  */
 export const existsKind: KqlNodeKind<KqlNodeOf<'exists'>> = {
-  compile(node) {
-    return compileFieldClause(node.field, valueExists);
+  compile(node, ctx) {
+    // A multi-field (`process.command_line.text:*`) exists where its parent has a value.
+    return compileTypedFieldClause(node.field, ctx, () => valueExists);
   },
   need: () => ANY,
   categories: () => undefined,

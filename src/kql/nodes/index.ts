@@ -1,15 +1,21 @@
 import type { Predicate } from '../../event/types.js';
+import { FieldTypeTable } from '../../fieldTypes/index.js';
 import type { Need } from '../../prefilter/needles.js';
 import type { KqlNode, KqlNodeType } from '../ast.js';
 import { existsKind } from './exists.js';
 import { freeTextKind } from './freeText.js';
 import { isKind } from './is.js';
-import type { KqlCompileContext, KqlNodeKind, KqlNodeOf, KqlSubqueries } from './kind.js';
+import type { KqlCompileContext, KqlNodeKind, KqlNodeOf, KqlSubqueries, KqlTypeContext } from './kind.js';
 import { andKind, matchAllKind, notKind, orKind } from './logical.js';
 import { nestedKind } from './nested.js';
 import { rangeKind } from './range.js';
 
-export type { KqlCompileContext } from './kind.js';
+export type { KqlCompileContext, KqlTypeContext } from './kind.js';
+
+/** ECS and the integration fields, no user mapping: what a query means when no `--mapping` is given. */
+export function builtinTypeContext(): KqlTypeContext {
+  return { fieldTypes: FieldTypeTable.builtin(), pathPrefix: '' };
+}
 
 /**
  * Every node type and the module that says what it means. A mapped type over `KqlNodeType`, so
@@ -33,8 +39,8 @@ function kindOf<T extends KqlNodeType>(node: KqlNodeOf<T>): KqlNodeKind<KqlNodeO
 
 const SUBQUERIES: KqlSubqueries = {
   compile: (node, ctx) => compileKqlNode(node, ctx),
-  need: kqlNeed,
-  categories: kqlCategories,
+  need: (node, ctx) => kqlNeed(node, ctx),
+  categories: (node, ctx) => kqlCategories(node, ctx),
 };
 
 /** The predicate of a query (see compile.ts for the entry point that handles hostile depth). */
@@ -45,18 +51,20 @@ export function compileKqlNode(node: KqlNode, ctx: KqlCompileContext): Predicate
 /**
  * The need of a KQL query (src/prefilter/needles.ts): what the raw line of every event it
  * matches contains. Each node type gives its own; positive `field:value` clauses are the source
- * of needles, since KQL on keyword fields is exact and case-sensitive (SPEC §B.3).
+ * of needles, since KQL on keyword fields is exact and case-sensitive (SPEC §B.3); a clause on
+ * an analysed, normalised, numeric, ip or date field gives none (the line's bytes need not hold
+ * the query's text).
  */
-export function kqlNeed(node: KqlNode): Need {
-  return kindOf(node).need(node, SUBQUERIES);
+export function kqlNeed(node: KqlNode, ctx: KqlTypeContext = builtinTypeContext()): Need {
+  return kindOf(node).need(node, ctx, SUBQUERIES);
 }
 
 /**
  * The `event.category` values an event must have for the query to match it, or undefined when
  * it has no such condition: `event.category:X` or `event.category:(X or Y)` in the top-level
- * conjunction (exact on a keyword, SPEC §B.3). Used to run, for each event, only the rules that
+ * conjunction, when the mapping makes `event.category` a plain keyword (exact, SPEC §B.3). Used to run, for each event, only the rules that
  * can match it (engine/dispatch.ts): a pack of 2,000 rules is mostly rules about other categories.
  */
-export function kqlCategories(node: KqlNode): readonly string[] | undefined {
-  return kindOf(node).categories(node, SUBQUERIES);
+export function kqlCategories(node: KqlNode, ctx: KqlTypeContext = builtinTypeContext()): readonly string[] | undefined {
+  return kindOf(node).categories(node, ctx, SUBQUERIES);
 }

@@ -4,6 +4,7 @@ import type { EcsEvent } from '../../event/types.js';
 import { ANY, defaultNeedles } from '../../prefilter/needles.js';
 import { compileKql } from '../compile.js';
 import { parseKql } from '../parse.js';
+import { FieldQueryError, FieldTypeTable, parseMappingText } from '../../fieldTypes/index.js';
 import { kqlCategories, kqlNeed } from './index.js';
 
 const matches = (query: string, event: EcsEvent): boolean => compileKql(parseKql(query))(event);
@@ -35,13 +36,22 @@ describe('field:value matches (SPEC §B.3, §C)', () => {
     expect(matches('f:false', { f: 'False' })).toBe(false);
   });
 
-  it('matches numbers numerically and numeric text exactly', () => {
+  it('on an unmapped field, matches numbers numerically and numeric text exactly (dynamic mapping)', () => {
+    expect(matches('custom.pid:200', { custom: { pid: 200 } })).toBe(true);
+    expect(matches('custom.pid:"200"', { custom: { pid: 200 } })).toBe(true);
+    expect(matches('custom.pid:200', { custom: { pid: '200' } })).toBe(true);
+    expect(matches('custom.pid:200.0', { custom: { pid: 200 } })).toBe(true);
+    expect(matches('custom.pid:0x10', { custom: { pid: 16 } })).toBe(false);
+    expect(matches('custom.pid:2*', { custom: { pid: 200 } })).toBe(true);
+  });
+
+  it('on a long field (ECS process.pid), reads the value as a long and refuses what Elasticsearch refuses', () => {
     expect(matches('process.pid:200', { process: { pid: 200 } })).toBe(true);
-    expect(matches('process.pid:"200"', { process: { pid: 200 } })).toBe(true);
-    expect(matches('process.pid:200', { process: { pid: '200' } })).toBe(true);
-    expect(matches('process.pid:200.0', { process: { pid: 200 } })).toBe(true);
-    expect(matches('process.pid:0x10', { process: { pid: 16 } })).toBe(false);
-    expect(matches('process.pid:2*', { process: { pid: 200 } })).toBe(true);
+    expect(matches('process.pid:"200"', { process: { pid: '200' } })).toBe(true);
+    // A long query with a fraction matches nothing (NumberFieldMapper LONG.termQuery).
+    expect(matches('process.pid:200.5', { process: { pid: 200 } })).toBe(false);
+    expect(() => matches('process.pid:0x10', { process: { pid: 16 } })).toThrow(FieldQueryError);
+    expect(() => matches('process.pid:2*', { process: { pid: 200 } })).toThrow(/wildcard queries/);
   });
 
   it('never matches an object with a value', () => {
@@ -180,5 +190,107 @@ describe('field:value on integers beyond 2^53', () => {
     expect(matches('9007199254740993', event('9007199254740993'))).toBe(true);
     expect(matches('9007199254740993', event('9007199254740992'))).toBe(false);
     expect(matches('pid:*', event('9007199254740993'))).toBe(true);
+  });
+
+  it('compare exactly on typed fields: a long (ECS process.pid) and a keyword (ECS event.code) by its digits', () => {
+    const ecs = (text: string) => parseJson(`{"process":{"pid":${text}},"event":{"code":${text}}}`) as EcsEvent;
+    expect(matches('process.pid:9007199254740993', ecs('9007199254740993'))).toBe(true);
+    expect(matches('process.pid:9007199254740993', ecs('9007199254740992'))).toBe(false);
+    expect(matches('process.pid > 9007199254740992', ecs('9007199254740993'))).toBe(true);
+    expect(matches('process.pid > 9007199254740992', ecs('9007199254740992'))).toBe(false);
+    expect(matches('event.code:9007199254740993', ecs('9007199254740993'))).toBe(true);
+    expect(matches('event.code:9007199254740993', ecs('9007199254740992'))).toBe(false);
+    expect(matches('event.code:*0993', ecs('9007199254740993'))).toBe(true);
+  });
+});
+
+describe('field:value by field type (README "Field types")', () => {
+  const kernel = 'Jan  5 10:00:00 host kernel: [123.4] evil: module verification failed: signature and/or required key missing - tainting kernel';
+
+  it('matches an analysed text field (ECS message) by its words, case-folded', () => {
+    expect(matches('message:segfault', { message: 'a.out[42]: SEGFAULT at 0 ip 00 sp 00 error 4' })).toBe(true);
+    expect(matches('message:segfault', { message: 'segfaulted' })).toBe(false);
+    expect(matches('message:(segfault and sshd)', { message: 'sshd[12]: segfault at 0' })).toBe(true);
+    // Unquoted words are a `match`: any one of them will do.
+    expect(matches('message:segfault sshd', { message: 'sshd[12] started' })).toBe(true);
+  });
+
+  it('matches a quoted value as a phrase: its words in order, inside one value', () => {
+    const q = 'message:"module verification failed: signature and/or required key missing - tainting kernel"';
+    expect(matches(q, { message: kernel })).toBe(true);
+    expect(matches(q, { message: 'signature and/or required key missing - module verification failed: tainting kernel' })).toBe(false);
+    expect(matches(q, { message: ['module verification failed: signature and/or', 'required key missing - tainting kernel'] })).toBe(false);
+  });
+
+  it('reads a multi-field from its parent: process.command_line.text analyses process.command_line', () => {
+    expect(matches('process.command_line.text:bash', { process: { command_line: '/bin/BASH -c id' } })).toBe(true);
+    expect(matches('process.command_line:bash', { process: { command_line: '/bin/BASH -c id' } })).toBe(false);
+    expect(matches('process.name.caseless:sshd', { process: { name: 'SSHD' } })).toBe(true);
+    expect(matches('process.command_line.text:*', { process: { command_line: 'x' } })).toBe(true);
+  });
+
+  it('keeps keywords exact and skips values beyond ignore_above 1024', () => {
+    expect(matches('process.name:sshd', { process: { name: 'SSHD' } })).toBe(false);
+    expect(matches('process.name:x*', { process: { name: 'x' + 'a'.repeat(1024) } })).toBe(false);
+    expect(matches('process.name:x*', { process: { name: 'x' + 'a'.repeat(1023) } })).toBe(true);
+  });
+
+  it('merges an or of values on one analysed field into one read of the field', () => {
+    expect(matches('message:(segfault or "general protection")', { message: 'traps: x General Protection fault' })).toBe(true);
+    expect(matches('message:(segfault or "general protection")', { message: 'protection general' })).toBe(false);
+  });
+
+  it('follows a --mapping: a custom text field, and paths inside nested queries', () => {
+    const fieldTypes = FieldTypeTable.withMapping(
+      parseMappingText(JSON.stringify({ mappings: { properties: { app: { properties: { note: { type: 'text' } } } } } })),
+    );
+    const typed = (q: string, e: EcsEvent) => compileKql(parseKql(q), { fieldTypes })(e);
+    expect(typed('app.note:disk', { app: { note: 'Disk full' } })).toBe(true);
+    expect(matches('app.note:disk', { app: { note: 'Disk full' } })).toBe(false);
+    expect(typed('app:{ note:disk }', { app: { note: 'Disk full' } })).toBe(true);
+    expect(kqlNeed(parseKql('app.note:disk'), { fieldTypes, pathPrefix: '' })).toEqual(ANY);
+  });
+});
+
+describe('field:value needles by field type', () => {
+  it('gives no needle on analysed, normalised, numeric or ip fields: the line may spell the value otherwise', () => {
+    for (const q of ['message:segfault', 'message:"general protection"', 'process.command_line.text:bash', 'process.name.caseless:sshd', 'process.pid:5', 'source.ip:"::1"', 'powershell.file.script_block_text:Invoke-Expression']) {
+      expect(kqlNeed(parseKql(q)), q).toEqual(ANY);
+    }
+  });
+
+  it('matches booleans on a boolean field and gives no needle for them', () => {
+    expect(matches('aws.cloudtrail.read_only:true', { aws: { cloudtrail: { read_only: 'true' } } })).toBe(true);
+    expect(matches('aws.cloudtrail.read_only:false', { aws: { cloudtrail: { read_only: true } } })).toBe(false);
+    expect(kqlNeed(parseKql('aws.cloudtrail.read_only:true'))).toEqual(ANY);
+  });
+
+  it('gives the bare word for a boolean on a keyword, and no needle for null or a wildcard field name', () => {
+    expect(needles('process.name:true')).toEqual(['true']);
+    expect(matches('process.name:true', { process: { name: true } })).toBe(true);
+    expect(kqlNeed(parseKql('process.name:null'))).toEqual(ANY);
+    expect(kqlNeed(parseKql('process.*:sshd'))).toEqual(ANY);
+    expect(needles('process.name:python*')).toEqual(['"python']);
+  });
+
+  it('lets a field-name pattern skip the fields whose type refuses the value', () => {
+    const event = { source: { ip: '10.0.0.1', domain: '10.0.x' } };
+    expect(matches('source.*:10.0.*', event)).toBe(true);
+    expect(matches('source.*:10.1.*', event)).toBe(false);
+  });
+
+  it('on an ECS keyword, needs the quoted value unless a number or boolean could spell it', () => {
+    expect(needles('process.name:sshd')).toEqual(['"sshd"']);
+    expect(kqlNeed(parseKql('event.code:4624'))).toEqual(ANY);
+    expect(needles('event.code:true')).toEqual(['true']);
+    expect(matches('event.code:4624', JSON.parse('{"event": {"code": 4624}}') as EcsEvent)).toBe(true);
+  });
+});
+
+describe('field:value categories by field type', () => {
+  it('takes categories only from a keyword event.category', () => {
+    const fieldTypes = FieldTypeTable.withMapping(parseMappingText(JSON.stringify({ mappings: { properties: { event: { properties: { category: { type: 'text' } } } } } })));
+    expect(kqlCategories(parseKql('event.category:file'))).toEqual(['file']);
+    expect(kqlCategories(parseKql('event.category:file'), { fieldTypes, pathPrefix: '' })).toBeUndefined();
   });
 });

@@ -4,37 +4,154 @@ import { numberOfText, type ExactNumber } from '../../event/exactNumber.js';
 import type { Predicate } from '../../event/types.js';
 import { compileWildcardParts } from '../../event/wildcard.js';
 import type { StringMatcher } from '../../event/wildcard.js';
+import { compileTermMatcher, compileWildcardMatcher } from '../../fieldTypes/index.js';
+import type { FieldType, ResolvedField, ValueMatcher } from '../../fieldTypes/index.js';
 import { ANY, and, lit, or, type Need } from '../../prefilter/needles.js';
-import type { KqlValue } from '../ast.js';
+import type { KqlField, KqlValue } from '../ast.js';
 import { parseDecimal } from '../decimal.js';
-import { compileFieldClause } from '../fieldAccess.js';
+import { compileTypedFieldClause, resolveField } from '../fieldAccess.js';
 import type { ValueTest } from '../fieldAccess.js';
-import type { KqlNodeKind, KqlNodeOf } from './kind.js';
+import type { KqlCompileContext, KqlNodeKind, KqlNodeOf } from './kind.js';
 
 /**
- * `field:value` (SPEC §B.3). Kibana sends a rule's `field:value` to Elasticsearch as a `match`
- * query with no field types known, so Elasticsearch's mapping decides how the text is read: a
- * keyword compares the exact text, a number the parsed number, a boolean `true`/`false`, an ip the
- * address or CIDR block. Offline, the JSON type of the event value stands in for the mapping.
- * Free text (freeText.ts) is the same test applied to every value of the event, and `or`
- * (logical.ts) merges the `is` clauses of one field into one value set.
+ * `field:value` (SPEC §B.3). Kibana sends an unquoted value as a `match` query, a quoted one as
+ * `match_phrase` and one with `*` as `query_string` (kbn-es-query `kuery/functions/is.ts`), and
+ * Elasticsearch answers by the field's mapping (src/fieldTypes/): a keyword compares the exact
+ * text, `text` / `match_only_text` the analysed tokens (a quoted value is a phrase), an ip the
+ * address or CIDR block, a date the instant, a number the number. A field no mapping knows is read
+ * by the event value's JSON type, as Elasticsearch's dynamic mapping would have mapped it (the
+ * value set below). Free text (freeText.ts) is the same test applied to every value of the event,
+ * and `or` (logical.ts) merges the `is` clauses of one field into one test.
  */
 export const isKind: KqlNodeKind<KqlNodeOf<'is'>> = {
-  compile(node) {
-    return compileFieldClause(node.field, valueTestOf([node.value]));
+  compile(node, ctx) {
+    return compileIsGroup(node.field, [node.value], ctx);
   },
-  need(node) {
-    return valueNeed(node.value);
+  need(node, ctx) {
+    // A pattern name may expand to fields of any type.
+    if (node.field.kind !== 'name') return ANY;
+    const { type } = resolveField(ctx, node.field.name);
+    if (type.type === 'dynamic') return valueNeed(node.value);
+    if (isPlainKeyword(type)) return keywordNeed(node.value);
+    // Analysed text, a normaliser, numbers, ip and dates: the line's bytes may differ from the
+    // query's text (`SEGFAULT` for `segfault`, `5e1` for `50`, `::1` for `0:0:0:0:0:0:0:1`).
+    return ANY;
   },
-  categories(node) {
+  categories(node, ctx) {
     const { field, value } = node;
     if (field.kind !== 'name' || field.name !== 'event.category') return undefined;
-    // KQL reads `true`, numbers or addresses by the event value's type; categories are words.
+    // Only a plain keyword holds the category as exactly the text written; an unmapped field may
+    // read `true`, numbers or addresses by the event value's type, but categories are words.
+    const { type } = resolveField(ctx, field.name);
+    if (type.type !== 'dynamic' && !isPlainKeyword(type)) return undefined;
     return value.kind === 'string' && PLAIN_CATEGORY.test(value.value) && value.value !== 'true' && value.value !== 'false'
       ? [value.value]
       : undefined;
   },
 };
+
+/**
+ * Exact on its whole value, case kept, a number or boolean by its JSON text: a keyword without a
+ * normaliser, a wildcard field, constant_keyword and the types lkm-scan matches as keywords.
+ * Flattened fields look into objects and are left to the general matcher.
+ */
+function isPlainKeyword(type: FieldType): type is Extract<FieldType, { type: 'keyword' | 'wildcard' | 'constant_keyword' | 'other' }> {
+  switch (type.type) {
+    case 'keyword':
+      return type.normalizer === undefined;
+    case 'wildcard':
+    case 'constant_keyword':
+    case 'other':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * The `is` clauses of one field, as `field:(a or b or c)` reads them: the field is read once, and
+ * on a keyword or unmapped field most values become one hash lookup. `lenient` (free text) makes
+ * a value the type cannot read match nothing instead of failing the query.
+ */
+export function compileIsGroup(field: KqlField, values: readonly KqlValue[], ctx: KqlCompileContext): Predicate {
+  return compileTypedFieldClause(field, ctx, (resolved) => typedValueTest(resolved, values, ctx.now, false));
+}
+
+/** The test of `values` on one resolved field; throws FieldQueryError where Elasticsearch refuses the query. */
+export function typedValueTest(resolved: ResolvedField, values: readonly KqlValue[], nowMs: number, lenient: boolean): ValueTest {
+  const { type } = resolved;
+  if (type.type === 'dynamic') return valueTestOf(values);
+  if (isPlainKeyword(type)) return keywordValueTest(type.type === 'keyword' ? type.ignoreAbove : undefined, values);
+  const matchers: ValueMatcher[] = [];
+  for (const value of values) {
+    switch (value.kind) {
+      case 'null':
+        continue;
+      case 'boolean':
+        matchers.push(compileTermMatcher(type, String(value.value), { phrase: false, nowMs, lenient }));
+        continue;
+      case 'string':
+        matchers.push(compileTermMatcher(type, value.value, { phrase: value.quoted, nowMs, lenient }));
+        continue;
+      case 'wildcard':
+        matchers.push(compileWildcardMatcher(type, value.parts, { nowMs, lenient }));
+        continue;
+    }
+  }
+  if (matchers.length === 0) return () => false;
+  if (matchers.length === 1) return matchers[0]!;
+  return (v) => {
+    for (let i = 0; i < matchers.length; i++) if (matchers[i]!(v)) return true;
+    return false;
+  };
+}
+
+/**
+ * A plain keyword: the value's text (a number or boolean by its JSON text) equals one of the
+ * values, or matches one of the patterns; a value longer than ignore_above is not indexed and
+ * matches nothing (KeywordFieldMapper).
+ */
+function keywordValueTest(ignoreAbove: number | undefined, values: readonly KqlValue[]): ValueTest {
+  const strings = new Set<string>();
+  const patterns: StringMatcher[] = [];
+  for (const value of values) {
+    if (value.kind === 'string') strings.add(value.value);
+    else if (value.kind === 'boolean') strings.add(String(value.value));
+    else if (value.kind === 'wildcard') patterns.push(compileWildcardParts(value.parts, false));
+  }
+  const test = compileStringTest(strings, patterns, []);
+  const limit = ignoreAbove ?? Infinity;
+  return (v) => {
+    // A bigint (an integer beyond 2^53, event/exactNumber.ts) by its exact digits, as a keyword indexes it.
+    const text = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' ? String(v) : undefined;
+    return text !== undefined && text.length <= limit && test(text);
+  };
+}
+
+/**
+ * The need of a value on a plain keyword. A string value is in the line as itself in quotes; but
+ * a keyword also indexes a number or boolean by its text, and a number's text has many spellings
+ * in JSON (`50`, `5e1`, `50.0`, and `1e999` is `Infinity`): text that is some number's text gives
+ * no need, `true` / `false` the bare word (which `"true"` contains too).
+ */
+function keywordNeed(value: KqlValue): Need {
+  switch (value.kind) {
+    case 'null':
+      return ANY;
+    case 'boolean':
+      return lit(String(value.value));
+    case 'wildcard':
+      return patternNeed({ parts: value.parts, matches: compileWildcardParts(value.parts, false) });
+    case 'string': {
+      const text = value.value;
+      if (text === 'true' || text === 'false') return lit(text);
+      if (text === 'Infinity' || text === '-Infinity' || text === 'NaN') return ANY;
+      const n = Number(text);
+      if (text.trim() !== '' && Number.isFinite(n) && String(n) === text) return ANY;
+      return lit(JSON.stringify(text));
+    }
+  }
+}
 
 /** A category written as a plain word, which the event's keyword `event.category` holds as exactly that string. */
 const PLAIN_CATEGORY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -218,9 +335,4 @@ function compileNumberTest(numbers: Set<ExactNumber>, patterns: StringMatcher[])
     for (let i = 0; i < patterns.length; i++) if (patterns[i]!(text)) return true;
     return false;
   };
-}
-
-/** Builds a `Predicate` for the `is` clauses of one exact field name merged by `or`. */
-export function compileIsGroup(fieldName: string, values: readonly KqlValue[]): Predicate {
-  return compileFieldClause({ kind: 'name', name: fieldName, quoted: true }, valueTestOf(values));
 }

@@ -1,13 +1,24 @@
 import type { Predicate } from '../../event/types.js';
+import type { FieldTypeTable } from '../../fieldTypes/index.js';
 import type { Need } from '../../prefilter/needles.js';
 import type { KqlNode, KqlNodeType } from '../ast.js';
 
 /**
- * What compiling a query may depend on besides its AST, the same for every node of one query.
- * Field types (issue 9) belong here too, as a `fieldType(path)` the field nodes consult; a
- * `nested` node will then hand its inner query a context whose paths are relative to its own.
+ * What a node's meaning depends on besides its AST: the mapping. Elasticsearch answers a clause by
+ * the field's type (README "Field types"), so evaluation, needles and categories all ask it.
  */
-export interface KqlCompileContext {
+export interface KqlTypeContext {
+  /** Each field's Elasticsearch type (ECS, integrations, `--mapping`). */
+  readonly fieldTypes: FieldTypeTable;
+  /**
+   * Inside `path:{ query }`, `path.` (nested ones joined): the inner query's names are relative to
+   * it, so `user:{ name:x }` asks the mapping for `user.name`. Empty at the top.
+   */
+  readonly pathPrefix: string;
+}
+
+/** What compiling a query may depend on besides its AST, the same for every node of one query. */
+export interface KqlCompileContext extends KqlTypeContext {
   /** The instant `now` means in date math (`@timestamp >= now-1d`), in epoch millis, fixed per query. */
   readonly now: number;
 }
@@ -18,8 +29,8 @@ export interface KqlCompileContext {
  */
 export interface KqlSubqueries {
   compile(node: KqlNode, ctx: KqlCompileContext): Predicate;
-  need(node: KqlNode): Need;
-  categories(node: KqlNode): readonly string[] | undefined;
+  need(node: KqlNode, ctx: KqlTypeContext): Need;
+  categories(node: KqlNode, ctx: KqlTypeContext): readonly string[] | undefined;
 }
 
 /**
@@ -35,9 +46,9 @@ export interface KqlNodeKind<N extends KqlNode> {
    */
   compile(node: N, ctx: KqlCompileContext, sub: KqlSubqueries): Predicate;
   /** What the raw NDJSON line of every event `compile` accepts contains (src/prefilter/needles.ts). */
-  need(node: N, sub: KqlSubqueries): Need;
+  need(node: N, ctx: KqlTypeContext, sub: KqlSubqueries): Need;
   /** `event.category` values every event `compile` accepts has one of; undefined when there is no such condition. */
-  categories(node: N, sub: KqlSubqueries): readonly string[] | undefined;
+  categories(node: N, ctx: KqlTypeContext, sub: KqlSubqueries): readonly string[] | undefined;
 }
 
 /** The node shape of one `type`. */

@@ -1,7 +1,7 @@
 import type { Predicate } from '../../event/types.js';
 import { allOf, anyOf } from '../../event/predicates.js';
 import { ANY, and, or } from '../../prefilter/needles.js';
-import type { KqlNode, KqlValue } from '../ast.js';
+import type { KqlField, KqlNode, KqlValue } from '../ast.js';
 import type { KqlCompileContext, KqlNodeKind, KqlNodeOf, KqlSubqueries } from './kind.js';
 import { compileIsGroup } from './is.js';
 
@@ -17,12 +17,12 @@ export const andKind: KqlNodeKind<KqlNodeOf<'and'>> = {
   compile(node, ctx, sub) {
     return allOf(node.children.map((child) => sub.compile(child, ctx)));
   },
-  need(node, sub) {
-    return and(node.children.map((child) => sub.need(child)));
+  need(node, ctx, sub) {
+    return and(node.children.map((child) => sub.need(child, ctx)));
   },
-  categories(node, sub) {
+  categories(node, ctx, sub) {
     for (const child of node.children) {
-      const categories = sub.categories(child);
+      const categories = sub.categories(child, ctx);
       if (categories) return categories;
     }
     return undefined;
@@ -34,13 +34,13 @@ export const orKind: KqlNodeKind<KqlNodeOf<'or'>> = {
   compile(node, ctx, sub) {
     return anyOf(compileOrChildren(node.children, ctx, sub));
   },
-  need(node, sub) {
-    return or(node.children.map((child) => sub.need(child)));
+  need(node, ctx, sub) {
+    return or(node.children.map((child) => sub.need(child, ctx)));
   },
-  categories(node, sub) {
+  categories(node, ctx, sub) {
     const all: string[] = [];
     for (const child of node.children) {
-      const categories = sub.categories(child);
+      const categories = sub.categories(child, ctx);
       if (!categories) return undefined;
       for (const c of categories) all.push(c); // not push(...c): a list of 200,000 values overflows the stack as arguments
     }
@@ -51,24 +51,25 @@ export const orKind: KqlNodeKind<KqlNodeOf<'or'>> = {
 /**
  * `f:(a or b or c)` arrives as an `or` of `is` clauses on one field. Each is "any value of f
  * equals a", so their disjunction is "any value of f is in {a, b, c}": one read of the field and
- * one set lookup instead of three reads. Other children are compiled on their own.
+ * one set lookup instead of three reads (on a keyword or unmapped field; on other types one read
+ * and a test per value). Other children are compiled on their own.
  */
 function compileOrChildren(children: readonly KqlNode[], ctx: KqlCompileContext, sub: KqlSubqueries): Predicate[] {
-  const groups = new Map<string, KqlValue[]>();
+  const groups = new Map<string, { field: KqlField; values: KqlValue[] }>();
   const out: Predicate[] = [];
   for (const child of children) {
     if (child.type === 'is' && child.field.kind === 'name') {
-      let values = groups.get(child.field.name);
-      if (values === undefined) {
-        values = [];
-        groups.set(child.field.name, values);
+      let group = groups.get(child.field.name);
+      if (group === undefined) {
+        group = { field: child.field, values: [] };
+        groups.set(child.field.name, group);
       }
-      values.push(child.value);
+      group.values.push(child.value);
     } else {
       out.push(sub.compile(child, ctx));
     }
   }
-  for (const [name, values] of groups) out.unshift(compileIsGroup(name, values));
+  for (const { field, values } of groups.values()) out.unshift(compileIsGroup(field, values, ctx));
   return out;
 }
 

@@ -69,6 +69,25 @@ describe('ranges (SPEC §B.3)', () => {
     expect(matches('@timestamp >= "1600000000000"', { '@timestamp': '2020-09-13T12:26:39.999' })).toBe(false);
   });
 
+  it('on @timestamp, a date in ECS, reads an epoch-millis string as a date, not as a keyword', () => {
+    // As keywords "999999999999" sorts after "1600000000000"; as dates it is 2001, before 2020.
+    expect(matches('@timestamp < 1600000000000', { '@timestamp': '999999999999' })).toBe(true);
+    expect(matches('custom.time < 1600000000000', { custom: { time: '999999999999' } })).toBe(false);
+    // `lte 2024-05` ends at 2024-05-01T23:59:59.999 (range query reference, "Missing date components").
+    expect(matches('@timestamp <= "2024-05"', { '@timestamp': '2024-05-01T23:00:00Z' })).toBe(true);
+    expect(matches('@timestamp <= "2024-05"', { '@timestamp': '2024-05-02T00:00:00Z' })).toBe(false);
+  });
+
+  it('matches nothing against a null bound on a typed field', () => {
+    expect(matches('process.pid > null', { process: { pid: 5 } })).toBe(false);
+    expect(matches('message:null', { message: 'null' })).toBe(false);
+    expect(matches('message:(null or x)', { message: 'X' })).toBe(true);
+  });
+
+  it('refuses a bound the date field cannot read, as Elasticsearch fails the query', () => {
+    expect(() => matches('@timestamp < "2024-05-01 10:00"', {})).toThrow(/failed to parse date field/);
+  });
+
   it('never matches booleans, missing fields or null bounds', () => {
     expect(matches('f > 0', { f: true })).toBe(false);
     expect(matches('f > 0', {})).toBe(false);
@@ -78,6 +97,42 @@ describe('ranges (SPEC §B.3)', () => {
   it('promises no bytes and no category: the value in the line is some other number, date or word', () => {
     expect(kqlNeed(parseKql('process.pid > 5'))).toEqual(ANY);
     expect(kqlCategories(parseKql('event.category >= file'))).toBeUndefined();
+  });
+});
+
+// A field no mapping names keeps the reading by the event value's JSON type (dynamic mapping):
+// the same dates, epoch millis and years as on @timestamp, and keywords compared as text.
+describe('ranges on an unmapped field', () => {
+  it('reads a date bound as a date, and the event value as a date field would', () => {
+    const event = { t: '2024-05-01T10:00:00Z' };
+    expect(matches('t >= "2024-05-01"', event)).toBe(true);
+    expect(matches('t > "2024-05-01"', event)).toBe(false);
+    expect(matches('t < "2024-05-01 12:00:00"', event)).toBe(true);
+    expect(matches('t > 1714557000000', event)).toBe(true);
+    expect(matches('t >= "2020-09-13"', { t: '1600000000001' })).toBe(true);
+    expect(matches('t >= "2020-09-13"', { t: 1600000000001 })).toBe(true);
+    expect(matches('t > "2023-06-01"', { t: 2024 })).toBe(true);
+    expect(matches('t >= now-1d', event, Date.parse('2024-05-02T00:00:00Z'))).toBe(true);
+    expect(matches('t >= "1714557600000||-1h"', event)).toBe(true);
+    expect(matches('t >= "2024-05-01||+1d"', event)).toBe(false);
+    expect(matches('t > "2024-05-01"', { t: true })).toBe(false);
+  });
+
+  it('compares a value that is no date as a keyword, by code point', () => {
+    expect(matches('t > "2024-05-01"', { t: 'zzz' })).toBe(true);
+    expect(matches('t < "2024-05-01"', { t: 'abc' })).toBe(false);
+    expect(matches('t > b', { t: 'c' })).toBe(true);
+  });
+
+  it('compares numbers, ISO dates against an epoch bound, and addresses as addresses', () => {
+    expect(matches('n < 1600000000000', { n: 1599999999999 })).toBe(true);
+    expect(matches('n >= "1600000000000"', { n: '2020-09-13T12:26:40Z' })).toBe(true);
+    expect(matches('n < 1600000000000', { n: '999999999999' })).toBe(false);
+    expect(matches('ip >= 10.0.0.2', { ip: '10.0.0.10' })).toBe(true);
+    expect(matches('ip >= 10.0.0.2', { ip: '::1' })).toBe(false);
+    expect(matches('ip >= 10.0.0.2', { ip: 'host' })).toBe(true);
+    expect(matches('ip >= 10.0.0.2', { ip: '10.0.0.2' })).toBe(true);
+    expect(matches('ip > 10.0.0.2', { ip: '10.0.0.2' })).toBe(false);
   });
 });
 

@@ -3,9 +3,11 @@ import { compareExact, numberOfText } from '../../event/exactNumber.js';
 import { ANY } from '../../prefilter/needles.js';
 import type { KqlRangeOperator, KqlValue } from '../ast.js';
 import { valueText } from '../ast.js';
-import { parseDateFieldValue, parseDateMath, parseIsoDate } from '../dateMath.js';
+import { parseDateMath, parseDefaultDate, parseIsoDate } from '../../time/dates.js';
 import { parseDecimal } from '../decimal.js';
-import { compileFieldClause } from '../fieldAccess.js';
+import { compileRangeMatcher } from '../../fieldTypes/index.js';
+import { compareCodePoints } from '../../fieldTypes/matchers.js';
+import { compileTypedFieldClause } from '../fieldAccess.js';
 import type { ValueTest } from '../fieldAccess.js';
 import type { KqlNodeKind, KqlNodeOf } from './kind.js';
 
@@ -13,20 +15,30 @@ import type { KqlNodeKind, KqlNodeOf } from './kind.js';
  * `field < v`, `<=`, `>`, `>=`. A bound promises no bytes (the value in the line is some other
  * number, date or word) and no category.
  */
+/** Code point order (a keyword's UTF-8 byte order), the one comparison of keywords both paths use. */
+export { compareCodePoints };
+
 export const rangeKind: KqlNodeKind<KqlNodeOf<'range'>> = {
   compile(node, ctx) {
-    return compileFieldClause(node.field, compileRangeTest(node.operator, node.value, ctx.now));
+    return compileTypedFieldClause(node.field, ctx, ({ type }) => {
+      if (type.type === 'dynamic') return compileRangeTest(node.operator, node.value, ctx.now);
+      const text = valueText(node.value);
+      // `f < null`: Kibana's range query with a null bound; no event value lies beyond it.
+      if (text === null) return () => false;
+      return compileRangeMatcher(type, node.operator, text, { nowMs: ctx.now });
+    });
   },
   need: () => ANY,
   categories: () => undefined,
 };
 
 /**
- * `field < v`, `<=`, `>`, `>=` (SPEC §B.3). Kibana sends an Elasticsearch `range` query and the
- * mapping decides how `v` is read; offline, `v` and the event value's JSON type stand in for it:
+ * `field < v`, `<=`, `>`, `>=` (SPEC §B.3) on a field no mapping knows. Kibana sends an
+ * Elasticsearch `range` query and the mapping decides how `v` is read (src/fieldTypes for a known
+ * field); for an unmapped one, `v` and the event value's JSON type stand in for it:
  * - when `v` reads only as a date (an ISO date with its dashes, or date math: `now-1d`,
  *   `1600000000000||+1d`), the field is a date field, and the event value is read as one reads it
- *   (`parseDateFieldValue`: ISO, else epoch millis; numbers by their text);
+ *   (`parseDefaultDate`: ISO, else epoch millis; numbers by their text);
  * - otherwise a number compares numerically with `v` as a number (epoch millis for a date);
  * - a string that is a full ISO-8601 date compares as a date when `v` is a date or a number;
  * - any other string compares lexicographically by code point (a keyword's UTF-8 byte order);
@@ -41,7 +53,7 @@ function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, nowMs: nu
   const bound = parseDecimal(text);
   // gt and lte round a partial date or `/unit` up to the unit's last millisecond, as Elasticsearch does.
   const roundUp = operator === 'gt' || operator === 'lte';
-  const dateBound = parseDateMath(text, nowMs, roundUp);
+  const dateBound = text.startsWith('now') || text.includes('||') ? parseDateMath(text, nowMs, roundUp, readAnchor) : parseIsoDate(text, roundUp, LENIENT);
   if (dateBound !== undefined && bound === undefined) return compileDateRangeTest(holds, dateBound, text);
   const dateOrEpoch = dateBound ?? bound;
   const ipBound = dateOrEpoch === undefined ? parseIp(text) : null;
@@ -58,7 +70,7 @@ function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, nowMs: nu
         // `v` may be a number or a year (`2024`): only a full calendar date in the event reads as
         // a date, so a keyword such as "2024" keeps comparing as text.
         if (dateOrEpoch !== undefined && v.length >= 10 && v.charCodeAt(4) === 45 /* - */) {
-          const ms = parseIsoDate(v, false);
+          const ms = parseIsoDate(v, false, LENIENT);
           if (ms !== undefined) return holds(ms - dateOrEpoch);
         }
         // An address against an address compares as an ip field does (SPEC §B.3: ranges on IPs).
@@ -83,11 +95,11 @@ function compileDateRangeTest(holds: (difference: number) => boolean, dateBound:
     switch (typeof v) {
       case 'number':
       case 'bigint': {
-        const ms = parseDateFieldValue(String(v));
+        const ms = parseDefaultDate(String(v), false, LENIENT);
         return holds(ms !== undefined ? ms - dateBound : compareExact(v, dateBound));
       }
       case 'string': {
-        const ms = parseDateFieldValue(v);
+        const ms = parseDefaultDate(v, false, LENIENT);
         return ms !== undefined ? holds(ms - dateBound) : holds(compareCodePoints(v, text));
       }
       default:
@@ -111,6 +123,14 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return 0;
 }
 
+/** KQL bounds and event values on unmapped fields take a space for the `T`, as event times do. */
+const LENIENT = { lenient: true } as const;
+
+/** The anchor of `<date>||<math>`: an ISO date, or epoch millis written as a number. */
+function readAnchor(text: string): number | undefined {
+  return parseIsoDate(text, false, LENIENT) ?? parseDecimal(text);
+}
+
 function comparison(operator: KqlRangeOperator): (difference: number) => boolean {
   switch (operator) {
     case 'lt':
@@ -122,23 +142,4 @@ function comparison(operator: KqlRangeOperator): (difference: number) => boolean
     case 'gte':
       return (d) => d >= 0;
   }
-}
-
-/**
- * Compares by code point, which is the UTF-8 byte order Elasticsearch uses for keywords; plain
- * UTF-16 comparison would put U+E000–U+FFFF after astral characters.
- */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
 }
