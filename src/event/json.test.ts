@@ -120,3 +120,22 @@ describe('parseJson on any JSON text', () => {
     expect(() => parseJson('9007199254740993 9007199254740993')).toThrow(jsonError('9007199254740993 9007199254740993'));
   });
 });
+
+describe('parseJson on hostile lines', () => {
+  it('reads a line of 20,000 such integers exactly', () => {
+    const values = Array.from({ length: 20_000 }, (_, i) => 9007199254740993n + 2n * BigInt(i));
+    expect(parseJson(`{"a":[${values.join(',')}]}`)).toEqual({ a: values });
+  });
+
+  it('reads a line whose strings hold every control character as JSON.parse does (no marker is free)', () => {
+    const controls = Array.from({ length: 32 }, (_, c) => '\\u' + c.toString(16).padStart(4, '0')).join('');
+    const text = `{"s":"${controls}","n":9007199254740993}`;
+    expect(parseJson(text)).toEqual(JSON.parse(text));
+  });
+
+  it('keeps digits in a long string of escapes and quotes to themselves', () => {
+    const tricky = '\\\\\\"'.repeat(1000) + '9007199254740993';
+    const text = `{"s":"${tricky}","n":9007199254740993}`;
+    expect(parseJson(text)).toEqual({ s: (JSON.parse(`"${tricky}"`) as string), n: 9007199254740993n });
+  });
+});
