@@ -106,6 +106,9 @@ prefilterKeepsTable('the prefilter keeps every line `==` or a range accepts, num
   ['process where a >= "5"', '{"event":{"category":"process"},"a":6}'],
   ['process where a == "x/y"', '{"event":{"category":"process"},"a":"x\\/y"}'],
   ['process where a == "é"', '{"event":{"category":"process"},"a":"\\u00e9"}'],
+  ['process where a == 9007199254740993', '{"event":{"category":"process"},"a":9007199254740993}'],
+  ['process where a == "9007199254740993"', '{"event":{"category":"process"},"a":9007199254740993}'],
+  ['process where a > 9007199254740992', '{"event":{"category":"process"},"a":"9007199254740993"}'],
 ]);
 
 // Integers beyond 2^53 compare as Elasticsearch's long compares them: exactly. Events are read
