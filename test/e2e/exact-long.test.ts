@@ -142,6 +142,23 @@ describe('integers beyond 2^53, end to end', () => {
     expect(without.stdout).toBe(withPrefilter.stdout);
   });
 
+  it('are read exactly from stdin too', async () => {
+    expectExact(await runCli([...ruleArgs, '-'], { stdin: EVENTS.join('\n') + '\n' }), [1, 2, 3, 4]);
+  });
+
+  it('are remembered exactly by --state: 9007199254740993 is new after a run that saw 9007199254740992', async () => {
+    const state = join(tmp, 'state.json');
+    const one = join(tmp, 'one.ndjson');
+    writeFileSync(one, EVENTS[0] + '\n');
+    const two = join(tmp, 'two.ndjson');
+    writeFileSync(two, EVENTS[1] + '\n' + EVENTS[3] + '\n');
+    const newTerms = (r: RunResult) => alertsOf(r).filter((a) => a.rule === ID.newTerms).map((a) => a.lines);
+    expect(newTerms(await runCli([...ruleArgs, '--state', state, one]))).toEqual([[1]]);
+    // Line 1 holds 9007199254740993, line 2 9007199254740992 again: only the first is new.
+    expect(newTerms(await runCli([...ruleArgs, '--state', state, two]))).toEqual([[1]]);
+    expect(newTerms(await runCli([...ruleArgs, '--state', state, two]))).toEqual([]);
+  });
+
   it('give the same alerts with --workers 2 as on one thread, each event in another range', async () => {
     const env = { LKM_SCAN_RANGE_BYTES: String(RANGE_BYTES) };
     const [one, two] = await Promise.all([runCli([...ruleArgs, '--workers', '1', big], { env }), runCli([...ruleArgs, '--workers', '2', big], { env })]);
