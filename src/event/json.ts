@@ -24,8 +24,8 @@ export function parseJson(text: string): unknown {
 
 /**
  * `parseJson` for a line whose bytes the caller still holds (`text` is `bytes[start, end)`
- * decoded): the bytes are looked at four at a time, which costs half of looking at the text, and
- * every line of an input is parsed here.
+ * decoded): the bytes are looked at four at a time, half the cost of looking at the text. Every
+ * line and JSON element input/events.ts reads (also in workers) is parsed here or by parseJson.
  */
 export function parseJsonLine(text: string, bytes: Uint8Array, start: number, end: number): unknown {
   if (!bytesHaveLongDigitRun(bytes, start, end)) return JSON.parse(text) as unknown;
