@@ -68,7 +68,7 @@ Examples:
   $ lkm-scan baseline --state .lkm-state.json known-good/   learn terms without alerting
   $ lkm-scan rules                              list rules; lkm-scan rules show <id> for one
   $ lkm-scan validate my-rules/                 check rule files without scanning
-  $ lkm-scan --mapping template.json logs/      KQL matches your own fields by their mapped types
+  $ lkm-scan --mapping template.json logs/      KQL and EQL match your own fields by their mapped types
                                                 (a text field by its words); ECS and the Elastic
                                                 integrations' fields are known without it
 
@@ -119,7 +119,7 @@ function addRuleOptions(cmd: Command): Command {
     .addOption(new Option('--min-severity <level>', 'run only rules at or above this severity').argParser(parseSeverity))
     .option(
       '--mapping <file>',
-      'field types of your indices, as Elasticsearch gives them (GET <index>/_mapping, an index template): KQL matches a text field by its words, a keyword exactly (repeatable; later files override earlier; see README "Field types")',
+      'field types of your indices, as Elasticsearch gives them (GET <index>/_mapping, an index template): KQL matches a text field by its words, a keyword exactly; EQL compares date and ip fields as dates and addresses (repeatable; later files override earlier; see README "Field types")',
       collect,
       [],
     )
@@ -237,7 +237,8 @@ caret, then a total on stderr. Rule types that cannot run offline (esql, machine
 threat_match, lucene) are counted as skipped, not failed.
 
 Rules are compiled with the field types of ECS and the Elastic integrations, plus --mapping FILE:
-a KQL clause Elasticsearch would refuse for its field's type (a wildcard on an ip field) fails.
+a clause Elasticsearch would refuse for its field's type fails (KQL: a wildcard on an ip field;
+EQL: ':' on a number, or on a text field with no keyword multi-field).
 
 Examples:
   $ lkm-scan validate my-rules/

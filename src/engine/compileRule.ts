@@ -72,7 +72,7 @@ export interface CompiledSampleRule extends CompiledCommon {
 export type CompiledRule = CompiledQueryRule | CompiledNewTermsRule | CompiledThresholdRule | CompiledSequenceRule | CompiledSampleRule;
 
 export interface CompileRuleOptions {
-  /** Field types KQL matches by (`--mapping`); ECS and the integration fields when absent. */
+  /** Field types KQL and EQL match by (`--mapping`); ECS and the integration fields when absent. */
   fieldTypes?: FieldTypeTable;
 }
 
@@ -119,8 +119,8 @@ function compileQuery(rule: Rule, fieldTypes: FieldTypeTable): CompiledQuery {
       return { matches: compileKql(ast, { fieldTypes }), need: kqlNeed(ast, types), pipes: [], categories: kqlCategories(ast, types) };
     }
     const ast = parseEql(rule.query);
-    const compiled = compileEql(ast, { eventCategoryField: rule.eventCategoryOverride });
-    const need = eqlNeed(ast);
+    const compiled = compileEql(ast, { eventCategoryField: rule.eventCategoryOverride, fieldTypes });
+    const need = eqlNeed(ast, fieldTypes);
     const categories = eqlCategories(ast, rule.eventCategoryOverride !== undefined);
     if (compiled.kind === 'event') return { matches: compiled.predicate, need, pipes: compiled.pipes, categories };
     const predicates = [...compiled.steps.map((s) => s.predicate)];

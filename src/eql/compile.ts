@@ -1,8 +1,11 @@
 import type { EcsEvent, Predicate, Scalar } from '../event/types.js';
 import type { EqlQuery, EventFilter, Expr, Pipe, SourceSpan } from './ast.js';
 import { failAt } from './compileError.js';
-import { compileScalarReader, type ScalarReader } from './fieldPath.js';
+import type { ScalarReader } from './fieldPath.js';
+import { scalarsOf } from '../event/fields.js';
 import { compileCondition, EVENT_FILTER, toPredicate } from './operators/index.js';
+import { FieldTypeTable } from '../fieldTypes/index.js';
+import { checkJoinKeyTypes, fieldReader, joinKeyConversion } from './fieldTypes.js';
 
 export interface EqlCompileOptions {
   /**
@@ -10,6 +13,13 @@ export interface EqlCompileOptions {
    * rule sets `event_category_override`.
    */
   eventCategoryField?: string;
+  /**
+   * The index mapping the query runs against (README "### EQL and field types"): dates, ips,
+   * numbers and booleans compare as their type, text without a keyword multi-field is refused.
+   * Default: ECS and the integration fields (FieldTypeTable.builtin()); a field it does not
+   * know compares as it always did.
+   */
+  fieldTypes?: FieldTypeTable;
 }
 
 /** `| head N` keeps the first N results, `| tail N` the last N (SPEC §A.9: the only pipes). */
@@ -82,7 +92,9 @@ export function readJoinKey(keys: readonly JoinKey[], event: EcsEvent): Array<Sc
 
 export function compileEql(query: EqlQuery, options: EqlCompileOptions = {}): CompiledEql {
   const categoryField = options.eventCategoryField ?? 'event.category';
-  const filter = (f: EventFilter): Predicate => compileEventFilter(f, categoryField);
+  const fieldTypes = options.fieldTypes ?? FieldTypeTable.builtin();
+  const filter = (f: EventFilter): Predicate => compileEventFilter(f, categoryField, fieldTypes);
+  const compileJoinKey = (expr: Expr): JoinKey => joinKeyOf(expr, fieldTypes);
   switch (query.type) {
     case 'event':
       return { kind: 'event', predicate: filter(query.filter), pipes: compilePipes(query.pipes) };
@@ -109,6 +121,7 @@ export function compileEql(query: EqlQuery, options: EqlCompileOptions = {}): Co
         return { predicate: filter(s.filter), keys: keysOf(s.by, s), runs: s.runs ?? 1, missing: s.missing };
       });
       const until = query.until === null ? null : { predicate: filter(query.until.filter), keys: keysOf(query.until.by, query.until) };
+      checkJoinKeyTypes('Sequence', [...query.steps, ...(query.until === null ? [] : [query.until])].map((s) => [...query.by, ...s.by]), fieldTypes);
       return {
         kind: 'sequence',
         steps,
@@ -128,6 +141,7 @@ export function compileEql(query: EqlQuery, options: EqlCompileOptions = {}): Co
         }
         return { predicate: filter(s.filter), keys };
       });
+      checkJoinKeyTypes('Sample', query.steps.map((s) => [...query.by, ...s.by]), fieldTypes);
       return { kind: 'sample', steps, keyCount, pipes: compilePipes(query.pipes) };
     }
     case 'join':
@@ -135,9 +149,12 @@ export function compileEql(query: EqlQuery, options: EqlCompileOptions = {}): Co
   }
 }
 
-function compileJoinKey(expr: Expr): JoinKey {
+function joinKeyOf(expr: Expr, fieldTypes: FieldTypeTable): JoinKey {
   if (expr.type !== 'field') return failAt(expr, 'a join key must be a field name');
-  return { text: expr.text, optional: expr.optional, read: compileScalarReader(expr) };
+  const raw = fieldReader(fieldTypes, expr);
+  const read: ScalarReader = (event) => scalarsOf(raw(event));
+  const convert = joinKeyConversion(fieldTypes, expr);
+  return { text: expr.text, optional: expr.optional, read: convert === undefined ? read : (event) => convert(read(event)) };
 }
 
 function compilePipes(pipes: Pipe[]): CompiledPipe[] {
@@ -154,13 +171,14 @@ function compilePipes(pipes: Pipe[]): CompiledPipe[] {
 }
 
 /** `category where condition` (SPEC §A.3), through its operator (operators/eventFilter.ts). */
-function compileEventFilter(filter: EventFilter, categoryField: string): Predicate {
-  return EVENT_FILTER.compile(filter, compileEqlCondition(filter.condition), categoryField);
+function compileEventFilter(filter: EventFilter, categoryField: string, fieldTypes: FieldTypeTable): Predicate {
+  return EVENT_FILTER.compile(filter, compileEqlCondition(filter.condition, { fieldTypes }), categoryField);
 }
 
 // ---------------------------------------------------------------- conditions
 
 /** Compiles a `where` condition (without the category clause) to a predicate. */
-export function compileEqlCondition(expr: Expr, _options: EqlCompileOptions = {}): Predicate {
-  return toPredicate(compileCondition(expr));
+export function compileEqlCondition(expr: Expr, options: EqlCompileOptions = {}): Predicate {
+  const fieldTypes = options.fieldTypes ?? FieldTypeTable.builtin();
+  return toPredicate(compileCondition(expr, fieldTypes), fieldTypes);
 }

@@ -12,7 +12,7 @@ export type RawReader = (event: EcsEvent) => readonly unknown[];
  * Compiles a reader for a field path that may hold `[N]` indexes (`list[1]`, `a.b[0].c`, as in
  * Elasticsearch's qualifiedName): an index picks the N-th value of the field read so far.
  */
-export function compileRawReader(field: FieldRef): RawReader {
+export function compileRawReader(field: FieldRef, nullValue?: string): RawReader {
   const groups: Array<{ names: string[]; index: number | null }> = [];
   let names: string[] = [];
   for (const part of field.path) {
@@ -24,7 +24,8 @@ export function compileRawReader(field: FieldRef): RawReader {
   if (names.length > 0 || groups.length === 0) groups.push({ names, index: null });
 
   const first = groups[0]!;
-  if (groups.length === 1 && first.index === null) return compileFieldReader(first.names);
+  // A mapping's null_value (fieldTypes.ts) stands in for a null of the field itself.
+  if (groups.length === 1 && first.index === null) return compileFieldReader(first.names, nullValue);
 
   const stages = groups.map((g) => ({ read: g.names.length > 0 ? compileFieldReader(g.names) : null, index: g.index }));
   return (event) => {

@@ -1,6 +1,9 @@
 import type { EcsEvent } from '../event/types.js';
 import type { FieldRef } from './ast.js';
-import { compileScalarReader, type ScalarReader } from './fieldPath.js';
+import type { ScalarReader } from './fieldPath.js';
+import { scalarsOf } from '../event/fields.js';
+import type { FieldTypeTable } from '../fieldTypes/index.js';
+import { fieldReader } from './fieldTypes.js';
 import type { Env, ScriptFn } from './operators/operator.js';
 
 /**
@@ -17,13 +20,17 @@ export class ScriptFields {
   private readonly slots = new Map<string, number>();
   readonly readers: ScalarReader[] = [];
 
+  /** `fieldTypes`: a multi-field reads its parent's value, a null_value stands in for null (fieldTypes.ts). */
+  constructor(readonly fieldTypes?: FieldTypeTable) {}
+
   slotOf(field: FieldRef): number {
     const key = JSON.stringify(field.path);
     let slot = this.slots.get(key);
     if (slot === undefined) {
       slot = this.readers.length;
       this.slots.set(key, slot);
-      this.readers.push(compileScalarReader(field));
+      const read = fieldReader(this.fieldTypes, field);
+      this.readers.push((event) => scalarsOf(read(event)));
     }
     return slot;
   }

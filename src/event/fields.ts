@@ -21,11 +21,11 @@ export function splitFieldPath(path: string): string[] {
  * reads `process.name` or `host.os.type` hundreds of times per event, and walking the event
  * (and allocating the values) once per event instead of once per rule made such packs ~3x faster.
  */
-export function compileFieldReader(path: string | readonly string[]): FieldReader {
-  const key = typeof path === 'string' ? path : JSON.stringify(path);
+export function compileFieldReader(path: string | readonly string[], nullValue?: string): FieldReader {
+  const key = (typeof path === 'string' ? path : JSON.stringify(path)) + (nullValue === undefined ? '' : `\u0000${nullValue}`);
   let reader = sharedReaders.get(key);
   if (reader === undefined) {
-    reader = memoizedReader(compileFieldTester(path));
+    reader = memoizedReader(compileFieldTester(path, nullValue));
     sharedReaders.set(key, reader);
   }
   return reader;
@@ -121,7 +121,11 @@ export function scalarText(value: Scalar): string {
  */
 export type FieldTester = (event: EcsEvent, test: (value: unknown) => boolean) => boolean;
 
-export function compileFieldTester(path: string | readonly string[]): FieldTester {
+/**
+ * `nullValue`: a mapping's `null_value`, which Elasticsearch indexes in place of a JSON null of
+ * the field itself (`"f": null`, or a null element of its array); a missing field stays missing.
+ */
+export function compileFieldTester(path: string | readonly string[], nullValue?: string): FieldTester {
   const segments = typeof path === 'string' ? splitFieldPath(path) : [...path];
   const n = segments.length;
   // keys[i][j - i] is segments[i..j] joined with '.', the key that consumes segments i through j;
@@ -139,7 +143,8 @@ export function compileFieldTester(path: string | readonly string[]): FieldTeste
   }
   // `depth` counts nested arrays only: object levels are bounded by the path's length.
   const anyLeaf = (value: unknown, test: (value: unknown) => boolean, depth = 0): boolean => {
-    if (value === null || value === undefined) return false;
+    if (value === null) return nullValue !== undefined && test(nullValue);
+    if (value === undefined) return false;
     if (Array.isArray(value)) {
       if (depth > MAX_NESTING) return false;
       for (let k = 0; k < value.length; k++) if (anyLeaf(value[k], test, depth + 1)) return true;

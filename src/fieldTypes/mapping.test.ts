@@ -93,6 +93,20 @@ describe('--mapping loader', () => {
     expect(loaded.skipped).toEqual([expect.stringContaining('composed of ["logs@mappings"]')]);
   });
 
+  it('a date two indices format differently reads either format, in index order (an event does not say its index)', () => {
+    const loaded = loadMapping({
+      sample1: { mappings: { properties: { d: { type: 'date', format: 'dd-MM-yyyy' } } } },
+      sample2: { mappings: { properties: { d: { type: 'date', format: 'yyyy-MM-dd||dd-MM-yyyy' } } } },
+      sample3: { mappings: { properties: { d: { type: 'date' } } } },
+    });
+    expect(loaded.fields.get('d')?.type).toEqual({ type: 'date', format: 'dd-MM-yyyy||yyyy-MM-dd||strict_date_optional_time||epoch_millis' });
+  });
+
+  it('reads a keyword\'s null_value, and refuses one that is not a string', () => {
+    expect(loadMapping({ properties: { f: { type: 'keyword', null_value: 'NULL' } } }).fields.get('f')?.type).toEqual({ type: 'keyword', nullValue: 'NULL' });
+    expect(() => loadMapping({ properties: { f: { type: 'keyword', null_value: 5 } } })).toThrow(/\$\.properties\.f\.null_value: a keyword's null_value must be a string/);
+  });
+
   it('names the differing settings when two indices map a field to the same type differently', () => {
     const e = mappingError(() =>
       loadMapping({ a: { mappings: { properties: { f: { type: 'keyword', ignore_above: 10 } } } }, b: { mappings: { properties: { f: { type: 'keyword' } } } } }),

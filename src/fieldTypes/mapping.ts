@@ -105,6 +105,12 @@ export function loadMapping(json: unknown, file?: string): LoadedMapping {
     }
     for (const [path, f] of fields) {
       const before = out.fields.get(path);
+      if (before?.type.type === 'date' && f.type.type === 'date' && before.type.format !== f.type.format) {
+        // Each index reads its documents with its own format, and an offline event does not say
+        // which index it belongs to: read it with any of them, in the order the indices came.
+        out.fields.set(path, { ...before, type: { type: 'date', format: mergeDateFormats(before.type.format, f.type.format) } });
+        continue;
+      }
       if (before !== undefined && !sameType(before.type, f.type)) {
         throw new MappingError(
           `${s.path}`,
@@ -122,6 +128,13 @@ export function loadMapping(json: unknown, file?: string): LoadedMapping {
 
 function describe(t: FieldType, other: FieldType): string {
   return t.type === other.type ? JSON.stringify(t) : `"${t.type}"`;
+}
+
+/** `a||b` without repeating a format `a` already lists. */
+function mergeDateFormats(a: string, b: string): string {
+  const have = a.split('||').map((f) => f.trim());
+  const extra = b.split('||').map((f) => f.trim()).filter((f) => !have.includes(f));
+  return [...have, ...extra].join('||');
 }
 
 function sameType(a: FieldType, b: FieldType): boolean {
@@ -241,7 +254,16 @@ function fieldType(def: Json, at: string, ctx: Ctx): FieldType {
         throw new MappingError(`${at}.ignore_above`, 'must be a non-negative integer', ctx.file);
       }
       const normalizer = readNormalizer(def.normalizer, `${at}.normalizer`, ctx);
-      return { type: 'keyword', ...(ignoreAbove === undefined ? {} : { ignoreAbove }), ...(normalizer === undefined ? {} : { normalizer }) };
+      const nullValue = def.null_value;
+      if (nullValue !== undefined && nullValue !== null && typeof nullValue !== 'string') {
+        throw new MappingError(`${at}.null_value`, 'a keyword\'s null_value must be a string', ctx.file);
+      }
+      return {
+        type: 'keyword',
+        ...(ignoreAbove === undefined ? {} : { ignoreAbove }),
+        ...(normalizer === undefined ? {} : { normalizer }),
+        ...(typeof nullValue === 'string' ? { nullValue } : {}),
+      };
     }
     case 'flattened': {
       const ignoreAbove = def.ignore_above;

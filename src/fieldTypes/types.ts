@@ -54,7 +54,13 @@ export type FieldType =
    * Exact, case-sensitive (unless `normalizer` lowercases both sides). A value longer than
    * `ignoreAbove` UTF-16 units is not indexed, so no query matches it.
    */
-  | { type: 'keyword'; ignoreAbove?: number; normalizer?: 'lowercase' }
+  | {
+      type: 'keyword';
+      ignoreAbove?: number;
+      normalizer?: 'lowercase';
+      /** The mapping's `null_value`: indexed in place of a JSON null of the field. */
+      nullValue?: string;
+    }
   /** Exact like a keyword: every document of the index carries the same value. */
   | { type: 'constant_keyword' }
   /** ES `wildcard` field: exact like a keyword without ignore_above, built for `*x*` patterns. */

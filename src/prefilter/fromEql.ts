@@ -1,5 +1,6 @@
 import { eventFiltersOf, type EqlQuery, type EventFilter } from '../eql/ast.js';
 import { EVENT_FILTER, needOf } from '../eql/operators/index.js';
+import { FieldTypeTable } from '../fieldTypes/index.js';
 import { or, type Need } from './needles.js';
 
 /**
@@ -9,10 +10,14 @@ import { or, type Need } from './needles.js';
  * or sample needs any of its queries (including `until` and missing events), since each of those
  * events matters.
  */
-export function eqlNeed(query: EqlQuery): Need {
-  return or(eventFiltersOf(query).map(filterNeed));
+export function eqlNeed(query: EqlQuery, fieldTypes: FieldTypeTable = FieldTypeTable.builtin()): Need {
+  return or(eventFiltersOf(query).map((filter) => filterNeed(filter, fieldTypes)));
 }
 
-function filterNeed(filter: EventFilter): Need {
-  return EVENT_FILTER.need(filter, needOf(filter.condition));
+/**
+ * `fieldTypes` must be the table the query is compiled with: on a date or ip field `==` reads its
+ * literal as an instant or an address, which the line may spell otherwise, so it needs nothing.
+ */
+function filterNeed(filter: EventFilter, fieldTypes: FieldTypeTable): Need {
+  return EVENT_FILTER.need(filter, needOf(filter.condition, fieldTypes));
 }

@@ -25,6 +25,7 @@ import { compileRule } from '../../src/engine/compileRule.js';
 import { createScanner } from '../../src/engine/scanner.js';
 import type { Alert } from '../../src/engine/alert.js';
 import { readJoinKey } from '../../src/eql/compile.js';
+import { FieldTypeTable, loadMapping } from '../../src/fieldTypes/index.js';
 import type { EcsEvent, Scalar } from '../../src/event/types.js';
 import type { EqlRule } from '../../src/rules/types.js';
 import { parseTimestamp } from '../../src/time/timestamp.js';
@@ -54,6 +55,27 @@ export interface Dataset {
   /** In the order the engine gets them. */
   events: EcsEvent[];
   idField: string;
+  /** The index mapping its queries run against (the suite's `data/<index>.mapping`). */
+  fieldTypes: FieldTypeTable;
+}
+
+/**
+ * The field types of the suite's indices, read as DataLoader.readMapping reads the `.mapping`
+ * files: `#` lines dropped, `[runtime_random_keyword_type]` replaced by `keyword` (DataLoader
+ * picks keyword or wildcard at random; both are exact keyword-like fields). Several indices
+ * (sample1..3) load as a GET _mapping response of those indices.
+ */
+function indexMapping(...indices: string[]): FieldTypeTable {
+  const response: Record<string, unknown> = {};
+  for (const index of indices) {
+    const text = fixture(`${index}.mapping`)
+      .split('\n')
+      .filter((line) => !line.startsWith('#'))
+      .join('\n')
+      .replaceAll('[runtime_random_keyword_type]', 'keyword');
+    response[index] = { mappings: JSON.parse(text) as unknown };
+  }
+  return FieldTypeTable.withMapping(loadMapping(response, indices.join(',')));
 }
 
 interface RawCase {
@@ -95,11 +117,16 @@ function sortedByTime(events: EcsEvent[], tiebreaker: string): EcsEvent[] {
 const load = (name: string): EcsEvent[] => JSON.parse(fixture(name)) as EcsEvent[];
 
 export const DATASETS = {
-  endgame: { name: 'test_data.json', events: endgameEvents(), idField: 'serial_event_id' },
-  extra: { name: 'extra.data.json', events: sortedByTime(load('extra.data.json'), 'sequence'), idField: 'sequence' },
-  missing: { name: 'missing-events.data.json', events: sortedByTime(load('missing-events.data.json'), 'sequence'), idField: 'sequence' },
-  sample: { name: 'sample.data.json', events: load('sample.data.json'), idField: 'id' },
-  sampleMulti: { name: 'sample-multi.data.json', events: load('sample-multi.data.json'), idField: 'id' },
+  endgame: { name: 'test_data.json', events: endgameEvents(), idField: 'serial_event_id', fieldTypes: indexMapping('endgame-140') },
+  extra: { name: 'extra.data.json', events: sortedByTime(load('extra.data.json'), 'sequence'), idField: 'sequence', fieldTypes: indexMapping('extra') },
+  missing: {
+    name: 'missing-events.data.json',
+    events: sortedByTime(load('missing-events.data.json'), 'sequence'),
+    idField: 'sequence',
+    fieldTypes: indexMapping('missing-events'),
+  },
+  sample: { name: 'sample.data.json', events: load('sample.data.json'), idField: 'id', fieldTypes: indexMapping('sample1', 'sample2', 'sample3') },
+  sampleMulti: { name: 'sample-multi.data.json', events: load('sample-multi.data.json'), idField: 'id', fieldTypes: indexMapping('sample-multi') },
 } satisfies Record<string, Dataset>;
 
 /** Every query file of the suite and the data it runs over. */
@@ -170,7 +197,7 @@ export type Outcome = { ids: number[]; joinKeys?: string[] } | { error: string }
 export function runCase(c: SuiteCase): Outcome {
   let compiled;
   try {
-    compiled = compileRule(ruleOf(c.query));
+    compiled = compileRule(ruleOf(c.query), { fieldTypes: c.dataset.fieldTypes });
   } catch (e) {
     return { error: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
   }

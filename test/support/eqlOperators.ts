@@ -9,6 +9,7 @@ import { candidateLineStarts, compilePrefilter } from '../../src/prefilter/compi
 import { isJsonObject } from '../../src/event/types.js';
 import { parseJson } from '../../src/event/json.js';
 import { QuerySyntaxError } from '../../src/query/syntaxError.js';
+import { FieldTypeTable, loadMapping } from '../../src/fieldTypes/index.js';
 
 function conditionOf(condition: string) {
   const query = parseEql(`any where ${condition}`);
@@ -99,6 +100,50 @@ export function prefilterKeepsTable(title: string, rows: Array<[query: string, l
       if (!isJsonObject(event)) throw new Error(`expected a JSON object: ${line}`);
       expect(compiled.predicate(event)).toBe(true);
       expect(prefilterAdmits(query, line)).toBe(true);
+    });
+  });
+}
+
+/** A field-type table from a mapping's `properties` (as `--mapping` would load it). */
+export function mappingTable(properties: Record<string, unknown>): FieldTypeTable {
+  return FieldTypeTable.withMapping(loadMapping({ properties }));
+}
+
+/** As `table`, with the fields typed by `properties` (README "### EQL and field types"). */
+export function typedTable(title: string, properties: Record<string, unknown>, rows: Row[]): void {
+  const fieldTypes = mappingTable(properties);
+  describe(title, () => {
+    it.each(rows)('%s on %j → %s', (condition, event, expected) => {
+      expect(compileEqlCondition(conditionOf(condition), { fieldTypes })(event)).toBe(expected);
+    });
+  });
+}
+
+/** As `rejectionTable`, with the fields typed by `properties`. */
+export function typedRejectionTable(title: string, properties: Record<string, unknown>, rows: Array<[query: string, message: RegExp, column: number]>): void {
+  const fieldTypes = mappingTable(properties);
+  describe(title, () => {
+    it.each(rows)('%s', (query, message, column) => {
+      let error: unknown;
+      try {
+        compileEql(parseEql(query), { fieldTypes });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(QuerySyntaxError);
+      if (!(error instanceof QuerySyntaxError)) return;
+      expect(error.message).toMatch(message);
+      expect(error.position.column).toBe(column);
+    });
+  });
+}
+
+/** As `needleTable`, with the fields typed by `properties`. */
+export function typedNeedleTable(title: string, properties: Record<string, unknown>, rows: Array<[condition: string, needles: string[] | undefined]>): void {
+  const fieldTypes = mappingTable(properties);
+  describe(title, () => {
+    it.each(rows)('%s → %j', (condition, needles) => {
+      expect(defaultNeedles(eqlNeed(parseEql(`any where ${condition}`), fieldTypes))).toEqual(needles);
     });
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holds, needleTable, rejectionTable, table } from '../../../test/support/eqlOperators.js';
+import { holds, needleTable, rejectionTable, table, typedRejectionTable, typedTable } from '../../../test/support/eqlOperators.js';
 
 table('functions applied to a field behave like leaf queries (SPEC §A.2, §A.8)', [
   ['startsWith(a, "ab")', { a: ['zz', 'abc'] }, true],
@@ -72,3 +72,30 @@ describe('hostile input', () => {
     expect(performance.now() - start).toBeLessThan(2000);
   });
 });
+
+/** The fields the typed tables below run against, as an index mapping would give them. */
+const TYPES = {
+  d: { type: 'date' },
+  dp: { type: 'date', format: 'dd-MM-yyyy' },
+  ip: { type: 'ip' },
+  n: { type: 'long' },
+  b: { type: 'boolean' },
+  t: { type: 'text' },
+  tk: { type: 'text', fields: { raw: { type: 'keyword', ignore_above: 256 } } },
+  kn: { type: 'keyword', normalizer: 'lowercase' },
+  k: { type: 'keyword' },
+};
+
+typedTable('string functions on a text field with a keyword multi-field, and on the multi-field itself, read the value', TYPES, [
+  ['startsWith(tk, "Foo")', { tk: 'Foo Bar' }, true],
+  ['endsWith(tk.raw, "Bar")', { tk: 'Foo Bar' }, true],
+  ['length(tk.raw) == 7', { tk: 'Foo Bar' }, true], // in a script too, the multi-field reads its parent
+  ['cidrMatch(ip, "10.0.0.0/8")', { ip: '10.1.2.3' }, true],
+]);
+
+typedRejectionTable('a function on a text field without a keyword multi-field is refused (eql VerifierTests.testStringFunctionWithText)', TYPES, [
+  ['any where startsWith(t, "x")', /^\[startsWith\] cannot operate on field of data type \[text\]: No keyword\/multi-field defined exact matches for \[t\]/, 11],
+  ['any where string(t) == "foo"', /^\[string\] cannot operate on field of data type \[text\]: No keyword\/multi-field defined exact matches for \[t\]/, 11],
+  ['any where length(t) > 3', /^\[length\] cannot operate on field of data type \[text\]/, 11],
+  ['any where stringContains(kn, "x")', /^\[stringContains\] cannot operate on field of data type \[keyword\]: Normalized keyword/, 11],
+]);

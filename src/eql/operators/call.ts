@@ -1,6 +1,6 @@
 import { ANY } from '../../prefilter/needles.js';
 import type { CallExpr } from '../ast.js';
-import { compileRawReader } from '../fieldPath.js';
+import { eqlFieldOf, fieldReader, requireExact } from '../fieldTypes.js';
 import { checkCall, NO_CONSTANTS, parseCidrLiteral, type FunctionConstants, type ScriptValue } from '../functions.js';
 import { anyValue, type ExprOperator } from './operator.js';
 
@@ -13,17 +13,21 @@ import { anyValue, type ExprOperator } from './operator.js';
 export const CALL: ExprOperator<CallExpr> = {
   operands: (expr) => expr.args,
 
-  condition(expr) {
+  condition(expr, ctx) {
     const spec = checkCall(expr);
+    // A string function on a text field without a keyword multi-field is refused (ql
+    // TypeResolutions.isStringAndExact; eql VerifierTests.testStringFunctionWithText).
+    for (const arg of expr.args) if (arg.type === 'field') requireExact(eqlFieldOf(ctx.fieldTypes, arg), spec.name, '', expr);
     const first = expr.args[0];
     if (spec.leaf === undefined || first?.type !== 'field') return { kind: 'script', expr };
     const test = spec.leaf(expr.args, expr.caseInsensitive);
     if (test === undefined) return { kind: 'script', expr };
-    return { kind: 'query', test: anyValue(compileRawReader(first), test) };
+    return { kind: 'query', test: anyValue(fieldReader(ctx.fieldTypes, first), test) };
   },
 
   script(expr, ctx) {
     const spec = checkCall(expr);
+    for (const arg of expr.args) if (arg.type === 'field') requireExact(eqlFieldOf(ctx.fieldTypes, arg), spec.name, '', expr);
     let constants: FunctionConstants = NO_CONSTANTS;
     let argExprs = expr.args;
     if (spec.literalArgsFrom !== undefined) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holds, needleTable, needOf, prefilterKeepsTable, rejectionTable, table } from '../../../test/support/eqlOperators.js';
+import { holds, needleTable, needOf, prefilterKeepsTable, rejectionTable, table, typedNeedleTable, typedRejectionTable, typedTable } from '../../../test/support/eqlOperators.js';
 import { parseJson } from '../../event/json.js';
 import type { EcsEvent } from '../../event/types.js';
 
@@ -149,3 +149,102 @@ describe('`==` and ranges on integers beyond 2^53', () => {
     expect(holds('length(a) == 16', pid('9007199254740993'))).toBe(true);
   });
 });
+
+/** The fields the typed tables below run against, as an index mapping would give them. */
+const TYPES = {
+  d: { type: 'date' },
+  dp: { type: 'date', format: 'dd-MM-yyyy' },
+  ip: { type: 'ip' },
+  n: { type: 'long' },
+  b: { type: 'boolean' },
+  t: { type: 'text' },
+  tk: { type: 'text', fields: { raw: { type: 'keyword', ignore_above: 256 } } },
+  kn: { type: 'keyword', normalizer: 'lowercase' },
+  k: { type: 'keyword' },
+  nv: { type: 'keyword', null_value: 'NULL' },
+  geo: { type: 'geo_point' },
+  tm: { type: 'text', fields: { one: { type: 'keyword' }, two: { type: 'keyword' } } },
+  procs: { type: 'nested', properties: { pid: { type: 'long' } } },
+};
+
+typedTable('a keyword\'s null_value stands in for a JSON null of the field (KeywordFieldMapper)', TYPES, [
+  ['nv == "NULL"', { nv: null }, true],
+  ['nv == "NULL"', { nv: ['x', null] }, true],
+  ['nv == "NULL"', {}, false], // a missing field stays missing
+  ['nv == null', { nv: null }, false],
+  ['nv == null', {}, true],
+  ['nv != null', { nv: null }, true],
+  ['k == null', { k: null }, true], // without null_value a null is no value (SPEC §A.1)
+]);
+
+typedTable('on a date field `==` and ranges compare instants, UTC without a zone (ql ExpressionTranslators: a term or range query DateFieldType reads)', TYPES, [
+  ['d == "2024-05-01T10:00:00Z"', { d: 1714557600000 }, true], // epoch millis in the event
+  ['d == "2024-05-01T10:00:00Z"', { d: '2024-05-01T10:00:00.500Z' }, true], // the term is its second: from the date to the date rounded up
+  ['d == "2024-05-01T10:00:00Z"', { d: '2024-05-01T10:00:01Z' }, false],
+  ['d == "2024-05-01"', { d: '2024-05-01T23:59:59.999Z' }, true], // a whole day
+  ['d == "2024-05-01T12:00:00+02:00"', { d: '2024-05-01T10:00:00Z' }, true],
+  ['d == "2024-05-01T10:00:00"', { d: '2024-05-01T10:00:00Z' }, true], // no zone is UTC
+  ['d == 1714557600000', { d: '2024-05-01T10:00:00Z' }, true], // a number is epoch millis
+  ['d != "2024-05-01"', { d: '2024-05-02T00:00:00Z' }, true],
+  ['d != "2024-05-01"', {}, true], // SPEC §A.2
+  ['d < "2024-05-01T10:00:00Z"', { d: '2024-05-01T09:59:59.999Z' }, true],
+  ['d < "2024-05-01T10:00:00Z"', { d: '2024-05-01T10:00:00Z' }, false],
+  ['d <= "2024-05-01"', { d: '2024-05-01T23:00:00Z' }, true], // lte rounds up
+  ['d > "2024-05-01"', { d: '2024-05-01T23:00:00Z' }, false], // gt rounds up
+  ['d >= "2024-05-01"', { d: '2024-05-01T00:00:00Z' }, true],
+  ['dp == "17-12-2022"', { dp: '17-12-2022' }, true], // the mapping's format
+  ['dp < "16-12-2022"', { dp: '02-01-2023' }, false], // 2 January 2023 is later, though "02-…" < "16-…" as text
+  ['dp > "16-12-2022"', { dp: '02-01-2023' }, true],
+]);
+
+typedTable('on an ip field `==` and ranges compare addresses (IpFieldMapper: a term may be a CIDR block)', TYPES, [
+  ['ip == "10.0.0.1"', { ip: '10.0.0.1' }, true],
+  ['ip == "10.0.0.0/8"', { ip: '10.20.30.40' }, true],
+  ['ip == "10.0.0.0/8"', { ip: '11.0.0.1' }, false],
+  ['ip == "0:0:0:0:0:0:0:1"', { ip: '::1' }, true], // one address, two spellings
+  ['ip != "10.0.0.0/8"', { ip: '192.168.0.1' }, true],
+  ['ip < "10.0.0.10"', { ip: '10.0.0.9' }, true], // address order ("10.0.0.9" > "10.0.0.10" as text)
+]);
+
+typedTable('a numeric or boolean field reads a literal of another type by its type (NumberFieldMapper, BooleanFieldMapper)', TYPES, [
+  ['n == "5"', { n: 5 }, true],
+  ['n == "5"', { n: '5.0' }, true], // a long indexes "5.0" as 5
+  ['n < "10"', { n: 9 }, true], // 9 < 10, though "9" > "10" as text
+  ['n == 5', { n: 5 }, true], // a number compares as it always did
+  ['b == "false"', { b: '' }, true], // an empty string indexes as false
+  ['b == "true"', { b: true }, true],
+  ['b == true', { b: 'true' }, true],
+]);
+
+typedTable('keyword fields, a text field with a keyword multi-field, and its multi-field compare as always', TYPES, [
+  ['k == "Foo"', { k: 'Foo' }, true],
+  ['k < "b"', { k: 'a' }, true],
+  ['tk == "Foo Bar"', { tk: 'Foo Bar' }, true], // Elasticsearch uses tk.raw, its exact field
+  ['tk == "foo"', { tk: 'Foo Bar' }, false],
+  ['tk.raw == "Foo Bar"', { tk: 'Foo Bar' }, true], // a multi-field reads its parent's value
+  ['tk.raw != null', { tk: 'Foo Bar' }, true],
+  ['tm.two == "x"', { tm: 'x' }, true], // either keyword multi-field may be named (VerifierTests.testMultiField)
+  ['unmapped == "x"', { unmapped: 'x' }, true], // a field the table does not know reads as today
+]);
+
+typedRejectionTable('what Elasticsearch refuses on a typed field (TypeResolutions.isExact; a literal the field cannot read fails the search)', TYPES, [
+  ['any where t == "x"', /^\[==\] cannot operate on first argument field of data type \[text\]: No keyword\/multi-field defined exact matches for \[t\]; define one or use MATCH\/QUERY instead/, 11],
+  ['any where t < "x"', /\[<\] cannot operate on first argument field of data type \[text\]/, 11],
+  ['any where kn == "x"', /\[==\] cannot operate on first argument field of data type \[keyword\]: Normalized keyword field cannot be used for exact match operations/, 11],
+  ['any where d == "yesterday"', /failed to parse date field \[yesterday\]/, 16],
+  ['any where d < "yesterday"', /failed to parse date field \[yesterday\]/, 15],
+  ['any where ip == "localhost"', /'localhost' is not an IP string literal/, 17],
+  ['any where b == "yes"', /Can't parse boolean value \[yes\]/, 16],
+  ['any where tm == "x"', /Multiple exact keyword candidates available for \[tm\]; specify which one to use/, 11], // TextEsField.findExact
+  ['any where geo == 0', /^Cannot use field \[geo\] with unsupported type \[geo_point\]$/, 11],
+  ['any where procs == 0', /^Cannot use field \[procs\] type \[nested\] due to nested fields not being supported yet$/, 11],
+  ['any where procs.pid == 0', /^Cannot use field \[procs\.pid\] type \[long\] with unsupported nested type in hierarchy \(field \[procs\]\)$/, 11],
+]);
+
+typedNeedleTable('on a typed field `==` needs nothing: the line may spell the value otherwise', TYPES, [
+  ['d == "2024-05-01"', undefined],
+  ['ip == "10.0.0.0/8"', undefined],
+  ['n == "5"', undefined],
+  ['k == "Foo"', ['"Foo"']],
+  ['tk == "Foo"', ['"Foo"']],
+]);

@@ -3,7 +3,8 @@ import { asciiFold } from '../../event/wildcard.js';
 import { compareExact } from '../../event/exactNumber.js';
 import { ANY, exactStringNeed } from '../../prefilter/needles.js';
 import { literalOf, type CompareExpr, type Expr } from '../ast.js';
-import { compileRawReader } from '../fieldPath.js';
+import type { FieldTypeTable } from '../../fieldTypes/index.js';
+import { eqlFieldOf, fieldReader, requireExact, typedRangeTest, typedTermTest, type EqlField } from '../fieldTypes.js';
 import {
   anyValue,
   applyOrder,
@@ -33,9 +34,19 @@ export const COMPARISON: ExprOperator<CompareExpr> = {
       op = FLIPPED[op];
     }
     const lit = literalOf(right);
-    if (lit === null && (op === '==' || op === '!=')) return nullCheck(expr, left, op === '!=');
+    if (lit === null && (op === '==' || op === '!=')) return nullCheck(expr, left, op === '!=', ctx.fieldTypes);
     if (left.type !== 'field' || lit === undefined || lit === null) return { kind: 'script', expr };
-    const read = compileRawReader(left);
+    const read = fieldReader(ctx.fieldTypes, left);
+    const field = eqlFieldOf(ctx.fieldTypes, left);
+    requireExact(field, op, 'first argument ', expr);
+    if (field.kind === 'typed' && readByType(field, lit)) {
+      // The field's mapper reads the literal (eql/fieldTypes.ts): a date string is an instant.
+      if (op === '==' || op === '!=') {
+        const eq = anyValue(read, typedTermTest(field, lit, right));
+        return { kind: 'query', test: op === '==' ? eq : (e) => !eq(e) };
+      }
+      return { kind: 'query', test: anyValue(read, typedRangeTest(field, op, lit, right)) };
+    }
     switch (op) {
       case '==':
         return { kind: 'query', test: anyValue(read, equalsTest(lit, false)) };
@@ -74,20 +85,42 @@ export const COMPARISON: ExprOperator<CompareExpr> = {
     };
   },
 
-  need(expr) {
+  need(expr, ctx) {
     if (expr.op !== '==') return ANY;
-    if (expr.left.type === 'field' && expr.right.type === 'string') return exactStringNeed(expr.right.value);
-    if (expr.right.type === 'field' && expr.left.type === 'string') return exactStringNeed(expr.left.value);
-    return ANY;
+    const [field, literal] = expr.left.type === 'field' ? [expr.left, expr.right] : [expr.right, expr.left];
+    if (field.type !== 'field' || literal.type !== 'string') return ANY;
+    // A typed field reads the literal by its type (`"2024-05-01"` is a whole day of instants,
+    // `"10.0.0.0/8"` a block of addresses): the line need not hold the literal's text.
+    if (eqlFieldOf(ctx.fieldTypes, field).kind === 'typed') return ANY;
+    return exactStringNeed(literal.value);
   },
 };
+
+/**
+ * Whether the field's type, not lkm-scan's value comparison, decides `field OP literal`: always on
+ * dates and ips; on numbers and booleans only for a literal of another type (`pid == "5"`,
+ * `flag == "true"`), which Elasticsearch's mapper parses; a number against a numeric field and a
+ * boolean against a boolean compare as they always did.
+ */
+function readByType(field: Extract<EqlField, { kind: 'typed' }>, lit: LeafLiteral): boolean {
+  switch (field.family) {
+    case 'date':
+    case 'ip':
+      return true;
+    case 'numeric':
+      // A bigint literal is a number too (an integer beyond 2^53, event/exactNumber.ts).
+      return typeof lit !== 'number' && typeof lit !== 'bigint';
+    case 'boolean':
+      return typeof lit !== 'boolean';
+  }
+}
 
 const FLIPPED = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '==': '==', '!=': '!=' } as const;
 
 /** `f == null` is "missing" and `f != null` "exists" (SPEC §A.7); a non-field operand is a script. */
-export function nullCheck(node: Expr, operand: Expr, exists: boolean): Compiled {
+export function nullCheck(node: Expr, operand: Expr, exists: boolean, fieldTypes: FieldTypeTable | undefined): Compiled {
   if (operand.type === 'field') {
-    const read = compileRawReader(operand);
+    const read = fieldReader(fieldTypes, operand);
     return { kind: 'query', test: exists ? (e) => hasAnyValue(read(e)) : (e) => !hasAnyValue(read(e)) };
   }
   const nullLiteral: Expr = { type: 'null', at: node.at };

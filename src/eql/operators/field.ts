@@ -1,6 +1,6 @@
 import { ANY } from '../../prefilter/needles.js';
 import type { FieldRef } from '../ast.js';
-import { compileRawReader } from '../fieldPath.js';
+import { fieldReader } from '../fieldTypes.js';
 import { anyValue, type ExprOperator } from './operator.js';
 
 /**
@@ -11,8 +11,8 @@ import { anyValue, type ExprOperator } from './operator.js';
 export const FIELD: ExprOperator<FieldRef> = {
   operands: () => [],
 
-  condition(expr) {
-    const read = compileRawReader(expr);
+  condition(expr, ctx) {
+    const read = fieldReader(ctx.fieldTypes, expr);
     return { kind: 'query', test: anyValue(read, (v) => v === true || v === 'true') };
   },
 

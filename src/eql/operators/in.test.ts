@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { holds, needleTable, needOf, prefilterKeepsTable, rejectionTable, table } from '../../../test/support/eqlOperators.js';
+import { holds, mappingTable, needleTable, needOf, prefilterKeepsTable, rejectionTable, table, typedNeedleTable, typedRejectionTable, typedTable } from '../../../test/support/eqlOperators.js';
+import { compileEqlCondition, parseEql } from '../index.js';
 import { parseJson } from '../../event/json.js';
 import type { EcsEvent } from '../../event/types.js';
 
@@ -82,5 +83,57 @@ describe('`in` with integers beyond 2^53', () => {
     expect(holds('a in (1, 9007199254740992)', event('9007199254740993'))).toBe(false);
     expect(holds('a in (1, 9007199254740993)', event('"9007199254740993"'))).toBe(true);
     expect(holds('a not in (9007199254740993)', event('9007199254740992'))).toBe(true);
+  });
+});
+
+/** The fields the typed tables below run against, as an index mapping would give them. */
+const TYPES = {
+  d: { type: 'date' },
+  dp: { type: 'date', format: 'dd-MM-yyyy' },
+  ip: { type: 'ip' },
+  n: { type: 'long' },
+  b: { type: 'boolean' },
+  t: { type: 'text' },
+  tk: { type: 'text', fields: { raw: { type: 'keyword', ignore_above: 256 } } },
+  kn: { type: 'keyword', normalizer: 'lowercase' },
+  k: { type: 'keyword' },
+};
+
+typedTable('`in` on typed fields: numbers in a numeric field, booleans in a boolean one, as always; a multi-field reads its parent', TYPES, [
+  ['n in (1, 5)', { n: '5' }, true],
+  ['b in (true)', { b: 'true' }, true],
+  ['tk in ("Foo Bar", "x")', { tk: 'Foo Bar' }, true],
+  ['tk.raw in ("Foo Bar")', { tk: 'Foo Bar' }, true],
+  ['d in (null)', {}, false], // only nulls: never holds (see above), whatever the type
+]);
+
+typedRejectionTable('`in` refuses a literal of another type than the field (ql In.resolveType, DataTypes.areCompatible) and inexact fields', TYPES, [
+  ['any where n in (1, "string")', /^2nd argument of \[in\] must be \[long\], found value \["string"\] type \[keyword\]/, 20],
+  ['any where d in ("2024-05-01")', /^1st argument of \[in\] must be \[datetime\], found value \["2024-05-01"\] type \[keyword\]/, 17],
+  ['any where ip in ("10.0.0.1", null)', /^1st argument of \[in\] must be \[ip\], found value \["10.0.0.1"\] type \[keyword\]/, 18],
+  ['any where b in (true, 1)', /^2nd argument of \[in\] must be \[boolean\], found value \[1\] type \[integer\]/, 23],
+  ['any where t in ("x")', /^\[in\] cannot operate on field of data type \[text\]: No keyword\/multi-field defined exact matches for \[t\]/, 11],
+  ['any where kn in~ ("x")', /^\[in~\] cannot operate on field of data type \[keyword\]: Normalized keyword/, 11],
+]);
+
+typedNeedleTable('`in` on a typed field needs nothing of the line', TYPES, [
+  ['n in (1, 2)', undefined],
+  ['k in ("x", "y")', ['"x"', '"y"']],
+]);
+
+describe('`in` with integers beyond 2^53 on a long field', () => {
+  it('accepts the literal as a long and compares exactly', () => {
+    const fieldTypes = mappingTable({ n: { type: 'long' }, u: { type: 'unsigned_long' } });
+    const holdsTyped = (condition: string, text: string) => {
+      const query = parseEql(`any where ${condition}`);
+      if (query.type !== 'event') throw new Error('an event query');
+      return compileEqlCondition(query.filter.condition, { fieldTypes })(parseJson(text) as EcsEvent);
+    };
+    expect(holdsTyped('n in (1, 9007199254740993)', '{"n":9007199254740993}')).toBe(true);
+    expect(holdsTyped('n in (1, 9007199254740993)', '{"n":9007199254740992}')).toBe(false);
+    expect(holdsTyped('n == 9007199254740993', '{"n":"9007199254740993"}')).toBe(true);
+    expect(holdsTyped('n > 9007199254740992', '{"n":9007199254740993}')).toBe(true);
+    expect(holdsTyped('u in (18446744073709551615)', '{"u":18446744073709551615}')).toBe(true);
+    expect(holdsTyped('u in (18446744073709551615)', '{"u":18446744073709551614}')).toBe(false);
   });
 });

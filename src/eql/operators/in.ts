@@ -2,7 +2,8 @@ import type { ExactNumber } from '../../event/exactNumber.js';
 import { asciiFold } from '../../event/wildcard.js';
 import { ANY, exactStringNeed, or } from '../../prefilter/needles.js';
 import { literalOf, type InExpr } from '../ast.js';
-import { compileRawReader } from '../fieldPath.js';
+import { failAt } from '../compileError.js';
+import { eqlFieldOf, esTypeName, fieldReader, typedTermTest, requireExact, type EqlField } from '../fieldTypes.js';
 import { anyValue, looselyEqual, numericValue, rejectFieldAgainstField, type ExprOperator, type LeafLiteral, type ValueTest } from './operator.js';
 
 /**
@@ -22,7 +23,29 @@ export const MEMBERSHIP: ExprOperator<InExpr> = {
     // form gives exactly that.
     const present = literals.filter((l): l is LeafLiteral => l !== null && l !== undefined);
     if (present.length === 0) return { kind: 'script', expr };
-    const member = anyValue(compileRawReader(expr.value), membershipTest(present, expr.caseInsensitive));
+    const field = eqlFieldOf(ctx.fieldTypes, expr.value);
+    const operation = expr.caseInsensitive ? 'in~' : 'in';
+    requireExact(field, operation, '', expr);
+    if (field.kind === 'typed') {
+      // ql In.resolveType: every element must have the field's type (DataTypes.areCompatible: the
+      // same type, or both numeric). A string is a keyword, never a date or an ip, so
+      // `@timestamp in ("2024-05-01")` and `source.ip in ("10.0.0.1")` are refused.
+      for (const [i, item] of expr.list.entries()) {
+        const lit = literals[i];
+        if (lit === null || lit === undefined || literalFits(field, lit)) continue;
+        failAt(
+          item,
+          `${ordinal(i + 1)} argument of [${operation}] must be [${esTypeName(field)}], found value [${item.type === 'string' ? JSON.stringify(lit) : String(lit)}] type [${literalTypeName(lit)}]`,
+        );
+      }
+    }
+    const read = fieldReader(ctx.fieldTypes, expr.value);
+    let member = anyValue(read, membershipTest(present, expr.caseInsensitive));
+    if (field.kind === 'typed' && field.family === 'boolean') {
+      // BooleanFieldMapper indexes "true", "false" and "" as booleans: each literal is a term query.
+      const terms = present.map((lit) => anyValue(read, typedTermTest(field, lit, expr)));
+      member = (e) => terms.some((t) => t(e));
+    }
     // SPEC §A.2: `f not in (...)` is `not (f in (...))`.
     return { kind: 'query', test: expr.negated ? (e) => !member(e) : member };
   },
@@ -51,8 +74,10 @@ export const MEMBERSHIP: ExprOperator<InExpr> = {
     };
   },
 
-  need(expr) {
+  need(expr, ctx) {
     if (expr.negated || expr.caseInsensitive || expr.value.type !== 'field') return ANY;
+    // A typed field reads its literals by its type (see comparison.ts).
+    if (eqlFieldOf(ctx.fieldTypes, expr.value).kind === 'typed') return ANY;
     // A null in the list matches nothing (see condition), so it needs nothing of the line.
     const items = expr.list.filter((item) => item.type !== 'null');
     return or(items.map((item) => (item.type === 'string' ? exactStringNeed(item.value) : ANY)));
@@ -78,4 +103,32 @@ export function membershipTest(literals: readonly LeafLiteral[], caseInsensitive
     const n = numericValue(v);
     return n !== null && numbers.has(n);
   };
+}
+
+/** Whether a literal's EQL type is compatible with the field's (ql DataTypes.areCompatible). */
+function literalFits(field: Extract<EqlField, { kind: 'typed' }>, lit: LeafLiteral): boolean {
+  switch (field.family) {
+    case 'numeric':
+      // A bigint is an integer literal beyond 2^53 (event/exactNumber.ts): a long, a number.
+      return typeof lit === 'number' || typeof lit === 'bigint';
+    case 'boolean':
+      return typeof lit === 'boolean';
+    default:
+      return false;
+  }
+}
+
+function literalTypeName(lit: LeafLiteral): string {
+  if (typeof lit === 'string') return 'keyword';
+  if (typeof lit === 'boolean') return 'boolean';
+  // Beyond 2^53 (a bigint): a long, or an unsigned_long beyond a long (ql StringUtils.parseIntegral).
+  if (typeof lit === 'bigint') return lit > 9223372036854775807n ? 'unsigned_long' : 'long';
+  return Number.isInteger(lit) ? 'integer' : 'double';
+}
+
+/** `1st`, `2nd`, `3rd`, `4th`, ... as ql StringUtils.ordinal writes them. */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }

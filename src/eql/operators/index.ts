@@ -1,4 +1,5 @@
 import type { Predicate } from '../../event/types.js';
+import type { FieldTypeTable } from '../../fieldTypes/index.js';
 import type { Need } from '../../prefilter/needles.js';
 import type { Expr } from '../ast.js';
 import { ScriptFields, scriptPredicate } from '../script.js';
@@ -10,7 +11,7 @@ import { FIELD } from './field.js';
 import { MEMBERSHIP } from './in.js';
 import { LITERAL } from './literal.js';
 import { MATCH } from './match.js';
-import type { Compiled, CompiledScript, ConditionContext, ExprOperator, NeedContext } from './operator.js';
+import type { Compiled, CompiledScript, ConditionContext, ExprOperator, NeedContext, ScriptContext } from './operator.js';
 
 export { EVENT_FILTER } from './eventFilter.js';
 export type { Compiled, CompiledScript, Env, ScriptFn } from './operator.js';
@@ -54,33 +55,35 @@ export function referencesField(expr: Expr): boolean {
   return expr.type === 'field' || operandsOf(expr).some(referencesField);
 }
 
-const CONDITION: ConditionContext = {
-  condition: compileCondition,
-  predicate: (expr) => toPredicate(compileCondition(expr)),
-  referencesField,
-};
-
-/** Compiles `expr` as a condition: a query leaf where Elasticsearch builds one, else a script. */
-export function compileCondition(expr: Expr): Compiled {
-  return operatorOf(expr.type).condition(expr, CONDITION);
+/**
+ * Compiles `expr` as a condition: a query leaf where Elasticsearch builds one, else a script.
+ * `fieldTypes` decides what a literal means on a typed field (eql/fieldTypes.ts).
+ */
+export function compileCondition(expr: Expr, fieldTypes?: FieldTypeTable): Compiled {
+  const ctx: ConditionContext = {
+    condition: (e) => operatorOf(e.type).condition(e, ctx),
+    predicate: (e) => toPredicate(operatorOf(e.type).condition(e, ctx), fieldTypes),
+    referencesField,
+    fieldTypes,
+  };
+  return ctx.condition(expr);
 }
 
-/** A compiled condition as a predicate over one event. */
-export function toPredicate(c: Compiled): Predicate {
+/** A compiled condition as a predicate over one event (a script reads fields under `fieldTypes`). */
+export function toPredicate(c: Compiled, fieldTypes?: FieldTypeTable): Predicate {
   if (c.kind === 'query') return c.test;
-  const fields = new ScriptFields();
+  const fields = new ScriptFields(fieldTypes);
   return scriptPredicate(compileScript(c.expr, fields).fn, fields);
 }
 
 /** Compiles `expr` as a script over the field slots of `fields`. */
 export function compileScript(expr: Expr, fields: ScriptFields): CompiledScript {
-  const ctx = { fields, script: (e: Expr) => operatorOf(e.type).script(e, ctx) };
+  const ctx: ScriptContext = { fields, fieldTypes: fields.fieldTypes, script: (e: Expr) => operatorOf(e.type).script(e, ctx) };
   return ctx.script(expr);
 }
 
-const NEED: NeedContext = { need: needOf };
-
-/** What a raw line must contain for `expr` to hold (prefilter/needles.ts). */
-export function needOf(expr: Expr): Need {
-  return operatorOf(expr.type).need(expr, NEED);
+/** What a raw line must contain for `expr` to hold (prefilter/needles.ts), under `fieldTypes` as compileCondition. */
+export function needOf(expr: Expr, fieldTypes?: FieldTypeTable): Need {
+  const ctx: NeedContext = { need: (e) => operatorOf(e.type).need(e, ctx), fieldTypes };
+  return ctx.need(expr);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileError, holds, needleTable, rejectionTable, table } from '../../../test/support/eqlOperators.js';
+import { compileError, holds, needleTable, rejectionTable, table, typedRejectionTable, typedTable } from '../../../test/support/eqlOperators.js';
 
 table('`:` / `!:`: case-insensitive, wildcards * and ? (SPEC §A.4, §A.5)', [
   ['a : "ABC"', { a: 'abc' }, true],
@@ -77,3 +77,34 @@ describe('hostile patterns', () => {
     expect(compileError('process where a regex "(((a{1000}){1000}){1000})"').message).toMatch(/too large/);
   });
 });
+
+/** The fields the typed tables below run against, as an index mapping would give them. */
+const TYPES = {
+  d: { type: 'date' },
+  dp: { type: 'date', format: 'dd-MM-yyyy' },
+  ip: { type: 'ip' },
+  n: { type: 'long' },
+  b: { type: 'boolean' },
+  t: { type: 'text' },
+  tk: { type: 'text', fields: { raw: { type: 'keyword', ignore_above: 256 } } },
+  kn: { type: 'keyword', normalizer: 'lowercase' },
+  k: { type: 'keyword' },
+};
+
+typedTable('`:`, like and regex on keyword fields and on a text field with a keyword multi-field match as always', TYPES, [
+  ['k : "foo"', { k: 'FOO' }, true],
+  ['tk : "foo*"', { tk: 'Foo Bar' }, true],
+  ['tk like "Foo*"', { tk: 'Foo Bar' }, true],
+  ['tk.raw regex "Foo.*"', { tk: 'Foo Bar' }, true],
+  ['tk.raw : null', {}, true],
+]);
+
+typedRejectionTable('`:`, like and regex take strings only (eql VerifierTests: testIncorrectUsageOfStringEquals, testMultiField)', TYPES, [
+  ['any where n : 123', /^first argument of \[:\] must be \[string\], found value \[n\] type \[long\]; consider using \[==\] instead/, 11],
+  ['any where d : "2024-05-01"', /^first argument of \[:\] must be \[string\], found value \[d\] type \[datetime\]/, 11],
+  ['any where ip like "10.*"', /^first argument of \[like\] must be \[string\], found value \[ip\] type \[ip\]$/, 11],
+  ['any where b regex "t.*"', /^first argument of \[regex\] must be \[string\], found value \[b\] type \[boolean\]/, 11],
+  ['any where t : "x"', /^\[:\] cannot operate on first argument field of data type \[text\]: No keyword\/multi-field defined exact matches for \[t\]/, 11],
+  ['any where t like~ "x*"', /^\[like~\] cannot operate on first argument field of data type \[text\]/, 11],
+  ['any where kn regex "x.*"', /^\[regex\] cannot operate on first argument field of data type \[keyword\]: Normalized keyword/, 11],
+]);

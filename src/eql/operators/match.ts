@@ -4,7 +4,7 @@ import { compileWildcard } from '../../event/wildcard.js';
 import { ANY } from '../../prefilter/needles.js';
 import { literalOf, type Expr, type MatchExpr, type MatchOperator } from '../ast.js';
 import { failAt, regexFailure } from '../compileError.js';
-import { compileRawReader } from '../fieldPath.js';
+import { eqlFieldOf, esTypeName, fieldReader, requireExact } from '../fieldTypes.js';
 import type { ScriptValue } from '../functions.js';
 import { compileLuceneRegex } from '../regex.js';
 import { equalsTest, nullCheck } from './comparison.js';
@@ -25,15 +25,25 @@ export const MATCH: ExprOperator<MatchExpr> = {
     let patterns = expr.patterns;
     // `"net.EXE" : original_file_name` reads as `original_file_name : "net.EXE"`.
     if (literalOf(left) !== undefined && patterns.length === 1 && literalOf(patterns[0]!) === undefined) {
-      if (left.type === 'null' && expr.op === ':') return nullCheck(expr, patterns[0]!, expr.negated);
+      if (left.type === 'null' && expr.op === ':') return nullCheck(expr, patterns[0]!, expr.negated, ctx.fieldTypes);
       [left, patterns] = [patterns[0]!, [left]];
     }
-    if (expr.op === ':' && patterns.length === 1 && patterns[0]!.type === 'null') return nullCheck(expr, left, expr.negated);
+    if (expr.op === ':' && patterns.length === 1 && patterns[0]!.type === 'null') return nullCheck(expr, left, expr.negated, ctx.fieldTypes);
     const literals = patterns.map(literalOf);
     if (left.type !== 'field' || !literals.every((l): l is LeafLiteral | null => l !== undefined)) {
       return { kind: 'script', expr: { ...expr, left, patterns } };
     }
-    const read = compileRawReader(left);
+    const field = eqlFieldOf(ctx.fieldTypes, left);
+    if (field.kind === 'typed') {
+      // `:`, like and regex take strings only (eql InsensitiveBinaryComparison, ql RegexMatch:
+      // TypeResolutions.isStringAndExact), so a date, ip, number or boolean field is refused.
+      failAt(
+        expr,
+        `first argument of [${expr.op}] must be [string], found value [${left.text}] type [${esTypeName(field)}]${expr.op === ':' ? '; consider using [==] instead' : ''}`,
+      );
+    }
+    requireExact(field, expr.op, 'first argument ', expr);
+    const read = fieldReader(ctx.fieldTypes, left);
     const tests: ValueTest[] = [];
     let orMissing = false;
     for (const [i, lit] of literals.entries()) {

@@ -3,6 +3,7 @@ import type { Predicate, Scalar } from '../../event/types.js';
 import { compareExact, numberOfText, type ExactNumber } from '../../event/exactNumber.js';
 import { isNumericText } from '../../event/numericText.js';
 import { asciiFold } from '../../event/wildcard.js';
+import type { FieldTypeTable } from '../../fieldTypes/index.js';
 import type { Need } from '../../prefilter/needles.js';
 import type { Expr } from '../ast.js';
 import { failAt } from '../compileError.js';
@@ -60,17 +61,26 @@ export interface ConditionContext {
   predicate(expr: Expr): Predicate;
   /** Whether the expression reads a field anywhere inside. */
   referencesField(expr: Expr): boolean;
+  /**
+   * The field types the query runs against (README "### EQL and field types"): undefined reads
+   * every field as lkm-scan always has (keyword-like values, numbers numerically).
+   */
+  fieldTypes: FieldTypeTable | undefined;
 }
 
 export interface ScriptContext {
   /** A sub-expression as a script over the same field slots. */
   script(expr: Expr): CompiledScript;
   fields: ScriptFields;
+  /** As ConditionContext.fieldTypes. */
+  fieldTypes: FieldTypeTable | undefined;
 }
 
 export interface NeedContext {
   /** The need of a sub-expression. */
   need(expr: Expr): Need;
+  /** As ConditionContext.fieldTypes: a typed field's literal may be written otherwise in the line. */
+  fieldTypes: FieldTypeTable | undefined;
 }
 
 // ---------------------------------------------------------------- shared value semantics
