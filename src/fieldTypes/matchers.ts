@@ -5,7 +5,7 @@ import { compileWildcardParts } from '../event/wildcard.js';
 import { analyze, lowerCase, tokenize } from './analysis.js';
 import { compileDateFormat, indexedDate, parseQueryDate } from './dates.js';
 import { compareNumbers, compareToBound, indexedNumber, parseQueryNumber, parseRangeBound } from './numbers.js';
-import { DEFAULT_KEYWORD } from './types.js';
+import { DEFAULT_KEYWORD, isNumericFieldType } from './types.js';
 import type { AnalyzerName, FieldType } from './types.js';
 
 /**
@@ -170,7 +170,7 @@ export function compileTermMatcher(field: FieldType, text: string, options: Matc
 }
 
 function compileNumericTerm(field: FieldType, text: string, options: MatcherOptions): ValueMatcher {
-  if (!isNumeric(field)) return NEVER;
+  if (!isNumericFieldType(field)) return NEVER;
   const scaling = field.type === 'scaled_float' ? field.scalingFactor : 1;
   const wanted = parseQueryNumber(field.type, text, scaling);
   if (wanted.kind === 'none') return NEVER;
@@ -183,24 +183,6 @@ function compileNumericTerm(field: FieldType, text: string, options: MatcherOpti
   });
 }
 
-type NumericField = Extract<FieldType, { type: 'long' | 'integer' | 'short' | 'byte' | 'unsigned_long' | 'double' | 'float' | 'half_float' | 'scaled_float' }>;
-
-function isNumeric(field: FieldType): field is NumericField {
-  switch (field.type) {
-    case 'long':
-    case 'integer':
-    case 'short':
-    case 'byte':
-    case 'unsigned_long':
-    case 'double':
-    case 'float':
-    case 'half_float':
-    case 'scaled_float':
-      return true;
-    default:
-      return false;
-  }
-}
 
 /** `match`: the value's tokens, any of which may appear (operator OR); no token matches nothing. */
 function compileAnyToken(analyzer: AnalyzerName, text: string): ValueMatcher {
@@ -378,7 +360,7 @@ export function compileRangeMatcher(field: FieldType, operator: RangeOperator, t
     case 'unindexed':
       return refuse(options, `Cannot search on a field that is not indexed (mapped ${field.esType} with index: false)`);
     default: {
-      if (!isNumeric(field)) return NEVER;
+      if (!isNumericFieldType(field)) return NEVER;
       const scaling = field.type === 'scaled_float' ? field.scalingFactor : 1;
       const bound = parseRangeBound(field.type, text, scaling);
       if ('invalid' in bound) return refuse(options, `${bound.invalid} (field type ${field.type})`);
