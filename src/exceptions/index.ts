@@ -103,7 +103,7 @@ export class ExceptionSet {
     const used = new Set<CompiledItem>();
     const ruleIds = new Set(rules.map((r) => r.rule.id));
     for (const { rule } of rules) {
-      const referenced = new Set(rule.exceptionsList.map((ref) => `${ref.namespaceType}\0${ref.listId}`));
+      const referenced = new Set((rule.exceptionsList ?? []).map((ref) => `${ref.namespaceType}\0${ref.listId}`));
       const applying = compiled.filter(({ item }) => {
         const listKey = `${item.namespaceType}\0${item.listId}`;
         const named = [...item.rules, ...(listRules.get(listKey) ?? [])];

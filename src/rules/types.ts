@@ -51,8 +51,8 @@ export interface RuleCommon {
   license?: string;
   references: string[];
   falsePositives: string[];
-  /** `exceptions_list`: the exception lists whose items leave events out of the rule's search (`--exceptions`). */
-  exceptionsList: ExceptionListRef[];
+  /** `exceptions_list`: the exception lists whose items leave events out of the rule's search (`--exceptions`); absent is none. */
+  exceptionsList?: ExceptionListRef[];
   setup?: string;
   note?: string;
   index: string[];
