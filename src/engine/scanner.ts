@@ -1,8 +1,10 @@
+import { parseJson } from '../event/json.js';
 import type { EcsEvent } from '../event/types.js';
 import type { Alert, Location } from './alert.js';
 import type { CompiledRule } from './compileRule.js';
 import { compileDispatch } from './dispatch.js';
 import { RuleAlertStages } from './alertStages/index.js';
+import { gateRunner } from '../exceptions/gate.js';
 import type { RuleHits } from './extract.js';
 import { ruleKindOf, type RuleCounts, type RuleRunner, type ScannerOptions } from './runners/index.js';
 
@@ -32,7 +34,9 @@ export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => voi
     counts.set(compiled.rule.id, count);
     // max_signals and alert_suppression stand between the runner and the output (alertStages/).
     const emitStaged = stages.add(compiled, count, () => count.alerts++);
-    return ruleKindOf(compiled).start({ emit: emitStaged, count, options });
+    const runner = ruleKindOf(compiled).start({ emit: emitStaged, count, options });
+    const gate = options.exceptionGate?.(compiled);
+    return gate === undefined ? runner : gateRunner(runner, gate, compiled.matches);
   });
   const runnerOf = (index: number): RuleRunner => {
     const runner = runners[index];
@@ -50,7 +54,7 @@ export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => voi
     hits(hits, location, raw) {
       seq++;
       let parsed: EcsEvent | undefined;
-      const eventOf = () => (parsed ??= JSON.parse(raw) as EcsEvent);
+      const eventOf = () => (parsed ??= parseJson(raw) as EcsEvent);
       for (const hit of hits) {
         if (typeof hit === 'number') {
           runnerOf(hit).event(eventOf(), location, seq, raw);

@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { stringifyJson } from '../event/json.js';
 import type { Alert } from '../engine/alert.js';
 import { formatTime } from '../engine/eventTime.js';
 import type { Severity } from '../rules/types.js';
@@ -60,7 +61,7 @@ export function formatAlertText(alert: Alert, chalk: ChalkInstance): string {
   }
   if (alert.suppression) {
     const s = alert.suppression;
-    const group = s.terms.map((t) => `${t.field} = ${t.value === null ? '(missing)' : Array.isArray(t.value) ? JSON.stringify(t.value) : String(t.value)}`).join(', ');
+    const group = s.terms.map((t) => `${t.field} = ${t.value === null ? '(missing)' : Array.isArray(t.value) ? stringifyJson(t.value) : String(t.value)}`).join(', ');
     const span = s.docsCount > 0 ? `, ${formatTime(s.start)} to ${formatTime(s.end)}` : '';
     row('group', `${group}: ${s.docsCount} more event${s.docsCount === 1 ? '' : 's'} suppressed${span}`);
   }

@@ -1,3 +1,4 @@
+import { compareCodePoints } from '../../event/order.js';
 import type { Scalar } from '../../event/types.js';
 import { intervalMs, relativeWindowMs } from '../../rules/duration.js';
 import type { Rule } from '../../rules/types.js';
@@ -43,9 +44,10 @@ export function executionOf(timeMs: number, intervalMs: number): number {
 export type KeyValue = Scalar | null | readonly KeyValue[];
 
 /**
- * Composite aggregation order: numbers by value, strings by character codes, false before true,
- * missing last (`missing_order: last`); arrays element by element. Values of different JSON types
- * (which one field's mapping would not hold) are ordered number, boolean, string.
+ * Composite aggregation order: numbers by value, strings in code-point order (keyword terms,
+ * event/order.ts), false before true, missing last (`missing_order: last`); arrays element by
+ * element. Values of different JSON types (which one field's mapping would not hold) are ordered
+ * number, boolean, string.
  */
 export function compareKeys(a: readonly KeyValue[], b: readonly KeyValue[]): number {
   const n = Math.min(a.length, b.length);
@@ -62,9 +64,11 @@ function compareValue(a: KeyValue, b: KeyValue): number {
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra - rb;
+  if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b);
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** bigint: an integer beyond 2^53 read exactly (event/json.ts), a number like the others. */
 function typeRank(v: KeyValue): number {
-  return typeof v === 'number' ? 0 : typeof v === 'boolean' ? 1 : 2;
+  return typeof v === 'number' || typeof v === 'bigint' ? 0 : typeof v === 'boolean' ? 1 : 2;
 }

@@ -98,6 +98,16 @@ describe('alert suppression (Kibana kibana.alert.suppression.*)', () => {
     ]);
   });
 
+  it('groups integers beyond 2^53 by their exact digits (event/json.ts reads them as bigint)', () => {
+    const big = (n: bigint) => ({ host: { name: 'a' }, process: { pid: n } });
+    const spec: AlertSuppression = { groupBy: ['process.pid'], durationMs: 5 * MIN, missingFields: 'suppress' };
+    const r = run(spec, [at(0, big(12345678901234567891n)), at(1, big(12345678901234567891n)), at(2, big(12345678901234567892n))]);
+    expect(r.alerts.map((a) => ('terms' in a ? [a.terms, a.docs] : []))).toEqual([
+      [[12345678901234567891n], 1],
+      [[12345678901234567892n], 0],
+    ]);
+  });
+
   it('live, passes a group’s alert on at its first event and counts what it suppresses afterwards', () => {
     const r = run(byHost(5), [at(0, host('a')), at(1, host('a')), at(6, host('a'))], { live: true });
     expect(r.alerts).toEqual([

@@ -1,4 +1,5 @@
 import { compileFieldReader, isScalar } from '../../event/fields.js';
+import { stringifyJson } from '../../event/json.js';
 import type { Scalar } from '../../event/types.js';
 import type { AlertSuppression } from '../../rules/types.js';
 import { lazyAlert, type Alert } from '../alert.js';
@@ -65,7 +66,7 @@ export function compileGroupsOf(spec: AlertSuppression, values: GroupValues, fix
 function distinct(values: Scalar[]): Scalar[] {
   const seen = new Set<string>();
   return values.filter((v) => {
-    const k = JSON.stringify(v);
+    const k = stringifyJson(v);
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
@@ -129,7 +130,7 @@ export class SuppressionStage implements AlertStage {
       return;
     }
     for (const values of groups) {
-      const key = JSON.stringify(values);
+      const key = stringifyJson(values);
       const entry = this.open.get(key);
       if (entry !== undefined && !this.ended(entry, timeMs)) {
         entry.docsCount++;

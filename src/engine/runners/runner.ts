@@ -2,6 +2,7 @@ import type { EcsEvent } from '../../event/types.js';
 import type { Alert, Location } from '../alert.js';
 import type { CompiledRule } from '../compileRule.js';
 import type { Extractor, PayloadHit } from '../extract.js';
+import type { ExceptionGate } from '../../exceptions/gate.js';
 
 export interface ScannerOptions {
   /**
@@ -17,6 +18,8 @@ export interface ScannerOptions {
   termHistory?: ReadonlyMap<string, Map<string, number>>;
   /** Cap each rule's alerts per execution at its `max_signals` (default on; `--no-max-signals`). */
   maxSignals?: boolean;
+  /** `--exceptions`: the exception items in front of a rule's runner (src/exceptions), if any apply. */
+  exceptionGate?: (compiled: CompiledRule) => ExceptionGate | undefined;
 }
 
 export interface RuleCounts {
