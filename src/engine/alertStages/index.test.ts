@@ -24,7 +24,28 @@ function scan(extra: string, events: EcsEvent[], options: { live?: boolean; maxS
   return { alerts, counts: scanner.counts.get('t') };
 }
 
+const queryRule = (extra: string) => {
+  const rule = parseRuleText(
+    `[rule]\nname = "q"\nrule_id = "q"\ndescription = "q"\nrisk_score = 1\nseverity = "low"\ntype = "query"\nlanguage = "kuery"\nquery = "event.action: login"\n${extra}\n`,
+    'q.toml',
+  );
+  if (isUnsupported(rule)) throw new Error('a query rule is supported');
+  return compileRule(rule);
+};
+
 describe('alert stages in the scanner', () => {
+  it('over files, holds per interval only what an execution could create, the newest ones a later run reaches included', () => {
+    // max_signals 2 every 5m over 6m: the run at 10:05 creates two of the 10:01 logins, the run at
+    // 10:10 (from 10:04) the two at 10:04:30; the lines come newest first.
+    const events = [login(4.5, 'x'), login(4.6, 'y'), ...Array.from({ length: 3000 }, (_, i) => login(1, `u${i}`))];
+    const alerts: Alert[] = [];
+    const scanner = createScanner([queryRule('max_signals = 2')], (a) => alerts.push(a), { live: false });
+    events.forEach((e, i) => scanner.event(e, { file: 'f', line: i + 1 }));
+    scanner.finish();
+    expect(alerts.map((a) => a.location.line)).toEqual([3, 4, 1, 2]);
+    expect(scanner.counts.get('q')?.leftOut).toBe(2998);
+  });
+
   it('a threshold rule suppresses by its threshold fields when alert_suppression names no group_by', () => {
     // Two logins make an alert; user a reaches it three times within the 30 minutes.
     const events = [0, 1, 2, 3, 4, 5].map((m) => login(m, 'a'));

@@ -97,11 +97,13 @@ export function createAlertStages(compiled: CompiledRule, options: AlertStageOpt
   return timeOrdered(stage, bound, counts);
 }
 
-/** Per interval of event time, the most alerts worth holding and which ones come first. */
+/** Per interval of event time, which of its alerts some execution could still create. */
 interface HoldBound {
   intervalMs: number;
+  /** Most alerts `select` keeps of one interval: holding twice as many triggers a cut. */
   keep: number;
-  compare: (a: Held, b: Held) => number;
+  /** The alerts of interval `interval` worth holding, in time order; the others can never be created. */
+  select: (held: Held[], interval: number) => Held[];
   /** The alert's key, for a cap in key order. */
   keyOf?: (alert: Alert) => readonly KeyValue[];
 }
@@ -113,14 +115,35 @@ interface Held {
   key?: readonly KeyValue[];
 }
 
+const byTime = (a: Held, b: Held) => a.timeMs - b.timeMs || a.seq - b.seq;
+
 function boundFor(maxSignals: number, schedule: Schedule, order: CapOrder): HoldBound {
-  const byTime = (a: Held, b: Held) => a.timeMs - b.timeMs || a.seq - b.seq;
+  const { intervalMs, lookbackMs } = schedule;
   if (order.kind === 'key') {
-    return { intervalMs: schedule.intervalMs, keep: maxSignals, compare: (a, b) => compareKeys(a.key ?? [], b.key ?? []) || byTime(a, b), keyOf: order.keyOf };
+    // One execution per interval, no overlap: its first maxSignals keys.
+    const byKey = (a: Held, b: Held) => compareKeys(a.key ?? [], b.key ?? []) || byTime(a, b);
+    return { intervalMs, keep: maxSignals, keyOf: order.keyOf, select: (held) => held.sort(byKey).slice(0, maxSignals).sort(byTime) };
   }
-  // Every execution whose range holds an interval creates at most maxSignals of it, oldest first.
-  const executions = Math.ceil(schedule.lookbackMs / schedule.intervalMs) + 1;
-  return { intervalMs: schedule.intervalMs, keep: maxSignals * executions, compare: byTime };
+  // The execution d runs after the interval's own searches from d × interval − look-back after
+  // the interval's end. It creates the oldest of the alerts from there on that are not created
+  // yet, and the d runs before it at most d × maxSignals of them (`newFirst`); or its first
+  // maxSignals hits, created or not (`searchSize`). No other alert of the interval can be created.
+  const later = Math.floor(lookbackMs / intervalMs);
+  const share = (d: number) => (order.kind === 'searchSize' ? 1 : d + 1) * maxSignals;
+  let keep = 0;
+  for (let d = 0; d <= later; d++) keep += share(d);
+  const select = (held: Held[], interval: number) => {
+    held.sort(byTime);
+    const wanted = new Uint8Array(held.length);
+    for (let d = 0; d <= later; d++) {
+      const from = (interval + d) * intervalMs - lookbackMs;
+      let i = 0;
+      while (i < held.length && held[i]!.timeMs < from) i++;
+      for (let n = 0; n < share(d) && i < held.length; n++, i++) wanted[i] = 1;
+    }
+    return held.filter((_, i) => wanted[i] === 1);
+  };
+  return { intervalMs, keep, select };
 }
 
 /** Which alerts a full execution keeps, by rule kind (maxSignals.ts). */
@@ -150,18 +173,17 @@ function capOrder(compiled: CompiledRule): CapOrder {
  * Over files, a rule's alerts come in the order of the lines that raised them (query rules) or
  * of their decisions: they are held and passed on in event time at the end (ties in the order
  * they came), as runners/timeOrder.ts does for events, so the result does not depend on the order
- * of lines or files. With a bound, each interval of event time holds at most `keep` alerts (the
- * rest counted as left out), else memory grows with the rule's alerts, not with the input.
+ * of lines or files. With a bound, each interval of event time holds only the alerts some
+ * execution could create (the rest counted as left out, ~ `keep`), else memory grows with the
+ * rule's alerts, not with the input.
  */
 function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Required<AlertStageCounts>): AlertStage {
   const byInterval = new Map<number, Held[]>();
   let seq = 0;
-  const cut = (held: Held[], keep: number, compare: (a: Held, b: Held) => number) => {
-    held.sort(compare);
-    if (held.length > keep) {
-      counts.leftOut += held.length - keep;
-      held.length = keep;
-    }
+  const cut = (held: Held[], interval: number, b: HoldBound): Held[] => {
+    const kept = b.select(held, interval);
+    counts.leftOut += held.length - kept.length;
+    return kept;
   };
   return {
     push(alert) {
@@ -175,14 +197,14 @@ function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Req
       if (held === undefined) byInterval.set(interval, (held = []));
       held.push({ alert, timeMs, seq: seq++, key: bound?.keyOf?.(alert) });
       // Cutting back once twice the bound is reached costs O(log n) per alert amortised.
-      if (bound && held.length >= 2 * bound.keep + 1024) cut(held, bound.keep, bound.compare);
+      if (bound && held.length >= 2 * bound.keep + 1024) byInterval.set(interval, cut(held, interval, bound));
     },
     finish() {
       const intervals = [...byInterval.keys()].sort((a, b) => a - b);
       for (const i of intervals) {
-        const held = byInterval.get(i) ?? [];
-        if (bound) cut(held, bound.keep, bound.compare);
-        held.sort((a, b) => a.timeMs - b.timeMs || a.seq - b.seq);
+        let held = byInterval.get(i) ?? [];
+        if (bound) held = cut(held, i, bound);
+        held.sort(byTime);
         for (const h of held) next.push(h.alert);
         byInterval.delete(i);
       }

@@ -69,6 +69,12 @@ describe('max_signals per execution', () => {
     expect(run(1, fiveOfSix, { kind: 'newFirst' }, [at(1), at(undefined), at(2), at(undefined)])).toEqual({ minutes: [1, undefined, undefined], leftOut: 1 });
   });
 
+  it('keeps waiting the newest alerts a later execution can still reach, however many older ones wait', () => {
+    // The run at 5m creates two of the 1-minute alerts; the one at 10m searches from 4m: 4.5m's.
+    const alerts = [...Array.from({ length: 50 }, () => at(1)), at(4.5), at(4.6)];
+    expect(run(2, fiveOfSix, { kind: 'newFirst' }, alerts)).toEqual({ minutes: [1, 1, 4.5, 4.6], leftOut: 48 });
+  });
+
   it('creates at most the cap per execution however many alerts one interval holds', () => {
     // 4.5m lies in the ranges of the executions at 5m and at 10m: ten each.
     const many = Array.from({ length: 100_000 }, () => at(4.5));

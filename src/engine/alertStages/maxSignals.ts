@@ -48,11 +48,13 @@ class TimeCap implements AlertStage {
   /** Alerts within the current range: waiting ones, and (for `searchSize`) created ones that take room. */
   private readonly window: Candidate[] = [];
   private waiting = 0;
+  /** How many later executions' ranges may hold an alert of the current one: floor(look-back / interval). */
+  private readonly later: number;
   /**
-   * Most alerts worth keeping waiting: each later execution whose range holds them creates at
-   * most `maxSignals`, oldest first, so newer ones past this many can never be created.
+   * Per later execution d (1..later): the alerts held that fall in its range and come before any
+   * newer one, which it would take first: waiting ones (created ones too for `searchSize`).
    */
-  private readonly maxWaiting: number;
+  private readonly ahead: number[];
 
   constructor(
     private readonly maxSignals: number,
@@ -61,7 +63,8 @@ class TimeCap implements AlertStage {
     private readonly next: AlertStage,
     private readonly counts: MaxSignalsCounts,
   ) {
-    this.maxWaiting = maxSignals * Math.ceil(schedule.lookbackMs / schedule.intervalMs);
+    this.later = Math.floor(schedule.lookbackMs / schedule.intervalMs);
+    this.ahead = new Array<number>(this.later + 1).fill(0);
   }
 
   push(alert: Alert): void {
@@ -74,13 +77,37 @@ class TimeCap implements AlertStage {
     if (this.taken < this.maxSignals) {
       this.taken++;
       this.next.push(alert);
-      if (this.createdTakeRoom) this.window.push({ timeMs: alert.timeMs, alert: undefined });
-    } else if (this.waiting < this.maxWaiting) {
-      this.window.push({ timeMs: alert.timeMs, alert });
+      if (this.createdTakeRoom) this.hold({ timeMs: alert.timeMs, alert: undefined });
+    } else if (this.mayBeCreated(alert.timeMs)) {
+      this.hold({ timeMs: alert.timeMs, alert });
       this.waiting++;
     } else {
       this.counts.leftOut++;
     }
+  }
+
+  /** Start of the range of the execution `d` runs after the current one. */
+  private rangeStart(d: number): number {
+    return (this.execution + d) * this.schedule.intervalMs - this.schedule.lookbackMs;
+  }
+
+  /**
+   * Whether a later execution could still create an alert of this time, newer than all held: the
+   * one d runs later takes (at most maxSignals, oldest first) from its range, and with the runs
+   * before it at most d × maxSignals of the alerts waiting there (`newFirst`); for `searchSize`
+   * its first maxSignals hits, created or not. Holding only those keeps memory bounded.
+   */
+  private mayBeCreated(timeMs: number): boolean {
+    for (let d = 1; d <= this.later; d++) {
+      if (timeMs < this.rangeStart(d)) break;
+      if (this.ahead[d]! < (this.createdTakeRoom ? 1 : d) * this.maxSignals) return true;
+    }
+    return false;
+  }
+
+  private hold(c: Candidate): void {
+    this.window.push(c);
+    for (let d = 1; d <= this.later && c.timeMs >= this.rangeStart(d); d++) this.ahead[d]!++;
   }
 
   finish(): void {
@@ -124,6 +151,9 @@ class TimeCap implements AlertStage {
       for (const c of this.window) if (c.alert !== undefined) this.window[kept++] = c;
       this.window.length = kept;
     }
+    // What each later execution would find ahead, for this execution's newer alerts.
+    this.ahead.fill(0);
+    for (const c of this.window) for (let d = 1; d <= this.later && c.timeMs >= this.rangeStart(d); d++) this.ahead[d]!++;
   }
 }
 
