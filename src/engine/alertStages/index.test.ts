@@ -46,6 +46,17 @@ describe('alert stages in the scanner', () => {
     expect(scanner.counts.get('q')?.leftOut).toBe(2998);
   });
 
+  it('a query rule with doNotSuppress fills a full execution with groups first, then the alerts without the fields', () => {
+    const events = [login(1, 'z'), { ...login(2, 'x'), user: {} }, login(3, 'a'), { ...login(4, 'x'), user: {} }];
+    const alerts: Alert[] = [];
+    const rule = queryRule('max_signals = 2\n[rule.alert_suppression]\ngroup_by = ["user.name"]\nmissing_fields_strategy = "doNotSuppress"');
+    const scanner = createScanner([rule], (a) => alerts.push(a), { live: false });
+    events.forEach((e, i) => scanner.event(e, { file: 'f', line: i + 1 }));
+    scanner.finish();
+    expect(alerts.map((a) => a.location.line)).toEqual([1, 3]);
+    expect(scanner.counts.get('q')?.leftOut).toBe(2);
+  });
+
   it('a threshold rule suppresses by its threshold fields when alert_suppression names no group_by', () => {
     // Two logins make an alert; user a reaches it three times within the 30 minutes.
     const events = [0, 1, 2, 3, 4, 5].map((m) => login(m, 'a'));

@@ -150,7 +150,10 @@ function boundFor(maxSignals: number, schedule: Schedule, order: CapOrder): Hold
 function capOrder(compiled: CompiledRule): CapOrder {
   const { rule } = compiled;
   if (rule.alertSuppression && compiled.kind === 'query' && rule.type === 'query') {
-    return { kind: 'key', keyOf: (a) => a.suppression?.terms.map((t) => t.value) ?? [] };
+    // Groups first; events a doNotSuppress rule alerts on alone get the room the groups leave
+    // (group_and_bulk_create.ts: maxSignals − buckets), so their key sorts after every group's.
+    const last: KeyValue[] = Array<KeyValue>(rule.alertSuppression.groupBy.length + 1).fill(null);
+    return { kind: 'key', keyOf: (a) => a.suppression?.terms.map((t) => t.value) ?? last };
   }
   switch (compiled.kind) {
     case 'query':
