@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Alert, Location } from '../engine/alert.js';
 import { compileRule, type CompiledRule } from '../engine/compileRule.js';
-import { createScanner } from '../engine/scanner.js';
+import { createChainedScanner } from '../engine/chain.js';
 import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
 import { readEvents, resolveInputs } from '../input/index.js';
 import { judgeNothingEvaluated } from '../input/nothingEvaluated.js';
@@ -200,7 +200,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const live = sources.length === 1 && sources[0]!.kind !== 'file';
   // --strict promises every malformed line is found, which only parsing every line can keep.
   const prefilter = opts.prefilter && !opts.strict ? compilePrefilter(rules.map((r) => r.need)) : undefined;
-  const scanner = createScanner(rules, emit, { live, termHistory: state?.termHistory });
+  const scanner = createChainedScanner(rules, emit, { live, termHistory: state?.termHistory });
   // A live scan may run for days: save its history as it goes, not only at the end.
   const stopAutosave = live ? state?.autosave(io) : undefined;
   const inWindow = compileTimeWindow(opts.window);

@@ -6,7 +6,7 @@ import type { CompiledRule } from './compileRule.js';
 // The categories a rule implies are tested beside their clause: src/eql/operators/eventFilter.test.ts
 // (EQL `X where`) and src/kql/nodes/ (KQL).
 describe('compileDispatch', () => {
-  const rule = (categories?: string[]) => ({ categories }) as unknown as CompiledRule;
+  const rule = (categories?: string[], index: string[] = []) => ({ categories, rule: { index } }) as unknown as CompiledRule;
 
   it('runs, in rule order, the rules without a category and those of the event’s categories', () => {
     const dispatch = compileDispatch([rule(['file']), rule(), rule(['process', 'file']), rule(['network'])]);

@@ -1,7 +1,7 @@
 import type { EcsEvent } from '../event/types.js';
 import type { Alert, Location } from './alert.js';
 import type { CompiledRule } from './compileRule.js';
-import { compileDispatch } from './dispatch.js';
+import { compileDispatch, type DocumentStream } from './dispatch.js';
 import type { RuleHits } from './extract.js';
 import { ruleKindOf, type RuleCounts, type RuleRunner, type ScannerOptions } from './runners/index.js';
 
@@ -22,8 +22,11 @@ export interface Scanner {
   readonly counts: ReadonlyMap<string, RuleCounts>;
 }
 
-/** Runs the rules over the event stream: each event goes to the runners of the rules that may match it. */
-export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => void, options: ScannerOptions): Scanner {
+/**
+ * Runs the rules over the event stream: each event goes to the runners of the rules that may match
+ * it. `stream` says whether the documents are input events or alerts (chain.ts, dispatch.ts).
+ */
+export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => void, options: ScannerOptions, stream: DocumentStream = 'events'): Scanner {
   const counts = new Map<string, RuleCounts>();
   const runners: RuleRunner[] = rules.map((compiled) => {
     const count: RuleCounts = { alerts: 0, untimed: 0, dropped: 0 };
@@ -39,7 +42,7 @@ export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => voi
     if (runner === undefined) throw new Error(`a hit names rule ${index} of ${runners.length}: the worker's rules differ from the main thread's`);
     return runner;
   };
-  const dispatch = compileDispatch(rules);
+  const dispatch = compileDispatch(rules, stream);
   let seq = 0;
   let finished = false;
   return {
