@@ -65,6 +65,7 @@ export function compileDispatch(rules: readonly CompiledRule[], stream: Document
   if (stream === 'alerts') return (event) => byCategories(event).rules;
 
   // A rule without `index` (Kibana would search the space's default data view) takes in every index.
+  if (!rules.some((r, i) => reads[i] && r.rule.index.length > 0)) return (event) => byCategories(event).rules;
   const matchers = rules.map((r) => (r.rule.index.length === 0 ? () => true : compileIndexPatterns(r.rule.index)));
   const indexed = new Map<string, number[]>();
   return (event) => {

@@ -97,6 +97,23 @@ describe('building block → higher-order rule (Segfault Detected → Potential 
   });
 });
 
+describe('index patterns with a real rule (Segfault Detected reads logs-system.syslog-*)', () => {
+  it('reads events of its data stream and events that do not say their index, not those of other indices', async () => {
+    const bare = JSON.parse(segfault(0)) as Record<string, unknown>;
+    delete bare.data_stream;
+    const file = writeEvents('indices.ndjson', [
+      /* 1 */ segfault(0),
+      // No data_stream: event.dataset (system.syslog) alone names no index, so every rule reads it.
+      /* 2 */ JSON.stringify(bare),
+      /* 3 */ segfault(1, 'h1', { data_stream: { type: 'logs', dataset: 'system.auth', namespace: 'default' } }),
+      /* 4 */ segfault(2, 'h1', { _index: 'filebeat-8.12.0-2024.05.01' }),
+      /* 5 */ segfault(3, 'h1', { _index: '.ds-logs-system.syslog-prod-2024.05.01-000002' }),
+    ]);
+    const r = await runInProcess([...rules('segfault'), '--format', 'json', file]);
+    expect(jsonLines(r.stdout).map((a) => a.location.line)).toEqual([1, 2, 5]);
+  });
+});
+
 describe('EQL building block → new_terms rule over alerts (External IP Lookup → Unusual Process Executable)', () => {
   function lookup(seconds: number, executable: string, extra: Record<string, unknown> = {}): string {
     return JSON.stringify({
