@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseJson } from '../../event/json.js';
 import type { EcsEvent } from '../../event/types.js';
 import { ANY } from '../../prefilter/needles.js';
 import { compileKql } from '../compile.js';
@@ -155,5 +156,18 @@ describe('ranges on IP addresses (SPEC §B.3)', () => {
   it('treats an IPv4-mapped IPv6 address as the IPv4 one, and other IPv6 as outside', () => {
     expect(inRange({ destination: { ip: '::ffff:10.0.0.5' } })).toBe(true);
     expect(inRange({ destination: { ip: '::1' } })).toBe(false);
+  });
+});
+
+describe('ranges on integers beyond 2^53', () => {
+  const event = (text: string) => parseJson(`{"pid":${text}}`) as EcsEvent;
+  it('compare exactly with the bound', () => {
+    expect(matches('pid > 9007199254740992', event('9007199254740993'))).toBe(true);
+    expect(matches('pid > 9007199254740992', event('9007199254740992'))).toBe(false);
+    expect(matches('pid >= 9007199254740993', event('9007199254740992'))).toBe(false);
+    expect(matches('pid < 9007199254740993', event('9007199254740992'))).toBe(true);
+    expect(matches('pid <= 9007199254740992', event('9007199254740993'))).toBe(false);
+    expect(matches('pid < 9007199254740994', event('9007199254740993'))).toBe(true);
+    expect(matches('pid > 1', event('-9007199254740993'))).toBe(false);
   });
 });

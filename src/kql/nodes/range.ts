@@ -1,4 +1,5 @@
 import { parseIp } from '../../event/cidr.js';
+import { compareExact, numberOfText } from '../../event/exactNumber.js';
 import { ANY } from '../../prefilter/needles.js';
 import type { KqlRangeOperator, KqlValue } from '../ast.js';
 import { valueText } from '../ast.js';
@@ -57,11 +58,14 @@ function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, nowMs: nu
   const dateOrEpoch = dateBound ?? bound;
   const ipBound = dateOrEpoch === undefined ? parseIp(text) : null;
   const ipBound16 = ipBound === null ? null : asIpv6(ipBound);
+  // Exact against integers beyond 2^53 (bigints, event/exactNumber.ts), as a long compares them.
+  const exactBound = bound === undefined ? undefined : numberOfText(text);
 
   return (v) => {
     switch (typeof v) {
       case 'number':
-        return bound !== undefined && holds(v - bound);
+      case 'bigint':
+        return exactBound !== undefined && holds(compareExact(v, exactBound));
       case 'string': {
         // `v` may be a number or a year (`2024`): only a full calendar date in the event reads as
         // a date, so a keyword such as "2024" keeps comparing as text.
@@ -89,9 +93,10 @@ function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, nowMs: nu
 function compileDateRangeTest(holds: (difference: number) => boolean, dateBound: number, text: string): ValueTest {
   return (v) => {
     switch (typeof v) {
-      case 'number': {
+      case 'number':
+      case 'bigint': {
         const ms = parseDefaultDate(String(v), false, LENIENT);
-        return holds((ms ?? v) - dateBound);
+        return holds(ms !== undefined ? ms - dateBound : compareExact(v, dateBound));
       }
       case 'string': {
         const ms = parseDefaultDate(v, false, LENIENT);
