@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { compileFieldReader, isScalar, MAX_NESTING } from '../event/fields.js';
+import { stringifyJson } from '../event/json.js';
 import { isJsonObject, type EcsEvent } from '../event/types.js';
 import { formatTimestamp, parseTimestamp } from '../time/timestamp.js';
 import type { Alert } from './alert.js';
@@ -130,7 +131,7 @@ function ancestorsOf(event: EcsEvent): AlertAncestor[] {
       { id: parentUuid, type: 'signal', index: ALERTS_INDEX, depth: typeof parentDepth === 'number' ? parentDepth : 1, ...(typeof parentRule === 'string' && { rule: parentRule }) },
     ];
   }
-  const id = readId(event).find((v): v is string => typeof v === 'string') ?? createHash('sha256').update(JSON.stringify(event)).digest('hex');
+  const id = readId(event).find((v): v is string => typeof v === 'string') ?? createHash('sha256').update(stringifyJson(event)).digest('hex');
   return [{ id, type: 'event', index: eventIndexNames(event)?.[0] ?? '', depth: 0 }];
 }
 

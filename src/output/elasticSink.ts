@@ -1,5 +1,6 @@
 import type { Alert } from '../engine/alert.js';
 import { alertIndexDocumentOf } from '../engine/alertIndexDocument.js';
+import { stringifyJson } from '../event/json.js';
 
 /**
  * `--format elastic`: one alert document a line, as Elastic Security indexes it in
@@ -8,5 +9,6 @@ import { alertIndexDocumentOf } from '../engine/alertIndexDocument.js';
  * the README shows the jq line that makes a `_bulk` body with `kibana.alert.uuid` as `_id`.
  */
 export function elasticAlertLine(alert: Alert): string {
-  return JSON.stringify(alertIndexDocumentOf(alert)) + '\n';
+  // stringifyJson: a long beyond 2^53 read from the event is written back with its own digits.
+  return stringifyJson(alertIndexDocumentOf(alert)) + '\n';
 }

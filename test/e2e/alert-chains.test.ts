@@ -224,6 +224,14 @@ describe('--format elastic', () => {
     for (const doc of docs) expect(shapeProblems(doc)).toEqual([]);
   });
 
+  it('writes a long beyond 2^53 with its own digits', async () => {
+    const line = segfault(0).replace('"process":{"name":"kernel"}', '"process":{"name":"kernel","pid":9007199254740993}');
+    const r = await runInProcess([...rules('segfault'), '--format', 'elastic', writeEvents('long.ndjson', [line])]);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.stdout).toContain('"process":{"name":"kernel","pid":9007199254740993}');
+    expect(jsonLines(r.stdout)).toHaveLength(1);
+  });
+
   it('gives the same kibana.alert.uuid for the same event and rule, run after run', async () => {
     const args = [...rules('segfault'), '--format', 'elastic', join(FIXTURES, 'segfault-events.ndjson')];
     const [a, b] = [await runInProcess(args), await runInProcess(args)];
