@@ -3,6 +3,7 @@ import { isUnsupported, parseRuleText } from '../rules/load.js';
 import type { Rule } from '../rules/types.js';
 import type { EcsEvent } from '../event/types.js';
 import type { Alert } from './alert.js';
+import { alertIndexDocumentOf } from './alertIndexDocument.js';
 import { createChainedScanner } from './chain.js';
 import { compileRule, type CompiledRule } from './compileRule.js';
 
@@ -78,5 +79,30 @@ describe('alert chains', () => {
     const { names, scanner } = run([block], [segfault(0)]);
     expect(names).toEqual(['block@1']);
     expect([...scanner.counts.keys()]).toEqual(['block']);
+  });
+});
+
+describe('legacy signal.* aliases', () => {
+  // Shaped like the pack's GitHub UEBA rule: a threshold with a cardinality over `signal.rule.name`.
+  const blockB = rule('block-b', `index = ["logs-*"]\nlanguage = "kuery"\ntype = "query"\ntags = ["Use Case: UEBA"]\nquery = 'message:segfault'`);
+  const blockA = rule('block-a', `index = ["logs-*"]\nlanguage = "kuery"\ntype = "query"\ntags = ["Use Case: UEBA"]\nquery = 'message:segfault'`);
+  const ueba = rule(
+    'ueba',
+    `index = [".alerts-security.*"]\nlanguage = "kuery"\ntype = "threshold"\nquery = 'signal.rule.tags:"Use Case: UEBA" and signal.status:open and signal.rule.severity:low'\n[rule.threshold]\nfield = ["host.id"]\nvalue = 1\n[[rule.threshold.cardinality]]\nfield = "signal.rule.name"\nvalue = 2`,
+  );
+
+  it('lets a rule over alerts query the signal.* names of alert fields', () => {
+    expect(run([blockA, ueba], [segfault(0), segfault(1)]).names).toEqual(['block-a@1', 'block-a@2']);
+    expect(run([blockA, blockB, ueba], [segfault(0)]).names).toEqual(['block-a@1', 'block-b@1', 'ueba@1']);
+  });
+
+  it('keeps the aliases out of the alert document itself', () => {
+    const { alerts } = run([blockA, blockB, ueba], [segfault(0)]);
+    const higher = alerts.find((a) => a.rule.id === 'ueba');
+    expect(higher?.event['signal.rule.name']).toBe('block-b');
+    // The document written for block-b's alert (--format elastic) has no alias: they are mapping, not _source.
+    const written = alertIndexDocumentOf(alerts[1]!);
+    expect(written['kibana.alert.rule.name']).toBe('block-b');
+    expect(Object.keys(written).some((k) => k.startsWith('signal.'))).toBe(false);
   });
 });

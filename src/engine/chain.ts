@@ -1,5 +1,6 @@
 import type { Alert } from './alert.js';
 import { alertIndexDocumentOf } from './alertIndexDocument.js';
+import { withSignalAliases } from './alertAliases.js';
 import type { CompiledRule } from './compileRule.js';
 import { namesAlertsOnly } from './indexPattern.js';
 import { createScanner, type RuleCounts, type Scanner, type ScannerOptions } from './scanner.js';
@@ -14,6 +15,7 @@ import { createScanner, type RuleCounts, type Scanner, type ScannerOptions } fro
  * is emitted, to the rules whose `index` names only the alerts index. Those see nothing else, and
  * no other rule sees alerts. The second stage's stateful rules hold and order what they match in
  * event time like any rule (runners/timeOrder.ts), so memory grows with matches, not input.
+ * They also see the legacy `signal.*` aliases of the alert fields (alertAliases.ts).
  *
  * One level: the alerts of higher-order rules are output, not fed to a third stage. Kibana lets
  * a rule read every alert in the index, its own included (it guards loops with
@@ -30,7 +32,7 @@ export function createChainedScanner(rules: CompiledRule[], emit: (alert: Alert)
     rules,
     (alert) => {
       emit(alert);
-      second.event(alertIndexDocumentOf(alert), alert.location);
+      second.event(withSignalAliases(alertIndexDocumentOf(alert)), alert.location);
     },
     options,
   );

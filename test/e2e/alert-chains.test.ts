@@ -16,6 +16,12 @@ const RULES = {
   overflow: 'rules/linux/privilege_escalation_potential_bufferoverflow_attack.toml',
   ipLookup: 'rules_building_block/discovery_post_exploitation_external_ip_lookup.toml',
   unusualExecutable: 'rules/windows/discovery_signal_unusual_discovery_signal_proc_executable.toml',
+  githubUeba: 'rules/integrations/github/execution_github_ueba_multiple_behavior_alerts_from_account.toml',
+  repoCreated: 'rules_building_block/execution_github_repo_created.toml',
+  memberRemoved: 'rules_building_block/impact_github_member_removed_from_organization.toml',
+  userBlocked: 'rules_building_block/impact_github_user_blocked_from_organization.toml',
+  patRevoked: 'rules_building_block/impact_github_pat_access_revoked.toml',
+  memberAdded: 'rules_building_block/persistence_github_new_user_added_to_organization.toml',
 } as const;
 
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-alert-chains-'));
@@ -147,6 +153,41 @@ describe('EQL building block → new_terms rule over alerts (External IP Lookup 
       ['Unusual Discovery Signal Alert with Unusual Process Executable', 1, { 'host.id': 'w1', 'user.id': 'S-1-5-21-1000', 'process.executable': 'C:\\Users\\a\\evil.exe' }],
       ['Unusual Discovery Signal Alert with Unusual Process Executable', 3, { 'host.id': 'w1', 'user.id': 'S-1-5-21-1000', 'process.executable': 'C:\\Users\\a\\other.exe' }],
     ]);
+  });
+});
+
+describe('legacy signal.* names over alerts (GitHub UEBA - Multiple Alerts from a GitHub Account)', () => {
+  // The higher-order rule counts, per user.name, distinct `signal.rule.name` (an alias of
+  // kibana.alert.rule.name) among alerts tagged UEBA and GitHub, over the last 60 minutes.
+  const audit = (minute: number, action: string, user = 'mallory') =>
+    JSON.stringify({
+      '@timestamp': at(minute * 60),
+      event: { category: ['configuration'], dataset: 'github.audit', module: 'github', action, ingested: at(minute * 60) },
+      data_stream: { type: 'logs', dataset: 'github.audit', namespace: 'default' },
+      user: { name: user },
+      github: { org: 'acme' },
+    });
+  const blocks = ['repoCreated', 'memberRemoved', 'userBlocked', 'patRevoked', 'memberAdded'] as const;
+  const actions = ['repo.create', 'org.remove_member', 'org.block_user', 'personal_access_token.access_revoked', 'org.add_member'];
+
+  it('fires when alerts of five different UEBA rules concern one account within the hour', async () => {
+    const file = writeEvents('github.ndjson', [
+      ...actions.map((a, i) => audit(i * 10, a)),
+      // Another account with four behaviours, one of them twice: four distinct rules, not enough.
+      ...actions.slice(0, 4).map((a, i) => audit(i, a, 'bob')),
+      audit(5, actions[0]!, 'bob'),
+    ]);
+    const r = await runInProcess([...rules('githubUeba', ...blocks), '--format', 'json', file]);
+    expect(r.stderr).not.toMatch(/error/i);
+    const ueba = jsonLines(r.stdout).filter((a) => a.rule.name === 'GitHub UEBA - Multiple Alerts from a GitHub Account');
+    expect(ueba.map((a) => [a.threshold.fields, a.threshold.cardinality])).toEqual([[{ 'user.name': 'mallory' }, { field: 'signal.rule.name', value: 5 }]]);
+  });
+
+  it('does not fire when the five behaviours spread over more than the hour', async () => {
+    const file = writeEvents('github-slow.ndjson', actions.map((a, i) => audit(i * 20, a)));
+    const r = await runInProcess([...rules('githubUeba', ...blocks), '--format', 'json', file]);
+    expect(names(r.stdout).filter((n) => n.startsWith('GitHub UEBA'))).toEqual([]);
+    expect(names(r.stdout)).toHaveLength(5);
   });
 });
 
