@@ -27,7 +27,7 @@ const ORIGINAL_EVENT = 'kibana.alert.original_event.';
 /** The document as the alerts index answers queries on it: its fields, and their `signal.*` aliases. */
 export function withSignalAliases(doc: AlertIndexDocument): AlertIndexDocument {
   const out: AlertIndexDocument = { ...doc };
-  for (const [alias, field] of ALIASES) if (field in doc) out[alias] = doc[field];
+  for (const [alias, field] of ALIASES) if (Object.hasOwn(doc, field)) out[alias] = doc[field];
   for (const key of Object.keys(doc)) {
     if (key.startsWith(ORIGINAL_EVENT)) out[`signal.original_event.${key.slice(ORIGINAL_EVENT.length)}`] = doc[key];
   }

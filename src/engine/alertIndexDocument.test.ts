@@ -98,11 +98,46 @@ describe('toAlertIndexDocument (Kibana build_bulk_body / build_alert)', () => {
     expect(alertUuid([{ id: 'x', type: 'event', index: 'i', depth: 0 }], 'r')).toBe(createHash('sha256').update('xir').digest('hex'));
   });
 
-  it('adds the new terms and the threshold result', () => {
+  it('adds the new terms', () => {
     const nt = toAlertIndexDocument(alertOf(rule(), event, { newTerms: { 'host.id': 'h1', 'user.id': 'u' } }));
     expect(nt['kibana.alert.new_terms']).toEqual(['h1', 'u']);
-    const th = toAlertIndexDocument(alertOf(rule(), event, { threshold: { fields: { 'host.id': 'h1' }, count: 100, cardinality: { field: 'user.name', value: 3 } } }));
-    expect(th['kibana.alert.threshold_result']).toEqual({ terms: [{ field: 'host.id', value: 'h1' }], count: 100, cardinality: [{ field: 'user.name', value: 3 }] });
+  });
+
+  it('builds a threshold alert from the group’s terms and time alone, its parent the group', () => {
+    const threshold = { fields: { 'host.id': 'h1', 'event.kind': 'event' }, count: 100, cardinality: { field: 'user.name', value: 3 } };
+    const th = toAlertIndexDocument(alertOf(rule(), event, { threshold }));
+    expect(th['kibana.alert.threshold_result']).toEqual({
+      terms: [
+        { field: 'host.id', value: 'h1' },
+        { field: 'event.kind', value: 'event' },
+      ],
+      count: 100,
+      cardinality: [{ field: 'user.name', value: 3 }],
+    });
+    expect(th.host).toEqual({ id: 'h1' });
+    expect(th.message).toBeUndefined();
+    expect(th['event.kind']).toBe('signal');
+    expect(th['kibana.alert.original_event.kind']).toBe('event');
+    expect(th['@timestamp']).toBe('2024-05-01T10:00:05.000Z');
+    expect(th['kibana.alert.original_time']).toBe('2024-05-01T10:00:05.000Z');
+    expect(th['kibana.alert.depth']).toBe(1);
+    const [parent] = th['kibana.alert.ancestors'] as Array<{ id: string; index: string; type: string }>;
+    expect(parent).toMatchObject({ type: 'event', index: 'logs-system.syslog-*' });
+    // Another group, or the same group later, is another alert.
+    const other = toAlertIndexDocument(alertOf(rule(), event, { threshold: { ...threshold, fields: { 'host.id': 'h2', 'event.kind': 'event' } } }));
+    const later = toAlertIndexDocument({ ...alertOf(rule(), event, { threshold }), timeMs: Date.parse('2024-05-01T11:00:00Z') });
+    expect(new Set([th, other, later].map((d) => d['kibana.alert.uuid'])).size).toBe(3);
+  });
+
+  it('keeps a hostile `__proto__` key as a field, never as a prototype', () => {
+    const hostile = JSON.parse('{"__proto__": {"polluted": 1}, "event": {"__proto__": {"x": 2}}, "message": "segfault"}') as EcsEvent;
+    const doc = toAlertIndexDocument(alertOf(rule(), hostile));
+    expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
+    expect(Object.hasOwn(doc, '__proto__')).toBe(true);
+    expect(doc['event.__proto__.x']).toBe(2);
+    const th = toAlertIndexDocument(alertOf(rule(), event, { threshold: { fields: { '__proto__.polluted': 'yes' }, count: 1 } }));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.hasOwn(th, '__proto__')).toBe(true);
   });
 
   it('stamps an event without time with the clock, and has no original time', () => {

@@ -31,26 +31,33 @@ const readId = compileFieldReader('_id');
 
 /** Builds the alert document of an alert. `now` stands in for the time of alerts whose event has none. */
 export function toAlertIndexDocument(alert: Alert, now: () => number = Date.now): AlertIndexDocument {
-  const { rule, event } = alert;
+  const { rule } = alert;
+  // A threshold alert stands for a group, not an event: Kibana builds it from the group's terms
+  // and time alone (`bulk_create_threshold_signals.ts`, transformThresholdResultsToEcs).
+  const event = alert.threshold ? thresholdSource(alert, alert.threshold.fields) : alert.event;
   const source: EcsEvent = {};
   const eventFields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(event)) {
     // Kibana's filterSource drops the parent's own `event`, `kibana` and `signal` objects (and the
     // metadata of a search hit); the event's fields come back flat below, the alert's are new.
     if (key === 'event' && isJsonObject(value)) flattenInto(eventFields, 'event', value, 0);
-    else if (key.startsWith('event.')) eventFields[key] = value;
+    else if (key.startsWith('event.')) setOwn(eventFields, key, value);
     else if (key === 'kibana' || key === 'signal' || key.startsWith('kibana.') || key.startsWith('signal.')) continue;
     else if (key === '_id' || key === '_index' || key === '_source' || key === '_score') continue;
-    else source[key] = value;
+    else setOwn(source, key, value);
   }
   const originalTimeMs = parseTimestamp(readTimestamp(event).find(isScalar));
   const timeMs = alert.timeMs ?? originalTimeMs ?? now();
   // A sequence's alert stands for all its events (Kibana's shell alert lists them as ancestors).
-  const ancestors = alert.events ? alert.events.flatMap((e) => ancestorsOf(e.event)) : ancestorsOf(event);
+  const ancestors = alert.threshold
+    ? [thresholdParent(alert, event)]
+    : alert.events
+      ? alert.events.flatMap((e) => ancestorsOf(e.event))
+      : ancestorsOf(event);
   const depth = Math.max(...ancestors.map((a) => a.depth)) + 1;
   const ruleUuid = rule.id;
   const originalEvent: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(eventFields)) originalEvent[`kibana.alert.original_event.${key.slice('event.'.length)}`] = value;
+  for (const [key, value] of Object.entries(eventFields)) setOwn(originalEvent, `kibana.alert.original_event.${key.slice('event.'.length)}`, value);
   const doc: AlertIndexDocument = {
     ...source,
     ...eventFields,
@@ -135,8 +142,51 @@ function ancestorsOf(event: EcsEvent): AlertAncestor[] {
   return [{ id, type: 'event', index: eventIndexNames(event)?.[0] ?? '', depth: 0 }];
 }
 
+/** The group's fields as an event (nested, as lodash `set` writes them), at the time the group reached the threshold. */
+function thresholdSource(alert: Alert, fields: Record<string, unknown>): EcsEvent {
+  const source: EcsEvent = {};
+  const time = formatTimestamp(alert.timeMs);
+  if (time !== null) source['@timestamp'] = time;
+  for (const [path, value] of Object.entries(fields)) {
+    const keys = path.split('.');
+    let at = source;
+    for (const key of keys.slice(0, -1)) {
+      const inner = Object.hasOwn(at, key) ? at[key] : undefined;
+      if (isJsonObject(inner)) at = inner;
+      else {
+        const created: EcsEvent = {};
+        setOwn(at, key, created);
+        at = created;
+      }
+    }
+    setOwn(at, keys[keys.length - 1] ?? path, value);
+  }
+  return source;
+}
+
+/**
+ * The one parent of a threshold alert. Kibana names the group's synthetic document by a uuid of
+ * the rule, the execution and the group, in the rule's indices; offline: SHA-256 of the rule id,
+ * the group's terms and the alert's time, in the rule's `index` joined by commas.
+ */
+function thresholdParent(alert: Alert, source: EcsEvent): AlertAncestor {
+  const id = createHash('sha256')
+    .update(alert.rule.id)
+    .update(stringifyJson(source))
+    .digest('hex');
+  return { id, type: 'event', index: alert.rule.index.join(','), depth: 0 };
+}
+
 function isAncestor(value: unknown): value is AlertAncestor {
   return isJsonObject(value) && typeof value.id === 'string' && typeof value.index === 'string' && typeof value.depth === 'number' && (value.type === 'event' || value.type === 'signal');
+}
+
+/**
+ * Sets an own property, whatever its name: plain assignment of `__proto__` (a hostile event's key,
+ * or a rule's field path) would replace the object's prototype instead of adding a field.
+ */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Kibana's `flattenWithPrefix`: nested objects become dotted keys; arrays and leaves stay values. */
@@ -144,7 +194,7 @@ function flattenInto(out: Record<string, unknown>, prefix: string, value: EcsEve
   for (const [key, inner] of Object.entries(value)) {
     const path = `${prefix}.${key}`;
     if (isJsonObject(inner) && depth < MAX_NESTING) flattenInto(out, path, inner, depth + 1);
-    else out[path] = inner;
+    else setOwn(out, path, inner);
   }
 }
 

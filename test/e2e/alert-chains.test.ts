@@ -287,13 +287,20 @@ describe('--format elastic', () => {
     const docs = jsonLines(r.stdout);
     const overflow = docs.filter((d) => d['kibana.alert.rule.name'] === 'Potential Buffer Overflow Attack Detected');
     expect(overflow).toHaveLength(1);
+    // As Kibana builds a threshold alert: from the group's terms and time only, its one parent the
+    // group (type event, in the rule's indices), so depth 1 even over alerts.
     expect(overflow[0]).toMatchObject({
-      'kibana.alert.depth': 2,
+      '@timestamp': at(99),
+      host: { id: 'h1' },
+      'event.kind': 'signal',
+      'kibana.alert.depth': 1,
       'kibana.alert.rule.type': 'threshold',
       'kibana.alert.threshold_result': { terms: [{ field: 'event.kind', value: 'signal' }, { field: 'host.id', value: 'h1' }], count: 100 },
       'kibana.alert.original_event.kind': 'signal',
+      'kibana.alert.original_time': at(99),
     });
-    expect(overflow[0]['kibana.alert.ancestors'].map((a: { type: string }) => a.type)).toEqual(['event', 'signal']);
+    expect(overflow[0]).not.toHaveProperty('message');
+    expect(overflow[0]['kibana.alert.ancestors']).toEqual([{ id: expect.stringMatching(/^[0-9a-f]{64}$/), type: 'event', index: '.alerts-security.*', depth: 0 }]);
     for (const doc of docs) expect(shapeProblems(doc)).toEqual([]);
   });
 });
