@@ -6,6 +6,7 @@ import { analyze, lowerCase, tokenize } from './analysis.js';
 import { compileDateFormat, indexedDate, parseQueryDate } from './dates.js';
 import { compareNumbers, compareToBound, indexedNumber, parseQueryNumber, parseRangeBound } from './numbers.js';
 import { DEFAULT_KEYWORD, isNumericFieldType } from './types.js';
+import { asIpv6, compareCodePoints, compareIpBytes } from '../event/order.js';
 import type { AnalyzerName, FieldType } from './types.js';
 
 /**
@@ -343,7 +344,7 @@ export function compileRangeMatcher(field: FieldType, operator: RangeOperator, t
       return anyElement((v) => {
         if (typeof v !== 'string') return false;
         const ip = parseIp(v);
-        return ip !== null && holds(operator, compareBytes(asIpv6(ip), b16));
+        return ip !== null && holds(operator, compareIpBytes(asIpv6(ip), b16));
       });
     }
     case 'boolean': {
@@ -373,33 +374,5 @@ export function compileRangeMatcher(field: FieldType, operator: RangeOperator, t
   }
 }
 
-/** Elasticsearch keeps every ip as 16 bytes, an IPv4 address as ::ffff:a.b.c.d, and orders them bytewise. */
-function asIpv6(ip: Uint8Array): Uint8Array {
-  if (ip.length === 16) return ip;
-  const v6 = new Uint8Array(16);
-  v6[10] = 0xff;
-  v6[11] = 0xff;
-  v6.set(ip, 12);
-  return v6;
-}
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
-}
 
-/** Code point order (UTF-8 byte order); UTF-16 order would put U+E000-U+FFFF after astral characters. */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}

@@ -1,6 +1,7 @@
 import { hasAnyValue, scalarText } from '../../event/fields.js';
 import { asciiFold } from '../../event/wildcard.js';
 import { compareExact } from '../../event/exactNumber.js';
+import { compareCodePoints } from '../../event/order.js';
 import { ANY, exactStringNeed } from '../../prefilter/needles.js';
 import { literalOf, type CompareExpr, type Expr } from '../ast.js';
 import type { FieldTypeTable } from '../../fieldTypes/index.js';
@@ -156,25 +157,4 @@ export function rangeTest(op: RangeOperator, literal: LeafLiteral): ValueTest {
   return (v) => applyOrder(op, compareCodePoints(scalarText(v), bound));
 }
 
-/**
- * Order of two strings by code point: the UTF-8 byte order of a keyword's terms, which a range
- * query compares (Lucene TermRangeQuery over BytesRef). JavaScript's `<` compares UTF-16 code
- * units and would put U+E000–U+FFFF after astral characters. (A script comparison is Java's
- * String.compareTo, UTF-16 order, as `<` is: see scriptOrder.)
- */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (U+D800–U+DFFF) stand for code points above U+FFFF: move them above U+E000–U+FFFF.
-    if (x >= 0xd800 && y >= 0xd800) return shiftSurrogates(x) - shiftSurrogates(y);
-    return x - y;
-  }
-  return a.length - b.length;
-}
 
-function shiftSurrogates(unit: number): number {
-  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
-}
