@@ -90,6 +90,22 @@ describe('building block → higher-order rule (Segfault Detected → Potential 
     }
   });
 
+  it('applies a higher-order rule’s exceptions to the alert documents it reads', async () => {
+    const file = writeEvents('excepted.ndjson', Array.from({ length: 100 }, (_, i) => segfault(i)));
+    const exception = (ruleId: string) =>
+      writeEvents(
+        `exception-${ruleId.slice(0, 8)}.toml`,
+        [`[[exception]]`, `item_id = "lab"`, `name = "Lab host"`, `rules = ["${ruleId}"]`, `[[exception.entries]]`, `field = "kibana.alert.original_event.module"`, `type = "match"`, `operator = "included"`, `value = "system"`],
+      );
+    // On the higher-order rule: its query reads alert documents, so does its exception.
+    const onHigher = await runInProcess([...rules('segfault', 'overflow'), '--exceptions', exception('b7c05aaf-78c2-4558-b069-87fa25973489'), '--format', 'json', file]);
+    expect(onHigher.stderr).not.toMatch(/error/i);
+    expect(count(names(onHigher.stdout), 'Segfault Detected')).toBe(100);
+    expect(count(names(onHigher.stdout), 'Potential Buffer Overflow Attack Detected')).toBe(0);
+    const without = await runInProcess([...rules('segfault', 'overflow'), '--format', 'json', file]);
+    expect(count(names(without.stdout), 'Potential Buffer Overflow Attack Detected')).toBe(1);
+  });
+
   it('gives the same alerts with --workers 2 as with one thread', async () => {
     const lines: string[] = [];
     for (let i = 0; lines.join('\n').length < 400_000; i++) lines.push(segfault(i % 600, `h${i % 3}`));
