@@ -32,7 +32,7 @@ export type DslClause =
 
 export type DslClauseKind = DslClause['kind'];
 
-/** One filter of `rule.filters`, as Kibana applies it: enabled ones only, a negated one under `must_not`. */
+/** One filter of `rule.filters`: Kibana applies the enabled ones, a negated one under `must_not`. */
 export interface RuleFilter {
   /** `meta.negate`: the rule keeps the events the clause rejects. */
   negate: boolean;

@@ -200,7 +200,7 @@ function parseMatch(value: unknown, at: Reader, phrase: boolean): DslClause {
   const { field, params: p, at: inner } = fieldAndParams(value, at, 'query', phrase ? ['slop', 'analyzer'] : ['operator', 'type', 'analyzer']);
   if (p.analyzer !== undefined) return inner.at('analyzer').fail("sets a search analyzer; lkm-scan analyses with the field's own");
   if (phrase && p.slop !== undefined && p.slop !== 0) return inner.at('slop').fail('must be 0: lkm-scan matches phrases exactly');
-  if (!phrase && p.operator !== undefined && String(p.operator).toLowerCase() !== 'or') {
+  if (!phrase && p.operator !== undefined && !(typeof p.operator === 'string' && p.operator.toLowerCase() === 'or')) {
     return inner.at('operator').fail(`is ${describe(p.operator)}; lkm-scan evaluates match with the default operator "or"`);
   }
   // migrate_filter.ts: the old phrase filter is `match` with `type: "phrase"`.
@@ -239,7 +239,7 @@ function parseRange(value: unknown, at: Reader): DslClause {
   const p = params(t[name], inner, ['gt', 'gte', 'lt', 'lte', 'from', 'to', 'include_lower', 'include_upper', 'relation', 'format', 'time_zone', 'boost', '_name']);
   if (p.format !== undefined) return inner.at('format').fail("sets a date format; lkm-scan reads bounds with the field's own format (give the bound in it)");
   if (p.time_zone !== undefined) return inner.at('time_zone').fail('sets a time zone; give the bound with its offset instead (UTC when none)');
-  if (p.relation !== undefined && String(p.relation).toLowerCase() !== 'intersects') return inner.at('relation').fail('applies to range fields only, which lkm-scan does not model');
+  if (p.relation !== undefined && !(typeof p.relation === 'string' && p.relation.toLowerCase() === 'intersects')) return inner.at('relation').fail('applies to range fields only, which lkm-scan does not model');
   const bounds: RangeBound[] = [];
   const bound = (operator: RangeBound['operator'], v: unknown, key: string) => {
     // A null bound is an open end (RangeQueryBuilder).
@@ -295,6 +295,6 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'string') return `"${v}"`;
-  if (typeof v === 'object') return 'a table';
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${String(v)}`;
+  return typeof v === 'object' ? 'a table' : typeof v;
 }

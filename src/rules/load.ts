@@ -218,7 +218,7 @@ function readFilters(raw: unknown, text: string, file: string): RuleFilter[] {
     filters = parseRuleFilters(raw);
   } catch (e) {
     if (!(e instanceof FilterSyntaxError)) throw e;
-    const line = filterKeyLine(text, e.segments);
+    const line = filterKeyLine(text, e.segments, raw);
     throw new RuleError({
       message: `rule field \`rule.filters${e.path}\` ${e.message}`,
       file,
@@ -234,12 +234,25 @@ function readFilters(raw: unknown, text: string, file: string): RuleFilter[] {
   });
 }
 
-/** The line of `rule.filters` + segments, or of the nearest enclosing key the file defines. */
-function filterKeyLine(text: string, segments: readonly (string | number)[]): number | undefined {
-  for (let n = segments.length; n >= 0; n--) {
-    let path = 'rule.filters';
-    for (const s of segments.slice(0, n)) path += typeof s === 'number' ? `[${s}]` : `.${s}`;
-    const found = findKey(text, path)?.line;
+/**
+ * The line of `rule.filters` + segments; else of a key just below it (a table header such as
+ * `[rule.filters.query.regexp."process.name"]` defines the path's child, not the path); else of
+ * the nearest enclosing key the file defines.
+ */
+function filterKeyLine(text: string, segments: readonly (string | number)[], raw?: unknown): number | undefined {
+  const pathOf = (segs: readonly (string | number)[]) => segs.reduce<string>((path, s) => path + (typeof s === 'number' ? `[${s}]` : `.${s}`), 'rule.filters');
+  const exact = findKey(text, pathOf(segments))?.line;
+  if (exact !== undefined) return exact;
+  let value = raw;
+  for (const s of segments) value = typeof s === 'number' ? (Array.isArray(value) ? value[s] : undefined) : isTable(value) ? value[s] : undefined;
+  if (isTable(value)) {
+    for (const key of Object.keys(value)) {
+      const below = findKey(text, pathOf([...segments, key]))?.line;
+      if (below !== undefined) return below;
+    }
+  }
+  for (let n = segments.length - 1; n >= 0; n--) {
+    const found = findKey(text, pathOf(segments.slice(0, n)))?.line;
     if (found !== undefined) return found;
   }
   return undefined;
