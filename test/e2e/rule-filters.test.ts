@@ -160,6 +160,20 @@ describe('rule filters (real rules of the pack)', () => {
     expect((await scan(rulePath(APM), events)).lines).toEqual([2, 3]);
   });
 
+  it('a pattern with single backslashes escapes the next letter, as Lucene reads it: one of the pack\'s filters excludes nothing', async () => {
+    const load = (path: string, n: number) => ({
+      ...scriptBlock(path, n),
+      powershell: { file: { script_block_text: '[Reflection.Assembly]::Load([Convert]::FromBase64String($b))' } },
+    });
+    const events = writeEvents('assembly.ndjson', [
+      // The first filter, "C:\\Program Files\\Microsoft Monitoring Agent\\...", is the pattern C:Program FilesMicrosoft...
+      load('C:\\Program Files\\Microsoft Monitoring Agent\\Agent\\Health Service State\\Monitoring Host Temporary Files 7\\AvailabilityGroupMonitoring.ps1', 1),
+      load('C:\\ProgramData\\Microsoft\\Windows Defender Advanced Threat Protection\\DataCollection\\x.ps1', 2),
+      load('C:\\Users\\bob\\x.ps1', 3),
+    ]);
+    expect((await scan(rulePath('rules/windows/defense_evasion_posh_assembly_load.toml'), events)).lines).toEqual([1, 3]);
+  });
+
   it('every rule of the pack with filters compiles (validate)', async () => {
     const r = await runCli(['validate', ...WITH_FILTERS.map(rulePath)]);
     expect(r.stdout).toBe('');
