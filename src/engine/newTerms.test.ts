@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { parseJson } from '../event/json.js';
+import type { EcsEvent } from '../event/types.js';
 import { compileTermsOf, NewTermsReplay, NewTermsState, termKey } from './newTerms.js';
 
 const DAY = 86_400_000;
@@ -164,5 +166,27 @@ describe('NewTermsReplay (SPEC §D, file mode)', () => {
     const internal = replay as unknown as { candidates: unknown[] };
     expect(internal.candidates).toHaveLength(1);
     expect(replay.finish().map((s) => s.doc)).toEqual(['first']);
+  });
+});
+
+describe('new_terms terms beyond 2^53', () => {
+  it('keeps 9007199254740993 and 9007199254740992 apart, which JSON.parse makes one number', () => {
+    const termsOf = compileTermsOf(['process.pid']);
+    const [t993] = termsOf(parseJson('{"process":{"pid":9007199254740993}}') as EcsEvent);
+    const [t992] = termsOf(parseJson('{"process":{"pid":9007199254740992}}') as EcsEvent);
+    expect(t993).toEqual([9007199254740993n]);
+    expect(termKey(t993!)).toBe('[9007199254740993]');
+    expect(termKey(t992!)).toBe('[9007199254740992]');
+    // Both values in one event are two terms.
+    expect(termsOf(parseJson('{"process":{"pid":[9007199254740993,9007199254740992]}}') as EcsEvent)).toHaveLength(2);
+  });
+
+  it('alerts on each of the two as a new term', () => {
+    const state = new NewTermsState(DAY);
+    const termsOf = compileTermsOf(['pid']);
+    const terms = (text: string) => termsOf(parseJson(text) as EcsEvent);
+    expect(state.observe(terms('{"pid":9007199254740992}'), 0)).toEqual([[9007199254740992]]);
+    expect(state.observe(terms('{"pid":9007199254740993}'), 1)).toEqual([[9007199254740993n]]);
+    expect(state.observe(terms('{"pid":9007199254740993}'), 2)).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { compileFieldReader, isScalar } from '../event/fields.js';
+import { stringifyJson } from '../event/json.js';
 import type { EcsEvent, Scalar } from '../event/types.js';
 
 /** One term: the values of the rule's new_terms fields in one event, in field order. */
@@ -52,9 +53,12 @@ function distinct(values: Scalar[]): Scalar[] {
   });
 }
 
-/** A stable map key for a term; typed so that the number 5 and the string "5" stay distinct. */
+/**
+ * A stable map key for a term; typed so that the number 5 and the string "5" stay distinct, and
+ * exact, so that 9007199254740993 and 9007199254740992 stay distinct (event/json.ts).
+ */
 export function termKey(term: Term): string {
-  return JSON.stringify(term);
+  return stringifyJson(term);
 }
 
 /**

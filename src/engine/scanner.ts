@@ -1,3 +1,4 @@
+import { parseJson } from '../event/json.js';
 import type { EcsEvent } from '../event/types.js';
 import type { Alert, Location } from './alert.js';
 import type { CompiledRule } from './compileRule.js';
@@ -50,7 +51,7 @@ export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => voi
     hits(hits, location, raw) {
       seq++;
       let parsed: EcsEvent | undefined;
-      const eventOf = () => (parsed ??= JSON.parse(raw) as EcsEvent);
+      const eventOf = () => (parsed ??= parseJson(raw) as EcsEvent);
       for (const hit of hits) {
         if (typeof hit === 'number') {
           runnerOf(hit).event(eventOf(), location, seq, raw);

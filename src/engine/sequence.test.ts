@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileEql, parseEql } from '../eql/index.js';
+import { parseJson } from '../event/json.js';
 import { SequenceState, type SequenceEvent } from './sequence.js';
 
 const S = 1000;
@@ -11,7 +12,7 @@ function sequence(query: string, maxKeys?: number): SequenceState {
 }
 
 /** One test event: its step name, join key and time in seconds; line = position in the list. */
-type Ev = { step: string; k?: string | null; t: number };
+type Ev = { step: string; k?: string | bigint | number | null; t: number };
 
 /** Feeds the events in order and returns every sequence found, as lists of lines (1-based). */
 function run(state: SequenceState, events: Ev[]): number[][] {
@@ -180,5 +181,15 @@ describe('SequenceState: bounded state', () => {
     }
     expect(state.pendingKeys).toBeLessThan(2100);
     expect(state.dropped).toBe(0);
+  });
+});
+
+describe('SequenceState: join keys beyond 2^53', () => {
+  it('joins only events whose key is the same integer, exactly', () => {
+    const [a, b] = [parseJson('9007199254740993'), parseJson('9007199254740992')];
+    if (typeof a !== 'bigint' || typeof b !== 'number') throw new Error('parseJson should keep 9007199254740993 exact');
+    expect(run(sequence(AB), [{ step: 'a', k: a, t: 0 }, { step: 'b', k: b, t: 1 }])).toEqual([]);
+    expect(run(sequence(AB), [{ step: 'a', k: a, t: 0 }, { step: 'b', k: a, t: 1 }])).toEqual([[1, 2]]);
+    expect(run(sequence(AB), [{ step: 'a', k: b, t: 0 }, { step: 'b', k: b, t: 1 }])).toEqual([[1, 2]]);
   });
 });

@@ -1,4 +1,5 @@
 import { readJoinKey, type CompiledEql, type JoinKey } from '../eql/compile.js';
+import { stringifyJson } from '../event/json.js';
 import type { EcsEvent, Predicate } from '../event/types.js';
 import type { Location } from './alert.js';
 
@@ -286,8 +287,11 @@ function leadingBefore(state: KeyState, timeMs: number): number | null {
   return null;
 }
 
-/** A map key for the join key tuple, typed (5 and "5" differ); null when a required key is missing. */
+/**
+ * A map key for the join key tuple, typed (5 and "5" differ) and exact (9007199254740993 and
+ * 9007199254740992 differ, event/json.ts); null when a required key is missing.
+ */
 export function keyOf(keys: readonly JoinKey[], event: EcsEvent): string | null {
   const tuple = readJoinKey(keys, event);
-  return tuple === null ? null : JSON.stringify(tuple);
+  return tuple === null ? null : stringifyJson(tuple);
 }

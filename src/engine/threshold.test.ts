@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compileFieldReader, isScalar } from '../event/fields.js';
 import type { EcsEvent, Scalar } from '../event/types.js';
+import { parseJson } from '../event/json.js';
 import { compileTermsOf, termKey } from './newTerms.js';
 import { ThresholdState, type ThresholdResult } from './threshold.js';
 
@@ -197,5 +198,21 @@ describe('ThresholdState bounds the number of groups it holds', () => {
     for (let i = 0; i < 20_000; i++) s.observe({ source: { ip: `10.0.${i >> 8}.${i & 255}` } }, i);
     expect(s.pendingGroups).toBe(1_000);
     expect(s.dropped).toBe(19_000);
+  });
+});
+
+describe('ThresholdState with values beyond 2^53', () => {
+  const event = (text: string) => parseJson(text) as EcsEvent;
+  it('keeps groups of 9007199254740993 and 9007199254740992 apart', () => {
+    const s = new ThresholdState({ fields: ['pid'], value: 2 }, 9 * MIN);
+    s.observe(event('{"pid":9007199254740993}'), 0);
+    expect(s.observe(event('{"pid":9007199254740992}'), 1)).toEqual([]);
+    expect(s.observe(event('{"pid":9007199254740993}'), 2)).toEqual([{ fields: { pid: 9007199254740993n }, count: 2 }]);
+  });
+
+  it('counts them as two distinct values of the cardinality field', () => {
+    const s = new ThresholdState({ fields: [], value: 2, cardinality: { field: 'pid', value: 2 } }, 9 * MIN);
+    s.observe(event('{"pid":9007199254740993}'), 0);
+    expect(s.observe(event('{"pid":9007199254740992}'), 1)).toEqual([{ fields: {}, count: 2, cardinality: { field: 'pid', value: 2 } }]);
   });
 });

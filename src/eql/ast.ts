@@ -207,7 +207,8 @@ export interface StringLiteral {
 
 export interface NumberLiteral {
   type: 'number';
-  value: number;
+  /** A bigint for an integer beyond 2^53 that no number holds (event/exactNumber.ts). */
+  value: number | bigint;
   /** Written with a `.` or an exponent: arithmetic on it is floating point (`7 / 2.0` is 3.5). */
   decimal: boolean;
   at: SourceSpan;
@@ -225,7 +226,7 @@ export interface NullLiteral {
 }
 
 /** The value of a literal node; `null` for the null literal, `undefined` when `expr` is not a literal. */
-export function literalOf(expr: Expr): string | number | boolean | null | undefined {
+export function literalOf(expr: Expr): string | number | bigint | boolean | null | undefined {
   switch (expr.type) {
     case 'string':
     case 'number':

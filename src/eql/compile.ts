@@ -163,7 +163,7 @@ function compilePipes(pipes: Pipe[]): CompiledPipe[] {
       return failAt(pipe, `pipe '| ${pipe.name}' is not supported: Elasticsearch EQL has only '| head N' and '| tail N'`);
     }
     const arg = pipe.args[0];
-    if (pipe.args.length !== 1 || arg === undefined || arg.type !== 'number' || !Number.isInteger(arg.value) || arg.value < 0) {
+    if (pipe.args.length !== 1 || arg === undefined || arg.type !== 'number' || typeof arg.value !== 'number' || !Number.isInteger(arg.value) || arg.value < 0) {
       return failAt(pipe, `'| ${pipe.name}' needs one non-negative integer, e.g. '| ${pipe.name} 10'`);
     }
     return { kind: pipe.name, count: arg.value };

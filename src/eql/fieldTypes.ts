@@ -1,5 +1,5 @@
 import { compileDateFormat, indexedDate } from '../fieldTypes/dates.js';
-import { compileRangeMatcher, compileTermMatcher, FieldQueryError, type FieldType, type FieldTypeTable, type ValueMatcher } from '../fieldTypes/index.js';
+import { compileRangeMatcher, compileTermMatcher, FieldQueryError, isNumericFieldType, type FieldType, type FieldTypeTable, type ValueMatcher } from '../fieldTypes/index.js';
 import type { Scalar } from '../event/types.js';
 import type { Expr, FieldRef, SourceSpan } from './ast.js';
 import { failAt } from './compileError.js';
@@ -55,6 +55,7 @@ export function eqlFieldOf(table: FieldTypeTable | undefined, field: FieldRef): 
       return { kind: 'unsupported', message: `Cannot use field [${path}] type [${describeType(type)}] with unsupported nested type in hierarchy (field [${parent}])` };
     }
   }
+  if (isNumericFieldType(type)) return { kind: 'typed', type, family: 'numeric' };
   switch (type.type) {
     case 'nested':
       return { kind: 'unsupported', message: `Cannot use field [${path}] type [nested] due to nested fields not being supported yet` };
@@ -84,16 +85,6 @@ export function eqlFieldOf(table: FieldTypeTable | undefined, field: FieldRef): 
       return { kind: 'typed', type, family: 'ip' };
     case 'boolean':
       return { kind: 'typed', type, family: 'boolean' };
-    case 'long':
-    case 'integer':
-    case 'short':
-    case 'byte':
-    case 'unsigned_long':
-    case 'double':
-    case 'float':
-    case 'half_float':
-    case 'scaled_float':
-      return { kind: 'typed', type, family: 'numeric' };
     default:
       return PLAIN;
   }
@@ -134,7 +125,7 @@ export function esTypeName(field: Extract<EqlField, { kind: 'typed' }>): string 
  * up, IpFieldType.termQuery takes a CIDR block). A literal the mapper cannot read fails the
  * search in Elasticsearch, so it fails the rule here.
  */
-export function typedTermTest(field: Extract<EqlField, { kind: 'typed' }>, literal: string | number | boolean, node: { at: SourceSpan }): ValueMatcher {
+export function typedTermTest(field: Extract<EqlField, { kind: 'typed' }>, literal: string | number | bigint | boolean, node: { at: SourceSpan }): ValueMatcher {
   return typedMatcher(node, () => compileTermMatcher(field.type, String(literal), { phrase: false }));
 }
 
@@ -143,7 +134,7 @@ export type EqlRangeOperator = '<' | '<=' | '>' | '>=';
 const RANGE: Record<EqlRangeOperator, 'lt' | 'lte' | 'gt' | 'gte'> = { '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' };
 
 /** A typed field's range query (ql BinaryComparisons: a RangeQuery; dates round as DateFieldType.rangeQuery). */
-export function typedRangeTest(field: Extract<EqlField, { kind: 'typed' }>, op: EqlRangeOperator, literal: string | number | boolean, node: { at: SourceSpan }): ValueMatcher {
+export function typedRangeTest(field: Extract<EqlField, { kind: 'typed' }>, op: EqlRangeOperator, literal: string | number | bigint | boolean, node: { at: SourceSpan }): ValueMatcher {
   return typedMatcher(node, () => compileRangeMatcher(field.type, RANGE[op], String(literal)));
 }
 
@@ -180,6 +171,7 @@ export function joinKeyConversion(table: FieldTypeTable | undefined, field: Fiel
  * two strings, two numbers or two dates). Undefined: lkm-scan does not know the field's type.
  */
 function keyFamily(type: FieldType): { family: string; esType: string } | undefined {
+  if (isNumericFieldType(type)) return { family: 'numeric', esType: type.type };
   switch (type.type) {
     case 'keyword':
     case 'wildcard':
@@ -193,16 +185,6 @@ function keyFamily(type: FieldType): { family: string; esType: string } | undefi
     case 'ip':
     case 'boolean':
       return { family: type.type, esType: type.type };
-    case 'long':
-    case 'integer':
-    case 'short':
-    case 'byte':
-    case 'unsigned_long':
-    case 'double':
-    case 'float':
-    case 'half_float':
-    case 'scaled_float':
-      return { family: 'numeric', esType: type.type };
     default:
       return undefined;
   }

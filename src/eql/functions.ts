@@ -1,5 +1,6 @@
 import { asciiFold } from '../event/wildcard.js';
 import { bytesInCidr, parseCidr, parseIp, type Cidr } from '../event/cidr.js';
+import { numberOfText, toDouble } from '../event/exactNumber.js';
 import { isNumericText } from '../event/numericText.js';
 import { scalarText } from '../event/fields.js';
 import type { CallExpr, Expr } from './ast.js';
@@ -12,7 +13,7 @@ import { failAt } from './compileError.js';
  * The EQL functions of SPEC §A.8, evaluated as Elasticsearch's scripts evaluate them: a null
  * argument gives null (SPEC §A.2). String functions take a `~` variant (ASCII folding, §A.5).
  */
-export type ScriptValue = string | number | boolean | null;
+export type ScriptValue = string | number | bigint | boolean | null;
 
 export interface FunctionSpec {
   /** Canonical name, as Elasticsearch documents it. */
@@ -55,9 +56,11 @@ function fold(s: string, ci: boolean): string {
   return ci ? asciiFold(s) : s;
 }
 
+/** A number argument (a position, a base): an integer beyond 2^53 is rounded, no position is that large. */
 function toNumber(v: ScriptValue): number | null {
   if (v === null || typeof v === 'boolean') return null;
-  return numericValue(v);
+  const n = numericValue(v);
+  return n === null ? null : toDouble(n);
 }
 
 /**
@@ -108,7 +111,8 @@ function parseNumber(text: string, baseArg: ScriptValue | undefined): ScriptValu
   }
   if (base === null || base === 10) {
     if (!isNumericText(t, false)) return null;
-    return Number(t);
+    // `number("9007199254740993")` is a long in Elasticsearch: exact, as a literal is.
+    return numberOfText(t);
   }
   if (!Number.isInteger(base) || base < 2 || base > 36) return null;
   const digits = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, base);
@@ -237,7 +241,7 @@ const SPECS: FunctionSpec[] = [
     apply: (args) => {
       const v = args[0] ?? null;
       if (v === null) return null;
-      if (typeof v === 'number') return v;
+      if (typeof v === 'number' || typeof v === 'bigint') return v;
       return parseNumber(String(v), args[1]);
     },
   },

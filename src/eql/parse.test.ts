@@ -17,7 +17,7 @@ function strip(value: unknown): unknown {
 const condition = (text: string): unknown => strip((parseEql(`any where ${text}`) as EventQuery).filter.condition);
 const field = (...path: Array<string | number>): unknown => ({ type: 'field', optional: false, path, text: expect.any(String) });
 const str = (value: string): unknown => ({ type: 'string', value });
-const num = (value: number, decimal = false): unknown => ({ type: 'number', value, decimal });
+const num = (value: number | bigint, decimal = false): unknown => ({ type: 'number', value, decimal });
 
 function syntaxError(text: string): QuerySyntaxError {
   try {
@@ -93,6 +93,17 @@ describe('parseEql: operators (SPEC §A.4)', () => {
       right: num(-1),
     });
     expect(condition('-a % 2 == 1')).toMatchObject({ left: { type: 'arithmetic', op: '%', left: { type: 'negate', operand: field('a') } } });
+  });
+
+  it('keeps integer literals beyond 2^53 exact, as Elasticsearch reads them as long or unsigned_long', () => {
+    expect(condition('a == 9007199254740993')).toMatchObject({ right: num(9007199254740993n) });
+    expect(condition('a == -9007199254740993')).toMatchObject({ right: num(-9007199254740993n) });
+    expect(condition('a == 18446744073709551615')).toMatchObject({ right: num(18446744073709551615n) });
+    // A double holds these: they stay numbers.
+    expect(condition('a == 9007199254740992')).toMatchObject({ right: num(9007199254740992) });
+    expect(condition('a == 9007199254740993.0')).toMatchObject({ right: num(9007199254740992, true) });
+    // Beyond unsigned_long Elasticsearch falls back to a double (ExpressionBuilder.visitIntegerLiteral).
+    expect(condition('a == 18446744073709551617')).toMatchObject({ right: num(18446744073709551616) });
   });
 
   it('parses function calls with a ~ suffix', () => {

@@ -57,10 +57,10 @@ function memoizedReader(test: FieldTester): FieldReader {
  */
 export const MAX_NESTING = 100;
 
-/** True for the values a comparison can use: strings, finite numbers, booleans. */
+/** True for the values a comparison can use: strings, finite numbers, exact integers (bigint), booleans. */
 export function isScalar(value: unknown): value is Scalar {
   const t = typeof value;
-  return t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(value));
+  return t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(value)) || t === 'bigint';
 }
 
 /** The scalar leaves of a field; objects are dropped (SPEC §C: an object has no comparable value). */
@@ -109,7 +109,7 @@ export function listFieldNames(event: EcsEvent): string[] {
   return [...names];
 }
 
-/** The text a string operator sees for a scalar: numbers and booleans by their JSON text (SPEC §C). */
+/** The text a string operator sees for a scalar: numbers and booleans by their JSON text (SPEC §C); a bigint by its exact digits. */
 export function scalarText(value: Scalar): string {
   return typeof value === 'string' ? value : String(value);
 }

@@ -171,7 +171,7 @@ export function compileDateFormat(format: string): DateFormat {
  */
 export function indexedDate(format: DateFormat, value: unknown): number | undefined {
   if (typeof value === 'string') return format.parse(value, false);
-  if (typeof value === 'number' && Number.isFinite(value)) return format.parse(String(value), false);
+  if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint') return format.parse(String(value), false);
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import { compileDateFormat, DateFormatError } from './dates.js';
-import { DEFAULT_DATE_FORMAT } from './types.js';
+import { DEFAULT_DATE_FORMAT, isNumericKind } from './types.js';
 import type { AnalyzerName, FieldType } from './types.js';
 
 /**
@@ -301,19 +301,13 @@ function fieldType(def: Json, at: string, ctx: Ctx): FieldType {
     case 'constant_keyword':
     case 'ip':
     case 'boolean':
-    case 'long':
-    case 'integer':
-    case 'short':
-    case 'byte':
-    case 'unsigned_long':
-    case 'double':
-    case 'float':
-    case 'half_float':
       return { type: t };
     case 'object':
     case 'nested':
       return { type: t };
     default:
+      // scaled_float has its own case above: it needs its scaling_factor.
+      if (isNumericKind(t) && t !== 'scaled_float') return { type: t };
       if (OTHER_TYPES.has(t)) return { type: 'other', esType: t };
       throw new MappingError(`${at}.type`, `unknown field type "${t}"; check the spelling against the Elasticsearch field types`, ctx.file);
   }

@@ -1,11 +1,12 @@
 import { bytesInCidr, parseCidr, parseIp } from '../event/cidr.js';
 import type { Cidr } from '../event/cidr.js';
-import { isJsonObject } from '../event/types.js';
+import { isJsonObject, type Scalar } from '../event/types.js';
 import { compileWildcardParts } from '../event/wildcard.js';
 import { analyze, lowerCase, tokenize } from './analysis.js';
 import { compileDateFormat, indexedDate, parseQueryDate } from './dates.js';
 import { compareNumbers, compareToBound, indexedNumber, parseQueryNumber, parseRangeBound } from './numbers.js';
-import { DEFAULT_KEYWORD } from './types.js';
+import { DEFAULT_KEYWORD, isNumericFieldType } from './types.js';
+import { asIpv6, compareCodePoints, compareIpBytes } from '../event/order.js';
 import type { AnalyzerName, FieldType } from './types.js';
 
 /**
@@ -65,9 +66,10 @@ const MAX_DEPTH = 100;
  * `leaves`, objects are looked into too: a query on a flattened field's own name matches any of
  * its leaf values (FlattenedFieldMapper indexes every leaf under the root field as well).
  */
-function anyElement(test: (v: string | number | boolean) => boolean, leaves = false): ValueMatcher {
+function anyElement(test: (v: Scalar) => boolean, leaves = false): ValueMatcher {
   const matcher = (value: unknown, depth: number): boolean => {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return test(value);
+    // A bigint is an integer beyond 2^53 (event/exactNumber.ts), a scalar like a number.
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return test(value);
     if (typeof value !== 'object' || value === null || depth >= MAX_DEPTH) return false;
     if (Array.isArray(value)) {
       for (const element of value) if (matcher(element, depth + 1)) return true;
@@ -100,7 +102,7 @@ function dynamicMatcher(make: (type: FieldType, options: MatcherOptions) => Valu
 }
 
 /** The text a keyword-like field indexes for a scalar: numbers and booleans by their JSON text. */
-function keywordText(value: string | number | boolean): string {
+function keywordText(value: Scalar): string {
   return typeof value === 'string' ? value : String(value);
 }
 
@@ -169,7 +171,7 @@ export function compileTermMatcher(field: FieldType, text: string, options: Matc
 }
 
 function compileNumericTerm(field: FieldType, text: string, options: MatcherOptions): ValueMatcher {
-  if (!isNumeric(field)) return NEVER;
+  if (!isNumericFieldType(field)) return NEVER;
   const scaling = field.type === 'scaled_float' ? field.scalingFactor : 1;
   const wanted = parseQueryNumber(field.type, text, scaling);
   if (wanted.kind === 'none') return NEVER;
@@ -177,29 +179,11 @@ function compileNumericTerm(field: FieldType, text: string, options: MatcherOpti
   return anyElement((v) => {
     const got = indexedNumber(field.type, v, scaling);
     if (got === undefined) return false;
-    if (got.kind === 'rounded' && wanted.kind === 'integer') return Number(wanted.value) === got.value;
+    // Exact: an event's integer beyond 2^53 is a bigint (event/json.ts), a double is the value stored.
     return compareNumbers(got, wanted) === 0;
   });
 }
 
-type NumericField = Extract<FieldType, { type: 'long' | 'integer' | 'short' | 'byte' | 'unsigned_long' | 'double' | 'float' | 'half_float' | 'scaled_float' }>;
-
-function isNumeric(field: FieldType): field is NumericField {
-  switch (field.type) {
-    case 'long':
-    case 'integer':
-    case 'short':
-    case 'byte':
-    case 'unsigned_long':
-    case 'double':
-    case 'float':
-    case 'half_float':
-    case 'scaled_float':
-      return true;
-    default:
-      return false;
-  }
-}
 
 /** `match`: the value's tokens, any of which may appear (operator OR); no token matches nothing. */
 function compileAnyToken(analyzer: AnalyzerName, text: string): ValueMatcher {
@@ -360,7 +344,7 @@ export function compileRangeMatcher(field: FieldType, operator: RangeOperator, t
       return anyElement((v) => {
         if (typeof v !== 'string') return false;
         const ip = parseIp(v);
-        return ip !== null && holds(operator, compareBytes(asIpv6(ip), b16));
+        return ip !== null && holds(operator, compareIpBytes(asIpv6(ip), b16));
       });
     }
     case 'boolean': {
@@ -377,7 +361,7 @@ export function compileRangeMatcher(field: FieldType, operator: RangeOperator, t
     case 'unindexed':
       return refuse(options, `Cannot search on a field that is not indexed (mapped ${field.esType} with index: false)`);
     default: {
-      if (!isNumeric(field)) return NEVER;
+      if (!isNumericFieldType(field)) return NEVER;
       const scaling = field.type === 'scaled_float' ? field.scalingFactor : 1;
       const bound = parseRangeBound(field.type, text, scaling);
       if ('invalid' in bound) return refuse(options, `${bound.invalid} (field type ${field.type})`);
@@ -390,33 +374,5 @@ export function compileRangeMatcher(field: FieldType, operator: RangeOperator, t
   }
 }
 
-/** Elasticsearch keeps every ip as 16 bytes, an IPv4 address as ::ffff:a.b.c.d, and orders them bytewise. */
-function asIpv6(ip: Uint8Array): Uint8Array {
-  if (ip.length === 16) return ip;
-  const v6 = new Uint8Array(16);
-  v6[10] = 0xff;
-  v6[11] = 0xff;
-  v6.set(ip, 12);
-  return v6;
-}
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
-}
 
-/** Code point order (UTF-8 byte order); UTF-16 order would put U+E000-U+FFFF after astral characters. */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}

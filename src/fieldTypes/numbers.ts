@@ -1,18 +1,18 @@
+import { compareExact } from '../event/exactNumber.js';
 import type { NumericKind } from './types.js';
 
 /**
  * Numbers as Elasticsearch's numeric fields read them (server `NumberFieldMapper.NumberType`,
  * `ScaledFloatFieldMapper`, `UnsignedLongFieldMapper`).
  *
- * Integer kinds are kept as bigint so that longs beyond 2^53 compare exactly when the text is
- * available (a query value, an event value written as a string). An event value that JSON.parse
- * already turned into a number beyond 2^53 has lost its low bits; it is compared with the query
- * rounded the same way, so the true value always matches and a neighbour that rounds alike may too.
+ * Integer kinds are kept as bigint so that longs beyond 2^53 compare exactly: a query value, an
+ * event value written as a string, and an event's JSON integer, which event/json.ts reads as a
+ * bigint when no double holds it. A JSON number written as a decimal or with an exponent
+ * (`9007199254740993.0`) is a double before Elasticsearch reads it as a long too, so the double's
+ * value is the one compared.
  */
 export type IndexedNumber =
   | { readonly kind: 'integer'; readonly value: bigint }
-  /** A JavaScript number beyond 2^53 on an integer field: exact value unknown. */
-  | { readonly kind: 'rounded'; readonly value: number }
   | { readonly kind: 'float'; readonly value: number };
 
 const RANGES: Record<'long' | 'integer' | 'short' | 'byte' | 'unsigned_long', readonly [bigint, bigint]> = {
@@ -116,13 +116,12 @@ export function indexedNumber(kind: NumericKind, value: unknown, scalingFactor =
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined;
     if (isFloatKind(kind)) return { kind: 'float', value: roundToKind(kind, value, scalingFactor) };
-    const truncated = Math.trunc(value);
-    if (!Number.isSafeInteger(truncated)) {
-      const [min, max] = RANGES[kind];
-      const big = BigInt(truncated);
-      return big < min || big > max ? undefined : { kind: 'rounded', value: truncated };
-    }
-    return inRange(kind, BigInt(truncated));
+    // A double beyond 2^53 is an integer, and exactly the one Elasticsearch stores for it.
+    return inRange(kind, BigInt(Math.trunc(value)));
+  }
+  if (typeof value === 'bigint') {
+    if (isFloatKind(kind)) return { kind: 'float', value: roundToKind(kind, Number(value), scalingFactor) };
+    return inRange(kind, value);
   }
   if (typeof value !== 'string') return undefined;
   if (isFloatKind(kind)) {
@@ -140,12 +139,9 @@ function inRange(kind: Exclude<NumericKind, 'double' | 'float' | 'half_float' | 
   return value < min || value > max ? undefined : { kind: 'integer', value };
 }
 
-/** Sign of (a - b) for an event's number and a query's; both come from the same kind. */
+/** Sign of (a - b) for an event's number and a query's; both come from the same kind. Exact for any mix. */
 export function compareNumbers(a: IndexedNumber, b: IndexedNumber): number {
-  if (a.kind === 'integer' && b.kind === 'integer') return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
-  const x = a.kind === 'integer' ? Number(a.value) : a.value;
-  const y = b.kind === 'integer' ? Number(b.value) : b.value;
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareExact(a.value, b.value);
 }
 
 /**
@@ -171,7 +167,5 @@ export function compareToBound(value: IndexedNumber, bound: { value: number | bi
     const lhs = value.value * 10n ** BigInt(bound.exact.scale);
     return lhs < bound.exact.n ? -1 : lhs > bound.exact.n ? 1 : 0;
   }
-  const x = value.kind === 'integer' ? Number(value.value) : value.value;
-  const y = Number(bound.value);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareExact(value.value, bound.value);
 }

@@ -1,6 +1,6 @@
 import { ECS_FIELD_CODES, ECS_KEYWORDS } from './ecsTable.generated.js';
 import type { DynamicTemplate, LoadedMapping } from './mapping.js';
-import { DEFAULT_DATE_FORMAT, DYNAMIC } from './types.js';
+import { DEFAULT_DATE_FORMAT, DYNAMIC, isNumericKind } from './types.js';
 import type { FieldType, ResolvedField } from './types.js';
 
 /**
@@ -96,16 +96,10 @@ function decodeType(code: string): FieldType {
     case 'flattened':
     case 'object':
     case 'nested':
-    case 'long':
-    case 'integer':
-    case 'short':
-    case 'byte':
-    case 'unsigned_long':
-    case 'double':
-    case 'float':
-    case 'half_float':
       return { type: name };
     default:
+      // scaled_float has its own case above: it carries its scaling factor.
+      if (isNumericKind(name) && name !== 'scaled_float') return { type: name };
       return { type: 'other', esType: name };
   }
 }

@@ -49,6 +49,20 @@ export const NUMERIC_KINDS: readonly NumericKind[] = [
   'scaled_float',
 ];
 
+const NUMERIC_KIND_SET: ReadonlySet<string> = new Set(NUMERIC_KINDS);
+
+/** One of Elasticsearch's numeric field types (the one list every reader of a type name uses). */
+export function isNumericKind(name: string): name is NumericKind {
+  return NUMERIC_KIND_SET.has(name);
+}
+
+/** A field of a numeric type (scaled_float included). */
+export type NumericFieldType = Extract<FieldType, { type: NumericKind }>;
+
+export function isNumericFieldType(field: FieldType): field is NumericFieldType {
+  return isNumericKind(field.type);
+}
+
 export type FieldType =
   /**
    * Exact, case-sensitive (unless `normalizer` lowercases both sides). A value longer than

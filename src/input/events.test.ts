@@ -181,6 +181,28 @@ describe('readEvents', () => {
     expect(r.events.map((e) => e.event.i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 
+  it('keeps integers beyond 2^53 exact, wherever lines fall in the read chunks', async () => {
+    const content = Array.from({ length: 40 }, (_, i) => `{"i":${i},"pad":"${'p'.repeat(i)}","pid":${9007199254740993n + BigInt(i)}}\n`).join('');
+    for (const chunkBytes of [61, 64, 1 << 16]) {
+      const r = await readFileContent(content, 'in.ndjson', { chunkBytes });
+      expect(r.events.map((e) => e.event.pid)).toEqual(Array.from({ length: 40 }, (_, i) => 9007199254740993n + BigInt(i)).map((n) => (BigInt(Number(n)) === n ? Number(n) : n)));
+    }
+  });
+
+  it('keeps integers beyond 2^53 exact in JSON documents and search hits, and in the text passed on', async () => {
+    const texts: string[] = [];
+    const events: EcsEvent[] = [];
+    const handler: EventHandler = { event: (event, _loc, text) => (events.push(event), texts.push(text)), malformed: () => {} };
+    const path = join(dir, `${fileCount++}-search.json`);
+    await writeFile(path, '{"hits":{"hits":[{"_index":"i","_id":"1","_source":{"pid":9007199254740993}}]}}');
+    await readEvents({ kind: 'file', path, name: path }, handler);
+    const pretty = join(dir, `${fileCount++}-pretty.json`);
+    await writeFile(pretty, '[\n  {\n    "pid": -9007199254740993\n  }\n]\n');
+    await readEvents({ kind: 'file', path: pretty, name: pretty }, handler);
+    expect(events).toEqual([{ pid: 9007199254740993n, _index: 'i', _id: '1' }, { pid: -9007199254740993n }]);
+    expect(texts).toEqual(['{"pid":9007199254740993,"_index":"i","_id":"1"}', '{"pid":-9007199254740993}']);
+  });
+
   it('decompresses a gzip file named .ndjson (detected by content, not name)', async () => {
     const r = await readFileContent(gzipSync(lines({ a: 1 }, { b: 2 })), 'events.ndjson');
     expect(r.events.map((e) => e.event)).toEqual([{ a: 1 }, { b: 2 }]);

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { parseJson as parseEventJson, parseJsonLine, stringifyJson } from '../event/json.js';
 import { isJsonObject, type EcsEvent } from '../event/types.js';
 import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks, type ByteRange } from './bytes.js';
 import { GzipError, decodeBytes } from './decompress.js';
@@ -370,7 +371,7 @@ function inWindow(window: (event: EcsEvent) => boolean, bytes: Buffer, start: nu
   // In the window (or unknown): the occurrence may be nested; only the parsed event tells.
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8', start, end));
+    value = parseEventJson(bytes.toString('utf8', start, end));
   } catch {
     return false;
   }
@@ -455,7 +456,7 @@ class EventParser implements LineSink {
       return;
     }
     const text = bytes.toString('utf8', start, end);
-    const value = parseJson(text);
+    const value = parseJson(text, bytes, start, end);
     if (value instanceof JsonProblem) {
       this.delivery.malformed(line, value.message);
       return;
@@ -477,10 +478,13 @@ class JsonProblem {
   constructor(readonly message: string) {}
 }
 
-/** The record's JSON value, or what is wrong with it: one wording for lines and elements alike. */
-function parseJson(text: string): unknown {
+/**
+ * The record's JSON value, or what is wrong with it: one wording for lines and elements alike.
+ * A line still in its bytes is given with them (parseJsonLine looks at them, not at the text).
+ */
+function parseJson(text: string, bytes?: Buffer, start = 0, end = 0): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return bytes === undefined ? parseEventJson(text) : parseJsonLine(text, bytes, start, end);
   } catch (error) {
     return new JsonProblem(printable(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`));
   }
@@ -513,10 +517,10 @@ class ElementParser implements JsonElementSink {
         if (!Object.hasOwn(source, key) && value[key] !== undefined) source[key] = value[key];
       }
       event = source;
-      text = JSON.stringify(source);
+      text = stringifyJson(source);
     } else if (text.includes('\n') || text.includes('\r')) {
       // The text is passed on as one line (src/output writes it into an NDJSON alert).
-      text = JSON.stringify(value);
+      text = stringifyJson(value);
     }
     this.delivery.event(event, text, bytes, start, end, line);
   }
@@ -547,6 +551,7 @@ function describeJsonValue(value: unknown): string {
     case 'string':
       return 'a string';
     case 'number':
+    case 'bigint':
       return 'a number';
     case 'boolean':
       return 'a boolean';

@@ -1,5 +1,6 @@
 import type { Alert } from '../engine/alert.js';
 import { formatTime } from '../engine/eventTime.js';
+import { stringifyJson } from '../event/json.js';
 import type { Rule } from '../rules/types.js';
 import { toAlertDocument } from './alertDocument.js';
 
@@ -8,7 +9,8 @@ const ruleJson = new WeakMap<Rule, string>();
 /**
  * One alert as its NDJSON line: the same text as JSON.stringify(toAlertDocument(alert)), built
  * without copying the event: the `rule` part is serialised once per rule, and the document is the
- * event's own line when the reader kept it (it is JSON already, and exactly what was read).
+ * event's own line when the reader kept it (it is JSON already, and exactly what was read). Values
+ * from the event are written with stringifyJson, which keeps integers beyond 2^53 to the digit.
  */
 export function alertJsonLine(alert: Alert): string {
   let rule = ruleJson.get(alert.rule);
@@ -17,12 +19,12 @@ export function alertJsonLine(alert: Alert): string {
     ruleJson.set(alert.rule, rule);
   }
   let line = '{"timestamp":' + JSON.stringify(formatTime(alert.timeMs)) + ',"rule":' + rule;
-  if (alert.newTerms) line += ',"new_terms":' + JSON.stringify(alert.newTerms);
-  if (alert.threshold) line += ',"threshold":' + JSON.stringify(alert.threshold);
+  if (alert.newTerms) line += ',"new_terms":' + stringifyJson(alert.newTerms);
+  if (alert.threshold) line += ',"threshold":' + stringifyJson(alert.threshold);
   if (alert.events) {
-    line += ',"events":' + JSON.stringify(alert.events.map((e) => ({ location: { file: e.location.file, line: e.location.line }, document: e.event })));
+    line += ',"events":' + stringifyJson(alert.events.map((e) => ({ location: { file: e.location.file, line: e.location.line }, document: e.event })));
   }
   line += ',"location":' + JSON.stringify({ file: alert.location.file, line: alert.location.line });
-  line += ',"document":' + (alert.raw ?? JSON.stringify(alert.event)) + '}\n';
+  line += ',"document":' + (alert.raw ?? stringifyJson(alert.event)) + '}\n';
   return line;
 }

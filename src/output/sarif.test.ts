@@ -1,9 +1,10 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../engine/alert.js';
+import { parseJson } from '../event/json.js';
 import type { QueryRule, Severity } from '../rules/types.js';
 import { BatchedWriter } from './batchedWriter.js';
-import { artifactLocation, helpUri, resultMessage, ruleHelp, ruleTags, securitySeverity } from './sarif.js';
+import { alertFingerprint, artifactLocation, helpUri, resultMessage, ruleHelp, ruleTags, securitySeverity } from './sarif.js';
 import { SarifSink } from './sarifSink.js';
 
 function rule(over: Partial<QueryRule> = {}): QueryRule {
@@ -176,5 +177,21 @@ describe('the SARIF sink', () => {
     expect(run.invocations[0].executionSuccessful).toBe(false);
     expect(run.invocations[0].toolExecutionNotifications.map((n: { level: string }) => n.level)).toEqual(['error', 'warning', 'error']);
     expect(run.invocations[0].toolExecutionNotifications[2].message.text).toMatch(/interrupted/);
+  });
+});
+
+describe('SARIF with integers beyond 2^53', () => {
+  it('writes their digits, and tells alerts on 9007199254740993 and 9007199254740992 apart', async () => {
+    const event = (text: string) => parseJson(`{"process":{"name":"p","pid":${text}}}`) as Record<string, unknown>;
+    const a993: Alert = { ...alert(rule(), 1, event('9007199254740993')), newTerms: { 'process.pid': 9007199254740993n } };
+    const a992: Alert = { ...alert(rule(), 1, event('9007199254740992')), newTerms: { 'process.pid': 9007199254740992 } };
+    expect(alertFingerprint(a993)).not.toBe(alertFingerprint(a992));
+    expect(resultMessage(a993)).toContain('pid 9007199254740993');
+    const { out, text } = capture();
+    const sink = new SarifSink(new BatchedWriter(out), [rule()], '1.0.0', { allRules: false, maxResults: 100, cwd: '/work' });
+    sink.write(a993);
+    await sink.end(outcome);
+    expect(text()).toContain('"new_terms":{"process.pid":9007199254740993}');
+    expect(text()).not.toContain('9007199254740992');
   });
 });

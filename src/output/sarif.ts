@@ -3,6 +3,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Alert } from '../engine/alert.js';
 import { formatTime } from '../engine/eventTime.js';
+import { stringifyJson } from '../event/json.js';
 import { alertFields, alertHost } from './alertFields.js';
 import type { Rule, Severity } from '../rules/types.js';
 
@@ -203,10 +204,10 @@ export function resultMessage(alert: Alert): string {
  */
 export function alertFingerprint(alert: Alert): string {
   const hash = createHash('sha256').update(alert.rule.id).update('\0');
-  if (alert.events) for (const e of alert.events) hash.update(JSON.stringify(e.event)).update('\0');
-  else hash.update(alert.raw ?? JSON.stringify(alert.event)).update('\0');
-  if (alert.newTerms) hash.update(JSON.stringify(alert.newTerms));
-  if (alert.threshold) hash.update(JSON.stringify(alert.threshold.fields));
+  if (alert.events) for (const e of alert.events) hash.update(stringifyJson(e.event)).update('\0');
+  else hash.update(alert.raw ?? stringifyJson(alert.event)).update('\0');
+  if (alert.newTerms) hash.update(stringifyJson(alert.newTerms));
+  if (alert.threshold) hash.update(stringifyJson(alert.threshold.fields));
   return hash.digest('hex').slice(0, 32);
 }
 

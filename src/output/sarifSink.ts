@@ -1,4 +1,5 @@
 import type { Alert } from '../engine/alert.js';
+import { stringifyJson } from '../event/json.js';
 import type { Rule } from '../rules/types.js';
 import type { BatchedWriter } from './batchedWriter.js';
 import { GITHUB_MAX_RESULTS, SARIF_SCHEMA, SRCROOT, directoryUri, sarifResult, sarifRule } from './sarif.js';
@@ -16,7 +17,7 @@ export interface SarifOptions {
 export const DEFAULT_SARIF_OPTIONS: Omit<SarifOptions, 'cwd'> = { allRules: false, maxResults: GITHUB_MAX_RESULTS };
 
 /** Indents every line after the first of a pretty-printed JSON value, to nest it in the document. */
-const nested = (value: unknown, depth: number) => JSON.stringify(value, null, 2).replaceAll('\n', '\n' + ' '.repeat(depth));
+const nested = (value: unknown, depth: number) => stringifyJson(value, 2).replaceAll('\n', '\n' + ' '.repeat(depth));
 
 /**
  * Streams one SARIF log with one run: each result is written as its alert arrives (one line each),
@@ -46,7 +47,7 @@ export class SarifSink implements AlertSink {
     }
     let entry = this.fired.get(alert.rule.id);
     if (entry === undefined) this.fired.set(alert.rule.id, (entry = { rule: alert.rule, index: this.fired.size }));
-    const result = JSON.stringify(sarifResult(alert, entry.index, this.options.cwd));
+    const result = stringifyJson(sarifResult(alert, entry.index, this.options.cwd));
     this.writer.write((this.written === 0 ? '\n        ' : ',\n        ') + result);
     this.written++;
   }

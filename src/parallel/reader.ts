@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { parseJson } from '../event/json.js';
 import type { EcsEvent } from '../event/types.js';
 import { addStats, describeReadFailure, emptyStats, type EventHandler, type Location, type SourceStats } from '../input/events.js';
 import type { RuleHits } from '../engine/extract.js';
@@ -248,7 +249,7 @@ function deliver(file: FileRead, batch: RangeItems): void {
     if (kind === ITEM_HITS) {
       // The worker parsed this very text already; parsing it again cannot fail.
       if (handler.hits) handler.hits(hits[i]!, loc, texts[i]!);
-      else handler.event(JSON.parse(texts[i]!) as EcsEvent, loc, texts[i]!);
+      else handler.event(parseJson(texts[i]!) as EcsEvent, loc, texts[i]!);
     } else if (kind === ITEM_MALFORMED) handler.malformed(loc, texts[i]!);
     else handler.warning?.(loc, texts[i]!);
   }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compileTermsOf, termKey, type Term } from '../engine/newTerms.js';
+import { parseJson } from '../event/json.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { InvalidStateError, parseTermHistory, readTermHistory, serializeTermHistory, StateFileError, STATE_VERSION, writeTermHistory } from './historyFile.js';
 import { bindTermHistory, pruneTermHistory, ruleTermHistory, type TermHistory } from './termHistory.js';
@@ -27,8 +28,8 @@ function sample(): TermHistory {
 
 describe('state file format', () => {
   it('round-trips every scalar term type, terms of 1 to 3 fields, as termKey sees them', () => {
-    // Terms as the scanner makes them: from parsed event lines, big integers as JSON.parse reads them.
-    const event = JSON.parse(
+    // Terms as the scanner makes them: from parsed event lines, integers beyond 2^53 exact (parseJson).
+    const event = parseJson(
       '{"a": ["x", "", "\\ud800 lone", 0, -0, 1.5, -2e-7, 1e21, 12345678901234567890, 9007199254740993, true, false, "5", "true"], "b": ["y", 5], "c": [false]}',
     ) as Record<string, unknown>;
     const history: TermHistory = new Map();
@@ -47,6 +48,19 @@ describe('state file format', () => {
     expect(back.get('a')!.lastSeen.has(termKey([true]))).toBe(true);
     expect(back.get('a')!.lastSeen.has(termKey(['true']))).toBe(true);
     expect(serializeTermHistory(back)).toBe(text);
+  });
+
+  it('reads integers beyond 2^53 back exactly, so 9007199254740993 and 9007199254740992 stay two terms', () => {
+    const termsOf = compileTermsOf(['pid']);
+    const lastSeen = new Map<string, number>();
+    for (const [i, text] of ['{"pid":9007199254740993}', '{"pid":9007199254740992}'].entries()) {
+      for (const term of termsOf(parseJson(text) as Record<string, unknown>)) lastSeen.set(termKey(term), i);
+    }
+    const history: TermHistory = new Map([['r', { name: 'pids', fields: ['pid'], historyWindowMs: DAY, lastSeen }]]);
+    const text = serializeTermHistory(history);
+    expect(text).toContain('[[9007199254740993], 0]');
+    const back = parseTermHistory(text).get('r')!.lastSeen;
+    expect(back).toEqual(new Map([['[9007199254740993]', 0], ['[9007199254740992]', 1]]));
   });
 
   it('writes one term per line, with a format name and version', () => {

@@ -1,6 +1,7 @@
 import * as nodeFs from 'node:fs';
 import { dirname } from 'node:path';
 import { termKey, type Term } from '../engine/newTerms.js';
+import { parseJson } from '../event/json.js';
 import { writeFileAtomic, type AtomicWriteFs } from './atomicWrite.js';
 import { MAX_TERM_FIELDS, type RuleTermHistory, type TermHistory } from './termHistory.js';
 
@@ -13,7 +14,8 @@ import { MAX_TERM_FIELDS, type RuleTermHistory, type TermHistory } from './termH
  *
  * A term is written as the JSON array its termKey is made of, with the event time (epoch ms) of
  * its latest sighting. Reading recomputes the key from the parsed term, which gives back the
- * same key for every value a term can hold (strings, numbers as JSON.parse read them, booleans).
+ * same key for every value a term can hold (strings, numbers as event/json.ts reads them, exact
+ * beyond 2^53, booleans).
  */
 export const STATE_FORMAT = 'lkm-scan new_terms history';
 export const STATE_VERSION = 1;
@@ -66,7 +68,8 @@ export function parseTermHistory(text: string): TermHistory {
   if (text.trim() === '') throw new InvalidStateError('it is empty (truncated?)');
   let root: unknown;
   try {
-    root = JSON.parse(text);
+    // Terms beyond 2^53 were written with their digits (termKey); read them back exactly.
+    root = parseJson(text);
   } catch (e) {
     const reason = (e as Error).message;
     throw new InvalidStateError(`it is not valid JSON, perhaps truncated (${reason.length > 160 ? reason.slice(0, 160) + '...' : reason})`);
@@ -110,7 +113,7 @@ function isTerm(value: unknown, length: number): value is Term {
   return (
     Array.isArray(value) &&
     value.length === length &&
-    value.every((v) => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))
+    value.every((v) => typeof v === 'string' || typeof v === 'boolean' || typeof v === 'bigint' || (typeof v === 'number' && Number.isFinite(v)))
   );
 }
 

@@ -15,6 +15,8 @@ import { parseDefaultDate } from './dates.js';
 /** Epoch milliseconds of an event time, or undefined when it is not one (SPEC §D). */
 export function parseTimestamp(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  // An integer beyond 2^53 (event/exactNumber.ts) as milliseconds: the nearest double, as before.
+  if (typeof value === 'bigint') return Number(value);
   if (typeof value !== 'string') return undefined;
   // A space may stand for the `T` (dates.ts, IsoOptions.lenient); epoch_millis is tried after the
   // date: "2024" is a year, "1700000000000" a time.

@@ -7,6 +7,7 @@ import { eqlNeed } from '../../src/prefilter/fromEql.js';
 import { defaultNeedles, type Need } from '../../src/prefilter/needles.js';
 import { candidateLineStarts, compilePrefilter } from '../../src/prefilter/compile.js';
 import { isJsonObject } from '../../src/event/types.js';
+import { parseJson } from '../../src/event/json.js';
 import { QuerySyntaxError } from '../../src/query/syntaxError.js';
 import { FieldTypeTable, loadMapping } from '../../src/fieldTypes/index.js';
 
@@ -94,7 +95,8 @@ export function prefilterKeepsTable(title: string, rows: Array<[query: string, l
     it.each(rows)('%s keeps %s', (query, line) => {
       const compiled = compileEql(parseEql(query));
       if (compiled.kind !== 'event') throw new Error(`expected an event query: ${query}`);
-      const event: unknown = JSON.parse(line);
+      // As the scanner reads it (integers beyond 2^53 exact).
+      const event: unknown = parseJson(line);
       if (!isJsonObject(event)) throw new Error(`expected a JSON object: ${line}`);
       expect(compiled.predicate(event)).toBe(true);
       expect(prefilterAdmits(query, line)).toBe(true);

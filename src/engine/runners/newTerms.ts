@@ -1,3 +1,4 @@
+import { parseJson } from '../../event/json.js';
 import type { EcsEvent, Scalar } from '../../event/types.js';
 import { lazyAlert, type Alert, type Location } from '../alert.js';
 import type { CompiledNewTermsRule } from '../compileRule.js';
@@ -39,7 +40,7 @@ export const newTermsRules: RuleKindHandler<CompiledNewTermsRule> = {
       decide = (terms, timeMs, location, seq, raw, event) => replay.add(terms, timeMs, seq, raw === undefined ? { location, event: event() } : { location, raw });
       finish = () => {
         for (const { term, timeMs, doc } of replay.finish()) {
-          if ('raw' in doc) emit(alert(term, timeMs, doc.location, () => JSON.parse(doc.raw) as EcsEvent, doc.raw));
+          if ('raw' in doc) emit(alert(term, timeMs, doc.location, () => parseJson(doc.raw) as EcsEvent, doc.raw));
           else emit(alert(term, timeMs, doc.location, () => doc.event, undefined));
         }
       };

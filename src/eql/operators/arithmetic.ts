@@ -1,3 +1,4 @@
+import { toDouble } from '../../event/exactNumber.js';
 import { ANY } from '../../prefilter/needles.js';
 import type { ArithmeticExpr, NegateExpr } from '../ast.js';
 import { failAt } from '../compileError.js';
@@ -33,9 +34,14 @@ export function notACondition(expr: { at: ArithmeticExpr['at'] }): never {
   return failAt(expr, 'expected a condition (a comparison, a boolean function or a boolean field) here, not a value');
 }
 
+/**
+ * Arithmetic is in doubles: an integer beyond 2^53 (a bigint) is rounded first, where Java's long
+ * arithmetic would be exact (README "Integers beyond 2^53").
+ */
 function toNumber(v: ScriptValue): number | null {
   if (v === null || typeof v === 'boolean') return null;
-  return numericValue(v);
+  const n = numericValue(v);
+  return n === null ? null : toDouble(n);
 }
 
 /** Java long arithmetic truncates division; a decimal operand makes it floating point. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { needleTable, needOf, prefilterKeepsTable, rejectionTable, table, typedNeedleTable, typedRejectionTable, typedTable } from '../../../test/support/eqlOperators.js';
+import { holds, needleTable, needOf, prefilterKeepsTable, rejectionTable, table, typedNeedleTable, typedRejectionTable, typedTable } from '../../../test/support/eqlOperators.js';
+import { parseJson } from '../../event/json.js';
+import type { EcsEvent } from '../../event/types.js';
 
 table('`==` and `!=`: exact, case-sensitive, numbers and strings (SPEC §A.4, §C)', [
   ['a == "x"', { a: 'x' }, true],
@@ -104,7 +106,49 @@ prefilterKeepsTable('the prefilter keeps every line `==` or a range accepts, num
   ['process where a >= "5"', '{"event":{"category":"process"},"a":6}'],
   ['process where a == "x/y"', '{"event":{"category":"process"},"a":"x\\/y"}'],
   ['process where a == "é"', '{"event":{"category":"process"},"a":"\\u00e9"}'],
+  ['process where a == 9007199254740993', '{"event":{"category":"process"},"a":9007199254740993}'],
+  ['process where a == "9007199254740993"', '{"event":{"category":"process"},"a":9007199254740993}'],
+  ['process where a > 9007199254740992', '{"event":{"category":"process"},"a":"9007199254740993"}'],
 ]);
+
+// Integers beyond 2^53 compare as Elasticsearch's long compares them: exactly. Events are read
+// with parseJson, as the scanner reads them (README "Integers beyond 2^53").
+describe('`==` and ranges on integers beyond 2^53', () => {
+  const pid = (text: string) => parseJson(`{"a":${text}}`) as EcsEvent;
+  it('tells 9007199254740993 from 9007199254740992, which JSON.parse makes the same number', () => {
+    expect(holds('a == 9007199254740993', pid('9007199254740993'))).toBe(true);
+    expect(holds('a == 9007199254740993', pid('9007199254740992'))).toBe(false);
+    expect(holds('a == 9007199254740992', pid('9007199254740993'))).toBe(false);
+    expect(holds('a == 9007199254740992', pid('9007199254740992'))).toBe(true);
+    expect(holds('a != 9007199254740993', pid('9007199254740992'))).toBe(true);
+    expect(holds('a == -9007199254740993', pid('-9007199254740993'))).toBe(true);
+    expect(holds('a == -9007199254740993', pid('-9007199254740992'))).toBe(false);
+    expect(holds('a == 18446744073709551615', pid('18446744073709551615'))).toBe(true);
+  });
+
+  it('reads a numeric string exactly too, and compares text with the exact digits', () => {
+    expect(holds('a == 9007199254740993', pid('"9007199254740993"'))).toBe(true);
+    expect(holds('a == 9007199254740993', pid('"9007199254740992"'))).toBe(false);
+    expect(holds('a == "9007199254740993"', pid('9007199254740993'))).toBe(true);
+    expect(holds('a : "9007199254740993"', pid('9007199254740993'))).toBe(true);
+  });
+
+  it('orders them exactly against literals and doubles', () => {
+    expect(holds('a > 9007199254740992', pid('9007199254740993'))).toBe(true);
+    expect(holds('a > 9007199254740992', pid('9007199254740992'))).toBe(false);
+    expect(holds('a >= 9007199254740993', pid('9007199254740992'))).toBe(false);
+    expect(holds('a < 9007199254740993', pid('9007199254740992'))).toBe(true);
+    expect(holds('a < 9007199254740994', pid('9007199254740993'))).toBe(true);
+    expect(holds('a > 1.5', pid('9007199254740993'))).toBe(true);
+  });
+
+  it('compares exactly in scripts, and does arithmetic in doubles', () => {
+    expect(holds('a + 0 == 9007199254740992', pid('9007199254740993'))).toBe(true);
+    expect(holds('number(a) == 9007199254740993', pid('"9007199254740993"'))).toBe(true);
+    expect(holds('number(a) == 9007199254740992', pid('"9007199254740993"'))).toBe(false);
+    expect(holds('length(a) == 16', pid('9007199254740993'))).toBe(true);
+  });
+});
 
 /** The fields the typed tables below run against, as an index mapping would give them. */
 const TYPES = {

@@ -1,5 +1,7 @@
 import { hasAnyValue, scalarText } from '../../event/fields.js';
 import { asciiFold } from '../../event/wildcard.js';
+import { compareExact } from '../../event/exactNumber.js';
+import { compareCodePoints } from '../../event/order.js';
 import { ANY, exactStringNeed } from '../../prefilter/needles.js';
 import { literalOf, type CompareExpr, type Expr } from '../ast.js';
 import type { FieldTypeTable } from '../../fieldTypes/index.js';
@@ -107,7 +109,8 @@ function readByType(field: Extract<EqlField, { kind: 'typed' }>, lit: LeafLitera
     case 'ip':
       return true;
     case 'numeric':
-      return typeof lit !== 'number';
+      // A bigint literal is a number too (an integer beyond 2^53, event/exactNumber.ts).
+      return typeof lit !== 'number' && typeof lit !== 'bigint';
     case 'boolean':
       return typeof lit !== 'boolean';
   }
@@ -128,10 +131,11 @@ export function nullCheck(node: Expr, operand: Expr, exists: boolean, fieldTypes
 /**
  * `==` (and `in` per element): exact, case-sensitive, no wildcards. Strings compare with the
  * value's JSON text (SPEC §C); numbers compare numerically, also against numeric strings (a
- * numeric field indexed from `"5"` holds 5).
+ * numeric field indexed from `"5"` holds 5). Integers beyond 2^53 are bigints on both sides, and
+ * a bigint never equals a number (event/exactNumber.ts), so `===` is exact.
  */
 export function equalsTest(literal: LeafLiteral, caseInsensitive: boolean): ValueTest {
-  if (typeof literal === 'number') return (v) => numericValue(v) === literal;
+  if (typeof literal === 'number' || typeof literal === 'bigint') return (v) => numericValue(v) === literal;
   if (typeof literal === 'boolean') {
     const text = String(literal);
     return (v) => v === literal || v === text;
@@ -143,35 +147,14 @@ export function equalsTest(literal: LeafLiteral, caseInsensitive: boolean): Valu
 
 /** Ranges: numeric against a number, case-sensitive by code point against a string (SPEC §A.4). */
 export function rangeTest(op: RangeOperator, literal: LeafLiteral): ValueTest {
-  if (typeof literal === 'number') {
+  if (typeof literal === 'number' || typeof literal === 'bigint') {
     return (v) => {
       const n = numericValue(v);
-      return n !== null && applyOrder(op, n < literal ? -1 : n > literal ? 1 : 0);
+      return n !== null && applyOrder(op, compareExact(n, literal));
     };
   }
   const bound = String(literal);
   return (v) => applyOrder(op, compareCodePoints(scalarText(v), bound));
 }
 
-/**
- * Order of two strings by code point: the UTF-8 byte order of a keyword's terms, which a range
- * query compares (Lucene TermRangeQuery over BytesRef). JavaScript's `<` compares UTF-16 code
- * units and would put U+E000–U+FFFF after astral characters. (A script comparison is Java's
- * String.compareTo, UTF-16 order, as `<` is: see scriptOrder.)
- */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (U+D800–U+DFFF) stand for code points above U+FFFF: move them above U+E000–U+FFFF.
-    if (x >= 0xd800 && y >= 0xd800) return shiftSurrogates(x) - shiftSurrogates(y);
-    return x - y;
-  }
-  return a.length - b.length;
-}
 
-function shiftSurrogates(unit: number): number {
-  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
-}

@@ -29,7 +29,7 @@ export const EVENT_FILTER: EventFilterOperator = {
     const read = compileFieldReader(categoryField);
     const inCategory = (event: EcsEvent): boolean => {
       for (const v of read(event)) {
-        if (v === name || (typeof v !== 'string' && (typeof v === 'number' || typeof v === 'boolean') && String(v) === name)) return true;
+        if (v === name || (typeof v !== 'string' && (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') && String(v) === name)) return true;
       }
       return false;
     };

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { needleTable, needOf, prefilterKeepsTable, rejectionTable, table, typedNeedleTable, typedRejectionTable, typedTable } from '../../../test/support/eqlOperators.js';
+import { holds, mappingTable, needleTable, needOf, prefilterKeepsTable, rejectionTable, table, typedNeedleTable, typedRejectionTable, typedTable } from '../../../test/support/eqlOperators.js';
+import { compileEqlCondition, parseEql } from '../index.js';
+import { parseJson } from '../../event/json.js';
+import type { EcsEvent } from '../../event/types.js';
 
 table('`in` / `in~` / `not in` (SPEC §A.4, row 39)', [
   ['a in ("x", "y")', { a: 'y' }, true],
@@ -72,6 +75,17 @@ prefilterKeepsTable('the prefilter keeps every line `in` accepts, numbers and bo
   ['process where a in ("x", null)', '{"event":{"category":"process"},"a":"x"}'],
 ]);
 
+describe('`in` with integers beyond 2^53', () => {
+  it('holds for the exact integer only', () => {
+    const event = (text: string) => parseJson(`{"a":${text}}`) as EcsEvent;
+    expect(holds('a in (1, 9007199254740993)', event('9007199254740993'))).toBe(true);
+    expect(holds('a in (1, 9007199254740993)', event('9007199254740992'))).toBe(false);
+    expect(holds('a in (1, 9007199254740992)', event('9007199254740993'))).toBe(false);
+    expect(holds('a in (1, 9007199254740993)', event('"9007199254740993"'))).toBe(true);
+    expect(holds('a not in (9007199254740993)', event('9007199254740992'))).toBe(true);
+  });
+});
+
 /** The fields the typed tables below run against, as an index mapping would give them. */
 const TYPES = {
   d: { type: 'date' },
@@ -106,3 +120,20 @@ typedNeedleTable('`in` on a typed field needs nothing of the line', TYPES, [
   ['n in (1, 2)', undefined],
   ['k in ("x", "y")', ['"x"', '"y"']],
 ]);
+
+describe('`in` with integers beyond 2^53 on a long field', () => {
+  it('accepts the literal as a long and compares exactly', () => {
+    const fieldTypes = mappingTable({ n: { type: 'long' }, u: { type: 'unsigned_long' } });
+    const holdsTyped = (condition: string, text: string) => {
+      const query = parseEql(`any where ${condition}`);
+      if (query.type !== 'event') throw new Error('an event query');
+      return compileEqlCondition(query.filter.condition, { fieldTypes })(parseJson(text) as EcsEvent);
+    };
+    expect(holdsTyped('n in (1, 9007199254740993)', '{"n":9007199254740993}')).toBe(true);
+    expect(holdsTyped('n in (1, 9007199254740993)', '{"n":9007199254740992}')).toBe(false);
+    expect(holdsTyped('n == 9007199254740993', '{"n":"9007199254740993"}')).toBe(true);
+    expect(holdsTyped('n > 9007199254740992', '{"n":9007199254740993}')).toBe(true);
+    expect(holdsTyped('u in (18446744073709551615)', '{"u":18446744073709551615}')).toBe(true);
+    expect(holdsTyped('u in (18446744073709551615)', '{"u":18446744073709551614}')).toBe(false);
+  });
+});

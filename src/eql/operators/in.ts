@@ -1,3 +1,4 @@
+import type { ExactNumber } from '../../event/exactNumber.js';
 import { asciiFold } from '../../event/wildcard.js';
 import { ANY, exactStringNeed, or } from '../../prefilter/needles.js';
 import { literalOf, type InExpr } from '../ast.js';
@@ -86,11 +87,12 @@ export const MEMBERSHIP: ExprOperator<InExpr> = {
 /** Membership of one value in a list of literals: strings exactly (or folded), numbers numerically. */
 export function membershipTest(literals: readonly LeafLiteral[], caseInsensitive: boolean): ValueTest {
   const strings = new Set<string>();
-  const numbers = new Set<number>();
+  // Exact numbers: an integer beyond 2^53 is a bigint, never equal to a number (event/exactNumber.ts).
+  const numbers = new Set<ExactNumber>();
   const booleans = new Set<boolean>();
   for (const l of literals) {
     if (typeof l === 'string') strings.add(caseInsensitive ? asciiFold(l) : l);
-    else if (typeof l === 'number') numbers.add(l);
+    else if (typeof l === 'number' || typeof l === 'bigint') numbers.add(l);
     else booleans.add(l);
   }
   return (v) => {
@@ -107,7 +109,8 @@ export function membershipTest(literals: readonly LeafLiteral[], caseInsensitive
 function literalFits(field: Extract<EqlField, { kind: 'typed' }>, lit: LeafLiteral): boolean {
   switch (field.family) {
     case 'numeric':
-      return typeof lit === 'number';
+      // A bigint is an integer literal beyond 2^53 (event/exactNumber.ts): a long, a number.
+      return typeof lit === 'number' || typeof lit === 'bigint';
     case 'boolean':
       return typeof lit === 'boolean';
     default:
@@ -118,6 +121,8 @@ function literalFits(field: Extract<EqlField, { kind: 'typed' }>, lit: LeafLiter
 function literalTypeName(lit: LeafLiteral): string {
   if (typeof lit === 'string') return 'keyword';
   if (typeof lit === 'boolean') return 'boolean';
+  // Beyond 2^53 (a bigint): a long, or an unsigned_long beyond a long (ql StringUtils.parseIntegral).
+  if (typeof lit === 'bigint') return lit > 9223372036854775807n ? 'unsigned_long' : 'long';
   return Number.isInteger(lit) ? 'integer' : 'double';
 }
 

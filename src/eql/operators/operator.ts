@@ -1,5 +1,6 @@
 import { isScalar } from '../../event/fields.js';
 import type { Predicate, Scalar } from '../../event/types.js';
+import { compareExact, numberOfText, type ExactNumber } from '../../event/exactNumber.js';
 import { isNumericText } from '../../event/numericText.js';
 import { asciiFold } from '../../event/wildcard.js';
 import type { FieldTypeTable } from '../../fieldTypes/index.js';
@@ -92,16 +93,25 @@ export interface NeedContext {
 export type ValueTest = (value: Scalar) => boolean;
 
 /** A literal a leaf can compare with (null is handled before: `f == null` is "missing"). */
-export type LeafLiteral = string | number | boolean;
+export type LeafLiteral = string | number | bigint | boolean;
 
 export const ALWAYS: Predicate = () => true;
 export const NEVER: Predicate = () => false;
 
-/** The number a value stands for: numbers, and strings holding a number (a keyword or numeric field). */
-export function numericValue(value: Scalar): number | null {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && isNumericText(value, true)) return Number(value);
-  return null;
+/**
+ * The number a value stands for: numbers, and strings holding a number (a keyword or numeric
+ * field), exact for integers beyond 2^53 (a bigint, event/exactNumber.ts) as a long compares them.
+ */
+export function numericValue(value: Scalar): ExactNumber | null {
+  switch (typeof value) {
+    case 'number':
+    case 'bigint':
+      return value;
+    case 'string':
+      return isNumericText(value, true) ? numberOfText(value) : null;
+    default:
+      return null;
+  }
 }
 
 export type RangeOperator = '<' | '<=' | '>' | '>=';
@@ -130,10 +140,10 @@ export function applyOrder(op: RangeOperator | '==' | '!=', order: number): bool
  */
 export function scriptOrder(a: ScriptValue, b: ScriptValue): number | null {
   if (a === null || b === null) return null;
-  if (typeof a === 'number' || typeof b === 'number') {
+  if (typeof a === 'number' || typeof b === 'number' || typeof a === 'bigint' || typeof b === 'bigint') {
     const x = numericValue(a);
     const y = numericValue(b);
-    if (x !== null && y !== null) return x < y ? -1 : x > y ? 1 : 0;
+    if (x !== null && y !== null) return compareExact(x, y);
     if (typeof a !== 'string' || typeof b !== 'string') return null;
   }
   if (typeof a === 'boolean' || typeof b === 'boolean') {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseJson } from '../../event/json.js';
 import type { EcsEvent } from '../../event/types.js';
 import { ANY, defaultNeedles } from '../../prefilter/needles.js';
 import { compileKql } from '../compile.js';
@@ -167,6 +168,39 @@ describe('field:value categories (dispatch)', () => {
     for (const q of ['event.category:true', 'event.category:"false"', 'event.category:5', 'event.category:"10.0.0.1"']) {
       expect(kqlCategories(parseKql(q))).toBeUndefined();
     }
+  });
+});
+
+// Integers beyond 2^53 compare as Elasticsearch's long compares them (README "Integers beyond 2^53").
+describe('field:value on integers beyond 2^53', () => {
+  const event = (text: string) => parseJson(`{"pid":${text}}`) as EcsEvent;
+  it('matches the exact integer only, as a number or as numeric text', () => {
+    expect(matches('pid:9007199254740993', event('9007199254740993'))).toBe(true);
+    expect(matches('pid:9007199254740993', event('9007199254740992'))).toBe(false);
+    expect(matches('pid:9007199254740992', event('9007199254740993'))).toBe(false);
+    expect(matches('pid:"9007199254740993"', event('9007199254740993'))).toBe(true);
+    expect(matches('pid:9007199254740993', event('"9007199254740993"'))).toBe(true);
+    expect(matches('pid:(1 or 9007199254740993)', event('9007199254740993'))).toBe(true);
+    expect(matches('pid:(1 or 9007199254740993)', event('9007199254740992'))).toBe(false);
+    expect(matches('pid:90071992547409*', event('9007199254740993'))).toBe(true);
+    expect(matches('pid:*0993', event('9007199254740993'))).toBe(true);
+  });
+
+  it('finds them by free text, and they exist', () => {
+    expect(matches('9007199254740993', event('9007199254740993'))).toBe(true);
+    expect(matches('9007199254740993', event('9007199254740992'))).toBe(false);
+    expect(matches('pid:*', event('9007199254740993'))).toBe(true);
+  });
+
+  it('compare exactly on typed fields: a long (ECS process.pid) and a keyword (ECS event.code) by its digits', () => {
+    const ecs = (text: string) => parseJson(`{"process":{"pid":${text}},"event":{"code":${text}}}`) as EcsEvent;
+    expect(matches('process.pid:9007199254740993', ecs('9007199254740993'))).toBe(true);
+    expect(matches('process.pid:9007199254740993', ecs('9007199254740992'))).toBe(false);
+    expect(matches('process.pid > 9007199254740992', ecs('9007199254740993'))).toBe(true);
+    expect(matches('process.pid > 9007199254740992', ecs('9007199254740992'))).toBe(false);
+    expect(matches('event.code:9007199254740993', ecs('9007199254740993'))).toBe(true);
+    expect(matches('event.code:9007199254740993', ecs('9007199254740992'))).toBe(false);
+    expect(matches('event.code:*0993', ecs('9007199254740993'))).toBe(true);
   });
 });
 

@@ -1,5 +1,6 @@
 import { bytesInCidr, parseCidr, parseIp } from '../../event/cidr.js';
 import type { Cidr } from '../../event/cidr.js';
+import { numberOfText, type ExactNumber } from '../../event/exactNumber.js';
 import type { Predicate } from '../../event/types.js';
 import { compileWildcardParts } from '../../event/wildcard.js';
 import type { StringMatcher } from '../../event/wildcard.js';
@@ -121,7 +122,8 @@ function keywordValueTest(ignoreAbove: number | undefined, values: readonly KqlV
   const test = compileStringTest(strings, patterns, []);
   const limit = ignoreAbove ?? Infinity;
   return (v) => {
-    const text = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+    // A bigint (an integer beyond 2^53, event/exactNumber.ts) by its exact digits, as a keyword indexes it.
+    const text = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' ? String(v) : undefined;
     return text !== undefined && text.length <= limit && test(text);
   };
 }
@@ -219,8 +221,11 @@ const NUMBER_TEXT = /^[0-9.e+-]*$/;
 interface ValueSet {
   /** Event strings equal to one of these match (case-sensitive, SPEC §B.3). */
   strings: Set<string>;
-  /** Event numbers equal to one of these match (`process.pid:200` and `:"200"`). */
-  numbers: Set<number>;
+  /**
+   * Event numbers equal to one of these match (`process.pid:200` and `:"200"`). An integer beyond
+   * 2^53 is a bigint, in the set and in the event alike, and never equals a number (event/exactNumber.ts).
+   */
+  numbers: Set<ExactNumber>;
   matchesTrue: boolean;
   matchesFalse: boolean;
   /** Unquoted values with `*`: applied to strings, and to numbers / booleans by their JSON text (SPEC §C). */
@@ -257,8 +262,7 @@ function addValue(set: ValueSet, value: KqlValue): void {
     case 'string': {
       const text = value.value;
       set.strings.add(text);
-      const n = parseDecimal(text);
-      if (n !== undefined) set.numbers.add(n);
+      if (parseDecimal(text) !== undefined) set.numbers.add(numberOfText(text));
       if (text === 'true') set.matchesTrue = true;
       if (text === 'false') set.matchesFalse = true;
       // A bare address also goes here (a /32 or /128 block), so `::1` matches `0:0:0:0:0:0:0:1`.
@@ -283,6 +287,7 @@ function compileValueSet(set: ValueSet): ValueTest {
       case 'string':
         return testString(value);
       case 'number':
+      case 'bigint':
         return numberTest(value);
       case 'boolean':
         return value ? trueMatches : falseMatches;
@@ -315,7 +320,7 @@ function exactTest(strings: Set<string>): (s: string) => boolean {
   return (s) => strings.has(s);
 }
 
-function compileNumberTest(numbers: Set<number>, patterns: StringMatcher[]): (n: number) => boolean {
+function compileNumberTest(numbers: Set<ExactNumber>, patterns: StringMatcher[]): (n: ExactNumber) => boolean {
   if (patterns.length === 0) {
     if (numbers.size === 0) return () => false;
     if (numbers.size === 1) {

@@ -1,11 +1,12 @@
 import { parseIp } from '../../event/cidr.js';
+import { compareExact, numberOfText } from '../../event/exactNumber.js';
 import { ANY } from '../../prefilter/needles.js';
 import type { KqlRangeOperator, KqlValue } from '../ast.js';
 import { valueText } from '../ast.js';
 import { parseDateMath, parseDefaultDate, parseIsoDate } from '../../time/dates.js';
 import { parseDecimal } from '../decimal.js';
 import { compileRangeMatcher } from '../../fieldTypes/index.js';
-import { compareCodePoints } from '../../fieldTypes/matchers.js';
+import { asIpv6, compareCodePoints, compareIpBytes } from '../../event/order.js';
 import { compileTypedFieldClause } from '../fieldAccess.js';
 import type { ValueTest } from '../fieldAccess.js';
 import type { KqlNodeKind, KqlNodeOf } from './kind.js';
@@ -15,7 +16,6 @@ import type { KqlNodeKind, KqlNodeOf } from './kind.js';
  * number, date or word) and no category.
  */
 /** Code point order (a keyword's UTF-8 byte order), the one comparison of keywords both paths use. */
-export { compareCodePoints };
 
 export const rangeKind: KqlNodeKind<KqlNodeOf<'range'>> = {
   compile(node, ctx) {
@@ -57,11 +57,14 @@ function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, nowMs: nu
   const dateOrEpoch = dateBound ?? bound;
   const ipBound = dateOrEpoch === undefined ? parseIp(text) : null;
   const ipBound16 = ipBound === null ? null : asIpv6(ipBound);
+  // Exact against integers beyond 2^53 (bigints, event/exactNumber.ts), as a long compares them.
+  const exactBound = bound === undefined ? undefined : numberOfText(text);
 
   return (v) => {
     switch (typeof v) {
       case 'number':
-        return bound !== undefined && holds(v - bound);
+      case 'bigint':
+        return exactBound !== undefined && holds(compareExact(v, exactBound));
       case 'string': {
         // `v` may be a number or a year (`2024`): only a full calendar date in the event reads as
         // a date, so a keyword such as "2024" keeps comparing as text.
@@ -72,7 +75,7 @@ function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, nowMs: nu
         // An address against an address compares as an ip field does (SPEC §B.3: ranges on IPs).
         if (ipBound16 !== null) {
           const ip = parseIp(v);
-          if (ip !== null) return holds(compareBytes(asIpv6(ip), ipBound16));
+          if (ip !== null) return holds(compareIpBytes(asIpv6(ip), ipBound16));
         }
         return holds(compareCodePoints(v, text));
       }
@@ -89,9 +92,10 @@ function compileRangeTest(operator: KqlRangeOperator, value: KqlValue, nowMs: nu
 function compileDateRangeTest(holds: (difference: number) => boolean, dateBound: number, text: string): ValueTest {
   return (v) => {
     switch (typeof v) {
-      case 'number': {
+      case 'number':
+      case 'bigint': {
         const ms = parseDefaultDate(String(v), false, LENIENT);
-        return holds((ms ?? v) - dateBound);
+        return holds(ms !== undefined ? ms - dateBound : compareExact(v, dateBound));
       }
       case 'string': {
         const ms = parseDefaultDate(v, false, LENIENT);
@@ -103,20 +107,7 @@ function compileDateRangeTest(holds: (difference: number) => boolean, dateBound:
   };
 }
 
-/** Elasticsearch keeps every ip as 16 bytes, an IPv4 address as ::ffff:a.b.c.d, and orders them bytewise. */
-function asIpv6(ip: Uint8Array): Uint8Array {
-  if (ip.length === 16) return ip;
-  const v6 = new Uint8Array(16);
-  v6[10] = 0xff;
-  v6[11] = 0xff;
-  v6.set(ip, 12);
-  return v6;
-}
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
-}
 
 /** KQL bounds and event values on unmapped fields take a space for the `T`, as event times do. */
 const LENIENT = { lenient: true } as const;
