@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, jsonLines, runInProcess as runCli } from './run.js';
+import { ROOT, jsonLines, runCli as runBinary, runInProcess as runCli } from './run.js';
 
 const PACK = join(ROOT, 'test/fixtures/detection-rules/detection-rules-toml.tar.gz');
 const PSREFLECT = 'rules/windows/execution_posh_psreflect.toml';
@@ -172,6 +172,16 @@ describe('rule filters (real rules of the pack)', () => {
       load('C:\\Users\\bob\\x.ps1', 3),
     ]);
     expect((await scan(rulePath('rules/windows/defense_evasion_posh_assembly_load.toml'), events)).lines).toEqual([1, 3]);
+  });
+
+  it('gives the same alerts with worker threads (workers compile the filters too)', async () => {
+    const paths = ['C:\\ProgramData\\MaaS360\\Cloud Extender\\AR\\Scripts\\ASModuleCommon.ps1', 'C:\\Users\\bob\\evil.ps1', undefined];
+    const events = writeEvents('psreflect-many.ndjson', Array.from({ length: 300 }, (_, i) => scriptBlock(paths[i % 3], i % 60)));
+    const args = ['--no-bundled', '--rules', rulePath(PSREFLECT), '--format', 'json', events];
+    const env = { LKM_SCAN_RANGE_BYTES: '4096' };
+    const [one, two] = await Promise.all([runBinary([...args, '--workers', '1'], { env }), runBinary([...args, '--workers', '2'], { env })]);
+    expect(jsonLines(one.stdout)).toHaveLength(200);
+    expect(two.stdout).toBe(one.stdout);
   });
 
   it('every rule of the pack with filters compiles (validate)', async () => {
