@@ -4,6 +4,7 @@ import { colorEnabled, makeChalk } from '../output/color.js';
 import { printable, printableBlock } from '../text/printable.js';
 import { severityLabel } from '../output/text.js';
 import type { Rule } from '../rules/types.js';
+import { describeFilter } from '../filters/index.js';
 import { EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
 import { findRules, selectRules, type RuleSelection } from '../rules/select.js';
 
@@ -106,7 +107,7 @@ export function rulesShowCommand(key: string, opts: RulesCommandOptions, io: Cli
   out.push(block(r.query.replace(/^\n+|\s+$/g, '')));
   if (r.filters.length) {
     h('Filters (ANDed with the query)');
-    for (const f of r.filters) out.push(`${f.disabled ? '(disabled) ' : ''}${f.negate ? 'NOT ' : ''}${p(JSON.stringify(f.clause))}`);
+    for (const f of r.filters) out.push(p(describeFilter(f)));
   }
   h('MITRE ATT&CK');
   const ref = (url: string | undefined) => (url ? `  ${chalk.dim(p(url))}` : '');

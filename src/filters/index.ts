@@ -3,3 +3,4 @@ export type { DslClause, DslValue, RangeBound, RuleFilter } from './ast.js';
 export { FilterSyntaxError, parseRuleFilters, SUPPORTED } from './parse.js';
 export { compileFilters } from './compile.js';
 export type { CompiledFilters, FilterCompileContext } from './compile.js';
+export { describeFilter } from './describe.js';

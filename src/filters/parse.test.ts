@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeFilter } from './describe.js';
 import { FilterSyntaxError, parseRuleFilters } from './parse.js';
 
 const wildcard = { wildcard: { 'file.path': { case_insensitive: true, value: '?:\\\\x\\\\*' } } };
@@ -106,5 +107,20 @@ describe('parseRuleFilters refuses what it cannot evaluate exactly, with the pat
   it('takes a missing list as none and refuses a list that is not one', () => {
     expect(parseRuleFilters(undefined)).toEqual([]);
     expect(() => parseRuleFilters({ query: {} })).toThrow(FilterSyntaxError);
+  });
+});
+
+describe('describeFilter (rules show)', () => {
+  it('says what each filter keeps or drops in one line', () => {
+    const lines = parseRuleFilters([
+      { meta: { negate: true }, query: wildcard },
+      { meta: { disabled: true }, query: { terms: { 'process.name': ['a', 'b'] } } },
+      { query: { bool: { filter: [{ exists: { field: 'x' } }], must_not: { range: { n: { gte: 1, lt: 5 } } }, should: [{ match_phrase: { m: 'p q' } }, { prefix: { f: '/tmp' } }], minimum_should_match: 1 } } },
+    ]).map(describeFilter);
+    expect(lines).toEqual([
+      'NOT file.path wildcard "?:\\\\\\\\x\\\\\\\\*" (case-insensitive)',
+      '(disabled) process.name terms ["a", "b"]',
+      '(x exists AND NOT n >= 1 and < 5 AND any of (m match_phrase "p q"; f prefix "/tmp"))',
+    ]);
   });
 });
