@@ -33,6 +33,7 @@ function describeClause(c: DslClause): string {
   }
 }
 
+/** A string as the DSL holds it (a wildcard pattern keeps its own `\` escapes), in quotes; the caller escapes for the terminal. */
 function value(v: DslValue): string {
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  return typeof v === 'string' ? `"${v}"` : String(v);
 }

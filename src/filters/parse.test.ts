@@ -118,7 +118,7 @@ describe('describeFilter (rules show)', () => {
       { query: { bool: { filter: [{ exists: { field: 'x' } }], must_not: { range: { n: { gte: 1, lt: 5 } } }, should: [{ match_phrase: { m: 'p q' } }, { prefix: { f: '/tmp' } }], minimum_should_match: 1 } } },
     ]).map(describeFilter);
     expect(lines).toEqual([
-      'NOT file.path wildcard "?:\\\\\\\\x\\\\\\\\*" (case-insensitive)',
+      'NOT file.path wildcard "?:\\\\x\\\\*" (case-insensitive)',
       '(disabled) process.name terms ["a", "b"]',
       '(x exists AND NOT n >= 1 and < 5 AND any of (m match_phrase "p q"; f prefix "/tmp"))',
     ]);
