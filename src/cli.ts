@@ -102,6 +102,8 @@ interface GlobalOpts {
   sarifAllRules?: boolean;
   maxResults?: number;
   mapping: string[];
+  exceptions: string[];
+  valueList: string[];
 }
 
 function ruleSelection(o: GlobalOpts) {
@@ -164,6 +166,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         .argParser(parseMaxResults)
         .default(25_000),
     );
+  program
+    .option(
+      '--exceptions <[rules=]file>',
+      'Kibana exception list export (NDJSON) or its TOML form: matching events are left out of the rules that reference the list (exceptions_list), or of RULES (rule_ids separated by commas, * for all) (repeatable; see README "Exceptions")',
+      collect,
+      [],
+    )
+    .option('--value-list <id=file>', 'the values of value list ID (one a line) for "is in list" exception entries (repeatable)', collect, []);
   addRuleOptions(program);
   program.addHelpText('after', SCAN_EXAMPLES);
   program.action(async (inputs: string[], o: GlobalOpts) => {
@@ -190,6 +200,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         sarifAllRules: !!o.sarifAllRules,
         maxResults: o.maxResults,
         mappingPaths: o.mapping,
+        exceptionPaths: o.exceptions,
+        valueListPaths: o.valueList,
         ...ruleSelection(o),
       },
       io,
@@ -280,7 +292,7 @@ Exit status:
       const statePath = o.state;
       if (statePath === undefined) return baseline.error('error: baseline needs --state FILE: the file to learn into', { code: 'lkm-scan.missingState', exitCode: EXIT_ERROR });
       exitCode = await baselineCommand(
-        { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, ...ruleSelection(o) },
+        { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, exceptionPaths: o.exceptions, valueListPaths: o.valueList, ...ruleSelection(o) },
         io,
       );
     });

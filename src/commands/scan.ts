@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Alert, Location } from '../engine/alert.js';
 import { compileRule, type CompiledRule } from '../engine/compileRule.js';
@@ -16,6 +17,7 @@ import { planParallelScan, rangeBytes } from '../parallel/plan.js';
 import { ParallelReader, type ParallelHandler } from '../parallel/reader.js';
 import { fieldTypesOf, MappingError, readMappingFiles } from '../fieldTypes/index.js';
 import type { FieldTypeTable, MappingSource } from '../fieldTypes/index.js';
+import { ExceptionFileError, ExceptionSet, formatExceptionSummary } from '../exceptions/index.js';
 import { RuleError } from '../rules/ruleError.js';
 import { selectRules, type RuleSelection } from '../rules/select.js';
 import { shareRuleSet } from '../rules/shared.js';
@@ -50,6 +52,9 @@ export interface ScanCommandOptions extends RuleSelection {
   summary?: SummaryRules;
   /** `--mapping FILE` (repeatable): the field types of the user's indices; later files override earlier ones. */
   mappingPaths?: string[];
+  /** `--exceptions [RULES=]FILE` and `--value-list ID=FILE` (repeatable): src/exceptions. */
+  exceptionPaths?: string[];
+  valueListPaths?: string[];
   /** `--sarif-all-rules`, `--max-results`: see src/output/sarifSink.ts. */
   sarifAllRules?: boolean;
   maxResults?: number;
@@ -78,6 +83,22 @@ export function prepareMappings(paths: readonly string[], io: CliIO): { sources:
   } catch (e) {
     if (!(e instanceof MappingError)) throw e;
     io.stderr.write(`lkm-scan: error: --mapping ${printable(e.message)}\n`);
+    return undefined;
+  }
+}
+
+/**
+ * Reads `--exceptions` and `--value-list` files for the rules a scan runs, printing an
+ * ExceptionFileError (file, line or key, what to change) and the notes. Undefined on failure.
+ */
+export function prepareExceptions(opts: Pick<ScanCommandOptions, 'exceptionPaths' | 'valueListPaths'>, rules: readonly CompiledRule[], fieldTypes: FieldTypeTable, io: CliIO): ExceptionSet | undefined {
+  try {
+    const set = ExceptionSet.load({ args: opts.exceptionPaths ?? [], valueLists: opts.valueListPaths ?? [], fieldTypes, now: Date.now(), exists: existsSync }, rules);
+    for (const note of set.notes) io.stderr.write(`lkm-scan: note: --exceptions: ${printable(note)}\n`);
+    return set;
+  } catch (e) {
+    if (!(e instanceof ExceptionFileError)) throw e;
+    io.stderr.write(`lkm-scan: error: ${printable(e.format())}\nlkm-scan: nothing was scanned; fix the exception file (README "Exceptions")\n`);
     return undefined;
   }
 }
@@ -157,6 +178,8 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const prepared = prepareRules(opts, io, mappings.fieldTypes);
   const rules = prepared && opts.learnOnly ? baselineRules(prepared, io) : prepared;
   if (!rules) return EXIT_ERROR;
+  const exceptions = prepareExceptions(opts, rules, mappings.fieldTypes, io);
+  if (!exceptions) return EXIT_ERROR;
   const state = opts.statePath === undefined ? undefined : ScanState.open(opts.statePath, rules, io);
   if (opts.statePath !== undefined && !state) return EXIT_ERROR;
 
@@ -204,7 +227,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const live = sources.length === 1 && sources[0]!.kind !== 'file';
   // --strict promises every malformed line is found, which only parsing every line can keep.
   const prefilter = opts.prefilter && !opts.strict ? compilePrefilter(rules.map((r) => r.need)) : undefined;
-  const scanner = createScanner(rules, emit, { live, termHistory: state?.termHistory });
+  const scanner = createScanner(rules, emit, { live, termHistory: state?.termHistory, exceptionGate: (c) => exceptions.gateFor(c.rule) });
   // A live scan may run for days: save its history as it goes, not only at the end.
   const stopAutosave = live ? state?.autosave(io) : undefined;
   const inWindow = compileTimeWindow(opts.window);
@@ -340,7 +363,9 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
         rules: opts.summary,
         hosts,
         interrupted: interruption.by && { signal: interruption.by, cutShort },
-      }) + stateLines,
+      }) +
+        formatExceptionSummary(exceptions.items, new Map(rules.map((r) => [r.rule.id, r.rule.name]))) +
+        stateLines,
     );
   }
   if (state && !stateSaved && !state.failed) io.stderr.write(`lkm-scan: ${state.path} not updated: the scan did not finish\n`);

@@ -3,6 +3,7 @@ import type { EcsEvent } from '../event/types.js';
 import type { Alert, Location } from './alert.js';
 import type { CompiledRule } from './compileRule.js';
 import { compileDispatch } from './dispatch.js';
+import { gateRunner } from '../exceptions/gate.js';
 import type { RuleHits } from './extract.js';
 import { ruleKindOf, type RuleCounts, type RuleRunner, type ScannerOptions } from './runners/index.js';
 
@@ -33,7 +34,9 @@ export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => voi
       count.alerts++;
       emit(alert);
     };
-    return ruleKindOf(compiled).start({ emit: emitCounted, count, options });
+    const runner = ruleKindOf(compiled).start({ emit: emitCounted, count, options });
+    const gate = options.exceptionGate?.(compiled);
+    return gate === undefined ? runner : gateRunner(runner, gate, compiled.matches);
   });
   const runnerOf = (index: number): RuleRunner => {
     const runner = runners[index];

@@ -192,3 +192,21 @@ describe('rule filters and enabled', () => {
     expect(loadError(minimal(base + '\nenabled = "no"')).message).toBe('rule field `rule.enabled` must be true or false, found "no"');
   });
 });
+
+describe('rule exceptions_list', () => {
+  const base = 'rule_id = "r"\nname = "n"\ntype = "query"\nlanguage = "kuery"\nquery = "a:b"\nseverity = "low"\nrisk_score = 1';
+
+  it('keeps each referenced list with its list_id and namespace_type (single when absent)', () => {
+    const rule = parseRuleText(minimal(`${base}\n\n[[rule.exceptions_list]]\nid = "x1"\nlist_id = "ops"\ntype = "detection"\n\n[[rule.exceptions_list]]\nlist_id = "endpoint_list"\nnamespace_type = "agnostic"`), 'x.toml');
+    if (isUnsupported(rule)) throw new Error('unsupported');
+    expect(rule.exceptionsList).toEqual([
+      { listId: 'ops', namespaceType: 'single', id: 'x1', type: 'detection' },
+      { listId: 'endpoint_list', namespaceType: 'agnostic' },
+    ]);
+  });
+
+  it('refuses a reference without list_id or with an unknown namespace_type', () => {
+    expect(loadError(minimal(`${base}\n\n[[rule.exceptions_list]]\nid = "x1"`)).message).toBe('rule field `rule.exceptions_list[0].list_id` must be the list_id of an exception list');
+    expect(loadError(minimal(`${base}\n\n[[rule.exceptions_list]]\nlist_id = "a"\nnamespace_type = "global"`)).message).toMatch(/namespace_type` must be "single" or "agnostic", found "global"/);
+  });
+});

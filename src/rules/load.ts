@@ -6,6 +6,7 @@ import { findKey, findQueryStart } from './tomlKeys.js';
 import { FilterSyntaxError, parseRuleFilters, SUPPORTED, type RuleFilter } from '../filters/index.js';
 import {
   SEVERITIES,
+  type ExceptionListRef,
   type NewTermsRule,
   type Rule,
   type RuleCommon,
@@ -137,6 +138,7 @@ export function parseRuleText(text: string, file: string, bundled = false): Load
     license: str('license', false),
     references: strList('references'),
     falsePositives: strList('false_positives'),
+    exceptionsList: readExceptionsList(rule.exceptions_list, fail),
     setup: str('setup', false),
     note: str('note', false),
     index: strList('index'),
@@ -278,6 +280,21 @@ function readThreats(value: unknown, fail: (field: string, message: string) => n
       });
     }
     return threat;
+  });
+}
+
+function readExceptionsList(value: unknown, fail: (field: string, message: string) => never): ExceptionListRef[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return fail('rule.exceptions_list', 'must be an array of tables ([[rule.exceptions_list]])');
+  return value.map((t, i) => {
+    const at = `rule.exceptions_list[${i}]`;
+    if (!isTable(t) || typeof t.list_id !== 'string' || t.list_id === '') return fail(`${at}.list_id`, 'must be the list_id of an exception list');
+    const ns = t.namespace_type ?? 'single';
+    if (ns !== 'single' && ns !== 'agnostic') return fail(`${at}.namespace_type`, `must be "single" or "agnostic", found ${describe(ns)}`);
+    const ref: ExceptionListRef = { listId: t.list_id, namespaceType: ns };
+    if (typeof t.id === 'string') ref.id = t.id;
+    if (typeof t.type === 'string') ref.type = t.type;
+    return ref;
   });
 }
 

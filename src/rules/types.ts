@@ -31,6 +31,15 @@ export interface RuleSource {
   bundled: boolean;
 }
 
+/** One `[[rule.exceptions_list]]` entry: an exception list Kibana applies to the rule (README "### Exceptions"). */
+export interface ExceptionListRef {
+  listId: string;
+  namespaceType: 'single' | 'agnostic';
+  /** The list's saved-object id and type, as Kibana writes them; lists are matched by `listId` and `namespaceType`. */
+  id?: string;
+  type?: string;
+}
+
 /** Fields every rule type shares. */
 export interface RuleCommon {
   id: string;
@@ -44,6 +53,8 @@ export interface RuleCommon {
   license?: string;
   references: string[];
   falsePositives: string[];
+  /** `exceptions_list`: the exception lists whose items leave events out of the rule's search (`--exceptions`); absent is none. */
+  exceptionsList?: ExceptionListRef[];
   setup?: string;
   note?: string;
   index: string[];

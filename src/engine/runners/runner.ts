@@ -2,6 +2,7 @@ import type { EcsEvent } from '../../event/types.js';
 import type { Alert, Location } from '../alert.js';
 import type { CompiledRule } from '../compileRule.js';
 import type { Extractor, PayloadHit } from '../extract.js';
+import type { ExceptionGate } from '../../exceptions/gate.js';
 
 export interface ScannerOptions {
   /**
@@ -15,6 +16,8 @@ export interface ScannerOptions {
    * A rule's runner decides with it and records this run's sightings into the same map.
    */
   termHistory?: ReadonlyMap<string, Map<string, number>>;
+  /** `--exceptions`: the exception items in front of a rule's runner (src/exceptions), if any apply. */
+  exceptionGate?: (compiled: CompiledRule) => ExceptionGate | undefined;
 }
 
 export interface RuleCounts {
