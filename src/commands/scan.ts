@@ -141,6 +141,10 @@ export function prepareRules(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTy
       `lkm-scan: warning: skipped ${selected.unsupported.length} rule${selected.unsupported.length === 1 ? '' : 's'} of types that need a live cluster (${types})\n`,
     );
   }
+  if (selected.disabled.length > 0) {
+    const n = selected.disabled.length;
+    io.stderr.write(`lkm-scan: note: ${n} disabled rule${n === 1 ? '' : 's'} (enabled = false) not run; name one with --rule ID to run it\n`);
+  }
   if (errors.length > 0) {
     for (const e of errors) io.stderr.write(e.format() + '\n\n');
     io.stderr.write(`lkm-scan: ${errors.length} rule error${errors.length === 1 ? '' : 's'}; nothing was scanned. Fix the rule or leave it out with --rule/--no-bundled.\n`);
