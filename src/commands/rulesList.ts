@@ -4,6 +4,7 @@ import { colorEnabled, makeChalk } from '../output/color.js';
 import { printable, printableBlock } from '../text/printable.js';
 import { severityLabel } from '../output/text.js';
 import type { Rule } from '../rules/types.js';
+import { describeFilter } from '../filters/index.js';
 import { EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
 import { findRules, selectRules, type RuleSelection } from '../rules/select.js';
 
@@ -13,12 +14,13 @@ export interface RulesCommandOptions extends RuleSelection {
 }
 
 function flags(rule: Rule): string[] {
-  return [rule.buildingBlock ? 'building-block' : '', rule.deprecated ? 'deprecated' : ''].filter(Boolean);
+  return [rule.enabled ? '' : 'disabled', rule.buildingBlock ? 'building-block' : '', rule.deprecated ? 'deprecated' : ''].filter(Boolean);
 }
 
 /** `lkm-scan rules`: one line per rule, the facts a user picks rules by. */
 export function rulesListCommand(opts: RulesCommandOptions, io: CliIO): number {
-  const sel = selectRules(opts);
+  // Disabled rules are listed, marked: `--rule ID` runs one.
+  const sel = selectRules({ ...opts, includeDisabled: true });
   for (const e of sel.errors) io.stderr.write(e.format() + '\n\n');
   if (opts.format === 'json') {
     // The product owner's ndjson serializer: ample for a listing (the alert stream has its own, see output/sink.ts).
@@ -41,7 +43,9 @@ export function rulesListCommand(opts: RulesCommandOptions, io: CliIO): number {
     );
   }
   const skipped = sel.unsupported.length ? `, ${sel.unsupported.length} skipped (unsupported types)` : '';
-  io.stderr.write(`${sel.rules.length} rule${sel.rules.length === 1 ? '' : 's'}${skipped}\n`);
+  const off = sel.rules.filter((r) => !r.enabled).length;
+  const disabled = off ? `, ${off} disabled (enabled = false: run only when named with --rule)` : '';
+  io.stderr.write(`${sel.rules.length} rule${sel.rules.length === 1 ? '' : 's'}${disabled}${skipped}\n`);
   return sel.errors.length ? EXIT_ERROR : EXIT_CLEAN;
 }
 
@@ -54,6 +58,7 @@ export function ruleSummary(r: Rule) {
     severity: r.severity,
     risk_score: r.riskScore,
     mitre: mitreIds(r.threat),
+    enabled: r.enabled,
     building_block: r.buildingBlock,
     deprecated: r.deprecated,
     file: r.source.file,
@@ -62,7 +67,7 @@ export function ruleSummary(r: Rule) {
 
 /** `lkm-scan rules show ID_OR_NAME`: everything a reviewer needs to judge an alert of this rule. */
 export function rulesShowCommand(key: string, opts: RulesCommandOptions, io: CliIO): number {
-  const sel = selectRules(opts);
+  const sel = selectRules({ ...opts, includeDisabled: true });
   const hits = findRules(sel.rules, key);
   if (hits.length === 0) {
     io.stderr.write(`lkm-scan: error: no rule matches "${printable(key)}"; \`lkm-scan rules\` lists ids and names\n`);
@@ -100,6 +105,10 @@ export function rulesShowCommand(key: string, opts: RulesCommandOptions, io: Cli
   out.push(block(r.description.trim()));
   h('Query');
   out.push(block(r.query.replace(/^\n+|\s+$/g, '')));
+  if (r.filters.length) {
+    h('Filters (ANDed with the query)');
+    for (const f of r.filters) out.push(p(describeFilter(f)));
+  }
   h('MITRE ATT&CK');
   const ref = (url: string | undefined) => (url ? `  ${chalk.dim(p(url))}` : '');
   for (const t of r.threat) {

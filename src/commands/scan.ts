@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Alert, Location } from '../engine/alert.js';
 import { compileRule, type CompiledRule } from '../engine/compileRule.js';
-import { createScanner } from '../engine/scanner.js';
+import { createChainedScanner } from '../engine/chain.js';
 import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
 import { readEvents, resolveInputs } from '../input/index.js';
 import { judgeNothingEvaluated } from '../input/nothingEvaluated.js';
@@ -143,6 +143,10 @@ export function prepareRules(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTy
       `lkm-scan: warning: skipped ${selected.unsupported.length} rule${selected.unsupported.length === 1 ? '' : 's'} of types that need a live cluster (${types})\n`,
     );
   }
+  if (selected.disabled.length > 0) {
+    const n = selected.disabled.length;
+    io.stderr.write(`lkm-scan: note: ${n} disabled rule${n === 1 ? '' : 's'} (enabled = false) not run; name one with --rule ID to run it\n`);
+  }
   if (errors.length > 0) {
     for (const e of errors) io.stderr.write(e.format() + '\n\n');
     io.stderr.write(`lkm-scan: ${errors.length} rule error${errors.length === 1 ? '' : 's'}; nothing was scanned. Fix the rule or leave it out with --rule/--no-bundled.\n`);
@@ -225,7 +229,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const live = sources.length === 1 && sources[0]!.kind !== 'file';
   // --strict promises every malformed line is found, which only parsing every line can keep.
   const prefilter = opts.prefilter && !opts.strict ? compilePrefilter(rules.map((r) => r.need)) : undefined;
-  const scanner = createScanner(rules, emit, {
+  const scanner = createChainedScanner(rules, emit, {
     live,
     termHistory: state?.termHistory,
     exceptionGate: (c) => exceptions.gateFor(c.rule),

@@ -13,6 +13,7 @@ import type { CompiledSequence } from './sequence.js';
 import { eqlCategories } from '../eql/categories.js';
 import { anyOf } from '../event/predicates.js';
 import { FieldQueryError, FieldTypeTable } from '../fieldTypes/index.js';
+import { applyRuleFilters } from './ruleFilters.js';
 
 /** What every compiled rule has, whatever its kind. */
 interface CompiledCommon {
@@ -83,7 +84,9 @@ export interface CompileRuleOptions {
  */
 export function compileRule(rule: Rule, options: CompileRuleOptions = {}): CompiledRule {
   const eventTime = compileEventTime(rule.timestampOverride);
-  const { joined, pipes, ...query } = compileQuery(rule, options.fieldTypes ?? FieldTypeTable.builtin());
+  const fieldTypes = options.fieldTypes ?? FieldTypeTable.builtin();
+  // Kibana ANDs the rule's filters with its query in every search (README "Rule filters").
+  const { joined, pipes, ...query } = applyRuleFilters(rule, compileQuery(rule, fieldTypes), fieldTypes);
   if (joined && rule.type !== 'eql') {
     // Elastic runs sequences and samples only as EQL rules; a new_terms or threshold rule has no place for them.
     const e = new QuerySyntaxError(`a ${joined.kind} query needs an EQL rule (type = "eql"), not a ${rule.type} rule`, { offset: 0, line: 1, column: 1 });
@@ -105,7 +108,7 @@ export function compileRule(rule: Rule, options: CompileRuleOptions = {}): Compi
 }
 
 /** The compiled query, before the rule's type says what runs it. */
-interface CompiledQuery extends Omit<CompiledCommon, 'eventTime'> {
+export interface CompiledQuery extends Omit<CompiledCommon, 'eventTime'> {
   pipes: CompiledPipe[];
   /** A sequence or sample query (EQL): events joined by the runner. */
   joined?: CompiledSequence | CompiledSample;

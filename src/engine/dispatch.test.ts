@@ -6,7 +6,7 @@ import type { CompiledRule } from './compileRule.js';
 // The categories a rule implies are tested beside their clause: src/eql/operators/eventFilter.test.ts
 // (EQL `X where`) and src/kql/nodes/ (KQL).
 describe('compileDispatch', () => {
-  const rule = (categories?: string[]) => ({ categories }) as unknown as CompiledRule;
+  const rule = (categories?: string[], index: string[] = []) => ({ categories, rule: { index } }) as unknown as CompiledRule;
 
   it('runs, in rule order, the rules without a category and those of the event’s categories', () => {
     const dispatch = compileDispatch([rule(['file']), rule(), rule(['process', 'file']), rule(['network'])]);
@@ -26,5 +26,33 @@ describe('shared field readers', () => {
     expect(read(a)).toEqual(['a']);
     expect(read({ process: { name: 'b' } })).toEqual(['b']);
     expect(read(a)).toEqual(['a']);
+  });
+});
+
+describe('compileDispatch by index', () => {
+  const rule = (index: string[], categories?: string[]) => ({ categories, rule: { index } }) as unknown as CompiledRule;
+  const rules = [rule(['logs-system.syslog-*']), rule(['auditbeat-*', 'logs-system.*']), rule([]), rule(['.alerts-security.*']), rule(['logs-*'], ['process'])];
+  const syslog = { data_stream: { type: 'logs', dataset: 'system.syslog', namespace: 'default' } };
+
+  it('runs on an event only the rules whose patterns take its index in (rules without index take all)', () => {
+    const dispatch = compileDispatch(rules);
+    expect(dispatch(syslog)).toEqual([0, 1, 2]);
+    expect(dispatch({ ...syslog, event: { category: 'process' } })).toEqual([0, 1, 2, 4]);
+    expect(dispatch({ _index: 'auditbeat-8.0.0' })).toEqual([1, 2]);
+    expect(dispatch({ _index: 'winlogbeat-8.0.0', event: { category: 'process' } })).toEqual([2]);
+    // Asked again, from the cache: the same answer.
+    expect(dispatch({ _index: 'auditbeat-8.0.0' })).toEqual([1, 2]);
+  });
+
+  it('runs every events rule on an event that does not say its index, and never an alerts rule', () => {
+    const dispatch = compileDispatch(rules);
+    expect(dispatch({})).toEqual([0, 1, 2]);
+    expect(dispatch({ event: { dataset: 'system.syslog', category: ['process'] } })).toEqual([0, 1, 2, 4]);
+    expect(dispatch({ _index: '.alerts-security.alerts-default' })).toEqual([2]);
+  });
+
+  it('runs only the alerts rules on the alerts stream', () => {
+    const dispatch = compileDispatch(rules, 'alerts');
+    expect(dispatch({ 'event.kind': 'signal' })).toEqual([3]);
   });
 });

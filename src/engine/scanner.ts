@@ -2,7 +2,7 @@ import { parseJson } from '../event/json.js';
 import type { EcsEvent } from '../event/types.js';
 import type { Alert, Location } from './alert.js';
 import type { CompiledRule } from './compileRule.js';
-import { compileDispatch } from './dispatch.js';
+import { compileDispatch, type DocumentStream } from './dispatch.js';
 import { RuleAlertStages } from './alertStages/index.js';
 import { gateRunner } from '../exceptions/gate.js';
 import type { RuleHits } from './extract.js';
@@ -25,8 +25,11 @@ export interface Scanner {
   readonly counts: ReadonlyMap<string, RuleCounts>;
 }
 
-/** Runs the rules over the event stream: each event goes to the runners of the rules that may match it. */
-export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => void, options: ScannerOptions): Scanner {
+/**
+ * Runs the rules over the event stream: each event goes to the runners of the rules that may match
+ * it. `stream` says whether the documents are input events or alerts (chain.ts, dispatch.ts).
+ */
+export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => void, options: ScannerOptions, stream: DocumentStream = 'events'): Scanner {
   const counts = new Map<string, RuleCounts>();
   const stages = new RuleAlertStages(emit, { maxSignals: options.maxSignals ?? true, live: options.live });
   const runners: RuleRunner[] = rules.map((compiled) => {
@@ -43,7 +46,7 @@ export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => voi
     if (runner === undefined) throw new Error(`a hit names rule ${index} of ${runners.length}: the worker's rules differ from the main thread's`);
     return runner;
   };
-  const dispatch = compileDispatch(rules);
+  const dispatch = compileDispatch(rules, stream);
   let seq = 0;
   let finished = false;
   return {

@@ -25,6 +25,8 @@ function rule(over: Partial<QueryRule> = {}): QueryRule {
     buildingBlock: false,
     deprecated: false,
     query: 'a:b',
+    filters: [],
+    enabled: true,
     source: { file: 'r.toml', queryStart: { line: 1, column: 1 }, bundled: false },
     ...over,
   };

@@ -4,11 +4,12 @@ import type { Alert } from '../engine/alert.js';
 import type { Rule } from '../rules/types.js';
 import { alertJsonLine } from './alertJson.js';
 import { BatchedWriter } from './batchedWriter.js';
+import { elasticAlertLine } from './elasticSink.js';
 import { SarifSink, type SarifOptions } from './sarifSink.js';
 import { formatAlertText } from './text.js';
 
-export type OutputFormat = 'text' | 'json' | 'sarif';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif'];
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'elastic';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif', 'elastic'];
 
 /** How the scan went, for formats that record it beside the alerts (SARIF's invocation). */
 export interface ScanOutcome {
@@ -58,6 +59,12 @@ export function createSink(format: OutputFormat, out: Writable, ctx: SinkContext
       // alert took half the scan time; a prebuilt line and batched writes take a few percent.
       return {
         write: (alert) => writer.write(alertJsonLine(alert)),
+        pace: () => writer.pace(),
+        end: () => writer.end(),
+      };
+    case 'elastic':
+      return {
+        write: (alert) => writer.write(elasticAlertLine(alert)),
         pace: () => writer.pace(),
         end: () => writer.end(),
       };

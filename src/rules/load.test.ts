@@ -163,6 +163,36 @@ describe('rule validation', () => {
   });
 });
 
+describe('rule filters and enabled', () => {
+  const base = 'rule_id = "r"\nname = "n"\ntype = "query"\nlanguage = "kuery"\nquery = "a:b"\nseverity = "low"\nrisk_score = 1';
+  const filters = '\n[[rule.filters]]\n[rule.filters.meta]\nnegate = true\n[rule.filters.query.exists]\nfield = "x"\n\n[[rule.filters]]\n[rule.filters.query.term]\n"user.name" = "bob"\n';
+
+  it('parses [[rule.filters]] with the line of each filter, and enabled (true when absent)', () => {
+    const rule = parseRuleText(minimal(base + '\nenabled = false' + filters), 'x.toml');
+    if (isUnsupported(rule)) throw new Error('expected a rule');
+    const text = minimal(base + '\nenabled = false' + filters).split('\n');
+    const headers = text.flatMap((l, i) => (l === '[[rule.filters]]' ? [i + 1] : []));
+    expect(rule.filters).toEqual([
+      { negate: true, disabled: false, clause: { kind: 'exists', field: 'x' }, line: headers[0] },
+      { negate: false, disabled: false, clause: { kind: 'term', field: 'user.name', values: ['bob'], caseInsensitive: false }, line: headers[1] },
+    ]);
+    expect(rule.enabled).toBe(false);
+    const plain = parseRuleText(minimal(base), 'x.toml');
+    expect(!isUnsupported(plain) && plain.enabled && plain.filters).toEqual([]);
+  });
+
+  it('points a filter it cannot evaluate at the deepest key the file defines', () => {
+    const text = minimal(base + '\n[[rule.filters]]\n[rule.filters.query.regexp."process.name"]\nvalue = "ba.*"\n');
+    const e = loadError(text);
+    expect(e.message).toBe('rule field `rule.filters[0].query.regexp` is a `regexp` query, which lkm-scan does not evaluate; supported: bool, term, terms, match, match_phrase, wildcard, prefix, exists, range, match_all, match_none');
+    expect(e.diagnostic.line).toBe(text.split('\n').indexOf('[rule.filters.query.regexp."process.name"]') + 1);
+  });
+
+  it('refuses an enabled that is not a boolean', () => {
+    expect(loadError(minimal(base + '\nenabled = "no"')).message).toBe('rule field `rule.enabled` must be true or false, found "no"');
+  });
+});
+
 describe('rule exceptions_list', () => {
   const base = 'rule_id = "r"\nname = "n"\ntype = "query"\nlanguage = "kuery"\nquery = "a:b"\nseverity = "low"\nrisk_score = 1';
 

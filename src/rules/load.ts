@@ -4,6 +4,7 @@ import { RuleError, RulePathError } from './ruleError.js';
 import { intervalMs, relativeWindowMs } from './duration.js';
 import { msPerUnit } from '../time/duration.js';
 import { findKey, findQueryStart } from './tomlKeys.js';
+import { FilterSyntaxError, parseRuleFilters, SUPPORTED, type RuleFilter } from '../filters/index.js';
 import {
   SEVERITIES,
   type AlertSuppression,
@@ -154,6 +155,8 @@ export function parseRuleText(text: string, file: string, bundled = false): Load
     alertSuppression: readAlertSuppression(rule.alert_suppression, type, fail),
     language,
     query,
+    filters: readFilters(rule.filters, text, file),
+    enabled: readEnabled(rule.enabled, fail),
     source: { file, queryStart: findQueryStart(text), bundled },
   };
 
@@ -242,6 +245,63 @@ function readAlertSuppression(value: unknown, type: string, fail: (field: string
     return fail('rule.alert_suppression.missing_fields_strategy', `must be "suppress" or "doNotSuppress", found ${describe(strategy)}`);
   }
   return { groupBy: fields, durationMs, missingFields: strategy };
+}
+
+function readEnabled(value: unknown, fail: (field: string, message: string) => never): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') return fail('rule.enabled', `must be true or false, found ${describe(value)}`);
+  return value;
+}
+
+/**
+ * `rule.filters`, parsed into typed filters (src/filters). A filter lkm-scan cannot evaluate is a
+ * rule error at its line: the deepest key of its path the file defines on a line of its own, else
+ * the filter's `[[rule.filters]]` header.
+ */
+function readFilters(raw: unknown, text: string, file: string): RuleFilter[] {
+  let filters: RuleFilter[];
+  try {
+    filters = parseRuleFilters(raw);
+  } catch (e) {
+    if (!(e instanceof FilterSyntaxError)) throw e;
+    const line = filterKeyLine(text, e.segments, raw);
+    throw new RuleError({
+      message: `rule field \`rule.filters${e.path}\` ${e.message}`,
+      file,
+      line,
+      column: line === undefined ? undefined : 1,
+      sourceLine: line === undefined ? undefined : text.split(/\r?\n/)[line - 1],
+      notes: [`lkm-scan evaluates these Query DSL clauses in filters: ${SUPPORTED.join(', ')} (README "Rule filters")`],
+    });
+  }
+  return filters.map((f, i) => {
+    const line = filterKeyLine(text, [i]);
+    return line === undefined ? f : { ...f, line };
+  });
+}
+
+/**
+ * The line of `rule.filters` + segments; else of a key just below it (a table header such as
+ * `[rule.filters.query.regexp."process.name"]` defines the path's child, not the path); else of
+ * the nearest enclosing key the file defines.
+ */
+function filterKeyLine(text: string, segments: readonly (string | number)[], raw?: unknown): number | undefined {
+  const pathOf = (segs: readonly (string | number)[]) => segs.reduce<string>((path, s) => path + (typeof s === 'number' ? `[${s}]` : `.${s}`), 'rule.filters');
+  const exact = findKey(text, pathOf(segments))?.line;
+  if (exact !== undefined) return exact;
+  let value = raw;
+  for (const s of segments) value = typeof s === 'number' ? (Array.isArray(value) ? value[s] : undefined) : isTable(value) ? value[s] : undefined;
+  if (isTable(value)) {
+    for (const key of Object.keys(value)) {
+      const below = findKey(text, pathOf([...segments, key]))?.line;
+      if (below !== undefined) return below;
+    }
+  }
+  for (let n = segments.length - 1; n >= 0; n--) {
+    const found = findKey(text, pathOf(segments.slice(0, n)))?.line;
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function readThreats(value: unknown, fail: (field: string, message: string) => never): Threat[] {

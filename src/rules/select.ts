@@ -13,6 +13,8 @@ export interface RuleSelection {
   /** `--tag TAG`: keep rules that carry any of these tags (case-insensitive). */
   tags: string[];
   minSeverity?: Severity;
+  /** Keep `enabled = false` rules among `rules` (the `rules` listing shows them, marked). */
+  includeDisabled?: boolean;
 }
 
 export interface SelectedRules extends RulePack {
@@ -20,6 +22,11 @@ export interface SelectedRules extends RulePack {
   unknown: string[];
   /** `--exclude-rule` values that matched no rule: an error, since a typo would run the rule. */
   unknownExcluded: string[];
+  /**
+   * `enabled = false` rules the selection left out: Kibana does not run them, so neither does a
+   * scan unless `--rule` names them (then they are in `rules`). Empty with `includeDisabled`.
+   */
+  disabled: Rule[];
 }
 
 export function selectRules(sel: RuleSelection): SelectedRules {
@@ -55,7 +62,9 @@ export function selectRules(sel: RuleSelection): SelectedRules {
     const min = SEVERITIES.indexOf(sel.minSeverity);
     rules = rules.filter((r) => SEVERITIES.indexOf(r.severity) >= min);
   }
-  return { ...pack, rules, unknown, unknownExcluded };
+  const disabled = sel.only.length > 0 || sel.includeDisabled === true ? [] : rules.filter((r) => !r.enabled);
+  if (disabled.length > 0) rules = rules.filter((r) => r.enabled);
+  return { ...pack, rules, unknown, unknownExcluded, disabled };
 }
 
 /** A rule by exact id, id prefix (at least 4 characters), or name (case-insensitive, exact, then substring). */

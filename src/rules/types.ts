@@ -1,5 +1,7 @@
 /** A rule as lkm-scan understands it, validated from an Elastic detection-rule TOML file. */
 
+import type { RuleFilter } from '../filters/index.js';
+
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
 
@@ -83,6 +85,13 @@ export interface RuleCommon {
   alertSuppression?: AlertSuppression;
   language: QueryLanguage;
   query: string;
+  /**
+   * `filters`: Kibana filter objects ANDed with the query in every search the rule makes
+   * (src/filters/, README "Rule filters"); disabled ones are kept but not applied.
+   */
+  filters: RuleFilter[];
+  /** `enabled = false`: Kibana does not run it; lkm-scan runs it only when `--rule` names it. */
+  enabled: boolean;
   source: RuleSource;
 }
 

@@ -187,6 +187,8 @@ function ruleOf(query: string): EqlRule {
     type: 'eql',
     language: 'eql',
     query,
+    filters: [],
+    enabled: true,
     source: { file: 'es-eql', queryStart: { line: 1, column: 1 }, bundled: false },
   };
 }

@@ -49,6 +49,14 @@ function startLines(text: string, opener: string): number[] {
   return text.split('\n').flatMap((l, i) => (l === opener ? [i + 1] : []));
 }
 
+/**
+ * The backing index each demo event would be read from: Auditbeat's data stream for Auditbeat's
+ * events, Elastic Defend's file events stream for the others. The rules read only the indices
+ * their `index` patterns name (README "Alert chains and index patterns").
+ */
+const indexOf = (e: Record<string, unknown>): string =>
+  (e.agent as { type?: string } | undefined)?.type === 'auditbeat' ? '.ds-auditbeat-8.12.0-2024.05.01-000001' : '.ds-logs-endpoint.events.file-default-2024.05.01-000001';
+
 const searchResponse = (pretty: boolean) =>
   JSON.stringify(
     {
@@ -58,7 +66,7 @@ const searchResponse = (pretty: boolean) =>
       hits: {
         total: { value: demoEvents.length, relation: 'eq' },
         max_score: 1,
-        hits: demoEvents.map((e, i) => ({ _index: '.ds-logs-endpoint.events.file-2024.05.01-000001', _id: `id-${i}`, _score: 1, _source: e })),
+        hits: demoEvents.map((e, i) => ({ _index: indexOf(e), _id: `id-${i}`, _score: 1, _source: e })),
       },
     },
     null,
@@ -102,9 +110,10 @@ describe.concurrent('input shapes (issue 7, defect 3)', () => {
     const alerts = jsonLines(r.stdout);
     expect(alerts.map((a) => a.rule.id).sort()).toEqual(DEMO_ALERTS.map(([id]) => id).sort());
     for (const a of alerts) {
-      expect(a.document._index).toBe('.ds-logs-endpoint.events.file-2024.05.01-000001');
       expect(a.document._id).toMatch(/^id-\d+$/);
+      expect(a.document._index).toBe(indexOf(demoEvents[Number(a.document._id.slice(3))]!));
     }
+    expect(new Set(alerts.map((a) => a.document._index)).size).toBe(2);
     if (!pretty) expect(alerts.every((a) => a.location.line === 1)).toBe(true);
   });
 
