@@ -105,6 +105,7 @@ interface GlobalOpts {
   maxSignals: boolean;
   exceptions: string[];
   valueList: string[];
+  stats?: string;
 }
 
 function ruleSelection(o: GlobalOpts) {
@@ -143,6 +144,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .argument('[inputs...]', 'files or folders of events (NDJSON, JSON arrays, Elasticsearch _search responses); - or none reads stdin')
     .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON), sarif (SARIF 2.1.0) or elastic (NDJSON alert documents of the Elastic Security alerts index)').choices([...OUTPUT_FORMATS]).default('text'))
     .option('-q, --quiet', 'do not print the summary (nor the progress line) on stderr')
+    .option('--stats <file>', 'after the scan, write its counts (inputs, alerts and max_signals left-outs per rule, exceptions) to FILE as one JSON document, whatever the exit status; - for stderr (see README "Run statistics (--stats)")')
     .addOption(
       new Option('--summary <rules>', 'rules the summary lists: alerted (and a count of the rest) or all').choices([...SUMMARY_RULES]).default('alerted'),
     )
@@ -205,6 +207,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         maxSignals: o.maxSignals,
         exceptionPaths: o.exceptions,
         valueListPaths: o.valueList,
+        statsPath: o.stats,
         ...ruleSelection(o),
       },
       io,
@@ -293,6 +296,7 @@ Exit status:
     .action(async (inputs: string[]) => {
       const o = globals();
       const statePath = o.state;
+      if (o.stats !== undefined) return baseline.error('error: --stats is for scans; baseline prints what it learnt', { code: 'lkm-scan.statsInBaseline', exitCode: EXIT_ERROR });
       if (statePath === undefined) return baseline.error('error: baseline needs --state FILE: the file to learn into', { code: 'lkm-scan.missingState', exitCode: EXIT_ERROR });
       exitCode = await baselineCommand(
         { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, exceptionPaths: o.exceptions, valueListPaths: o.valueList, ...ruleSelection(o) },

@@ -10,14 +10,15 @@ import { compilePrefilter } from '../prefilter/compile.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
 import { printable } from '../text/printable.js';
 import { ProgressLine, totalFileBytes } from '../output/progress.js';
-import { AlertsByHost, formatSummary, type SummaryRules } from '../output/summary.js';
+import { AlertsByHost, formatSummary, type ScanSummary, type SummaryRules } from '../output/summary.js';
+import { checkStatsPath, renderRunStats, writeRunStats, type ScanStop } from '../output/runStats.js';
 import { DEFAULT_SARIF_OPTIONS } from '../output/sarifSink.js';
 import { createSink, type AlertSink, type OutputFormat, type ScanOutcome } from '../output/sink.js';
 import { planParallelScan, rangeBytes } from '../parallel/plan.js';
 import { ParallelReader, type ParallelHandler } from '../parallel/reader.js';
 import { fieldTypesOf, MappingError, readMappingFiles } from '../fieldTypes/index.js';
 import type { FieldTypeTable, MappingSource } from '../fieldTypes/index.js';
-import { ExceptionFileError, ExceptionSet, formatExceptionSummary } from '../exceptions/index.js';
+import { exceptionCounts, ExceptionFileError, ExceptionSet } from '../exceptions/index.js';
 import { RuleError } from '../rules/ruleError.js';
 import { selectRules, type RuleSelection } from '../rules/select.js';
 import { shareRuleSet } from '../rules/shared.js';
@@ -60,6 +61,8 @@ export interface ScanCommandOptions extends RuleSelection {
   /** `--sarif-all-rules`, `--max-results`: see src/output/sarifSink.ts. */
   sarifAllRules?: boolean;
   maxResults?: number;
+  /** `--stats FILE`: the run's counts as one JSON document after the scan (`-`: stderr); src/output/runStats.ts. */
+  statsPath?: string;
 }
 
 /** `--fail-on` levels: a severity, or `never` for a scan that reports without failing a CI job. */
@@ -184,6 +187,11 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   if (!exceptions) return EXIT_ERROR;
   const state = opts.statePath === undefined ? undefined : ScanState.open(opts.statePath, rules, io);
   if (opts.statePath !== undefined && !state) return EXIT_ERROR;
+  const statsProblem = opts.statsPath === undefined ? undefined : checkStatsPath(opts.statsPath);
+  if (statsProblem !== undefined) {
+    io.stderr.write(`lkm-scan: error: --stats ${printable(opts.statsPath ?? '')}: ${printable(statsProblem)}; nothing was scanned\n`);
+    return EXIT_ERROR;
+  }
 
   if (opts.inputs.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true) {
     // Like grep or jq with no input: say what it is waiting for, rather than seem to hang.
@@ -344,11 +352,32 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   if (nothing?.fails && !interruption.interrupted) outcome.nothingEvaluated = nothing.message;
   if (!outputGone()) await sink.end(outcome);
   stopAutosave?.();
+  // The counts, read once: the stderr summary and --stats are two renderings of this.
+  const summary: ScanSummary = {
+    files: sources.length,
+    ...totals,
+    inputErrors: failures,
+    elapsedMs: performance.now() - started,
+    alertsByRule: rules.map((r) => ({ name: r.rule.name, id: r.rule.id, type: r.rule.type, severity: r.rule.severity, ...scanner.counts.get(r.rule.id)! })),
+    rules: opts.summary,
+    hosts,
+    interrupted: interruption.by && { signal: interruption.by, cutShort },
+    exceptions: exceptionCounts(exceptions.items, new Map(rules.map((r) => [r.rule.id, r.rule.name]))),
+  };
+  /** Every end after the scan goes through here, so --stats is written whatever the exit status. */
+  const end = (exitCode: number, stopped?: ScanStop): number => {
+    if (opts.statsPath === undefined) return exitCode;
+    const stopCause = stopped ?? (interruption.by ? 'interrupted' : strict.failed ? 'strict' : undefined);
+    const problem = writeRunStats(opts.statsPath, renderRunStats(summary, { version: opts.version, exitCode, stopped: stopCause, maxSignals: opts.maxSignals !== false }), io.stderr);
+    if (problem === undefined) return exitCode;
+    io.stderr.write(`lkm-scan: error: cannot write --stats ${printable(opts.statsPath)}: ${printable(problem)}; the run's counts are lost (the summary on stderr has them unless --quiet)\n`);
+    return EXIT_ERROR;
+  };
   if (output.error !== undefined) {
     reportOutputFailure(output, io.stderr);
-    return EXIT_ERROR;
+    return end(EXIT_ERROR, 'output_failed');
   }
-  if (output.closed) return failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN;
+  if (output.closed) return end(failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN, 'output_closed');
   // Saved only when every decision was made and output: history must not claim a term was seen
   // when its alert never reached the reader (so not after a failed write or a closed pipe above).
   // An interrupted scan ends through here too, once the scanner has finished.
@@ -360,27 +389,14 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   if (opts.learnOnly && state && !opts.quiet) {
     io.stdout.write(formatBaselineSummary(rules, (id) => scanner.counts.get(id)?.alerts ?? 0, state, { events: totals.events, inputs: sources.length }) + stateLines);
   } else if (!opts.quiet) {
-    io.stderr.write(
-      formatSummary({
-        files: sources.length,
-        ...totals,
-        inputErrors: failures,
-        elapsedMs: performance.now() - started,
-        alertsByRule: rules.map((r) => ({ name: r.rule.name, id: r.rule.id, ...scanner.counts.get(r.rule.id)! })),
-        rules: opts.summary,
-        hosts,
-        interrupted: interruption.by && { signal: interruption.by, cutShort },
-      }) +
-        formatExceptionSummary(exceptions.items, new Map(rules.map((r) => [r.rule.id, r.rule.name]))) +
-        stateLines,
-    );
+    io.stderr.write(formatSummary(summary) + stateLines);
   }
   if (state && !stateSaved && !state.failed) io.stderr.write(`lkm-scan: ${state.path} not updated: the scan did not finish\n`);
-  if (interruption.by) return EXIT_INTERRUPTED[interruption.by];
+  if (interruption.by) return end(EXIT_INTERRUPTED[interruption.by]);
   if (nothing?.fails) io.stderr.write(`lkm-scan: error: ${nothing.message}\n`);
-  if (failures > 0 || strict.failed || state?.failed || nothing?.fails) return EXIT_ERROR;
-  if (opts.learnOnly) return EXIT_CLEAN;
-  return failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN;
+  if (failures > 0 || strict.failed || state?.failed || nothing?.fails) return end(EXIT_ERROR);
+  if (opts.learnOnly) return end(EXIT_CLEAN);
+  return end(failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN);
 }
 
 function alertCount(counts: ReadonlyMap<string, { alerts: number }>): number {

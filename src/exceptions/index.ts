@@ -9,7 +9,7 @@ import { readValueList } from './valueLists.js';
 
 export { gateRunner, type ExceptionGate } from './gate.js';
 export { ExceptionFileError } from './types.js';
-export { formatExceptionSummary } from './summary.js';
+export { exceptionCounts, formatExceptionSummary, type ExceptionItemCounts } from './summary.js';
 
 /**
  * `--exceptions [RULES=]FILE`: RULES (rule_ids separated by commas, or `*`) names rules the file's

@@ -1,4 +1,5 @@
 import type { EcsEvent } from '../event/types.js';
+import { formatExceptionSummary, type ExceptionItemCounts } from '../exceptions/summary.js';
 import { printable } from '../text/printable.js';
 import { alertHost } from './alertFields.js';
 
@@ -6,6 +7,10 @@ import { alertHost } from './alertFields.js';
 export type SummaryRules = 'alerted' | 'all';
 export const SUMMARY_RULES: readonly SummaryRules[] = ['alerted', 'all'];
 
+/**
+ * What a scan counted: one model, rendered for people by formatSummary (stderr) and for programs
+ * by renderRunStats (`--stats`, ./runStats.ts). Counts are read into it once, at the end.
+ */
 export interface ScanSummary {
   files: number;
   lines: number;
@@ -22,6 +27,9 @@ export interface ScanSummary {
   alertsByRule: Array<{
     name: string;
     id: string;
+    /** The rule's type and severity, for `--stats` readers (the text summary names the rule only). */
+    type?: string;
+    severity?: string;
     alerts: number;
     untimed: number;
     dropped?: number;
@@ -39,6 +47,8 @@ export interface ScanSummary {
    * its lines read by then; that input's counts are not in the totals (its alerts are).
    */
   interrupted?: { signal: string; cutShort?: { name: string; lines: number } };
+  /** Per `--exceptions` item, what it dropped (src/exceptions/summary.ts). */
+  exceptions?: ExceptionItemCounts[];
 }
 
 /** Hosts listed by name in the summary; the rest are counted in one line. */
@@ -131,7 +141,7 @@ export function formatSummary(s: ScanSummary): string {
     if (moreHosts > 0) lines.push(`    and ${plural(moreHosts, 'more host')}`);
     if (uncountedAlerts > 0) lines.push(`    and ${plural(uncountedAlerts, 'alert')} on further hosts (distinct hosts are counted up to ${n(MAX_HOSTS)})`);
   }
-  return lines.join('\n') + '\n';
+  return lines.join('\n') + '\n' + formatExceptionSummary(s.exceptions ?? []);
 }
 
 export function formatBytes(bytes: number): string {
