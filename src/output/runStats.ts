@@ -60,7 +60,8 @@ export function renderRunStats(s: ScanSummary, run: RunFacts): string {
       closed_early: r.closedEarly ?? 0,
       untimed: r.untimed,
       dropped: r.dropped ?? 0,
-      dropped_kind: r.droppedWhat === 'threshold group' ? 'threshold_group' : 'partial_match',
+      // What `dropped` counts; null when nothing was dropped.
+      dropped_kind: !r.dropped ? null : r.droppedWhat === 'threshold group' ? 'threshold_group' : 'partial_match',
     })),
     exceptions: (s.exceptions ?? []).map((item) => ({
       list_id: item.listId,
@@ -77,12 +78,19 @@ type StatsFs = AtomicWriteFs & Pick<typeof nodeFs, 'statSync' | 'accessSync' | '
 
 /**
  * Says before the scan why `--stats PATH` could not be written after it, so a long scan is not
- * wasted: its folder must exist and be writable, and PATH must not be a folder. `-` is stderr.
+ * wasted: its folder must exist and be writable (the file is replaced by a rename there), and
+ * PATH must not be a folder. `-` is stderr.
  */
 export function checkStatsPath(path: string, fs: StatsFs = nodeFs): string | undefined {
   if (path === '-') return undefined;
   try {
-    if (fs.statSync(path, { throwIfNoEntry: false })?.isDirectory()) return 'it is a folder; name a file';
+    const existing = fs.statSync(path, { throwIfNoEntry: false });
+    if (existing?.isDirectory()) return 'it is a folder; name a file';
+    // A device or a FIFO is written in place (writeRunStats), so it, not its folder, must be writable.
+    if (existing !== undefined && !existing.isFile()) {
+      fs.accessSync(path, nodeFs.constants.W_OK);
+      return undefined;
+    }
     const folder = dirname(path);
     if (!fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) return `the folder ${folder} does not exist`;
     fs.accessSync(folder, nodeFs.constants.W_OK);
