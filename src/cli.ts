@@ -62,6 +62,7 @@ Examples:
   $ lkm-scan --rules my-rules/ --no-bundled events.ndjson
   $ lkm-scan --rule 80084fa9 --min-severity low events.ndjson
   $ lkm-scan --fail-on high logs/               exit 1 only for high or critical alerts
+  $ lkm-scan -q --stats run.json --format json logs/ > alerts.ndjson   counts as JSON (README "Run statistics (--stats)")
   $ lkm-scan --exclude-rule 947827c6 logs/      every rule but this one
   $ lkm-scan --since 2024-05-01 --until 2024-05-02T12:00:00Z logs/   only events in that time
   $ lkm-scan --state .lkm-state.json today.ndjson   new_terms alerts only on terms unseen in earlier runs

@@ -79,11 +79,11 @@ class StopScan extends Error {}
  * Reads `--mapping` files into field types, printing a MappingError (file, JSON path, what to
  * change) and the notes about what was left out. Returns undefined on failure.
  */
-export function prepareMappings(paths: readonly string[], io: CliIO): { sources: MappingSource[]; fieldTypes: FieldTypeTable } | undefined {
+export function prepareMappings(paths: readonly string[], io: CliIO, told?: string[]): { sources: MappingSource[]; fieldTypes: FieldTypeTable } | undefined {
   try {
     const sources = readMappingFiles(paths);
     const { fieldTypes, notes } = fieldTypesOf(sources);
-    for (const note of notes) io.stderr.write(`lkm-scan: note: --mapping: ${printable(note)}\n`);
+    for (const note of notes) tell(io, told, 'note', `--mapping: ${note}`);
     return { sources, fieldTypes };
   } catch (e) {
     if (!(e instanceof MappingError)) throw e;
@@ -96,10 +96,10 @@ export function prepareMappings(paths: readonly string[], io: CliIO): { sources:
  * Reads `--exceptions` and `--value-list` files for the rules a scan runs, printing an
  * ExceptionFileError (file, line or key, what to change) and the notes. Undefined on failure.
  */
-export function prepareExceptions(opts: Pick<ScanCommandOptions, 'exceptionPaths' | 'valueListPaths'>, rules: readonly CompiledRule[], fieldTypes: FieldTypeTable, io: CliIO): ExceptionSet | undefined {
+export function prepareExceptions(opts: Pick<ScanCommandOptions, 'exceptionPaths' | 'valueListPaths'>, rules: readonly CompiledRule[], fieldTypes: FieldTypeTable, io: CliIO, told?: string[]): ExceptionSet | undefined {
   try {
     const set = ExceptionSet.load({ args: opts.exceptionPaths ?? [], valueLists: opts.valueListPaths ?? [], fieldTypes, now: Date.now(), exists: existsSync }, rules);
-    for (const note of set.notes) io.stderr.write(`lkm-scan: note: --exceptions: ${printable(note)}\n`);
+    for (const note of set.notes) tell(io, told, 'note', `--exceptions: ${note}`);
     return set;
   } catch (e) {
     if (!(e instanceof ExceptionFileError)) throw e;
@@ -108,8 +108,17 @@ export function prepareExceptions(opts: Pick<ScanCommandOptions, 'exceptionPaths
   }
 }
 
+/**
+ * A note or warning that does not stop the scan: printed on stderr at once, and kept in `told`
+ * (when given) for `--stats`, which lists them after the scan.
+ */
+function tell(io: CliIO, told: string[] | undefined, kind: 'note' | 'warning', text: string): void {
+  io.stderr.write(`lkm-scan: ${kind}: ${printable(text)}\n`);
+  told?.push(text);
+}
+
 /** Loads and compiles the selected rules, printing every problem. Returns undefined on failure. */
-export function prepareRules(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTypeTable): CompiledRule[] | undefined {
+export function prepareRules(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTypeTable, told?: string[]): CompiledRule[] | undefined {
   let selected;
   try {
     selected = selectRules(sel);
@@ -138,17 +147,15 @@ export function prepareRules(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTy
   }
   if (selected.replaced.length > 0) {
     const n = selected.replaced.length;
-    io.stderr.write(`lkm-scan: note: ${n} bundled rule${n === 1 ? '' : 's'} replaced by your cop${n === 1 ? 'y' : 'ies'} with the same rule_id (${selected.replaced.map((r) => printable(r.file)).join(', ')})\n`);
+    tell(io, told, 'note', `${n} bundled rule${n === 1 ? '' : 's'} replaced by your cop${n === 1 ? 'y' : 'ies'} with the same rule_id (${selected.replaced.map((r) => r.file).join(', ')})`);
   }
   if (selected.unsupported.length > 0) {
     const types = [...new Set(selected.unsupported.map((u) => u.type))].sort().join(', ');
-    io.stderr.write(
-      `lkm-scan: warning: skipped ${selected.unsupported.length} rule${selected.unsupported.length === 1 ? '' : 's'} of types that need a live cluster (${types})\n`,
-    );
+    tell(io, told, 'warning', `skipped ${selected.unsupported.length} rule${selected.unsupported.length === 1 ? '' : 's'} of types that need a live cluster (${types})`);
   }
   if (selected.disabled.length > 0) {
     const n = selected.disabled.length;
-    io.stderr.write(`lkm-scan: note: ${n} disabled rule${n === 1 ? '' : 's'} (enabled = false) not run; name one with --rule ID to run it\n`);
+    tell(io, told, 'note', `${n} disabled rule${n === 1 ? '' : 's'} (enabled = false) not run; name one with --rule ID to run it`);
   }
   if (errors.length > 0) {
     for (const e of errors) io.stderr.write(e.format() + '\n\n');
@@ -178,12 +185,14 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
 
 async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interruption): Promise<number> {
   const started = performance.now();
-  const mappings = prepareMappings(opts.mappingPaths ?? [], io);
+  /** The notes and warnings told before the scan, for --stats. */
+  const told: string[] = [];
+  const mappings = prepareMappings(opts.mappingPaths ?? [], io, told);
   if (!mappings) return EXIT_ERROR;
-  const prepared = prepareRules(opts, io, mappings.fieldTypes);
+  const prepared = prepareRules(opts, io, mappings.fieldTypes, told);
   const rules = prepared && opts.learnOnly ? baselineRules(prepared, io) : prepared;
   if (!rules) return EXIT_ERROR;
-  const exceptions = prepareExceptions(opts, rules, mappings.fieldTypes, io);
+  const exceptions = prepareExceptions(opts, rules, mappings.fieldTypes, io, told);
   if (!exceptions) return EXIT_ERROR;
   const state = opts.statePath === undefined ? undefined : ScanState.open(opts.statePath, rules, io);
   if (opts.statePath !== undefined && !state) return EXIT_ERROR;
@@ -363,6 +372,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
     hosts,
     interrupted: interruption.by && { signal: interruption.by, cutShort },
     exceptions: exceptionCounts(exceptions.items, new Map(rules.map((r) => [r.rule.id, r.rule.name]))),
+    notes: told,
   };
   /** Every end after the scan goes through here, so --stats is written whatever the exit status. */
   const end = (exitCode: number, stopped?: ScanStop): number => {

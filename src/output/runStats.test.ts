@@ -51,6 +51,7 @@ describe('renderRunStats', () => {
         { list_id: 'allow', item_id: 'build', name: 'Build hosts', dropped: 3, by_rule: { r2: 2, r1: 1 } },
         { list_id: 'allow', item_id: 'old', name: 'Old host', dropped: 0, by_rule: {} },
       ],
+      notes: [],
     });
   });
 
@@ -64,6 +65,12 @@ describe('renderRunStats', () => {
     const closed = JSON.parse(renderRunStats({ ...summary, interrupted: { signal: 'SIGTERM' } }, { version: '1', exitCode: 1, stopped: 'output_closed', maxSignals: true }));
     expect(closed.interrupted).toEqual({ signal: 'SIGTERM', cut_short: null });
     expect(closed.stopped).toBe('output_closed');
+  });
+
+  it('lists the notes told before the scan, which the text summary does not repeat', () => {
+    const noted: ScanSummary = { ...summary, notes: ['1 disabled rule (enabled = false) not run; name one with --rule ID to run it'] };
+    expect(JSON.parse(renderRunStats(noted, { version: '1', exitCode: 0, maxSignals: true })).notes).toEqual(['1 disabled rule (enabled = false) not run; name one with --rule ID to run it']);
+    expect(formatSummary(noted)).toBe(formatSummary(summary));
   });
 
   it('keeps names as they are (JSON escapes them), where the text summary makes them printable', () => {

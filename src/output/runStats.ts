@@ -70,6 +70,7 @@ export function renderRunStats(s: ScanSummary, run: RunFacts): string {
       dropped: item.dropped,
       by_rule: Object.fromEntries(item.byRule.map((r) => [r.id, r.dropped])),
     })),
+    notes: s.notes ?? [],
   };
   return JSON.stringify(doc, null, 2) + '\n';
 }

@@ -49,6 +49,11 @@ export interface ScanSummary {
   interrupted?: { signal: string; cutShort?: { name: string; lines: number } };
   /** Per `--exceptions` item, what it dropped (src/exceptions/summary.ts). */
   exceptions?: ExceptionItemCounts[];
+  /**
+   * Notes and warnings that did not stop the scan (disabled rules not run, exception items that
+   * apply to no rule...). The text summary leaves them out: they were printed when they arose.
+   */
+  notes?: string[];
 }
 
 /** Hosts listed by name in the summary; the rest are counted in one line. */

@@ -155,12 +155,17 @@ describe('--stats FILE', () => {
     expect(doc.alerts).toBeLessThan(20_000);
   });
 
-  it('- writes the document to stderr', async () => {
+  it('- writes the document to stderr, with the notes told before the scan', async () => {
     const input = write('one.ndjson', KERNEL_LINES.slice(1, 2));
-    const r = await runInProcess([...rulesArgs, '--quiet', '--stats', '-', '--format', 'json', input]);
+    // The export without RULES= applies to no rule here: the notes say so, on stderr and in the document.
+    const r = await runInProcess([...rulesArgs, '--exceptions', EXPORT, '--value-list', LAB_RANGES, '--quiet', '--stats', '-', '--format', 'json', input]);
     expect(r.code).toBe(1);
     expect(jsonLines(r.stdout)).toHaveLength(1);
-    expect(JSON.parse(r.stderr)).toMatchObject({ exit_code: 1, alerts: 1, inputs: { events: 1 } });
+    const [told, doc] = [r.stderr.slice(0, r.stderr.indexOf('{')), JSON.parse(r.stderr.slice(r.stderr.indexOf('{')))];
+    expect(doc).toMatchObject({ exit_code: 1, alerts: 1, inputs: { events: 1 } });
+    expect(doc.notes).toHaveLength(5);
+    expect(doc.notes[0]).toMatch(/^--exceptions: exception "Build hosts compile DKMS modules" \(.*kernel-allow\.ndjson, line 2\) applies to no rule of this scan/);
+    expect(told.split('\n').filter((l) => l.startsWith('lkm-scan: note: '))).toEqual(doc.notes.map((n: string) => `lkm-scan: note: ${n}`));
   });
 
   it('that cannot be written is an error with exit 2: before the scan when its folder is missing, after it when the write fails', async () => {
