@@ -1,11 +1,11 @@
 import { allOf } from '../event/predicates.js';
 import { bytesInCidr, parseCidr, parseIp, type Cidr } from '../event/cidr.js';
 import type { Predicate } from '../event/types.js';
-import { analyze, compileRangeMatcher, compileTermMatcher, compileWildcardMatcher, FieldQueryError, type FieldType, type FieldTypeTable } from '../fieldTypes/index.js';
+import { analyze, compileRangeMatcher, compileTermMatcher, FieldQueryError, type FieldType, type FieldTypeTable } from '../fieldTypes/index.js';
 import { compileKql, type KqlField, type KqlNode } from '../kql/index.js';
 import { compileTypedFieldClause, type ValueTest } from '../kql/fieldAccess.js';
 import type { ExceptionEntry, ExceptionItem, ListEntry, NestedInnerEntry, WildcardEntry } from './types.js';
-import { compileGlob } from './wildcard.js';
+import { wildcardMatcher } from '../filters/compile.js';
 
 export interface ItemCompileContext {
   fieldTypes: FieldTypeTable;
@@ -94,40 +94,12 @@ const scalarText = (v: Scalar) => (typeof v === 'string' ? v : String(v));
 const lower = (s: string) => s.toLowerCase();
 
 /**
- * buildMatchWildcardClause: `{ wildcard: { field: value } }` with no `case_insensitive`, so
- * case-sensitive on keywords (a `lowercase` normalizer applies to both sides); on text the
- * pattern is normalised by the analyser and tried on each token.
+ * buildMatchWildcardClause: `{ wildcard: { field: value } }` with no `case_insensitive`: the Query
+ * DSL wildcard query of rule filters (src/filters), case-sensitive on keywords (a `lowercase`
+ * normalizer applies to both sides), each token of a `text` value against the pattern as written.
  */
 function wildcardTest(type: FieldType, entry: WildcardEntry): ValueTest {
-  const v = entry.value;
-  // Without `?` or `\` the pattern is what KQL's wildcard matcher already runs.
-  if (!v.includes('?') && !v.includes('\\')) return compileWildcardMatcher(type, v.split('*'));
-  switch (type.type) {
-    case 'keyword': {
-      const norm = type.normalizer === 'lowercase' ? lower : undefined;
-      const glob = compileGlob(v, norm);
-      const max = type.ignoreAbove;
-      return (value) => isScalar(value) && (max === undefined || scalarText(value).length <= max) && glob(scalarText(value));
-    }
-    case 'constant_keyword':
-    case 'wildcard':
-    case 'flattened':
-    case 'other':
-    case 'dynamic': {
-      const glob = compileGlob(v);
-      return (value) => isScalar(value) && glob(scalarText(value));
-    }
-    case 'text':
-    case 'match_only_text': {
-      const analyzer = type.analyzer;
-      const lowercases = analyzer !== 'whitespace' && analyzer !== 'keyword';
-      const glob = compileGlob(v, lowercases ? lower : undefined);
-      return (value) => isScalar(value) && analyze(analyzer, scalarText(value), (token) => glob(token));
-    }
-    default:
-      // Elasticsearch's refusal (or no match on an object) as for any wildcard query.
-      return compileWildcardMatcher(type, v.split('*'));
-  }
+  return wildcardMatcher(type, entry.value, false, 'wildcard');
 }
 
 /**

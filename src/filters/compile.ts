@@ -178,9 +178,10 @@ function termMatcher(type: FieldType, value: DslValue, caseInsensitive: boolean,
 /**
  * `wildcard` and `prefix`: Lucene's pattern against the indexed terms (StringFieldType.wildcardQuery,
  * the pattern not analysed): a keyword's whole value (normalised like the pattern), each token of
- * a `text` value, an unmapped string; Elasticsearch refuses them on other types.
+ * a `text` value, an unmapped string; Elasticsearch refuses them on other types. Exception items'
+ * `wildcard` entries are this query too (Kibana builds them as one), so they use it as well.
  */
-function wildcardMatcher(type: FieldType, pattern: string, caseInsensitive: boolean, from: 'wildcard' | 'prefix'): ValueMatcher {
+export function wildcardMatcher(type: FieldType, pattern: string, caseInsensitive: boolean, from: 'wildcard' | 'prefix'): ValueMatcher {
   const kw = keywordProfile(type) ?? (type.type === 'dynamic' ? { ignoreAbove: undefined, normalize: (s: string) => s } : undefined);
   if (kw !== undefined) {
     const matches: StringMatcher = compileLuceneWildcard(kw.normalize(pattern), caseInsensitive);
