@@ -119,6 +119,11 @@ export interface LinePrefilter {
   calibrate?(sample: Buffer): void;
   /** Start offsets, ascending, of the lines of `bytes[start..end)` that need a closer look. */
   candidates(bytes: Buffer, start: number, end: number): number[];
+  /**
+   * True when `candidates` gives exactly the lines `mayMatch` passes, so they need no second
+   * look (the one-pass prefilter decides each line while it scans).
+   */
+  readonly exact?: boolean;
   /** False when the line (without its newline) cannot matter. */
   mayMatch(bytes: Buffer, start: number, end: number): boolean;
 }
@@ -409,6 +414,7 @@ class EventParser implements LineSink {
       this.calibrated = true;
     }
     const candidates = prefilter.candidates(bytes, start, end);
+    const exact = prefilter.exact === true;
     const delivery = this.delivery;
     let next = 0;
     let nextCandidate = candidates.length > 0 ? candidates[0]! : end;
@@ -420,7 +426,7 @@ class EventParser implements LineSink {
       if (lineEnd > p && bytes[lineEnd - 1] === 0x0d) lineEnd--;
       if (p === nextCandidate) {
         nextCandidate = ++next < candidates.length ? candidates[next]! : end;
-        if (prefilter.mayMatch(bytes, p, lineEnd)) {
+        if (exact || prefilter.mayMatch(bytes, p, lineEnd)) {
           this.parse(bytes, p, lineEnd, line);
           line++;
           p = newline + 1;

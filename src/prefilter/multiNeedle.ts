@@ -1,0 +1,120 @@
+/**
+ * Finds many byte strings in one pass (Aho-Corasick over bytes). Buffer.indexOf is SIMD-fast for
+ * one needle, but a pack like Elastic's Linux rules has hundreds: searching a buffer once per
+ * needle, then each candidate line once per rule, cost two thirds of a scan (issue 11). Here each
+ * byte of the input costs one table look-up however many needles there are.
+ *
+ * Bytes that occur in no needle share one class, so the transition table has one row per trie
+ * node and one column per distinct needle byte (plus one), not 256.
+ */
+export class MultiNeedle {
+  /** Byte value to column; 0 for bytes in no needle. */
+  private readonly classes = new Uint8Array(256);
+  private readonly width: number;
+  /** `next[state * width + class]`: the complete (failure links folded in) transition table. */
+  private readonly next: Int32Array;
+  /** Needle ids ending at each state (its own and those of its failure chain): `ids[idStart[s] .. idStart[s + 1])`. */
+  private readonly idStart: Int32Array;
+  private readonly ids: Int32Array;
+
+  /** Transition table entries beyond which `create` declines: the table must stay small (hostile rule packs). */
+  static readonly MAX_TABLE_ENTRIES = 1 << 23;
+
+  /** Undefined when the needles would make a table larger than MAX_TABLE_ENTRIES. */
+  static create(needles: readonly Buffer[]): MultiNeedle | undefined {
+    const seen = new Set<number>();
+    let totalBytes = 0;
+    for (const n of needles) {
+      totalBytes += n.length;
+      for (const b of n) seen.add(b);
+    }
+    if ((totalBytes + 1) * (seen.size + 1) > MultiNeedle.MAX_TABLE_ENTRIES) return undefined;
+    return new MultiNeedle(needles, [...seen].sort((a, b) => a - b));
+  }
+
+  private constructor(needles: readonly Buffer[], bytesUsed: readonly number[]) {
+    bytesUsed.forEach((b, i) => (this.classes[b] = i + 1));
+    const width = bytesUsed.length + 1;
+    this.width = width;
+    let capacity = 1;
+    for (const n of needles) capacity += n.length;
+    // -1: no trie edge yet (replaced by the failure transition below).
+    const next = new Int32Array(capacity * width).fill(-1);
+    const ending: number[][] = [[]];
+    let states = 1;
+    needles.forEach((needle, id) => {
+      let s = 0;
+      for (const b of needle) {
+        const at = s * width + this.classes[b]!;
+        if (next[at] === -1) {
+          next[at] = states++;
+          ending.push([]);
+        }
+        s = next[at]!;
+      }
+      ending[s]!.push(id);
+    });
+    // Breadth first, so a state's failure state (shallower) is complete before the state itself.
+    const fail = new Int32Array(states);
+    const queue: number[] = [];
+    for (let c = 0; c < width; c++) {
+      const child = next[c]!;
+      if (child === -1) next[c] = 0;
+      else queue.push(child);
+    }
+    for (let head = 0; head < queue.length; head++) {
+      const s = queue[head]!;
+      ending[s]!.push(...ending[fail[s]!]!);
+      for (let c = 0; c < width; c++) {
+        const child = next[s * width + c]!;
+        const viaFail = next[fail[s]! * width + c]!;
+        if (child === -1) {
+          next[s * width + c] = viaFail;
+        } else {
+          fail[child] = viaFail;
+          queue.push(child);
+        }
+      }
+    }
+    this.next = next.subarray(0, states * width);
+    this.idStart = new Int32Array(states + 1);
+    let total = 0;
+    for (let s = 0; s < states; s++) {
+      this.idStart[s] = total;
+      total += ending[s]!.length;
+    }
+    this.idStart[states] = total;
+    this.ids = new Int32Array(total);
+    for (let s = 0; s < states; s++) this.ids.set(ending[s]!, this.idStart[s]!);
+  }
+
+  /**
+   * Scans `bytes[start..end)` line by line (split at `\n`, which no needle of a JSON line holds
+   * unescaped). For each needle found, `hit(id, position after it)` is called; at the end of each
+   * line that had a hit, `lineEnd(lineStart, lineEnd)` (lineEnd at the `\n` or at `end`).
+   */
+  scan(bytes: Buffer, start: number, end: number, hit: (id: number, after: number) => void, lineEnd: (lineStart: number, lineEnd: number) => void): void {
+    const { classes, next, width, idStart, ids } = this;
+    let s = 0;
+    let lineStart = start;
+    let anyHit = false;
+    for (let i = start; i < end; i++) {
+      const b = bytes[i]!;
+      if (b === 0x0a) {
+        if (anyHit) lineEnd(lineStart, i);
+        anyHit = false;
+        lineStart = i + 1;
+        s = 0;
+        continue;
+      }
+      s = next[s * width + classes[b]!]!;
+      const from = idStart[s]!;
+      const to = idStart[s + 1]!;
+      if (from !== to) {
+        anyHit = true;
+        for (let k = from; k < to; k++) hit(ids[k]!, i + 1);
+      }
+    }
+    if (anyHit) lineEnd(lineStart, end);
+  }
+}
