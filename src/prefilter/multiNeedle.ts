@@ -85,7 +85,7 @@ export class MultiNeedle {
     }
     this.idStart[states] = total;
     this.ids = new Int32Array(total);
-    for (let s = 0; s < states; s++) this.ids.set(ending[s]!, this.idStart[s]!);
+    for (let s = 0; s < states; s++) this.ids.set(ending[s]!, this.idStart[s]);
   }
 
   /**

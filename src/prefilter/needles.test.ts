@@ -62,8 +62,10 @@ describe('line prefilter over a buffer', () => {
     return prefilter!.mayMatch(buf, start, start + Buffer.byteLength(lines[i]!));
   };
 
+  // Calibration and buffer-wide searches of the per-needle way; the one pass (chosen when many lines
+  // of a sample pass, as here) is compared with it in onePass.test.ts.
   it('calibrates to the rarest set of needles in a sample of the input', () => {
-    const prefilter = compilePrefilter([eqlNeed(parseEql(R1))])!;
+    const prefilter = compilePrefilter([eqlNeed(parseEql(R1))], { mode: 'per-needle' })!;
     prefilter.calibrate(buf);
     // Searched as `ko"`: the rarest first byte of the needle `"ko"` (quotes are everywhere).
     expect(prefilter.needles.map(String)).toEqual(['ko"']);
@@ -74,7 +76,7 @@ describe('line prefilter over a buffer', () => {
     frequency['p'.charCodeAt(0)] = 0;
     expect(searchNeedle('"/proc/modules"', frequency)).toBe('proc');
     expect(searchNeedle('"/"', frequency)).toBe('"/"');
-    const prefilter = compilePrefilter([kqlNeed(parseKql('file.path:"/proc/modules"'))])!;
+    const prefilter = compilePrefilter([kqlNeed(parseKql('file.path:"/proc/modules"'))], { mode: 'per-needle' })!;
     expect(prefilter.escapes.map(String)).toEqual(['\\u', '\\/']);
     prefilter.calibrate(buf);
     expect(prefilter.needles.map(String).some((a) => a.includes('/'))).toBe(false);
@@ -86,7 +88,7 @@ describe('line prefilter over a buffer', () => {
   });
 
   it('finds the lines holding a needle or an escape, in order', () => {
-    const prefilter = compilePrefilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql(R1))])!;
+    const prefilter = compilePrefilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql(R1))], { mode: 'per-needle' })!;
     prefilter.calibrate(buf);
     expect(prefilter.needles.map(String)).toContain('ko"');
     expect(prefilter.needles).toHaveLength(2);

@@ -3,7 +3,8 @@
 // fields, written with the JSON escapes, dotted keys, arrays and case variants that could fool a
 // byte-level needle, and directly on the needles: a line whose event a rule matches is a candidate.
 import fc from 'fast-check';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -13,6 +14,7 @@ import type { CliIO } from '../../src/commands/io.js';
 import { parseJson } from '../../src/event/json.js';
 import type { EcsEvent } from '../../src/event/types.js';
 import { candidateLineStarts, compilePrefilter } from '../../src/prefilter/compile.js';
+import { packEvents } from '../support/packEvents.js';
 import { randomEcs } from '../support/randomEcs.js';
 import { jsonLines, runInProcess } from '../e2e/run.js';
 
@@ -101,6 +103,52 @@ describe('the prefilter against parsing every line', () => {
     );
     expect(matched).toBeGreaterThan(100);
   });
+});
+
+// Needles of Elastic's Linux rules are on many lines of Linux events, so those get the one-pass
+// prefilter (compile.ts): it must find every alert a full parse finds.
+describe('the one-pass prefilter with the Linux rules of the vendored detection-rules pack', () => {
+  const ROOT = join(import.meta.dirname, '../..');
+  const PACK = join(ROOT, 'test/fixtures/detection-rules/detection-rules-toml.tar.gz');
+
+  it('finds exactly the alerts of --no-prefilter on events aimed at the whole pack, escaped or not', async () => {
+    const dir = mkdtempSync(join(tmp, 'linux-pack-'));
+    execFileSync('tar', ['xzf', PACK, '-C', dir, './rules/linux']);
+    // Every other rule of the pack: still hundreds of needles, in half the time to load.
+    const rulesDir = join(dir, 'half');
+    mkdirSync(rulesDir);
+    const all = readdirSync(join(dir, 'rules/linux')).filter((f) => f.endsWith('.toml')).sort();
+    for (const f of all.filter((_, i) => i % 2 === 0)) renameSync(join(dir, 'rules/linux', f), join(rulesDir, f));
+    const witnesses = packEvents(join(ROOT, 'test/fixtures/detection-rules-queries.ndjson'));
+    const gen = randomEcs(20261203, { escapeRate: 0.2 });
+    const lines = [
+      ...witnesses,
+      // The same events with every `/` written `\/`, or a letter written as `\u` escape.
+      ...witnesses.map((l) => l.replaceAll('/', '\\/')),
+      ...witnesses.map((l) => l.replace(/"([a-z])/, (_, c: string) => `"\\u00${c.charCodeAt(0).toString(16)}`)),
+      ...Array.from({ length: 1000 }, () => gen.line()),
+    ];
+    const events = join(dir, 'events.ndjson');
+    writeFileSync(events, lines.join('\n') + '\n');
+
+    const rules = prepareRules({ rulePaths: [rulesDir], bundled: false, only: [], tags: [] }, quietIO())!;
+    const prefilter = compilePrefilter(rules.map((r) => r.need))!;
+    const bytes = Buffer.from(lines.join('\n') + '\n');
+    // The scan tunes itself on the first buffer, which here is the whole input.
+    prefilter.calibrate(bytes);
+    expect(prefilter.exact).toBe(true);
+    // The comparison proves something only if lines are ruled out and others are not.
+    const passed = prefilter.candidates(bytes, 0, bytes.length).length;
+    expect(passed).toBeGreaterThan(500);
+    expect(passed).toBeLessThan(lines.length - 500);
+
+    const args = ['--no-bundled', '--rules', rulesDir, '--format', 'json', '--quiet', events];
+    const full = await runInProcess([...args, '--no-prefilter']);
+    const fast = await runInProcess(args);
+    expect(new Set(jsonLines(full.stdout).map((a) => a.rule.id)).size).toBeGreaterThanOrEqual(20);
+    expect(fast.stdout).toBe(full.stdout);
+    expect(fast.code).toBe(full.code);
+  }, 20_000);
 });
 
 // A KQL value that reads as a number, boolean or address matches event values JSON writes in

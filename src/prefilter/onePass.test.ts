@@ -1,0 +1,69 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseEql } from '../eql/index.js';
+import { candidateLineStarts, compilePrefilter, ONE_PASS_MIN_NEEDLES } from './compile.js';
+import { eqlNeed } from './fromEql.js';
+import { and, lit, or, type Need } from './needles.js';
+
+// Pieces lines and needs are made of: they overlap, hold slashes (which `\/` may hide) and quotes.
+const WORDS = ['"ko"', '"linux"', '"/proc/modules"', 'proc', '/tmp/', '"a/b"', 'inu', '"x"', 'modules"'];
+const word = fc.constantFrom(...WORDS);
+const need: fc.Arbitrary<Need> = fc.letrec<{ need: Need }>((tie) => ({
+  need: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    word.map(lit),
+    fc.array(tie('need'), { minLength: 1, maxLength: 3 }).map(and),
+    fc.array(tie('need'), { minLength: 1, maxLength: 3 }).map(or),
+  ),
+})).need;
+const piece = fc.oneof(word, fc.constantFrom('\\/', '\\u006b', '/', 'o', '"', 'x', '{', '}', '\r'));
+const line = fc.array(piece, { maxLength: 8 }).map((p) => p.join('').replaceAll('\r', ''));
+
+const onePass = (needs: Need[]) => compilePrefilter(needs, { mode: 'one-pass' })!;
+const perNeedle = (needs: Need[]) => compilePrefilter(needs, { mode: 'per-needle' })!;
+
+describe('the one-pass prefilter (many needles)', () => {
+  it('passes exactly the lines the per-needle prefilter passes, and offers exactly those as candidates', () => {
+    fc.assert(
+      fc.property(fc.array(need, { minLength: 1, maxLength: 6 }), fc.array(line, { maxLength: 12 }), (needs, lines) => {
+        const text = Buffer.from(lines.join('\n') + '\n');
+        const a = onePass(needs);
+        const b = perNeedle(needs);
+        expect(a.exact).toBe(true);
+        const starts: number[] = [];
+        const passed: number[] = [];
+        let at = 0;
+        for (const l of lines) {
+          const end = at + Buffer.byteLength(l);
+          expect(a.mayMatch(text, at, end)).toBe(b.mayMatch(text, at, end));
+          if (b.mayMatch(text, at, end)) passed.push(at);
+          starts.push(at);
+          at = end + 1;
+        }
+        expect(a.candidates(text, 0, text.length)).toEqual(passed);
+        // The per-needle prefilter's candidates are a superset, whatever it was tuned on.
+        b.calibrate(text);
+        const wide = new Set(candidateLineStarts(text, 0, text.length, b));
+        for (const p of passed) expect(wide.has(p)).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('is what many needles get; for a few, calibration picks it when many lines of the sample pass', () => {
+    const many = Array.from({ length: ONE_PASS_MIN_NEEDLES }, (_, i) => eqlNeed(parseEql(`any where process.name == "tool-${i}"`)));
+    expect(compilePrefilter(many)!.exact).toBe(true);
+    const few = compilePrefilter(many.slice(0, 3))!;
+    expect(few.exact).toBeUndefined();
+    const sample = (passing: number) => Buffer.from(Array.from({ length: 100 }, (_, i) => (i < passing ? '{"n":"tool-1"}' : '{"n":"other"}')).join('\n') + '\n');
+    few.calibrate(sample(30));
+    expect(few.exact).toBe(true);
+    few.calibrate(sample(2));
+    expect(few.exact).toBeUndefined();
+    expect(few.needles).toHaveLength(3);
+  });
+
+  it('falls back to Buffer.indexOf for a literal with a raw line break, which a line cannot hold', () => {
+    expect(compilePrefilter([lit('"a\nb"'), lit('"c"')], { mode: 'one-pass' })!.exact).toBeUndefined();
+  });
+});
