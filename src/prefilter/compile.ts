@@ -1,6 +1,7 @@
 import type { LinePrefilter } from '../input/events.js';
 import { MultiNeedle } from './multiNeedle.js';
 import { needleAlternatives, defaultNeedles, type Need } from './needles.js';
+import { escapeHides, lineHasHidingEscape, needleCodeUnits } from './unicodeEscape.js';
 
 /**
  * A compiled prefilter over raw line bytes. Its `needles` are searched for in whole read buffers
@@ -12,9 +13,11 @@ export interface Prefilter extends LinePrefilter {
   /**
    * Escapes that could hide a needle (`\uXXXX` always, `\/` when a needle has a slash): a line
    * that contains one is always a candidate, so the prefilter never relies on how a writer chose
-   * to escape (issue: fast path).
+   * to escape (issue: fast path). A `\u` counts only when it spells one of `hidden`.
    */
   readonly escapes: readonly Buffer[];
+  /** The UTF-16 code units some needle's value holds: what a `\uXXXX` must spell to hide a needle. */
+  readonly hidden: ReadonlySet<number>;
   /** False only when no rule can match the line. Called on candidate lines only. */
   mayMatch(bytes: Buffer, start: number, end: number): boolean;
   /**
@@ -117,6 +120,7 @@ function adaptivePrefilter(perNeedle: Prefilter, onePass: Prefilter): Prefilter 
     get escapes() {
       return current.escapes;
     },
+    hidden: perNeedle.hidden,
     get exact() {
       return current.exact;
     },
@@ -147,7 +151,11 @@ function perNeedlePrefilter(needs: readonly Need[], alternatives: readonly strin
   const unicodeEscape = Buffer.from('\\u');
   const slashEscape = Buffer.from('\\/');
   let escapes = needles.some((n) => n.includes(0x2f)) ? [unicodeEscape, slashEscape] : [unicodeEscape];
+  const literals = new Set<string>();
+  for (const need of needs) literalsOf(need, literals);
+  const hidden = needleCodeUnits(literals);
   const prefilter: Prefilter = {
+    hidden,
     get needles() {
       return needles;
     },
@@ -180,8 +188,7 @@ function perNeedlePrefilter(needs: readonly Need[], alternatives: readonly strin
     // parsed does not depend on the sample (and workers, each tuned on its own range, agree).
     mayMatch(bytes, start, end) {
       const line = bytes.subarray(start, end);
-      // `\uXXXX` can spell any character of any needle.
-      if (line.indexOf(unicodeEscape) !== -1) return true;
+      if (lineHasHidingEscape(bytes, start, end, hidden)) return true;
       const slashEscaped = line.indexOf(slashEscape) !== -1;
       for (const check of checks) if (check(line, slashEscaped)) return true;
       return false;
@@ -220,8 +227,12 @@ function onePassPrefilter(needs: readonly Need[], needles: readonly Buffer[]): P
   // nothing needs clearing between lines).
   const seen = new Float64Array(patterns.length).fill(-1);
   let line = 0;
-  const hit = (id: number) => {
-    seen[id] = line;
+  const hidden = needleCodeUnits(literals);
+  // What is being scanned, for reading the hex digits after a `\u`.
+  let scanning: Buffer = Buffer.alloc(0);
+  let scanEnd = 0;
+  const hit = (id: number, after: number) => {
+    if (id !== unicodeEscape || escapeHides(scanning, after, scanEnd, hidden)) seen[id] = line;
   };
   const contains: Contains = (text) => {
     const id = ids.get(text);
@@ -231,7 +242,6 @@ function onePassPrefilter(needs: readonly Need[], needles: readonly Buffer[]): P
   const checks = needs.map((n) => compileNeed(n, contains));
   const none = Buffer.alloc(0);
   const decide = (): boolean => {
-    // `\uXXXX` can spell any character of any needle.
     let result = seen[unicodeEscape] === line;
     if (!result) {
       const slashEscaped = seen[slashEscape] === line;
@@ -249,9 +259,12 @@ function onePassPrefilter(needs: readonly Need[], needles: readonly Buffer[]): P
     needles,
     escapes: [patterns[unicodeEscape]!, patterns[slashEscape]!],
     calibrate() {},
+    hidden,
     exact: true,
     candidates(bytes, start, end) {
       const starts: number[] = [];
+      scanning = bytes;
+      scanEnd = end;
       matcher.scan(bytes, start, end, hit, (lineStart) => {
         if (decide()) starts.push(lineStart);
       });
@@ -259,6 +272,8 @@ function onePassPrefilter(needs: readonly Need[], needles: readonly Buffer[]): P
     },
     mayMatch(bytes, start, end) {
       let result = false;
+      scanning = bytes;
+      scanEnd = end;
       matcher.scan(bytes, start, end, hit, () => {
         result = decide();
       });
@@ -309,16 +324,23 @@ function countHits(sample: Buffer, needle: Buffer, limit: number): number {
   return n;
 }
 
+const BACKSLASH_U = Buffer.from('\\u');
+
 /**
  * Start offsets of the lines in `bytes[start..end)` (which holds whole lines) that contain a
- * needle or an escape, in increasing order. Searches the whole buffer per needle with
+ * needle or an escape that may hide one, in increasing order. Searches the whole buffer per needle with
  * Buffer.indexOf, never line by line, so lines without any hit cost nothing here.
  */
-export function candidateLineStarts(bytes: Buffer, start: number, end: number, prefilter: Pick<Prefilter, 'needles' | 'escapes'>): number[] {
+export function candidateLineStarts(bytes: Buffer, start: number, end: number, prefilter: Pick<Prefilter, 'needles' | 'escapes' | 'hidden'>): number[] {
   const starts: number[] = [];
   const search = (needle: Buffer) => {
+    const unicode = needle.equals(BACKSLASH_U);
     let p = bytes.indexOf(needle, start);
     while (p !== -1 && p < end) {
+      if (unicode && !escapeHides(bytes, p + 2, end, prefilter.hidden)) {
+        p = bytes.indexOf(needle, p + 2);
+        continue;
+      }
       const lineStart = Math.max(start, bytes.lastIndexOf(0x0a, p) + 1);
       starts.push(lineStart);
       const lineEnd = bytes.indexOf(0x0a, p);

@@ -16,7 +16,7 @@ const need: fc.Arbitrary<Need> = fc.letrec<{ need: Need }>((tie) => ({
     fc.array(tie('need'), { minLength: 1, maxLength: 3 }).map(or),
   ),
 })).need;
-const piece = fc.oneof(word, fc.constantFrom('\\/', '\\u006b', '/', 'o', '"', 'x', '{', '}', '\r'));
+const piece = fc.oneof(word, fc.constantFrom('\\/', '\\u006b', '\\u003c', '\\u00', '/', 'o', '"', 'x', '{', '}', '\r'));
 const line = fc.array(piece, { maxLength: 8 }).map((p) => p.join('').replaceAll('\r', ''));
 
 const onePass = (needs: Need[]) => compilePrefilter(needs, { mode: 'one-pass' })!;
