@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { compileFieldReader } from '../event/fields.js';
 import { compileDispatch } from './dispatch.js';
 import type { CompiledRule } from './compileRule.js';
+import { NO_REQUIREMENTS, type Requirements } from '../event/requirements.js';
+
+const requires = (categories?: string[]): Requirements => (categories === undefined ? NO_REQUIREMENTS : new Map([['event.category', categories]]));
 
 // The categories a rule implies are tested beside their clause: src/eql/operators/eventFilter.test.ts
 // (EQL `X where`) and src/kql/nodes/ (KQL).
 describe('compileDispatch', () => {
-  const rule = (categories?: string[], index: string[] = []) => ({ categories, rule: { index } }) as unknown as CompiledRule;
+  const rule = (categories?: string[], index: string[] = []) => ({ requirements: requires(categories), rule: { index } }) as unknown as CompiledRule;
 
   it('runs, in rule order, the rules without a category and those of the event’s categories', () => {
     const dispatch = compileDispatch([rule(['file']), rule(), rule(['process', 'file']), rule(['network'])]);
@@ -30,7 +33,7 @@ describe('shared field readers', () => {
 });
 
 describe('compileDispatch by index', () => {
-  const rule = (index: string[], categories?: string[]) => ({ categories, rule: { index } }) as unknown as CompiledRule;
+  const rule = (index: string[], categories?: string[]) => ({ requirements: requires(categories), rule: { index } }) as unknown as CompiledRule;
   const rules = [rule(['logs-system.syslog-*']), rule(['auditbeat-*', 'logs-system.*']), rule([]), rule(['.alerts-security.*']), rule(['logs-*'], ['process'])];
   const syslog = { data_stream: { type: 'logs', dataset: 'system.syslog', namespace: 'default' } };
 
