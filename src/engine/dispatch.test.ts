@@ -81,9 +81,21 @@ describe('the rule index', () => {
     expect(dispatch.stats).toEqual({ events: 4, offered: 2 + 3 + 5 + 2 });
   });
 
+  it('files a rule with a category and an operating system under the pair', () => {
+    const rules = [rule({ 'event.category': ['process', 'file'], 'host.os.type': ['windows'] }), rule({ 'event.category': ['process'] }), rule({ 'host.os.type': ['linux', 'macos'] })];
+    const dispatch = compileDispatch(rules);
+    expect(dispatch({ event: { category: 'process' }, host: { os: { type: 'linux' } } })).toEqual([1, 2]);
+    expect(dispatch({ event: { category: ['network', 'file', 'file'] }, host: { os: { type: ['linux', 'windows'] } } })).toEqual([0, 2]);
+    expect(dispatch({ event: { category: 'process' } })).toEqual([1]);
+    expect(dispatch({ host: { os: { type: 'windows' } } })).toEqual([]);
+  });
+
   it('answers a hostile event of many values in linear time', () => {
     const dispatch = compileDispatch([rule({ 'process.name': Array.from({ length: 5000 }, (_, i) => `p${i}`) }), rule({})]);
     const names = Array.from({ length: 200_000 }, (_, i) => `p${i % 6000}`);
     expect(dispatch({ process: { name: names } })).toEqual([0, 1]);
+    const pair = compileDispatch([rule({ 'event.category': ['process'], 'host.os.type': ['linux'] })]);
+    const many = Array.from({ length: 200_000 }, (_, i) => (i % 2 === 0 ? 'process' : `o${i}`));
+    expect(pair({ event: { category: many }, host: { os: { type: many } } })).toEqual([]);
   });
 });

@@ -27,32 +27,39 @@ export interface DispatchStats {
 export type DocumentStream = 'events' | 'alerts';
 
 /**
- * The fields a rule may be indexed by, most selective first: a rule is filed under the first of
- * these it has a requirement on, so an event reaches it only when the event has one of the values.
- * Keyword fields with many values across a pack (a process name, an action) split it finely; the
- * category, type and operating system in a few large parts. Each is read once per event.
+ * The keys a rule may be indexed by, most selective first: a rule is filed under the first key it
+ * has requirements on (every field of it), so an event reaches it only when it has one of the
+ * values (for a pair, one value of each field the rule allows). Keyword fields with many values
+ * across a pack (a process name, an action) split it finely; the category with the operating
+ * system in a few dozen parts, which keeps a Linux event from the Windows rules of its category.
+ * Each field is read once per event.
  */
-export const INDEX_FIELDS: readonly string[] = [
-  'process.name',
-  'process.parent.name',
-  'event.action',
-  'event.code',
-  'event.provider',
-  'event.dataset',
-  'data_stream.dataset',
-  'event.module',
-  'event.category',
-  'event.type',
-  'host.os.type',
+export const INDEX_KEYS: ReadonlyArray<readonly [string] | readonly [string, string]> = [
+  ['process.name'],
+  ['process.parent.name'],
+  ['event.action'],
+  ['event.code'],
+  ['event.provider'],
+  ['event.dataset'],
+  ['data_stream.dataset'],
+  ['event.module'],
+  ['event.category', 'host.os.type'],
+  ['event.category'],
+  ['host.os.type', 'event.type'],
+  ['host.os.type'],
+  ['event.type'],
 ];
 
 /** Combinations seen are few; this only bounds hostile input (an event of 100,000 process names). */
 const MAX_CACHED = 4096;
+/** A rule is filed under a pair of fields only for this many value pairs at most (else a later key). */
+const MAX_PAIRS = 10_000;
 
-interface IndexedField {
-  read: FieldReader;
-  /** value → id of the list in `lists` of the rules filed under it. */
-  ids: Map<string, number>;
+/** value (of the first field) → value of the second field, or '' for a one-field key → list id. */
+interface IndexedKey {
+  first: FieldReader;
+  second: FieldReader | undefined;
+  ids: Map<string, Map<string, number>>;
 }
 
 export function compileDispatch(rules: readonly CompiledRule[], stream: DocumentStream = 'events'): Dispatch {
@@ -60,31 +67,38 @@ export function compileDispatch(rules: readonly CompiledRule[], stream: Document
   const reads = rules.map((r) => namesAlertsOnly(r.rule.index) === (stream === 'alerts'));
   const always: number[] = [];
   const lists: number[][] = [];
-  const byField = new Map<string, IndexedField>();
+  const byKey = new Map<(typeof INDEX_KEYS)[number], IndexedKey>();
+  const file = (indexed: IndexedKey, first: string, second: string, rule: number): void => {
+    let inner = indexed.ids.get(first);
+    if (inner === undefined) {
+      inner = new Map();
+      indexed.ids.set(first, inner);
+    }
+    let id = inner.get(second);
+    if (id === undefined) {
+      id = lists.length;
+      lists.push([]);
+      inner.set(second, id);
+    }
+    lists[id]!.push(rule);
+  };
   rules.forEach((r, i) => {
     if (!reads[i]) return;
-    const field = INDEX_FIELDS.find((f) => r.requirements.has(f));
-    const values = field === undefined ? undefined : r.requirements.get(field);
-    if (field === undefined || values === undefined) {
-      always.push(i);
+    for (const key of INDEX_KEYS) {
+      const firsts = r.requirements.get(key[0]);
+      const seconds = key.length === 2 ? r.requirements.get(key[1]) : [''];
+      if (firsts === undefined || seconds === undefined || firsts.length * seconds.length > MAX_PAIRS) continue;
+      let indexed = byKey.get(key);
+      if (indexed === undefined) {
+        indexed = { first: compileFieldReader(key[0]), second: key.length === 2 ? compileFieldReader(key[1]) : undefined, ids: new Map() };
+        byKey.set(key, indexed);
+      }
+      for (const first of firsts) for (const second of seconds) file(indexed, first, second, i);
       return;
     }
-    let indexed = byField.get(field);
-    if (indexed === undefined) {
-      indexed = { read: compileFieldReader(field), ids: new Map() };
-      byField.set(field, indexed);
-    }
-    for (const value of values) {
-      let id = indexed.ids.get(value);
-      if (id === undefined) {
-        id = lists.length;
-        lists.push([]);
-        indexed.ids.set(value, id);
-      }
-      lists[id]!.push(i);
-    }
+    always.push(i);
   });
-  const fields = [...byField.values()];
+  const keys = [...byKey.values()];
   const union = (hits: readonly number[]): number[] => {
     if (hits.length === 0) return always;
     const marked = new Uint8Array(rules.length);
@@ -103,16 +117,31 @@ export function compileDispatch(rules: readonly CompiledRule[], stream: Document
   const hitsOf = (event: EcsEvent): number[] => {
     const hits: number[] = [];
     stamp = stamp === 0xffffffff ? (seen.fill(0), 1) : stamp + 1;
-    for (const { read, ids } of fields) {
-      const values = read(event);
+    const hit = (id: number | undefined): void => {
+      if (id !== undefined && seen[id] !== stamp) {
+        seen[id] = stamp;
+        hits.push(id);
+      }
+    };
+    for (const { first, second, ids } of keys) {
+      const values = first(event);
+      // Inner maps already walked for this key: a value repeated 100,000 times is looked at once.
+      const walked = values.length > 1 ? new Set<Map<string, number>>() : undefined;
       for (let k = 0; k < values.length; k++) {
         const v = values[k];
         // Indexed values are strings no number or boolean stands for (isIndexableValue).
         if (typeof v !== 'string') continue;
-        const id = ids.get(v);
-        if (id !== undefined && seen[id] !== stamp) {
-          seen[id] = stamp;
-          hits.push(id);
+        const inner = ids.get(v);
+        if (inner === undefined || walked?.has(inner)) continue;
+        walked?.add(inner);
+        if (second === undefined) {
+          hit(inner.get(''));
+          continue;
+        }
+        const others = second(event);
+        for (let j = 0; j < others.length; j++) {
+          const w = others[j];
+          if (typeof w === 'string') hit(inner.get(w));
         }
       }
     }
