@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FieldTypeTable } from '../fieldTypes/index.js';
+import type { EcsEvent } from '../event/types.js';
 import { eqlRequirements } from './categories.js';
 import { compileEql } from './compile.js';
 import { parseEql } from './parse.js';
 
 const fieldTypes = FieldTypeTable.builtin();
 const req = (query: string, overridden = false) => Object.fromEntries(eqlRequirements(parseEql(query), overridden, fieldTypes));
-const matches = (query: string, event: object): boolean => {
+const matches = (query: string, event: EcsEvent): boolean => {
   const compiled = compileEql(parseEql(query), { fieldTypes });
   if (compiled.kind !== 'event') throw new Error('expected an event query');
   return compiled.predicate(event);
