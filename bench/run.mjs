@@ -11,11 +11,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, release, tmpdir, totalmem, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatSize, generate, GENERATOR_VERSION, mulberry32, numberOption, parseArgs, parseSize, RULE_IDS } from './generate.mjs';
+import { formatSize, generate, GENERATOR_VERSION, numberOption, parseArgs, parseSize, RULE_IDS } from './generate.mjs';
+import { shuffleLines } from './shuffle.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
@@ -23,7 +24,7 @@ const CLI = join(ROOT, 'bin', 'lkm-scan.js');
 const GNU_TIME = '/usr/bin/time';
 const SHORT = /** @type {Record<string, string>} */ ({ [RULE_IDS.R1]: 'R1', [RULE_IDS.R2]: 'R2' });
 
-const CASES = /** @type {const} */ (['bundled', 'near-miss', 'all-alert', 'pack', 'linux', 'shuffled', 'stdin', 'startup']);
+const CASES = /** @type {const} */ (['bundled', 'near-miss', 'all-alert', 'pack', 'linux', 'shuffled', 'shuffled-all-alert', 'stdin', 'startup']);
 /** @typedef {typeof CASES[number]} CaseId */
 const PACK_TARBALL = join(ROOT, 'test', 'fixtures', 'detection-rules', 'detection-rules-toml.tar.gz');
 const PACK_DIR = join(BENCH_DIR, 'data', 'detection-rules');
@@ -38,6 +39,7 @@ const USAGE = `usage: npm run bench -- [options]
                            pack       every rule of the vendored elastic/detection-rules pack (--pack-size file)
                            linux      --rules rules/linux of that pack (--pack-size file)
                            shuffled   bundled rules, the default file with its lines shuffled (new_terms state)
+                           shuffled-all-alert  the all-alert file shuffled, --no-max-signals (new_terms holds the most)
                            stdin      lkm-scan FILE vs cat FILE | lkm-scan - vs lkm-scan - < FILE
                            startup    the whole pack on an empty input (load and compile time)
   --size SIZE            dataset size, e.g. 100MB, 1GB (default 1GB)
@@ -204,56 +206,6 @@ function emptyExpected(seed) {
   };
 }
 
-/**
- * Write the lines of `from` to `to` in a seeded random order (Fisher–Yates over line offsets, so
- * memory is the file plus two numbers a line). Event times then arrive out of order, which is what
- * new_terms must cope with without holding every line.
- * @param {string} from @param {string} to @param {number} seed
- */
-async function shuffleLines(from, to, seed) {
-  const buf = await readFile(from);
-  /** @type {number[]} */
-  const starts = [];
-  for (let s = 0; s < buf.length;) {
-    starts.push(s);
-    const nl = buf.indexOf(0x0a, s);
-    s = nl === -1 ? buf.length : nl + 1;
-  }
-  const order = Uint32Array.from(starts.keys());
-  const rng = mulberry32(seed ^ 0x5eed);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  const tmp = `${to}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w');
-  try {
-    /** @type {Buffer[]} */
-    let batch = [];
-    let batched = 0;
-    for (const i of order) {
-      const s = starts[i];
-      const e = i + 1 < starts.length ? starts[i + 1] : buf.length;
-      const line = buf.subarray(s, e);
-      batch.push(line);
-      // The last line may lack its newline; every shuffled line must end with one.
-      if (line[line.length - 1] !== 0x0a) batch.push(Buffer.from('\n'));
-      batched += line.length;
-      if (batched >= 1 << 20) {
-        await fh.write(Buffer.concat(batch));
-        batch = [];
-        batched = 0;
-      }
-    }
-    await fh.write(Buffer.concat(batch));
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, to);
-}
-
 /** Extract the vendored detection-rules tarball to bench/data/detection-rules once. */
 function ensurePack() {
   if (existsSync(join(PACK_DIR, 'rules')) && existsSync(join(PACK_DIR, 'rules_building_block'))) return undefined;
@@ -381,6 +333,9 @@ function buildTools(o, data, key) {
           cli('cli', 'lkm-scan (max_signals applies)', [], undefined);
           cli('cli-nomax', 'lkm-scan --no-max-signals', ['--no-max-signals'], ds.expected.alerts);
           break;
+        case 'shuffled-all-alert':
+          cli('cli-nomax', 'lkm-scan --no-max-signals', ['--no-max-signals'], ds.expected.alerts);
+          break;
         case 'pack':
           cli('cli', 'lkm-scan, whole pack', PACK_ARGS, undefined);
           break;
@@ -462,6 +417,7 @@ function caseSpec(o, caseId) {
     case 'pack':
     case 'linux': return { ...dflt, size: o.packSize };
     case 'shuffled': return { ...dflt, shuffled: true };
+    case 'shuffled-all-alert': return { size: o.size, matchRate: 1, nearMissRate: 0, shuffled: true };
     case 'stdin': return dflt;
     case 'startup': return { size: 0, matchRate: 0, nearMissRate: 0, empty: true };
   }
@@ -474,6 +430,7 @@ const CASE_TITLES = /** @type {Record<CaseId, string>} */ ({
   pack: 'whole pack: every runnable EQL/KQL rule of the vendored elastic/detection-rules',
   linux: '`--rules rules/linux` of the vendored pack',
   shuffled: 'bundled rules, lines shuffled (event times out of order)',
+  'shuffled-all-alert': 'bundled rules, every line an alert, lines shuffled',
   stdin: 'stdin against a file argument',
   startup: 'start-up: whole pack, empty input',
 });
