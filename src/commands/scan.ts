@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Alert, Location } from '../engine/alert.js';
 import { compileRule, type CompiledRule } from '../engine/compileRule.js';
 import { createChainedScanner } from '../engine/chain.js';
+import type { DispatchStats } from '../engine/dispatch.js';
 import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
 import { readEvents, resolveInputs } from '../input/index.js';
 import { judgeNothingEvaluated } from '../input/nothingEvaluated.js';
@@ -401,6 +402,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   } else if (!opts.quiet) {
     io.stderr.write(formatSummary(summary) + stateLines);
   }
+  if (io.env.LKM_SCAN_DEBUG) io.stderr.write(formatDispatchStats(scanner.dispatchStats));
   if (state && !stateSaved && !state.failed) io.stderr.write(`lkm-scan: ${state.path} not updated: the scan did not finish\n`);
   if (interruption.by) return end(EXIT_INTERRUPTED[interruption.by]);
   if (nothing?.fails) io.stderr.write(`lkm-scan: error: ${nothing.message}\n`);
@@ -420,4 +422,13 @@ function failingAlerts(rules: readonly CompiledRule[], counts: ReadonlyMap<strin
   if (failOn === 'never') return false;
   const min = SEVERITIES.indexOf(failOn);
   return rules.some((r) => SEVERITIES.indexOf(r.rule.severity) >= min && (counts.get(r.rule.id)?.alerts ?? 0) > 0);
+}
+
+/**
+ * `LKM_SCAN_DEBUG`: how many rules the rule index offered an event on average (engine/dispatch.ts),
+ * the measure of what an event costs with a large pack. Lines that workers scanned are not counted.
+ */
+function formatDispatchStats({ events, offered }: DispatchStats): string {
+  const average = events === 0 ? 0 : offered / events;
+  return `lkm-scan: debug: rule index: ${events} events dispatched, ${average.toFixed(1)} rules offered per event on average\n`;
 }

@@ -50,5 +50,6 @@ export function createChainedScanner(rules: CompiledRule[], emit: (alert: Alert)
       return first.finished && second.finished;
     },
     counts,
+    dispatchStats: first.dispatchStats,
   };
 }

@@ -1,6 +1,7 @@
 import { compileEql, parseEql } from '../eql/index.js';
 import type { CompiledPipe } from '../eql/compile.js';
-import { compileKql, kqlCategories, kqlNeed, parseKql } from '../kql/index.js';
+import { compileKql, kqlNeed, kqlRequirements, parseKql } from '../kql/index.js';
+import type { Requirements } from '../event/requirements.js';
 import { positionAt, QuerySyntaxError } from '../query/syntaxError.js';
 import { RuleError } from '../rules/ruleError.js';
 import type { EqlRule, NewTermsRule, QueryRule, Rule, ThresholdRule } from '../rules/types.js';
@@ -10,7 +11,7 @@ import { eqlNeed } from '../prefilter/fromEql.js';
 import type { Need } from '../prefilter/needles.js';
 import type { CompiledSample } from './sample.js';
 import type { CompiledSequence } from './sequence.js';
-import { eqlCategories } from '../eql/categories.js';
+import { eqlRequirements } from '../eql/categories.js';
 import { anyOf } from '../event/predicates.js';
 import { FieldQueryError, FieldTypeTable } from '../fieldTypes/index.js';
 import { applyRuleFilters } from './ruleFilters.js';
@@ -26,8 +27,8 @@ interface CompiledCommon {
   eventTime: EventTimeReader;
   /** What a raw line must contain for this rule to match it (the prefilter, src/prefilter). */
   need: Need;
-  /** `event.category` values an event needs for the rule to match (eql/categories.ts, kql/nodes/); undefined: no such condition. */
-  categories?: readonly string[];
+  /** Exact field values an event needs for the rule to match (event/requirements.ts; eql/categories.ts, kql/nodes/). */
+  requirements: Requirements;
 }
 
 /** A query rule (KQL, or an EQL event query): every matching event is an alert, through the pipes. */
@@ -119,16 +120,16 @@ function compileQuery(rule: Rule, fieldTypes: FieldTypeTable): CompiledQuery {
     if (rule.language === 'kuery') {
       const ast = parseKql(rule.query);
       const types = { fieldTypes, pathPrefix: '' };
-      return { matches: compileKql(ast, { fieldTypes }), need: kqlNeed(ast, types), pipes: [], categories: kqlCategories(ast, types) };
+      return { matches: compileKql(ast, { fieldTypes }), need: kqlNeed(ast, types), pipes: [], requirements: kqlRequirements(ast, types) };
     }
     const ast = parseEql(rule.query);
     const compiled = compileEql(ast, { eventCategoryField: rule.eventCategoryOverride, fieldTypes });
     const need = eqlNeed(ast, fieldTypes);
-    const categories = eqlCategories(ast, rule.eventCategoryOverride !== undefined);
-    if (compiled.kind === 'event') return { matches: compiled.predicate, need, pipes: compiled.pipes, categories };
+    const requirements = eqlRequirements(ast, rule.eventCategoryOverride !== undefined, fieldTypes);
+    if (compiled.kind === 'event') return { matches: compiled.predicate, need, pipes: compiled.pipes, requirements };
     const predicates = [...compiled.steps.map((s) => s.predicate)];
     if (compiled.kind === 'sequence' && compiled.until) predicates.push(compiled.until.predicate);
-    return { matches: anyOf(predicates), need, pipes: compiled.pipes, joined: compiled, categories };
+    return { matches: anyOf(predicates), need, pipes: compiled.pipes, joined: compiled, requirements };
   } catch (e) {
     if (e instanceof QuerySyntaxError) throw queryErrorInFile(rule, e);
     if (e instanceof FieldQueryError) throw queryErrorInFile(rule, refusedClause(rule.query, e));

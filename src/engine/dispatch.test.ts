@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { compileFieldReader } from '../event/fields.js';
 import { compileDispatch } from './dispatch.js';
 import type { CompiledRule } from './compileRule.js';
+import { NO_REQUIREMENTS, type Requirements } from '../event/requirements.js';
+
+const requires = (categories?: string[]): Requirements => (categories === undefined ? NO_REQUIREMENTS : new Map([['event.category', categories]]));
 
 // The categories a rule implies are tested beside their clause: src/eql/operators/eventFilter.test.ts
 // (EQL `X where`) and src/kql/nodes/ (KQL).
 describe('compileDispatch', () => {
-  const rule = (categories?: string[], index: string[] = []) => ({ categories, rule: { index } }) as unknown as CompiledRule;
+  const rule = (categories?: string[], index: string[] = []) => ({ requirements: requires(categories), rule: { index } }) as unknown as CompiledRule;
 
   it('runs, in rule order, the rules without a category and those of the event’s categories', () => {
     const dispatch = compileDispatch([rule(['file']), rule(), rule(['process', 'file']), rule(['network'])]);
@@ -30,7 +33,7 @@ describe('shared field readers', () => {
 });
 
 describe('compileDispatch by index', () => {
-  const rule = (index: string[], categories?: string[]) => ({ categories, rule: { index } }) as unknown as CompiledRule;
+  const rule = (index: string[], categories?: string[]) => ({ requirements: requires(categories), rule: { index } }) as unknown as CompiledRule;
   const rules = [rule(['logs-system.syslog-*']), rule(['auditbeat-*', 'logs-system.*']), rule([]), rule(['.alerts-security.*']), rule(['logs-*'], ['process'])];
   const syslog = { data_stream: { type: 'logs', dataset: 'system.syslog', namespace: 'default' } };
 
@@ -54,5 +57,45 @@ describe('compileDispatch by index', () => {
   it('runs only the alerts rules on the alerts stream', () => {
     const dispatch = compileDispatch(rules, 'alerts');
     expect(dispatch({ 'event.kind': 'signal' })).toEqual([3]);
+  });
+});
+
+describe('the rule index', () => {
+  const rule = (requirements: Record<string, string[]>) => ({ requirements: new Map(Object.entries(requirements)), rule: { index: [] } }) as unknown as CompiledRule;
+
+  it('offers an event the rules whose most selective indexed requirement it meets, and the rules with none', () => {
+    const rules = [
+      rule({ 'event.category': ['process'], 'process.name': ['cp', 'mv'] }),
+      rule({ 'host.os.type': ['linux'] }),
+      rule({}),
+      rule({ 'event.category': ['file'], 'custom.field': ['x'] }),
+      rule({ 'custom.field': ['x'] }),
+    ];
+    const dispatch = compileDispatch(rules);
+    // Rule 0 is filed under process.name only: its category alone does not reach it.
+    expect(dispatch({ event: { category: 'process' } })).toEqual([2, 4]);
+    expect(dispatch({ process: { name: ['ls', 'mv'] } })).toEqual([0, 2, 4]);
+    expect(dispatch({ 'process.name': 'cp', host: { os: { type: 'linux' } }, event: { category: ['network', 'file'] } })).toEqual([0, 1, 2, 3, 4]);
+    // Only strings are indexed: a number never stands for an indexed value (isIndexableValue).
+    expect(dispatch({ host: { os: { type: ['Linux', 7] } } })).toEqual([2, 4]);
+    expect(dispatch.stats).toEqual({ events: 4, offered: 2 + 3 + 5 + 2 });
+  });
+
+  it('files a rule with a category and an operating system under the pair', () => {
+    const rules = [rule({ 'event.category': ['process', 'file'], 'host.os.type': ['windows'] }), rule({ 'event.category': ['process'] }), rule({ 'host.os.type': ['linux', 'macos'] })];
+    const dispatch = compileDispatch(rules);
+    expect(dispatch({ event: { category: 'process' }, host: { os: { type: 'linux' } } })).toEqual([1, 2]);
+    expect(dispatch({ event: { category: ['network', 'file', 'file'] }, host: { os: { type: ['linux', 'windows'] } } })).toEqual([0, 2]);
+    expect(dispatch({ event: { category: 'process' } })).toEqual([1]);
+    expect(dispatch({ host: { os: { type: 'windows' } } })).toEqual([]);
+  });
+
+  it('answers a hostile event of many values in linear time', () => {
+    const dispatch = compileDispatch([rule({ 'process.name': Array.from({ length: 5000 }, (_, i) => `p${i}`) }), rule({})]);
+    const names = Array.from({ length: 200_000 }, (_, i) => `p${i % 6000}`);
+    expect(dispatch({ process: { name: names } })).toEqual([0, 1]);
+    const pair = compileDispatch([rule({ 'event.category': ['process'], 'host.os.type': ['linux'] })]);
+    const many = Array.from({ length: 200_000 }, (_, i) => (i % 2 === 0 ? 'process' : `o${i}`));
+    expect(pair({ event: { category: many }, host: { os: { type: many } } })).toEqual([]);
   });
 });

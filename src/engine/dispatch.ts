@@ -1,17 +1,24 @@
-import { compileFieldReader } from '../event/fields.js';
+import { compileFieldReader, type FieldReader } from '../event/fields.js';
 import type { EcsEvent } from '../event/types.js';
 import type { CompiledRule } from './compileRule.js';
 import { compileIndexPatterns, eventIndexNames, namesAlertsOnly } from './indexPattern.js';
 
 /**
  * For an event, the indices (ascending, so alerts keep rule order) of the rules that can match
- * it: those without a category condition, and those whose categories the event has (see
- * eql/categories.ts and kql/nodes/), and, when the event says which index it is from, whose
- * `index` patterns take that index in (indexPattern.ts). The result is cached per combination of
- * categories and index, so an event costs a few field reads and one or two map lookups however
- * many rules there are.
+ * it: the rule index below offers it the rules whose chosen requirement (event/requirements.ts,
+ * derived from each query's AST in eql/categories.ts and kql/nodes/) it meets, and the rules that
+ * require nothing indexed; and, when the event says which index it is from, only those whose
+ * `index` patterns take that index in (indexPattern.ts). Results are cached per combination of
+ * index hits and index name, so an event costs a few field reads and map lookups however many
+ * rules there are.
  */
-export type Dispatch = (event: EcsEvent) => readonly number[];
+export type Dispatch = ((event: EcsEvent) => readonly number[]) & { readonly stats: DispatchStats };
+
+/** How much the rule index saves: events dispatched and rules offered to them in total (`LKM_SCAN_DEBUG`). */
+export interface DispatchStats {
+  events: number;
+  offered: number;
+}
 
 /**
  * What a scanner reads: input events, or the alert documents of an earlier stage (chain.ts).
@@ -19,57 +26,156 @@ export type Dispatch = (event: EcsEvent) => readonly number[];
  */
 export type DocumentStream = 'events' | 'alerts';
 
-const readCategory = compileFieldReader('event.category');
-/** Combinations seen are few (an event has one to three categories); this only bounds hostile input. */
+/**
+ * The keys a rule may be indexed by, most selective first: a rule is filed under the first key it
+ * has requirements on (every field of it), so an event reaches it only when it has one of the
+ * values (for a pair, one value of each field the rule allows). Keyword fields with many values
+ * across a pack (a process name, an action) split it finely; the category with the operating
+ * system in a few dozen parts, which keeps a Linux event from the Windows rules of its category.
+ * Each field is read once per event.
+ */
+export const INDEX_KEYS: ReadonlyArray<readonly [string] | readonly [string, string]> = [
+  ['process.name'],
+  ['process.parent.name'],
+  ['event.action'],
+  ['event.code'],
+  ['event.provider'],
+  ['event.dataset'],
+  ['data_stream.dataset'],
+  ['event.module'],
+  ['event.category', 'host.os.type'],
+  ['event.category'],
+  ['host.os.type', 'event.type'],
+  ['host.os.type'],
+  ['event.type'],
+];
+
+/** Combinations seen are few; this only bounds hostile input (an event of 100,000 process names). */
 const MAX_CACHED = 4096;
+/** A rule is filed under a pair of fields only for this many value pairs at most (else a later key). */
+const MAX_PAIRS = 10_000;
+
+/** value (of the first field) → value of the second field, or '' for a one-field key → list id. */
+interface IndexedKey {
+  first: FieldReader;
+  second: FieldReader | undefined;
+  ids: Map<string, Map<string, number>>;
+}
 
 export function compileDispatch(rules: readonly CompiledRule[], stream: DocumentStream = 'events'): Dispatch {
+  const stats: DispatchStats = { events: 0, offered: 0 };
   const reads = rules.map((r) => namesAlertsOnly(r.rule.index) === (stream === 'alerts'));
   const always: number[] = [];
-  const byCategory = new Map<string, number[]>();
+  const lists: number[][] = [];
+  const byKey = new Map<(typeof INDEX_KEYS)[number], IndexedKey>();
+  const file = (indexed: IndexedKey, first: string, second: string, rule: number): void => {
+    let inner = indexed.ids.get(first);
+    if (inner === undefined) {
+      inner = new Map();
+      indexed.ids.set(first, inner);
+    }
+    let id = inner.get(second);
+    if (id === undefined) {
+      id = lists.length;
+      lists.push([]);
+      inner.set(second, id);
+    }
+    lists[id]!.push(rule);
+  };
   rules.forEach((r, i) => {
     if (!reads[i]) return;
-    if (!r.categories) always.push(i);
-    else for (const c of r.categories) byCategory.set(c, [...(byCategory.get(c) ?? []), i]);
+    for (const key of INDEX_KEYS) {
+      const firsts = r.requirements.get(key[0]);
+      const seconds = key.length === 2 ? r.requirements.get(key[1]) : [''];
+      if (firsts === undefined || seconds === undefined || firsts.length * seconds.length > MAX_PAIRS) continue;
+      let indexed = byKey.get(key);
+      if (indexed === undefined) {
+        indexed = { first: compileFieldReader(key[0]), second: key.length === 2 ? compileFieldReader(key[1]) : undefined, ids: new Map() };
+        byKey.set(key, indexed);
+      }
+      for (const first of firsts) for (const second of seconds) file(indexed, first, second, i);
+      return;
+    }
+    always.push(i);
   });
-  const union = (categories: string[]): number[] => {
+  const keys = [...byKey.values()];
+  const union = (hits: readonly number[]): number[] => {
+    if (hits.length === 0) return always;
     const marked = new Uint8Array(rules.length);
     for (const i of always) marked[i] = 1;
-    for (const c of categories) for (const i of byCategory.get(c) ?? []) marked[i] = 1;
+    for (const id of hits) for (const i of lists[id]!) marked[i] = 1;
     const out: number[] = [];
     for (let i = 0; i < marked.length; i++) if (marked[i]) out.push(i);
     return out;
   };
-  const all = always.length === rules.length ? always : undefined;
   const cache = new Map<string, number[]>();
-  const byCategories = (event: EcsEvent): { key: string; rules: number[] } => {
-    if (all) return { key: '', rules: all };
-    const values = readCategory(event);
-    let key: string;
-    let categories: string[];
-    if (values.length === 1 && typeof values[0] === 'string') {
-      key = values[0];
-      categories = [key];
-    } else {
-      categories = [...new Set(values.filter((v): v is string => typeof v === 'string'))].sort();
-      key = categories.join('\u0000');
+  // The ids of the lists an event's values hit, sorted: the key of its candidate rules.
+  // seen[id] === stamp: list `id` is already among this event's hits (a hostile event may carry
+  // 100,000 process names; a search of the hits per value would be quadratic).
+  const seen = new Uint32Array(lists.length);
+  let stamp = 0;
+  const hitsOf = (event: EcsEvent): number[] => {
+    const hits: number[] = [];
+    stamp = stamp === 0xffffffff ? (seen.fill(0), 1) : stamp + 1;
+    const hit = (id: number | undefined): void => {
+      if (id !== undefined && seen[id] !== stamp) {
+        seen[id] = stamp;
+        hits.push(id);
+      }
+    };
+    for (const { first, second, ids } of keys) {
+      const values = first(event);
+      // Inner maps already walked for this key: a value repeated 100,000 times is looked at once.
+      const walked = values.length > 1 ? new Set<Map<string, number>>() : undefined;
+      for (let k = 0; k < values.length; k++) {
+        const v = values[k];
+        // Indexed values are strings no number or boolean stands for (isIndexableValue).
+        if (typeof v !== 'string') continue;
+        const inner = ids.get(v);
+        if (inner === undefined || walked?.has(inner)) continue;
+        walked?.add(inner);
+        if (second === undefined) {
+          hit(inner.get(''));
+          continue;
+        }
+        const others = second(event);
+        for (let j = 0; j < others.length; j++) {
+          const w = others[j];
+          if (typeof w === 'string') hit(inner.get(w));
+        }
+      }
     }
+    return hits.length > 1 ? hits.sort((a, b) => a - b) : hits;
+  };
+  const candidatesOf = (event: EcsEvent): { key: string; rules: number[] } => {
+    const hits = hitsOf(event);
+    const key = hits.join(',');
     let hit = cache.get(key);
     if (hit === undefined) {
-      hit = union(categories);
+      hit = union(hits);
       if (cache.size < MAX_CACHED) cache.set(key, hit);
     }
     return { key, rules: hit };
   };
+  const counted = (pick: (event: EcsEvent) => number[]): Dispatch =>
+    Object.assign(
+      (event: EcsEvent): readonly number[] => {
+        const picked = pick(event);
+        stats.events++;
+        stats.offered += picked.length;
+        return picked;
+      },
+      { stats },
+    );
   // Alert documents all come from one index, which every alerts rule names: only events need the index test.
-  if (stream === 'alerts') return (event) => byCategories(event).rules;
+  if (stream === 'alerts') return counted((event) => candidatesOf(event).rules);
 
   // A rule without `index` (Kibana would search the space's default data view) takes in every index.
-  if (!rules.some((r, i) => reads[i] && r.rule.index.length > 0)) return (event) => byCategories(event).rules;
+  if (!rules.some((r, i) => reads[i] && r.rule.index.length > 0)) return counted((event) => candidatesOf(event).rules);
   const matchers = rules.map((r) => (r.rule.index.length === 0 ? () => true : compileIndexPatterns(r.rule.index)));
   const indexed = new Map<string, number[]>();
-  return (event) => {
-    const { key, rules: candidates } = byCategories(event);
+  return counted((event) => {
+    const { key, rules: candidates } = candidatesOf(event);
     const names = eventIndexNames(event);
     // An event that does not say where it is from is seen by every rule, as before index patterns.
     if (names === undefined) return candidates;
@@ -80,5 +186,5 @@ export function compileDispatch(rules: readonly CompiledRule[], stream: Document
       if (indexed.size < MAX_CACHED) indexed.set(indexKey, hit);
     }
     return hit;
-  };
+  });
 }

@@ -24,11 +24,11 @@ describe('compileRule ANDs the rule filters into every search (README "Rule filt
     expect(c.matches({ event: { category: 'file' }, process: { name: 'bash' } })).toBe(false);
     expect(c.need).toEqual({ kind: 'and', of: [{ kind: 'lit', text: '"bash"' }, { kind: 'lit', text: '"process"' }] });
     // The query implies no category, so the filter's serve dispatch.
-    expect(c.categories).toEqual(['process']);
+    expect(c.requirements.get('event.category')).toEqual(['process']);
   });
 
   it('keeps the query\'s categories when it has some', () => {
-    expect(compileRule(rule('eql', 'eql', 'file where true', onlyProcess)).categories).toEqual(['file']);
+    expect(compileRule(rule('eql', 'eql', 'file where true', onlyProcess)).requirements.get('event.category')).toEqual(['file']);
   });
 
   it('into every step of a sequence, its until, and every step of a sample', () => {

@@ -4,6 +4,7 @@ import type { FieldTypeTable } from '../fieldTypes/index.js';
 import { FieldQueryError } from '../fieldTypes/index.js';
 import { compileFilters } from '../filters/index.js';
 import { and } from '../prefilter/needles.js';
+import { conjoin, NO_REQUIREMENTS, requirement } from '../event/requirements.js';
 import { RuleError } from '../rules/ruleError.js';
 import type { Rule } from '../rules/types.js';
 import type { CompiledQuery } from './compileRule.js';
@@ -14,7 +15,7 @@ import type { CompiledQuery } from './compileRule.js';
  * `get_query_filter.ts` → kbn-es-query `buildEsQuery`), and in the `filter` of the EQL search
  * request for eql rules (`build_eql_search_request.ts`), which Elasticsearch applies to every
  * event the EQL query reads: each query of a sequence or sample, `until` and `![...]` included.
- * The line needs what both need; the categories are the query's, else the filters'.
+ * The line needs what both need; the event needs what both require (the query's categories, else the filters').
  */
 export function applyRuleFilters(rule: Rule, query: CompiledQuery, fieldTypes: FieldTypeTable): CompiledQuery {
   let compiled;
@@ -28,18 +29,19 @@ export function applyRuleFilters(rule: Rule, query: CompiledQuery, fieldTypes: F
   const filter = compiled.predicate;
   const both = (p: Predicate): Predicate => allOf([p, filter]);
   const need = and([query.need, compiled.need]);
-  const categories = query.categories ?? compiled.categories;
+  const filterCategories = compiled.categories === undefined ? NO_REQUIREMENTS : requirement('event.category', compiled.categories);
+  const requirements = conjoin([query.requirements, filterCategories]);
   const joined = query.joined;
-  if (joined === undefined) return { ...query, matches: both(query.matches), need, categories };
+  if (joined === undefined) return { ...query, matches: both(query.matches), need, requirements };
   if (joined.kind === 'sample') {
     const steps = joined.steps.map((s) => ({ ...s, predicate: both(s.predicate) }));
-    return { ...query, matches: anyOf(steps.map((s) => s.predicate)), need, categories, joined: { ...joined, steps } };
+    return { ...query, matches: anyOf(steps.map((s) => s.predicate)), need, requirements, joined: { ...joined, steps } };
   }
   const steps = joined.steps.map((s) => ({ ...s, predicate: both(s.predicate) }));
   const until = joined.until === null ? null : { ...joined.until, predicate: both(joined.until.predicate) };
   const all = steps.map((s) => s.predicate);
   if (until !== null) all.push(until.predicate);
-  return { ...query, matches: anyOf(all), need, categories, joined: { ...joined, steps, until } };
+  return { ...query, matches: anyOf(all), need, requirements, joined: { ...joined, steps, until } };
 }
 
 /** A clause Elasticsearch refuses for its field's type, as a rule error at the rule's filters. */

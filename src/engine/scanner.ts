@@ -2,7 +2,7 @@ import { parseJson } from '../event/json.js';
 import type { EcsEvent } from '../event/types.js';
 import type { Alert, Location } from './alert.js';
 import type { CompiledRule } from './compileRule.js';
-import { compileDispatch, type DocumentStream } from './dispatch.js';
+import { compileDispatch, type DispatchStats, type DocumentStream } from './dispatch.js';
 import { RuleAlertStages } from './alertStages/index.js';
 import { gateRunner } from '../exceptions/gate.js';
 import type { RuleHits } from './extract.js';
@@ -23,6 +23,8 @@ export interface Scanner {
   /** finish() ran to its end: every decision was made and emitted (what `--state` may remember). */
   readonly finished: boolean;
   readonly counts: ReadonlyMap<string, RuleCounts>;
+  /** Events the rule index dispatched here and the rules it offered them (dispatch.ts); not those of workers. */
+  readonly dispatchStats: DispatchStats;
 }
 
 /**
@@ -78,5 +80,6 @@ export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => voi
       return finished;
     },
     counts,
+    dispatchStats: dispatch.stats,
   };
 }

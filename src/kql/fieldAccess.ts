@@ -1,4 +1,4 @@
-import { compileFieldTester, listFieldNames } from '../event/fields.js';
+import { compileFieldTester, compileSharedFieldTester, listFieldNames } from '../event/fields.js';
 import type { FieldTester } from '../event/fields.js';
 import { compileWildcardParts } from '../event/wildcard.js';
 import type { EcsEvent } from '../event/types.js';
@@ -24,7 +24,7 @@ const PATTERN_TESTER_CACHE_LIMIT = 4096;
  */
 export function compileFieldClause(field: KqlField, test: ValueTest): FieldClause {
   if (field.kind === 'name') {
-    const tester = compileFieldTester(field.name);
+    const tester = compileSharedFieldTester(field.name);
     return (event) => tester(event, test);
   }
   const nameMatches = compileWildcardParts(field.parts, false);

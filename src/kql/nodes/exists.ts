@@ -1,3 +1,4 @@
+import { NO_REQUIREMENTS } from '../../event/requirements.js';
 import { hasAnyValue } from '../../event/fields.js';
 import { ANY } from '../../prefilter/needles.js';
 import { compileTypedFieldClause } from '../fieldAccess.js';
@@ -13,7 +14,7 @@ export const existsKind: KqlNodeKind<KqlNodeOf<'exists'>> = {
     return compileTypedFieldClause(node.field, ctx, () => valueExists);
   },
   need: () => ANY,
-  categories: () => undefined,
+  requirements: () => NO_REQUIREMENTS,
 };
 
 function valueExists(value: unknown): boolean {

@@ -1,3 +1,4 @@
+import { NO_REQUIREMENTS } from '../../event/requirements.js';
 import { MAX_NESTING } from '../../event/fields.js';
 import { isJsonObject } from '../../event/types.js';
 import type { FieldTypeTable } from '../../fieldTypes/index.js';
@@ -25,7 +26,7 @@ export const freeTextKind: KqlNodeKind<KqlNodeOf<'freeText'>> = {
   // The value must be some leaf of the line, so `is`'s need of it would be as safe on keywords;
   // free text is rare in rules and has never given one. `ANY` is always safe.
   need: () => ANY,
-  categories: () => undefined,
+  requirements: () => NO_REQUIREMENTS,
 };
 
 /** The test of the value on the field at `path` (relative to `prefix`), by every field that indexes it. */

@@ -1,6 +1,7 @@
 import type { Predicate } from '../../event/types.js';
 import { FieldTypeTable } from '../../fieldTypes/index.js';
 import type { Need } from '../../prefilter/needles.js';
+import type { Requirements } from '../../event/requirements.js';
 import type { KqlNode, KqlNodeType } from '../ast.js';
 import { existsKind } from './exists.js';
 import { freeTextKind } from './freeText.js';
@@ -40,7 +41,7 @@ function kindOf<T extends KqlNodeType>(node: KqlNodeOf<T>): KqlNodeKind<KqlNodeO
 const SUBQUERIES: KqlSubqueries = {
   compile: (node, ctx) => compileKqlNode(node, ctx),
   need: (node, ctx) => kqlNeed(node, ctx),
-  categories: (node, ctx) => kqlCategories(node, ctx),
+  requirements: (node, ctx) => kqlRequirements(node, ctx),
 };
 
 /** The predicate of a query (see compile.ts for the entry point that handles hostile depth). */
@@ -60,11 +61,17 @@ export function kqlNeed(node: KqlNode, ctx: KqlTypeContext = builtinTypeContext(
 }
 
 /**
- * The `event.category` values an event must have for the query to match it, or undefined when
- * it has no such condition: `event.category:X` or `event.category:(X or Y)` in the top-level
- * conjunction, when the mapping makes `event.category` a plain keyword (exact, SPEC §B.3). Used to run, for each event, only the rules that
- * can match it (engine/dispatch.ts): a pack of 2,000 rules is mostly rules about other categories.
+ * The exact field values an event must have for the query to match it (event/requirements.ts):
+ * `field:X` or `field:(X or Y)` in the top-level conjunction, on a field the mapping makes a plain
+ * keyword (exact, SPEC §B.3). Used to run, for each event, only the rules that can match it
+ * (engine/dispatch.ts): a pack of 2,000 rules is mostly rules about other categories, systems and
+ * actions.
  */
+export function kqlRequirements(node: KqlNode, ctx: KqlTypeContext = builtinTypeContext()): Requirements {
+  return kindOf(node).requirements(node, ctx, SUBQUERIES);
+}
+
+/** The `event.category` values of `kqlRequirements`, or undefined when it has none. */
 export function kqlCategories(node: KqlNode, ctx: KqlTypeContext = builtinTypeContext()): readonly string[] | undefined {
-  return kindOf(node).categories(node, ctx, SUBQUERIES);
+  return kqlRequirements(node, ctx).get('event.category');
 }

@@ -5,7 +5,7 @@ import { ANY, defaultNeedles } from '../../prefilter/needles.js';
 import { compileKql } from '../compile.js';
 import { parseKql } from '../parse.js';
 import { FieldQueryError, FieldTypeTable, parseMappingText } from '../../fieldTypes/index.js';
-import { kqlCategories, kqlNeed } from './index.js';
+import { kqlCategories, kqlNeed, kqlRequirements } from './index.js';
 
 const matches = (query: string, event: EcsEvent): boolean => compileKql(parseKql(query))(event);
 const needles = (query: string): string[] | undefined => defaultNeedles(kqlNeed(parseKql(query)));
@@ -292,5 +292,37 @@ describe('field:value categories by field type', () => {
     const fieldTypes = FieldTypeTable.withMapping(parseMappingText(JSON.stringify({ mappings: { properties: { event: { properties: { category: { type: 'text' } } } } } })));
     expect(kqlCategories(parseKql('event.category:file'))).toEqual(['file']);
     expect(kqlCategories(parseKql('event.category:file'), { fieldTypes, pathPrefix: '' })).toBeUndefined();
+  });
+});
+
+describe('field:value requirements (the rule index, engine/dispatch.ts)', () => {
+  const req = (query: string, ctx?: Parameters<typeof kqlRequirements>[1]) => Object.fromEntries(kqlRequirements(parseKql(query), ctx));
+
+  it('requires the exact value of a plain keyword, which only that string matches', () => {
+    expect(req('process.name:sshd')).toEqual({ 'process.name': ['sshd'] });
+    expect(req('process.name:"cmd.exe"')).toEqual({ 'process.name': ['cmd.exe'] });
+    expect(matches('process.name:sshd', { process: { name: 'SSHD' } })).toBe(false);
+  });
+
+  it('requires nothing of a value a number or boolean could stand for, a pattern, or a null', () => {
+    expect(req('event.code:4624')).toEqual({});
+    expect(matches('event.code:4624', JSON.parse('{"event": {"code": 4624}}') as EcsEvent)).toBe(true);
+    expect(req('process.name:true')).toEqual({});
+    expect(req('process.name:ssh*')).toEqual({});
+    expect(req('process.name:null')).toEqual({});
+  });
+
+  it('requires nothing of analysed text, a normalised keyword, a multi-field or a keyword with null_value', () => {
+    expect(req('message:segfault')).toEqual({});
+    expect(req('process.name.caseless:sshd')).toEqual({});
+    const mapping = { mappings: { properties: { process: { properties: { name: { type: 'keyword', null_value: 'none' } } } } } };
+    const fieldTypes = FieldTypeTable.withMapping(parseMappingText(JSON.stringify(mapping)));
+    expect(req('process.name:none', { fieldTypes, pathPrefix: '' })).toEqual({});
+  });
+
+  it('on an unmapped field, requires a word but not an address, which other spellings match', () => {
+    expect(req('custom.word:alpha')).toEqual({ 'custom.word': ['alpha'] });
+    expect(req('custom.addr:"::1"')).toEqual({});
+    expect(matches('custom.addr:"::1"', { custom: { addr: '0:0:0:0:0:0:0:1' } })).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { isIndexableValue, NO_REQUIREMENTS, requirement } from '../../event/requirements.js';
 import { bytesInCidr, parseCidr, parseIp } from '../../event/cidr.js';
 import type { Cidr } from '../../event/cidr.js';
 import { numberOfText, type ExactNumber } from '../../event/exactNumber.js';
@@ -37,17 +38,28 @@ export const isKind: KqlNodeKind<KqlNodeOf<'is'>> = {
     // query's text (`SEGFAULT` for `segfault`, `5e1` for `50`, `::1` for `0:0:0:0:0:0:0:1`).
     return ANY;
   },
-  categories(node, ctx) {
+  requirements(node, ctx) {
     const { field, value } = node;
-    if (field.kind !== 'name' || field.name !== 'event.category') return undefined;
-    // Only a plain keyword holds the category as exactly the text written; an unmapped field may
-    // read `true`, numbers or addresses by the event value's type, but categories are words.
-    const { type } = resolveField(ctx, field.name);
-    if (type.type !== 'dynamic' && !isPlainKeyword(type)) return undefined;
-    return value.kind === 'string' && PLAIN_CATEGORY.test(value.value) && value.value !== 'true' && value.value !== 'false'
-      ? [value.value]
-      : undefined;
+    // Only a top-level name reads the event's own field (inside `nested` a name is relative).
+    if (field.kind !== 'name' || value.kind !== 'string' || ctx.pathPrefix !== '') return NO_REQUIREMENTS;
+    const resolved = resolveField(ctx, field.name);
+    return exactFieldValue(resolved, field.name, value.value) ? requirement(field.name, [value.value]) : NO_REQUIREMENTS;
   },
+};
+
+/**
+ * Whether `field:text` holds exactly where some value of the field itself is the string `text`, so
+ * the dispatch may compare strings: a plain keyword (no normaliser, no `null_value` standing in for
+ * a null, read at its own path, not a multi-field's parent), or an unmapped field, which reads a
+ * string exactly unless the text is also a number, boolean or address (`::1` matches
+ * `0:0:0:0:0:0:0:1`). Categories keep their older, narrower form (plain words).
+ */
+function exactFieldValue(resolved: ResolvedField, name: string, text: string): boolean {
+  const { type, valuePath } = resolved;
+  if (valuePath !== name || !isIndexableValue(text)) return false;
+  if (name === 'event.category' && !PLAIN_CATEGORY.test(text)) return false;
+  if (type.type === 'dynamic') return parseCidr(text) === null;
+  return isPlainKeyword(type) && !(type.type === 'keyword' && type.nullValue !== undefined);
 };
 
 /**

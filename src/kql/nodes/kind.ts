@@ -1,11 +1,12 @@
 import type { Predicate } from '../../event/types.js';
 import type { FieldTypeTable } from '../../fieldTypes/index.js';
 import type { Need } from '../../prefilter/needles.js';
+import type { Requirements } from '../../event/requirements.js';
 import type { KqlNode, KqlNodeType } from '../ast.js';
 
 /**
  * What a node's meaning depends on besides its AST: the mapping. Elasticsearch answers a clause by
- * the field's type (README "Field types"), so evaluation, needles and categories all ask it.
+ * the field's type (README "Field types"), so evaluation, needles and requirements all ask it.
  */
 export interface KqlTypeContext {
   /** Each field's Elasticsearch type (ECS, integrations, `--mapping`). */
@@ -30,14 +31,14 @@ export interface KqlCompileContext extends KqlTypeContext {
 export interface KqlSubqueries {
   compile(node: KqlNode, ctx: KqlCompileContext): Predicate;
   need(node: KqlNode, ctx: KqlTypeContext): Need;
-  categories(node: KqlNode, ctx: KqlTypeContext): readonly string[] | undefined;
+  requirements(node: KqlNode, ctx: KqlTypeContext): Requirements;
 }
 
 /**
  * Everything one KQL node type means, side by side, as Kibana's kuery `functions/<name>.ts` keeps
  * one operator's back-ends together. The prefilter and category dispatch may only skip events
- * that `compile` rejects, so `need` and `categories` must stay *necessary* conditions of it:
- * when in doubt, `ANY` and `undefined`.
+ * that `compile` rejects, so `need` and `requirements` must stay *necessary* conditions of it:
+ * when in doubt, `ANY` and no requirement.
  */
 export interface KqlNodeKind<N extends KqlNode> {
   /**
@@ -47,8 +48,11 @@ export interface KqlNodeKind<N extends KqlNode> {
   compile(node: N, ctx: KqlCompileContext, sub: KqlSubqueries): Predicate;
   /** What the raw NDJSON line of every event `compile` accepts contains (src/prefilter/needles.ts). */
   need(node: N, ctx: KqlTypeContext, sub: KqlSubqueries): Need;
-  /** `event.category` values every event `compile` accepts has one of; undefined when there is no such condition. */
-  categories(node: N, ctx: KqlTypeContext, sub: KqlSubqueries): readonly string[] | undefined;
+  /**
+   * Exact values of fields every event `compile` accepts has one of (`event.category`,
+   * `process.name`, ..., event/requirements.ts); empty when there is no such condition.
+   */
+  requirements(node: N, ctx: KqlTypeContext, sub: KqlSubqueries): Requirements;
 }
 
 /** The node shape of one `type`. */

@@ -4,7 +4,7 @@ import { ANY, defaultNeedles } from '../../prefilter/needles.js';
 import type { KqlNode } from '../ast.js';
 import { compileKql } from '../compile.js';
 import { parseKql } from '../parse.js';
-import { kqlCategories, kqlNeed } from './index.js';
+import { kqlRequirements, kqlCategories, kqlNeed } from './index.js';
 
 const matches = (query: string, event: EcsEvent): boolean => compileKql(parseKql(query))(event);
 const needles = (query: string): string[] | undefined => defaultNeedles(kqlNeed(parseKql(query)));
@@ -59,5 +59,29 @@ describe('and, or, not: categories (dispatch)', () => {
     const is = (value: string): KqlNode => ({ type: 'is', field: { kind: 'name', name: 'event.category', quoted: false }, value: { kind: 'string', value, quoted: false } });
     const list: KqlNode = { type: 'or', children: Array.from({ length: 200_000 }, (_, i) => is(`c${i}`)) };
     expect(kqlCategories({ type: 'or', children: [list, is('z')] })).toHaveLength(200_001);
+  });
+});
+
+describe('and, or, not: requirements (the rule index)', () => {
+  const req = (query: string) => Object.fromEntries(kqlRequirements(parseKql(query)));
+
+  it('keeps every conjunct\'s requirement, and the first where two constrain one field', () => {
+    expect(req('event.category:file and host.os.type:linux and process.name:(cp or mv)')).toEqual({
+      'event.category': ['file'],
+      'host.os.type': ['linux'],
+      'process.name': ['cp', 'mv'],
+    });
+    // An event may have both categories, one for each conjunct: intersecting would require neither.
+    expect(req('event.category:process and event.category:network')).toEqual({ 'event.category': ['process'] });
+  });
+
+  it('keeps, of a disjunction, only the fields every branch requires, with all their values', () => {
+    expect(req('(process.name:a and host.os.type:linux) or (process.name:b and event.type:start)')).toEqual({ 'process.name': ['a', 'b'] });
+    expect(req('process.name:a or host.os.type:linux')).toEqual({});
+  });
+
+  it('requires nothing under not (a missing field matches it)', () => {
+    expect(req('not process.name:a')).toEqual({});
+    expect(req('host.os.type:linux and not process.name:a')).toEqual({ 'host.os.type': ['linux'] });
   });
 });

@@ -1,3 +1,4 @@
+import { conjoin, disjoin, NO_REQUIREMENTS } from '../../event/requirements.js';
 import type { Predicate } from '../../event/types.js';
 import { allOf, anyOf } from '../../event/predicates.js';
 import { ANY, and, or } from '../../prefilter/needles.js';
@@ -9,10 +10,10 @@ import { compileIsGroup } from './is.js';
 export const matchAllKind: KqlNodeKind<KqlNodeOf<'matchAll'>> = {
   compile: () => () => true,
   need: () => ANY,
-  categories: () => undefined,
+  requirements: () => NO_REQUIREMENTS,
 };
 
-/** `a and b`: the line needs what each needs; the categories of any one conjunct bind the event. */
+/** `a and b`: the line needs what each needs; the requirements of every conjunct bind the event. */
 export const andKind: KqlNodeKind<KqlNodeOf<'and'>> = {
   compile(node, ctx, sub) {
     return allOf(node.children.map((child) => sub.compile(child, ctx)));
@@ -20,16 +21,12 @@ export const andKind: KqlNodeKind<KqlNodeOf<'and'>> = {
   need(node, ctx, sub) {
     return and(node.children.map((child) => sub.need(child, ctx)));
   },
-  categories(node, ctx, sub) {
-    for (const child of node.children) {
-      const categories = sub.categories(child, ctx);
-      if (categories) return categories;
-    }
-    return undefined;
+  requirements(node, ctx, sub) {
+    return conjoin(node.children.map((child) => sub.requirements(child, ctx)));
   },
 };
 
-/** `a or b`: the line needs what one of them needs; categories only when every branch has some. */
+/** `a or b`: the line needs what one of them needs; requirements only on fields every branch constrains. */
 export const orKind: KqlNodeKind<KqlNodeOf<'or'>> = {
   compile(node, ctx, sub) {
     return anyOf(compileOrChildren(node.children, ctx, sub));
@@ -37,14 +34,8 @@ export const orKind: KqlNodeKind<KqlNodeOf<'or'>> = {
   need(node, ctx, sub) {
     return or(node.children.map((child) => sub.need(child, ctx)));
   },
-  categories(node, ctx, sub) {
-    const all: string[] = [];
-    for (const child of node.children) {
-      const categories = sub.categories(child, ctx);
-      if (!categories) return undefined;
-      for (const c of categories) all.push(c); // not push(...c): a list of 200,000 values overflows the stack as arguments
-    }
-    return all;
+  requirements(node, ctx, sub) {
+    return disjoin(node.children.map((child) => sub.requirements(child, ctx)));
   },
 };
 
@@ -80,5 +71,5 @@ export const notKind: KqlNodeKind<KqlNodeOf<'not'>> = {
     return (event) => !inner(event);
   },
   need: () => ANY,
-  categories: () => undefined,
+  requirements: () => NO_REQUIREMENTS,
 };

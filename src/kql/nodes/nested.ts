@@ -1,3 +1,4 @@
+import { NO_REQUIREMENTS } from '../../event/requirements.js';
 import { isJsonObject } from '../../event/types.js';
 import { compileFieldClause } from '../fieldAccess.js';
 import type { KqlNodeKind, KqlNodeOf, KqlTypeContext } from './kind.js';
@@ -14,7 +15,7 @@ export const nestedKind: KqlNodeKind<KqlNodeOf<'nested'>> = {
   // The inner query's values are still values of the line, whatever their path.
   need: (node, ctx, sub) => sub.need(node.query, innerContext(node, ctx)),
   // Its `event.category` would be `path.event.category`, not the event's own.
-  categories: () => undefined,
+  requirements: () => NO_REQUIREMENTS,
 };
 
 /** The inner query's names are relative to the nested path, for the mapping too (`user.name` for `user:{ name:x }`). */

@@ -1,3 +1,4 @@
+import { NO_REQUIREMENTS } from '../../event/requirements.js';
 import { parseIp } from '../../event/cidr.js';
 import { compareExact, numberOfText } from '../../event/exactNumber.js';
 import { ANY } from '../../prefilter/needles.js';
@@ -28,7 +29,7 @@ export const rangeKind: KqlNodeKind<KqlNodeOf<'range'>> = {
     });
   },
   need: () => ANY,
-  categories: () => undefined,
+  requirements: () => NO_REQUIREMENTS,
 };
 
 /**
