@@ -10,12 +10,13 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, release, tmpdir, totalmem, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatSize, generate, GENERATOR_VERSION, numberOption, parseArgs, parseSize, RULE_IDS } from './generate.mjs';
+import { shuffleLines } from './shuffle.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
@@ -23,19 +24,46 @@ const CLI = join(ROOT, 'bin', 'lkm-scan.js');
 const GNU_TIME = '/usr/bin/time';
 const SHORT = /** @type {Record<string, string>} */ ({ [RULE_IDS.R1]: 'R1', [RULE_IDS.R2]: 'R2' });
 
+const CASES = /** @type {const} */ (['bundled', 'near-miss', 'all-alert', 'pack', 'linux', 'shuffled', 'shuffled-all-alert', 'stdin', 'startup']);
+/** @typedef {typeof CASES[number]} CaseId */
+const PACK_TARBALL = join(ROOT, 'test', 'fixtures', 'detection-rules', 'detection-rules-toml.tar.gz');
+const PACK_DIR = join(BENCH_DIR, 'data', 'detection-rules');
+const PACK_ARGS = ['--rules', join(PACK_DIR, 'rules'), '--rules', join(PACK_DIR, 'rules_building_block')];
+const LINUX_ARGS = ['--rules', join(PACK_DIR, 'rules', 'linux')];
+
 const USAGE = `usage: npm run bench -- [options]
-  --size SIZE            dataset size, e.g. 200MB, 1GB (default 1GB)
+  --case LIST            cases to run (default bundled; "all" = every case):
+                           bundled    bundled rules on the --match-rate/--near-miss-rate file (cli, floor, jq)
+                           near-miss  bundled rules, every line a near miss (no alert)
+                           all-alert  bundled rules, every line an alert; with and without --no-max-signals
+                           pack       every rule of the vendored elastic/detection-rules pack (--pack-size file)
+                           linux      --rules rules/linux of that pack (--pack-size file)
+                           shuffled   bundled rules, the default file with its lines shuffled (new_terms state)
+                           shuffled-all-alert  the all-alert file shuffled, --no-max-signals (new_terms holds the most)
+                           stdin      lkm-scan FILE vs cat FILE | lkm-scan - vs lkm-scan - < FILE
+                           startup    the whole pack on an empty input (load and compile time)
+  --size SIZE            dataset size, e.g. 100MB, 1GB (default 1GB)
+  --pack-size SIZE       dataset size for the pack and linux cases (default: --size, at most 20MB)
   --match-rate R         share of lines that fire an alert (default 0.001)
   --near-miss-rate R     share of lines that nearly match (default 0.01)
-  --seed N               generator seed (default 1)
+  --seed N               generator seed (default 1; also seeds the shuffle)
   --runs N               timed runs per tool, the median is reported (default 3)
   --only LIST            tools to run, from cli,floor,jq (default all)
-  --workers LIST         run the CLI once per value with --workers N, e.g. 1,2 (default: flag not passed)
+  --workers LIST         bundled case: run the CLI once per value with --workers N, e.g. 1,2
   --cli-args "ARGS"      extra CLI flags for every CLI run, e.g. "--no-prefilter"
   --timeout SECONDS      kill a run after this long (default 1800)
   --write                add the table to BENCHMARKS.md (replacing one made by the same command)
   --bench-file PATH      file for --write (default BENCHMARKS.md at the repository root)
 `;
+
+/**
+ * @typedef {object} DataSpec
+ * @property {number} size
+ * @property {number} matchRate
+ * @property {number} nearMissRate
+ * @property {boolean} [shuffled] lines of the generated file in a seeded random order
+ * @property {boolean} [empty]    an empty file (start-up case)
+ */
 
 /**
  * @typedef {object} Dataset
@@ -45,12 +73,15 @@ const USAGE = `usage: npm run bench -- [options]
 
 /**
  * @typedef {object} Tool
- * @property {string} id       stable id (cli, cli-w2, floor, jq)
+ * @property {string} id       stable id, unique across cases (a floor shared by cases appears once)
+ * @property {CaseId} caseId   the case whose table lists it
  * @property {string} label    table label
  * @property {string} command  shown in the table
  * @property {string} cmd
  * @property {string[]} args
  * @property {number[]} okCodes exit codes that mean success
+ * @property {Dataset} ds
+ * @property {string} floorId  id of the floor run on the same file (× floor)
  * @property {() => {onLine: (line: string) => void, result: () => Outcome}} collector
  * @property {string} [unavailable] why it cannot run
  */
@@ -73,19 +104,34 @@ const USAGE = `usage: npm run bench -- [options]
 
 function readOptions() {
   const a = parseArgs(process.argv.slice(2), ['cli-args']);
-  const known = new Set(['size', 'match-rate', 'near-miss-rate', 'seed', 'runs', 'only', 'workers', 'cli-args',
-    'timeout', 'write', 'bench-file', 'help']);
+  const known = new Set(['case', 'size', 'pack-size', 'match-rate', 'near-miss-rate', 'seed', 'runs', 'only', 'workers',
+    'cli-args', 'timeout', 'write', 'bench-file', 'help']);
   for (const k of Object.keys(a)) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const only = (a.only ?? 'cli,floor,jq').split(',').map((s) => s.trim()).filter(Boolean);
   for (const t of only) if (!['cli', 'floor', 'jq'].includes(t)) throw new Error(`--only: unknown tool "${t}" (cli, floor, jq)`);
+  const caseText = (a.case ?? 'bundled').split(',').map((s) => s.trim()).filter(Boolean);
+  /** @type {CaseId[]} */
+  const cases = [];
+  for (const c of caseText) {
+    if (c === 'all') cases.push(...CASES);
+    else {
+      const known = CASES.find((k) => k === c);
+      if (!known) throw new Error(`--case: unknown case "${c}" (${CASES.join(', ')} or all)`);
+      cases.push(known);
+    }
+  }
   const workers = a.workers ? a.workers.split(',').map((w) => {
     const n = Number(w);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--workers: "${w}" is not a positive integer`);
     return n;
   }) : [];
+  const size = parseSize(a.size ?? '1GB');
   return {
     help: a.help === 'true',
-    size: parseSize(a.size ?? '1GB'),
+    cases: [...new Set(cases)],
+    size,
+    // The pack runs ~100x slower than the bundled rules today; a smaller file keeps `--case all` short.
+    packSize: a['pack-size'] ? parseSize(a['pack-size']) : Math.min(size, 20_000_000),
     matchRate: numberOption('match-rate', a['match-rate'], 0.001),
     nearMissRate: numberOption('near-miss-rate', a['near-miss-rate'], 0.01),
     seed: numberOption('seed', a.seed, 1),
@@ -102,29 +148,73 @@ function readOptions() {
 /** @typedef {ReturnType<typeof readOptions>} Options */
 
 // ---------------------------------------------------------------------------------------------------------
-// Dataset
+// Datasets
 
-/** @param {Options} o @returns {Promise<Dataset>} */
-async function ensureDataset(o) {
-  // The cache key includes a hash of the generator's source, so editing it never reuses stale data.
-  const source = await readFile(join(BENCH_DIR, 'generate.mjs'));
-  const hash = createHash('sha256').update(source).digest('hex').slice(0, 8);
-  const name = `ecs-${formatSize(o.size)}-m${o.matchRate}-n${o.nearMissRate}-s${o.seed}-v${GENERATOR_VERSION}-${hash}.ndjson`;
-  const file = join(BENCH_DIR, 'data', name);
+/** @type {Promise<string> | undefined} */
+let generatorHash;
+const hashGenerator = () => {
+  generatorHash ??= readFile(join(BENCH_DIR, 'generate.mjs')).then((b) => createHash('sha256').update(b).digest('hex').slice(0, 8));
+  return generatorHash;
+};
+
+/**
+ * Generate (or reuse) the dataset for a spec. The cache key includes a hash of the generator's
+ * source, so editing it never reuses stale data.
+ * @param {DataSpec} spec @param {number} seed @returns {Promise<Dataset>}
+ */
+async function ensureDataset(spec, seed) {
+  if (spec.empty) {
+    const file = join(BENCH_DIR, 'data', 'empty.ndjson');
+    if (!existsSync(file)) {
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, '');
+    }
+    return { file, expected: emptyExpected(seed) };
+  }
+  const hash = await hashGenerator();
+  const name = `ecs-${formatSize(spec.size)}-m${spec.matchRate}-n${spec.nearMissRate}-s${seed}-v${GENERATOR_VERSION}-${hash}`;
+  const plain = join(BENCH_DIR, 'data', `${name}.ndjson`);
+  const file = spec.shuffled ? join(BENCH_DIR, 'data', `${name}-shuffled.ndjson`) : plain;
   const expectedFile = `${file}.expected.json`;
   if (existsSync(file) && existsSync(expectedFile)) {
     const expected = JSON.parse(await readFile(expectedFile, 'utf8'));
     process.stderr.write(`reusing ${relative(ROOT, file)}\n`);
     return { file, expected };
   }
+  if (spec.shuffled) {
+    const source = await ensureDataset({ ...spec, shuffled: false }, seed);
+    process.stderr.write(`shuffling ${relative(ROOT, source.file)} …\n`);
+    await shuffleLines(source.file, file, seed);
+    await writeFile(expectedFile, `${JSON.stringify({ ...source.expected, shuffled: true }, null, 2)}\n`);
+    return { file, expected: source.expected };
+  }
   process.stderr.write(`generating ${relative(ROOT, file)} …\n`);
   const t0 = performance.now();
   const expected = await generate({
-    size: o.size, matchRate: o.matchRate, nearMissRate: o.nearMissRate, seed: o.seed, out: file,
+    size: spec.size, matchRate: spec.matchRate, nearMissRate: spec.nearMissRate, seed, out: file,
     onProgress: (b) => process.stderr.write(`\r  ${(b / 1e6).toFixed(0)} MB`),
   });
   process.stderr.write(`\r  ${expected.lines} lines, ${expected.bytes} bytes in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   return { file, expected };
+}
+
+/** @param {number} seed @returns {import('./generate.mjs').Expected} */
+function emptyExpected(seed) {
+  return {
+    generator: 'empty file', params: { size: 0, matchRate: 0, nearMissRate: 0, seed }, bytes: 0, lines: 0,
+    alerts: {}, total_alerts: 0, query_matches: {}, kinds: {},
+  };
+}
+
+/** Extract the vendored detection-rules tarball to bench/data/detection-rules once. */
+function ensurePack() {
+  if (existsSync(join(PACK_DIR, 'rules')) && existsSync(join(PACK_DIR, 'rules_building_block'))) return undefined;
+  if (!existsSync(PACK_TARBALL)) return `${relative(ROOT, PACK_TARBALL)} is missing`;
+  mkdirSync(PACK_DIR, { recursive: true });
+  const r = spawnSync('tar', ['xzf', PACK_TARBALL, '-C', PACK_DIR], { encoding: 'utf8' });
+  if (r.status !== 0) return `could not extract ${relative(ROOT, PACK_TARBALL)} with tar: ${(r.stderr || String(r.error)).trim()}`;
+  process.stderr.write(`extracted ${relative(ROOT, PACK_TARBALL)} to ${relative(ROOT, PACK_DIR)}\n`);
+  return undefined;
 }
 
 /** Read the file once so every tool starts from a warm page cache. @param {string} file */
@@ -150,95 +240,200 @@ function compareCounts(got, want) {
     : { summary: formatCounts(got), check: 'MISMATCH', detail: `expected ${formatCounts(want)}` };
 }
 
-/** @param {Options} o @param {Dataset} ds @returns {Tool[]} */
-function buildTools(o, ds) {
+/**
+ * Counts of alerts per rule.id on stdout. `expect` compares them with the generator's declaration;
+ * without it (packs, max_signals caps) the counts are only recorded, with a digest, and the report
+ * checks that every run gave the same.
+ * @param {Record<string, number> | undefined} expect
+ */
+const alertCollector = (expect) => () => {
+  /** @type {Record<string, number>} */
+  const counts = {};
+  let unparsable = 0;
+  return {
+    onLine: (/** @type {string} */ line) => {
+      if (!line.trim()) return;
+      try {
+        const alert = JSON.parse(line);
+        const id = alert?.rule?.id ?? alert?.['rule.id'] ?? '(no rule.id)';
+        counts[id] = (counts[id] ?? 0) + 1;
+      } catch {
+        unparsable++;
+      }
+    },
+    /** @returns {Outcome} */
+    result: () => {
+      /** @type {Outcome} */
+      let r;
+      if (expect) r = compareCounts(counts, expect);
+      else {
+        const ids = Object.keys(counts).sort();
+        const total = ids.reduce((n, id) => n + counts[id], 0);
+        const digest = createHash('sha256').update(ids.map((id) => `${id}=${counts[id]}`).join('\n')).digest('hex').slice(0, 8);
+        r = {
+          summary: ids.length <= 2 ? formatCounts(counts) : `${thousands(total)} alerts from ${ids.length} rules (counts ${digest})`,
+          check: 'n/a',
+        };
+      }
+      if (unparsable) return { ...r, check: 'MISMATCH', detail: `${unparsable} stdout lines are not JSON; ${r.detail ?? ''}` };
+      return r;
+    },
+  };
+};
+
+/**
+ * @param {Options} o @param {Map<string, Dataset>} data @param {(spec: DataSpec) => string} key
+ * @returns {Tool[]}
+ */
+function buildTools(o, data, key) {
   /** @type {Tool[]} */
   const tools = [];
-  const rel = relative(ROOT, ds.file);
-  if (o.only.includes('cli')) {
-    const variants = o.workers.length ? o.workers.map((w) => ['--workers', String(w)]) : [[]];
-    for (const extra of variants) {
-      const flags = ['--format', 'json', '--quiet', ...extra, ...o.cliArgs];
+  const cliMissing = existsSync(CLI) ? undefined : 'bin/lkm-scan.js does not exist yet';
+  const base = ['--format', 'json', '--quiet'];
+  for (const caseId of o.cases) {
+    const spec = caseSpec(o, caseId);
+    const ds = /** @type {Dataset} */ (data.get(key(spec)));
+    const rel = relative(ROOT, ds.file);
+    const floorId = `floor:${rel}`;
+    /**
+     * @param {string} id @param {string} label @param {string[]} flags
+     * @param {Record<string, number> | undefined} expect @param {'file' | 'pipe' | 'redirect'} [input]
+     */
+    const cli = (id, label, flags, expect, input = 'file') => {
+      const all = [...base, ...flags, ...o.cliArgs];
+      const shown = all.map((f) => (f.startsWith(ROOT) ? relative(ROOT, f) : f)).join(' ');
+      const [cmd, args, command] = input === 'file'
+        ? [process.execPath, [CLI, ...all, ds.file], `node bin/lkm-scan.js ${shown} ${rel}`]
+        // sh passes the file as $1, so no path is ever parsed as shell syntax.
+        : input === 'pipe'
+          ? ['sh', ['-c', 'f=$1; shift; cat "$f" | "$@"', 'sh', ds.file, process.execPath, CLI, ...all, '-'],
+            `cat ${rel} | node bin/lkm-scan.js ${shown} -`]
+          : ['sh', ['-c', 'f=$1; shift; exec "$@" < "$f"', 'sh', ds.file, process.execPath, CLI, ...all, '-'],
+            `node bin/lkm-scan.js ${shown} - < ${rel}`];
       tools.push({
-        id: `cli${extra.length ? `-w${extra[1]}` : ''}`,
-        label: `lkm-scan${extra.length ? ` --workers ${extra[1]}` : ''}${o.cliArgs.length ? ` ${o.cliArgs.join(' ')}` : ''}`,
-        command: `node bin/lkm-scan.js ${flags.join(' ')} ${rel}`,
+        id: `${caseId}:${id}`, caseId, label: `${label}${o.cliArgs.length ? ` ${o.cliArgs.join(' ')}` : ''}`, command, cmd, args,
+        okCodes: caseId === 'startup' ? [0] : [0, 1], // 1 = alerts found
+        ds, floorId, unavailable: cliMissing ?? (caseId === 'pack' || caseId === 'linux' || caseId === 'startup' ? ensurePack() : undefined),
+        collector: alertCollector(expect),
+      });
+    };
+    if (o.only.includes('cli')) {
+      switch (caseId) {
+        case 'bundled':
+          for (const w of o.workers.length ? o.workers : [0]) {
+            cli(`cli${w ? `-w${w}` : ''}`, `lkm-scan${w ? ` --workers ${w}` : ''}`, w ? ['--workers', String(w)] : [], ds.expected.alerts);
+          }
+          break;
+        case 'near-miss':
+        case 'shuffled':
+          cli('cli', 'lkm-scan', [], ds.expected.alerts);
+          break;
+        case 'all-alert':
+          // max_signals caps a rule's alerts per execution, so only the uncapped run has a known count.
+          cli('cli', 'lkm-scan (max_signals applies)', [], undefined);
+          cli('cli-nomax', 'lkm-scan --no-max-signals', ['--no-max-signals'], ds.expected.alerts);
+          break;
+        case 'shuffled-all-alert':
+          cli('cli-nomax', 'lkm-scan --no-max-signals', ['--no-max-signals'], ds.expected.alerts);
+          break;
+        case 'pack':
+          cli('cli', 'lkm-scan, whole pack', PACK_ARGS, undefined);
+          break;
+        case 'linux':
+          cli('cli', 'lkm-scan --rules rules/linux', LINUX_ARGS, undefined);
+          break;
+        case 'stdin':
+          cli('cli-file', 'lkm-scan FILE', [], ds.expected.alerts);
+          cli('cli-pipe', 'cat FILE \\| lkm-scan -', [], ds.expected.alerts, 'pipe');
+          cli('cli-redirect', 'lkm-scan - < FILE', [], ds.expected.alerts, 'redirect');
+          break;
+        case 'startup':
+          cli('cli', 'lkm-scan, whole pack, empty input', [...PACK_ARGS, '--allow-empty'], {});
+          break;
+      }
+    }
+    if (o.only.includes('floor') && caseId !== 'startup' && !tools.some((t) => t.id === floorId)) {
+      tools.push({
+        id: floorId,
+        caseId,
+        label: 'parse floor (read + split + JSON.parse)',
+        command: `node bench/floor.mjs ${rel}`,
         cmd: process.execPath,
-        args: [CLI, ...flags, ds.file],
-        okCodes: [0, 1], // 1 = alerts found
-        unavailable: existsSync(CLI) ? undefined : 'bin/lkm-scan.js does not exist yet',
+        args: [join(BENCH_DIR, 'floor.mjs'), ds.file],
+        okCodes: [0],
+        ds,
+        floorId,
         collector: () => {
-          /** @type {Record<string, number>} */
-          const counts = {};
-          let unparsable = 0;
+          let out = '';
           return {
-            onLine: (line) => {
-              if (!line.trim()) return;
-              try {
-                const alert = JSON.parse(line);
-                const id = alert?.rule?.id ?? alert?.['rule.id'] ?? '(no rule.id)';
-                counts[id] = (counts[id] ?? 0) + 1;
-              } catch {
-                unparsable++;
-              }
-            },
+            onLine: (line) => { out += line; },
             result: () => {
-              const r = compareCounts(counts, ds.expected.alerts);
-              if (unparsable) return { ...r, check: 'MISMATCH', detail: `${unparsable} stdout lines are not JSON; ${r.detail ?? ''}` };
-              return r;
+              const r = JSON.parse(out || '{}');
+              const ok = r.lines === ds.expected.lines && r.errors === 0;
+              return { summary: `${thousands(r.lines)} lines`, check: ok ? 'OK' : 'MISMATCH', detail: ok ? undefined : `expected ${ds.expected.lines} lines, 0 errors` };
             },
           };
         },
       });
     }
-  }
-  if (o.only.includes('floor')) {
-    tools.push({
-      id: 'floor',
-      label: 'parse floor (JSON.parse per line)',
-      command: `node bench/floor.mjs ${rel}`,
-      cmd: process.execPath,
-      args: [join(BENCH_DIR, 'floor.mjs'), ds.file],
-      okCodes: [0],
-      collector: () => {
-        let out = '';
-        return {
-          onLine: (line) => { out += line; },
-          result: () => {
-            const r = JSON.parse(out || '{}');
-            const ok = r.lines === ds.expected.lines && r.errors === 0;
-            return { summary: `${r.lines} lines`, check: ok ? 'OK' : 'MISMATCH', detail: ok ? undefined : `expected ${ds.expected.lines} lines, 0 errors` };
-          },
-        };
-      },
-    });
-  }
-  if (o.only.includes('jq')) {
-    const jq = spawnSync('jq', ['--version'], { encoding: 'utf8' });
-    tools.push({
-      id: 'jq',
-      label: 'jq (R1 + R2 query, no new_terms)',
-      command: `jq -r -f bench/rules.jq ${rel}`,
-      cmd: 'jq',
-      args: ['-r', '-f', join(BENCH_DIR, 'rules.jq'), ds.file],
-      okCodes: [0],
-      unavailable: jq.status === 0 ? undefined : 'jq is not installed',
-      collector: () => {
-        /** @type {Record<string, number>} */
-        const counts = {};
-        const ids = /** @type {Record<string, string>} */ ({ R1: RULE_IDS.R1, R2: RULE_IDS.R2 });
-        return {
-          onLine: (line) => {
-            if (line) counts[ids[line] ?? line] = (counts[ids[line] ?? line] ?? 0) + 1;
-          },
-          // jq has no new_terms state: compare with the number of query matches.
-          result: () => compareCounts(counts, ds.expected.query_matches),
-        };
-      },
-    });
+    if (o.only.includes('jq') && caseId === 'bundled') {
+      const jq = spawnSync('jq', ['--version'], { encoding: 'utf8' });
+      tools.push({
+        id: 'bundled:jq',
+        caseId,
+        label: 'jq (R1 + R2 query, no new_terms)',
+        command: `jq -r -f bench/rules.jq ${rel}`,
+        cmd: 'jq',
+        args: ['-r', '-f', join(BENCH_DIR, 'rules.jq'), ds.file],
+        okCodes: [0],
+        ds,
+        floorId,
+        unavailable: jq.status === 0 ? undefined : 'jq is not installed',
+        collector: () => {
+          /** @type {Record<string, number>} */
+          const counts = {};
+          const ids = /** @type {Record<string, string>} */ ({ R1: RULE_IDS.R1, R2: RULE_IDS.R2 });
+          return {
+            onLine: (line) => {
+              if (line) counts[ids[line] ?? line] = (counts[ids[line] ?? line] ?? 0) + 1;
+            },
+            // jq has no new_terms state: compare with the number of query matches.
+            result: () => compareCounts(counts, ds.expected.query_matches),
+          };
+        },
+      });
+    }
   }
   return tools;
 }
+
+/** @param {Options} o @param {CaseId} caseId @returns {DataSpec} */
+function caseSpec(o, caseId) {
+  const dflt = { size: o.size, matchRate: o.matchRate, nearMissRate: o.nearMissRate };
+  switch (caseId) {
+    case 'bundled': return dflt;
+    case 'near-miss': return { size: o.size, matchRate: 0, nearMissRate: 1 };
+    case 'all-alert': return { size: o.size, matchRate: 1, nearMissRate: 0 };
+    case 'pack':
+    case 'linux': return { ...dflt, size: o.packSize };
+    case 'shuffled': return { ...dflt, shuffled: true };
+    case 'shuffled-all-alert': return { size: o.size, matchRate: 1, nearMissRate: 0, shuffled: true };
+    case 'stdin': return dflt;
+    case 'startup': return { size: 0, matchRate: 0, nearMissRate: 0, empty: true };
+  }
+}
+
+const CASE_TITLES = /** @type {Record<CaseId, string>} */ ({
+  bundled: 'bundled rules',
+  'near-miss': 'bundled rules, every line a near miss (no alert)',
+  'all-alert': 'bundled rules, every line an alert',
+  pack: 'whole pack: every runnable EQL/KQL rule of the vendored elastic/detection-rules',
+  linux: '`--rules rules/linux` of the vendored pack',
+  shuffled: 'bundled rules, lines shuffled (event times out of order)',
+  'shuffled-all-alert': 'bundled rules, every line an alert, lines shuffled',
+  stdin: 'stdin against a file argument',
+  startup: 'start-up: whole pack, empty input',
+});
 
 // ---------------------------------------------------------------------------------------------------------
 // Measuring one run
@@ -346,59 +541,85 @@ function machine() {
   };
 }
 
+/** @param {number} bytes */
+const sizeText = (bytes) => (bytes >= 1e6 ? `${fmt(bytes / 1e6, 1)} MB` : `${bytes} bytes`);
+
 /**
- * @param {Options} o @param {Dataset} ds @param {Tool[]} tools @param {Map<string, RunResult[]>} results
+ * @param {Options} o @param {Tool[]} tools @param {Map<string, RunResult[]>} results
  * @param {string} command @param {ReturnType<typeof machine>} m @param {string} loadAfter
  */
-function report(o, ds, tools, results, command, m, loadAfter) {
-  const { expected } = ds;
-  const mb = expected.bytes / 1e6;
-  const floorRuns = results.get('floor')?.filter((r) => r.outcome);
-  const floorMedian = floorRuns?.length ? median(floorRuns.map((r) => r.wall)) : null;
+function report(o, tools, results, command, m, loadAfter) {
+  /** @param {string} id */
+  const goodRuns = (id) => (results.get(id) ?? []).filter((r) => r.outcome);
   const lines = [];
-  lines.push(`### ${formatSize(o.size)} dataset, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+  const title = o.cases.length === 1 && o.cases[0] === 'bundled' ? `${formatSize(o.size)} dataset` : `${o.cases.join(', ')} — ${formatSize(o.size)}`;
+  lines.push(`### ${title}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   lines.push('');
   lines.push(`Command: \`${command}\``);
   lines.push('');
   lines.push(`- Machine: ${m.cpu}, ${m.cores} cores available, ${m.memGiB.toFixed(1)} GiB RAM, Linux ${m.kernel}; load average ${m.load} before, ${loadAfter} after`);
   lines.push(`- Software: Node ${m.node}, ${m.jq}, lkm-scan ${m.lkmScan}`);
-  lines.push(`- Dataset: \`${relative(ROOT, ds.file)}\`, ${fmt(mb, 1)} MB, ${thousands(expected.lines)} events, seed ${o.seed}, match rate ${o.matchRate}, near-miss rate ${o.nearMissRate}; expected alerts ${formatCounts(expected.alerts)}; R2 query matches ${expected.query_matches[RULE_IDS.R2]}`);
-  lines.push(`- Method: ${o.runs} run${o.runs > 1 ? 's' : ''} per tool, interleaved, warm page cache; wall-clock median (min–max); CPU = user + system; ` +
-    `peak RSS = ${hasGnuTime ? 'GNU time %M (ru_maxrss)' : 'VmHWM polled from /proc every 20 ms'}, highest of the runs; MB = 10⁶ bytes; × floor = median time / floor median time`);
+  /** @type {Set<string>} */
+  const seen = new Set();
+  for (const t of tools) {
+    if (seen.has(t.ds.file)) continue;
+    seen.add(t.ds.file);
+    const e = t.ds.expected;
+    if (e.lines === 0) continue;
+    lines.push(`- Dataset: \`${relative(ROOT, t.ds.file)}\`, ${sizeText(e.bytes)}, ${thousands(e.lines)} events, seed ${o.seed}, ` +
+      `match rate ${e.params.matchRate}, near-miss rate ${e.params.nearMissRate}; expected alerts ${formatCounts(e.alerts)}; R2 query matches ${e.query_matches[RULE_IDS.R2] ?? 0}`);
+  }
+  lines.push(`- Method: ${o.runs} run${o.runs > 1 ? 's' : ''} per tool, interleaved, warm page cache; wall-clock median (min–max); CPU = user + system (median); ` +
+    `peak RSS = ${hasGnuTime ? 'GNU time %M (ru_maxrss)' : 'VmHWM polled from /proc every 20 ms'}, highest of the runs; MB = 10⁶ bytes; ` +
+    '× floor = median time ÷ the median time of the floor on the same file in this run (CPU × floor: the same with CPU times, steadier on a shared machine); ' +
+    'check: OK = alerts per rule as the generator declares, n/a = no declared count (recorded; every run must agree)');
   lines.push('');
-  lines.push('| tool | median s (min–max) | CPU s | MB/s | events/s | peak RSS MB | × floor | result | check |');
-  lines.push('|---|---|---|---|---|---|---|---|---|');
+  lines.push('| case | tool | median s (min–max) | CPU s | MB/s | events/s | peak RSS MB | × floor | CPU × floor | result | check |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
   let failed = false;
   for (const tool of tools) {
+    const caseLabel = CASE_TITLES[tool.caseId];
     const runs = results.get(tool.id) ?? [];
     if (tool.unavailable) {
-      lines.push(`| ${tool.label} | — | — | — | — | — | — | not run: ${tool.unavailable} | n/a |`);
+      lines.push(`| ${caseLabel} | ${tool.label} | — | — | — | — | — | — | — | not run: ${tool.unavailable} | n/a |`);
       continue;
     }
-    const good = runs.filter((r) => r.outcome);
+    const good = goodRuns(tool.id);
     if (good.length === 0) {
       const r = runs[0];
       const why = r ? `exit ${r.code ?? r.signal}: ${(r.stderr.split('\n').find((l) => l.trim()) ?? '').slice(0, 160).replace(/\|/g, '\\|')}` : 'no run';
-      lines.push(`| ${tool.label} | — | — | — | — | — | — | FAILED (${why}) | FAILED |`);
+      lines.push(`| ${caseLabel} | ${tool.label} | — | — | — | — | — | — | — | FAILED (${why}) | FAILED |`);
       failed = true;
       continue;
     }
     const walls = good.map((r) => r.wall);
     const med = median(walls);
-    const cpuRuns = good.map((r) => r.cpu).filter((x) => x !== null);
+    const cpuRuns = /** @type {number[]} */ (good.map((r) => r.cpu).filter((x) => x !== null));
+    const cpu = cpuRuns.length ? median(cpuRuns) : null;
+    const floorGood = goodRuns(tool.floorId);
+    const floorWall = floorGood.length ? median(floorGood.map((r) => r.wall)) : null;
+    const floorCpuRuns = /** @type {number[]} */ (floorGood.map((r) => r.cpu).filter((x) => x !== null));
+    const floorCpu = floorCpuRuns.length ? median(floorCpuRuns) : null;
     const rss = Math.max(...good.map((r) => r.rssKB ?? 0));
     const outcome = /** @type {Outcome} */ (good[good.length - 1].outcome);
     const consistent = good.every((r) => r.outcome?.summary === outcome.summary);
     const check = consistent ? outcome.check : 'MISMATCH';
     if (check === 'MISMATCH') failed = true;
     const detail = outcome.detail ? ` (${outcome.detail})` : consistent ? '' : ' (runs disagree)';
-    lines.push(`| ${tool.label} | ${fmt(med)} (${fmt(Math.min(...walls))}–${fmt(Math.max(...walls))}) | ` +
-      `${cpuRuns.length ? fmt(median(/** @type {number[]} */ (cpuRuns))) : '—'} | ${fmt(mb / med, 1)} | ${thousands(expected.lines / med)} | ` +
-      `${rss ? fmt(rss / 1024, 0) : '—'} | ${floorMedian ? `${fmt(med / floorMedian)}×` : '—'} | ${outcome.summary}${detail} | ${check} |`);
+    const { bytes, lines: events } = tool.ds.expected;
+    lines.push(`| ${caseLabel} | ${tool.label} | ${fmt(med)} (${fmt(Math.min(...walls))}–${fmt(Math.max(...walls))}) | ` +
+      `${cpu !== null ? fmt(cpu) : '—'} | ${bytes ? fmt(bytes / 1e6 / med, 1) : '—'} | ${events ? thousands(events / med) : '—'} | ` +
+      `${rss ? fmt(rss / 1024, 0) : '—'} | ${floorWall ? `${fmt(med / floorWall)}×` : '—'} | ${floorCpu && cpu !== null ? `${fmt(cpu / floorCpu)}×` : '—'} | ` +
+      `${outcome.summary}${detail} | ${check} |`);
   }
   lines.push('');
-  lines.push('jq evaluates R1 and the query of R2 with the same field semantics (dotted keys, arrays), but keeps no new_terms state, so its R2 figure is query matches, not alerts.');
-  return { markdown: lines.join('\n'), failed };
+  if (tools.some((t) => t.id === 'bundled:jq')) {
+    lines.push('jq evaluates R1 and the query of R2 with the same field semantics (dotted keys, arrays), but keeps no new_terms state, so its R2 figure is query matches, not alerts.');
+  }
+  if (tools.some((t) => t.caseId === 'stdin')) {
+    lines.push('stdin rows run under `sh -c`, so their CPU and RSS include `sh` and `cat` (ru_maxrss is the largest single process).');
+  }
+  return { markdown: lines.join('\n').trimEnd(), failed };
 }
 
 /**
@@ -430,9 +651,16 @@ async function main() {
     ? `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`
     : `node bench/run.mjs ${argv.join(' ')}`.trim();
   const m = machine();
-  const ds = await ensureDataset(o);
-  const tools = buildTools(o, ds);
-  await warmCache(ds.file);
+  /** @param {DataSpec} spec */
+  const key = (spec) => JSON.stringify(spec);
+  /** @type {Map<string, Dataset>} */
+  const data = new Map();
+  for (const c of o.cases) {
+    const spec = caseSpec(o, c);
+    if (!data.has(key(spec))) data.set(key(spec), await ensureDataset(spec, o.seed));
+  }
+  const tools = buildTools(o, data, key);
+  for (const ds of data.values()) await warmCache(ds.file);
 
   /** @type {Map<string, RunResult[]>} */
   const results = new Map(tools.map((t) => [t.id, []]));
@@ -455,10 +683,12 @@ async function main() {
   for (const tool of tools) if (tool.unavailable) process.stderr.write(`skipped ${tool.label}: ${tool.unavailable}\n`);
 
   const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
-  const { markdown, failed } = report(o, ds, tools, results, command, m, loadAfter);
+  const { markdown, failed } = report(o, tools, results, command, m, loadAfter);
   process.stdout.write(`\n${markdown}\n`);
   if (o.write) {
-    const key = [formatSize(o.size), o.matchRate, o.nearMissRate, o.seed, o.only.join('+'), o.workers.join('+'), o.cliArgs.join(' ')].join('|');
+    // The bundled case alone keeps the key it had before cases existed, so --write replaces its old section.
+    const keyParts = [formatSize(o.size), o.matchRate, o.nearMissRate, o.seed, o.only.join('+'), o.workers.join('+'), o.cliArgs.join(' ')];
+    const key = (o.cases.length === 1 && o.cases[0] === 'bundled' ? keyParts : [o.cases.join('+'), formatSize(o.packSize), ...keyParts]).join('|');
     await writeSection(o.benchFile, key, markdown);
     process.stderr.write(`wrote ${relative(ROOT, o.benchFile) || o.benchFile}\n`);
   }

@@ -1,11 +1,13 @@
 // The benchmark generator declares how many alerts its file must produce. These tests check that
 // declaration against a deliberately plain re-implementation of the two bundled rules (SPEC §A–§D),
 // so a MISMATCH in `npm run bench` points at lkm-scan, not at the data.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseFloor } from '../bench/floor.mjs';
 import { generate, mulberry32, parseSize, RULE_IDS } from '../bench/generate.mjs';
+import { shuffleLines } from '../bench/shuffle.mjs';
 
 const R1 = RULE_IDS.R1 as string;
 const R2 = RULE_IDS.R2 as string;
@@ -187,5 +189,56 @@ describe('generator helpers', () => {
     ['1GB', 1e9], ['200MB', 200e6], ['512KiB', 524288], ['1.5gb', 1.5e9], ['1000', 1000],
   ])('parseSize(%s)', (text, bytes) => {
     expect(parseSize(text)).toBe(bytes);
+  });
+});
+
+// The floor reads with its own buffer handling: a line cut by a read, a line longer than the buffer
+// or a missing last newline must neither lose nor invent a line, or "× floor" compares unlike work.
+describe('bench/floor.mjs', () => {
+  let floorDir: string;
+  beforeAll(async () => {
+    floorDir = await mkdtemp(join(tmpdir(), 'lkm-bench-floor-'));
+  });
+  afterAll(() => rm(floorDir, { recursive: true, force: true }));
+
+  it('parses every line once, across reads, long lines and a last line without newline', async () => {
+    const long = JSON.stringify({ v: 'é'.repeat(700_000) }); // 1.4 MB of UTF-8: longer than one read
+    const small = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ i, s: 'ü€😀'.repeat(i % 50) }));
+    const text = `${small.join('\n')}\n\n${long}\n${small.join('\n')}\n{"last":true}`;
+    const file = join(floorDir, 'mixed.ndjson');
+    await writeFile(file, text);
+    expect(parseFloor(file)).toEqual({ lines: 6002, bytes: Buffer.byteLength(text), errors: 0 });
+  });
+
+  it('counts a line JSON.parse rejects as an error', async () => {
+    const file = join(floorDir, 'bad.ndjson');
+    await writeFile(file, '{"a":1}\n{"a":\n[1]\n');
+    expect(parseFloor(file)).toEqual({ lines: 3, bytes: 18, errors: 1 });
+  });
+});
+
+describe('bench/shuffle.mjs', () => {
+  it('writes the same lines in a seeded order, each ending with a newline', async () => {
+    const shuffleDir = await mkdtemp(join(tmpdir(), 'lkm-bench-shuffle-'));
+    try {
+      const lines = Array.from({ length: 500 }, (_, i) => `{"n":${i}}`);
+      const from = join(shuffleDir, 'in.ndjson');
+      await writeFile(from, lines.join('\n')); // no newline after the last line
+      const a = join(shuffleDir, 'a.ndjson');
+      const b = join(shuffleDir, 'b.ndjson');
+      const c = join(shuffleDir, 'c.ndjson');
+      await shuffleLines(from, a, 1);
+      await shuffleLines(from, b, 1);
+      await shuffleLines(from, c, 2);
+      const textA = await readFile(a, 'utf8');
+      expect(textA.endsWith('\n')).toBe(true);
+      const out = textA.slice(0, -1).split('\n');
+      expect(out).not.toEqual(lines);
+      expect([...out].sort()).toEqual([...lines].sort());
+      expect(await readFile(b, 'utf8')).toBe(textA);
+      expect(await readFile(c, 'utf8')).not.toBe(textA);
+    } finally {
+      await rm(shuffleDir, { recursive: true, force: true });
+    }
   });
 });
