@@ -11,7 +11,7 @@
  * fail the query (pass `lenient: true` for free text, which Kibana sends as a lenient multi_match).
  */
 export type { AnalyzerName, FieldType, FieldTypeName, NumericKind, ResolvedField } from './types.js';
-export { DEFAULT_DATE_FORMAT, DEFAULT_IGNORE_ABOVE, DEFAULT_KEYWORD, DYNAMIC, NUMERIC_KINDS, isNumericFieldType, isNumericKind } from './types.js';
+export { DEFAULT_DATE_FORMAT, DEFAULT_IGNORE_ABOVE, DEFAULT_KEYWORD, DYNAMIC, NUMERIC_KINDS, isNumericFieldType, isNumericKind, isPlainKeyword } from './types.js';
 export { analyze, tokenize } from './analysis.js';
 export type { TokenSink } from './analysis.js';
 export { compileRangeMatcher, compileTermMatcher, compileWildcardMatcher, FieldQueryError } from './matchers.js';

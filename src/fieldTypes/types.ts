@@ -130,3 +130,22 @@ export interface ResolvedField {
   /** Where the type came from, for messages and `--explain`-style tracing. */
   readonly origin: 'ecs' | 'integration' | 'mapping' | 'default';
 }
+
+/**
+ * Exact on its whole value, case kept, a number or boolean by its JSON text: a keyword without a
+ * normaliser, a wildcard field, constant_keyword and the types lkm-scan matches as keywords. The
+ * line holds such a value as the query writes it, so the prefilter and the rule index may look for
+ * it. Flattened fields look into objects and are left to the general matcher.
+ */
+export function isPlainKeyword(type: FieldType): type is Extract<FieldType, { type: 'keyword' | 'wildcard' | 'constant_keyword' | 'other' }> {
+  switch (type.type) {
+    case 'keyword':
+      return type.normalizer === undefined;
+    case 'wildcard':
+    case 'constant_keyword':
+    case 'other':
+      return true;
+    default:
+      return false;
+  }
+}

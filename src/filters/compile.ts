@@ -2,7 +2,7 @@ import { hasAnyValue } from '../event/fields.js';
 import { allOf, anyOf } from '../event/predicates.js';
 import type { Predicate } from '../event/types.js';
 import { asciiFold, type StringMatcher } from '../event/wildcard.js';
-import { analyze, compileRangeMatcher, compileTermMatcher, FieldQueryError } from '../fieldTypes/index.js';
+import { analyze, compileRangeMatcher, compileTermMatcher, FieldQueryError, isPlainKeyword } from '../fieldTypes/index.js';
 import type { FieldType, FieldTypeTable, ValueMatcher } from '../fieldTypes/index.js';
 import { lowerCase } from '../fieldTypes/analysis.js';
 import { compileTypedFieldClause } from '../kql/fieldAccess.js';
@@ -214,20 +214,6 @@ function typeLabel(type: FieldType): string {
   return type.type === 'other' || type.type === 'unindexed' ? type.esType : type.type;
 }
 
-/** Plain keywords hold the query's text as the line's bytes; unmapped strings too (a number value is a number in the line, and exactStringNeed gives no need for numeric text). */
-function isExactText(type: FieldType): boolean {
-  switch (type.type) {
-    case 'keyword':
-      return type.normalizer === undefined;
-    case 'wildcard':
-    case 'constant_keyword':
-    case 'other':
-    case 'dynamic':
-      return true;
-    default:
-      return false;
-  }
-}
 
 /**
  * The need of a clause: case-sensitive `term`/`terms`/`match`/`match_phrase` of string values on
@@ -247,7 +233,9 @@ function clauseNeed(clause: DslClause, ctx: FilterCompileContext): Need {
       if (clause.kind === 'term' && clause.caseInsensitive) return ANY;
       const values = clause.kind === 'term' ? clause.values : [clause.query];
       const { type } = ctx.fieldTypes.resolve(clause.field);
-      if (!isExactText(type)) return ANY;
+      // A plain keyword holds the query's text as the line's bytes; an unmapped string too (a number
+      // value is a number in the line, and exactStringNeed gives no need for numeric text).
+      if (!isPlainKeyword(type) && type.type !== 'dynamic') return ANY;
       return or(values.map((v) => (typeof v === 'string' ? exactStringNeed(v) : ANY)));
     }
     default:

@@ -5,8 +5,8 @@ import { numberOfText, type ExactNumber } from '../../event/exactNumber.js';
 import type { Predicate } from '../../event/types.js';
 import { compileWildcardParts } from '../../event/wildcard.js';
 import type { StringMatcher } from '../../event/wildcard.js';
-import { compileTermMatcher, compileWildcardMatcher } from '../../fieldTypes/index.js';
-import type { FieldType, ResolvedField, ValueMatcher } from '../../fieldTypes/index.js';
+import { compileTermMatcher, compileWildcardMatcher, isPlainKeyword } from '../../fieldTypes/index.js';
+import type { ResolvedField, ValueMatcher } from '../../fieldTypes/index.js';
 import { ANY, and, lit, or, type Need } from '../../prefilter/needles.js';
 import type { KqlField, KqlValue } from '../ast.js';
 import { parseDecimal } from '../decimal.js';
@@ -62,23 +62,6 @@ function exactFieldValue(resolved: ResolvedField, name: string, text: string): b
   return isPlainKeyword(type) && !(type.type === 'keyword' && type.nullValue !== undefined);
 };
 
-/**
- * Exact on its whole value, case kept, a number or boolean by its JSON text: a keyword without a
- * normaliser, a wildcard field, constant_keyword and the types lkm-scan matches as keywords.
- * Flattened fields look into objects and are left to the general matcher.
- */
-function isPlainKeyword(type: FieldType): type is Extract<FieldType, { type: 'keyword' | 'wildcard' | 'constant_keyword' | 'other' }> {
-  switch (type.type) {
-    case 'keyword':
-      return type.normalizer === undefined;
-    case 'wildcard':
-    case 'constant_keyword':
-    case 'other':
-      return true;
-    default:
-      return false;
-  }
-}
 
 /**
  * The `is` clauses of one field, as `field:(a or b or c)` reads them: the field is read once, and
