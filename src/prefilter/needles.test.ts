@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEql } from '../eql/index.js';
 import { parseKql } from '../kql/index.js';
 import { eqlNeed } from './fromEql.js';
-import { kqlNeed } from './fromKql.js';
+import { kqlNeed } from '../kql/nodes/index.js';
 import { ANY, needleAlternatives, defaultNeedles, exactStringNeed, lit, MAX_ALTERNATIVES, or } from './needles.js';
 import { candidateLineStarts, compilePrefilter, searchNeedle } from './compile.js';
 

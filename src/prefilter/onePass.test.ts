@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEql } from '../eql/index.js';
 import { candidateLineStarts, compilePrefilter, ONE_PASS_MIN_NEEDLES } from './compile.js';
 import { eqlNeed } from './fromEql.js';
-import { and, lit, or, type Need } from './needles.js';
+import { ANY, and, lit, or, type Need } from './needles.js';
 
 // Pieces lines and needs are made of: they overlap, hold slashes (which `\/` may hide) and quotes.
 const WORDS = ['"ko"', '"linux"', '"/proc/modules"', 'proc', '/tmp/', '"a/b"', 'inu', '"x"', 'modules"'];
@@ -65,5 +65,34 @@ describe('the one-pass prefilter (many needles)', () => {
 
   it('falls back to Buffer.indexOf for a literal with a raw line break, which a line cannot hold', () => {
     expect(compilePrefilter([lit('"a\nb"'), lit('"c"')], { mode: 'one-pass' })!.exact).toBeUndefined();
+  });
+});
+
+describe('needs with a part that promises nothing', () => {
+  // A need written as a tree (not through and()) may hold ANY: that part holds for every line, so
+  // the literal alone decides, both ways.
+  it.each([
+    ['per-needle', perNeedle],
+    ['one-pass', onePass],
+  ] as const)('%s: pass a line by the rest of the need, and offer it as a candidate', (_mode, make) => {
+    const prefilter = make([{ kind: 'and', of: [ANY, lit('"ko"')] }]);
+    const text = Buffer.from('{"a":"ko"}\n{"a":"ok"}\n');
+    expect(prefilter.mayMatch(text, 0, 10)).toBe(true);
+    expect(prefilter.mayMatch(text, 11, 21)).toBe(false);
+    expect(prefilter.candidates(text, 0, text.length).filter((start) => prefilter.mayMatch(text, start, text.indexOf(0x0a, start)))).toEqual([0]);
+  });
+});
+
+describe('the prefilter that picks its way on the first buffer', () => {
+  it('offers the same candidates before its first buffer and after it chose either way', () => {
+    const text = Buffer.from('{"a":"ko"}\n{"a":"ok"}\n{"b":"ko"}\n');
+    const rare = compilePrefilter([lit('"ko"'), lit('"zz"')])!;
+    expect(rare.candidates(text, 0, text.length)).toEqual([0, 22]);
+    rare.calibrate(Buffer.from('{"a":"ok"}\n'.repeat(50)));
+    expect(rare.candidates(text, 0, text.length)).toEqual([0, 22]);
+    const common = compilePrefilter([lit('"ko"'), lit('"zz"')])!;
+    common.calibrate(text);
+    expect(common.candidates(text, 0, text.length)).toEqual([0, 22]);
+    expect(common.mayMatch(text, 11, 21)).toBe(false);
   });
 });
