@@ -35,6 +35,7 @@ try {
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
+    stdinFd: 0,
     env: process.env,
     interrupts: processInterrupts(process),
   });

@@ -6,6 +6,11 @@ export interface CliIO {
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean; columns?: number };
   stdin: Readable;
+  /**
+   * The descriptor `stdin` reads, when the launcher knows it (0 for process.stdin): when it is a
+   * regular file (`lkm-scan - < FILE`) a scan reads it directly, as it reads a file argument.
+   */
+  stdinFd?: number;
   env: NodeJS.ProcessEnv;
   /** SIGINT/SIGTERM for a scan to stop early (./interrupt.ts); without it a scan is never interrupted. */
   interrupts?: Interrupts;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, fstatSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Alert, Location } from '../engine/alert.js';
 import { compileRule, type CompiledRule } from '../engine/compileRule.js';
@@ -270,6 +270,9 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
       : undefined;
   // A live stream may stay open and quiet: an interrupt must end the wait for its next chunk.
   const stdin = io.interrupts && sources.some((s) => s.kind === 'stdin') ? readUntilAborted(io.stdin, interruption.signal) : io.stdin;
+  // `- < FILE` reads like the file argument (large reads, no stream chunks to collect); a pipe
+  // stays a stream, read as each chunk arrives. An interrupt still stops it: see `progress` below.
+  const stdinFile = sources.some((s) => s.kind === 'stdin') ? regularFileFd(io.stdinFd) : undefined;
   const progressLine =
     !opts.quiet && io.stderr.isTTY === true && sources.length > 0 && sources.every((s) => s.kind === 'file')
       ? new ProgressLine(io.stderr, await totalFileBytes(sources.map((s) => s.path)), () => alertCount(scanner.counts))
@@ -325,7 +328,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
       const stats =
         parallel !== undefined && size !== undefined && source.kind === 'file'
           ? await parallel.read(source, size, handler, pace)
-          : await readEvents(source, handler, { stdin, prefilter, window: inWindow, pace });
+          : await readEvents(source, handler, { stdin, stdinFile, prefilter, window: inWindow, pace });
       progressLine?.nextInput();
       totals.lines += stats.lines;
       totals.events += stats.events;
@@ -431,4 +434,15 @@ function failingAlerts(rules: readonly CompiledRule[], counts: ReadonlyMap<strin
 function formatDispatchStats({ events, offered }: DispatchStats): string {
   const average = events === 0 ? 0 : offered / events;
   return `lkm-scan: debug: rule index: ${events} events dispatched, ${average.toFixed(1)} rules offered per event on average\n`;
+}
+
+/** `{ fd }` when `fd` is open on a regular file; undefined for a pipe, a terminal, a socket or no fd. */
+function regularFileFd(fd: number | undefined): { fd: number } | undefined {
+  if (fd === undefined) return undefined;
+  try {
+    return fstatSync(fd).isFile() ? { fd } : undefined;
+  } catch {
+    // A closed stdin (`lkm-scan - <&-`): the stream reports it as it always did.
+    return undefined;
+  }
 }

@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { read as readFd } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { describeOsError } from './errors.js';
 
@@ -37,15 +38,19 @@ export interface ByteRange {
  * waiting for reads.
  */
 export async function* readFileChunks(
-  path: string,
+  path: string | OpenFile,
   chunkBytes: number = DEFAULT_CHUNK_BYTES,
   range?: ByteRange,
 ): AsyncGenerator<Buffer, void, undefined> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw new InputReadError(`cannot open: ${describeOsError(error)}`, { cause: error });
+  let handle: ChunkSource;
+  if (typeof path === 'string') {
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      throw new InputReadError(`cannot open: ${describeOsError(error)}`, { cause: error });
+    }
+  } else {
+    handle = borrowedFd(path.fd);
   }
   const buffers = [takeBuffer(chunkBytes), takeBuffer(chunkBytes)];
   let position = range?.start ?? null;
@@ -86,6 +91,28 @@ export async function* readFileChunks(
     await handle.close().catch(() => undefined);
     for (const b of buffers) giveBuffer(b);
   }
+}
+
+/** A file descriptor opened by someone else (fd 0 when stdin is a regular file): read, never closed. */
+export interface OpenFile {
+  fd: number;
+}
+
+/** What readFileChunks reads from: a FileHandle it opened, or a borrowed descriptor. */
+interface ChunkSource {
+  read(buffer: Buffer, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
+function borrowedFd(fd: number): ChunkSource {
+  return {
+    read: (buffer, offset, length, position) =>
+      new Promise((resolve, reject) => {
+        readFd(fd, buffer, offset, length, position, (error, bytesRead) => (error === null ? resolve({ bytesRead }) : reject(error)));
+      }),
+    // Its owner closes it: fd 0 stays open for the rest of the process.
+    close: () => Promise.resolve(),
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -287,6 +288,32 @@ describe('readEvents', () => {
     stdin.end();
     expect(await done).toMatchObject({ lines: 2, events: 2 });
     expect(seen.events.map((e) => e.event)).toEqual([{ a: 1 }, { b: 2 }]);
+  });
+
+  it('reads stdin that is a regular file from its descriptor, on from its offset, not through the stream', async () => {
+    const path = join(dir, 'stdin-file.ndjson.gz');
+    await writeFile(path, Buffer.concat([Buffer.from('skipped by the shell\n'), gzipSync(lines({ a: 1 }, { b: 2 }, { c: 3 }))]));
+    const fd = openSync(path, 'r');
+    try {
+      // As a shell's `read` leaves it: the descriptor's offset just after the first line.
+      readSync(fd, Buffer.alloc(21), 0, 21, null);
+      const stdin = new PassThrough();
+      const { handler, seen } = recorder();
+      // Small reads, so a line and the gzip stream span several of them.
+      const stats = await readEvents({ kind: 'stdin', name: '<stdin>' }, handler, { stdin, stdinFile: { fd }, chunkBytes: 7 });
+      expect(stats).toMatchObject({ lines: 3, events: 3 });
+      expect(stats.error).toBeUndefined();
+      expect(seen.events).toEqual([
+        { event: { a: 1 }, loc: { file: '<stdin>', line: 1 } },
+        { event: { b: 2 }, loc: { file: '<stdin>', line: 2 } },
+        { event: { c: 3 }, loc: { file: '<stdin>', line: 3 } },
+      ]);
+      expect(stdin.readableFlowing).toBeNull();
+      // The descriptor is borrowed: still open for its owner.
+      expect(fstatSync(fd).isFile()).toBe(true);
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it('reports a stdin stream error as an input error after the lines before it', async () => {

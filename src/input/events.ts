@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { parseJson as parseEventJson, parseJsonLine, stringifyJson } from '../event/json.js';
 import { isJsonObject, type EcsEvent } from '../event/types.js';
-import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks, type ByteRange } from './bytes.js';
+import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks, type ByteRange, type OpenFile } from './bytes.js';
 import { GzipError, decodeBytes } from './decompress.js';
 import { JsonElementReader, type ElementOrigin, type JsonElementSink } from './jsonStream.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type LineSink } from './lines.js';
@@ -93,6 +93,11 @@ export interface ReadEventsOptions {
   /** The stream read for a `stdin` source. Default `process.stdin`. */
   stdin?: NodeJS.ReadableStream | Readable;
   /**
+   * stdin is this regular file (`lkm-scan - < FILE`): a `stdin` source reads it as a file is read,
+   * in large reads into reused buffers, from its current offset, instead of through `stdin`.
+   */
+  stdinFile?: OpenFile;
+  /**
    * The fast path: rules out whole stretches of lines from their raw bytes, so only candidate
    * lines are decoded and parsed. Lines it rules out are counted in `skipped`. NDJSON only.
    */
@@ -161,7 +166,9 @@ export async function readEvents(
   const range = source.kind === 'file' ? options.range : undefined;
   const raw =
     source.kind === 'stdin'
-      ? readStreamChunks(options.stdin ?? process.stdin)
+      ? options.stdinFile !== undefined
+        ? readFileChunks(options.stdinFile, options.chunkBytes ?? DEFAULT_CHUNK_BYTES)
+        : readStreamChunks(options.stdin ?? process.stdin)
       : source.kind === 'stream'
         ? readStreamChunks(createReadStream(source.path, { highWaterMark: STREAM_READ_BYTES }))
         : readFileChunks(source.path, options.chunkBytes ?? DEFAULT_CHUNK_BYTES, range);
