@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseEql } from '../eql/index.js';
-import { candidateLineStarts, compilePrefilter, ONE_PASS_MIN_NEEDLES } from './compile.js';
+import { candidateLineStarts, compilePrefilter, ONE_PASS_MIN_NEEDLES, ONE_PASS_MIN_RULES } from './compile.js';
 import { eqlNeed } from './fromEql.js';
 import { ANY, and, lit, or, type Need } from './needles.js';
 
@@ -53,14 +53,20 @@ describe('the one-pass prefilter (many needles)', () => {
   it('is what many needles get; for a few, calibration picks it when many lines of the sample pass', () => {
     const many = Array.from({ length: ONE_PASS_MIN_NEEDLES }, (_, i) => eqlNeed(parseEql(`any where process.name == "tool-${i}"`)));
     expect(compilePrefilter(many)!.exact).toBe(true);
-    const few = compilePrefilter(many.slice(0, 3))!;
+    const few = compilePrefilter(many.slice(0, ONE_PASS_MIN_RULES))!;
     expect(few.exact).toBeUndefined();
     const sample = (passing: number) => Buffer.from(Array.from({ length: 100 }, (_, i) => (i < passing ? '{"n":"tool-1"}' : '{"n":"other"}')).join('\n') + '\n');
     few.calibrate(sample(30));
     expect(few.exact).toBe(true);
     few.calibrate(sample(2));
     expect(few.exact).toBeUndefined();
-    expect(few.needles).toHaveLength(3);
+    expect(few.needles).toHaveLength(ONE_PASS_MIN_RULES);
+  });
+
+  it('is never chosen for fewer rules than ONE_PASS_MIN_RULES, even when every line passes (a few indexOf calls per line are cheaper)', () => {
+    const two = compilePrefilter([lit('"tool-1"'), lit('"tool-2"')])!;
+    two.calibrate(Buffer.from('{"n":"tool-1"}\n'.repeat(100)));
+    expect(two.exact).toBeUndefined();
   });
 
   it('falls back to Buffer.indexOf for a literal with a raw line break, which a line cannot hold', () => {
