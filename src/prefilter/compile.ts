@@ -247,7 +247,8 @@ function onePassPrefilter(needs: readonly Need[], needles: readonly Buffer[]): P
   const contains: Contains = (text) => {
     const id = ids.get(text);
     // Every literal of every need is in `ids` (literalsOf walks the same tree compileNeed does).
-    return id === undefined ? () => true : () => seen[id] === line;
+    if (id === undefined) throw new Error(`the one-pass prefilter has no id for the literal ${JSON.stringify(text)}`);
+    return () => seen[id] === line;
   };
   const checks = needs.map((n) => compileNeed(n, contains));
   const none = Buffer.alloc(0);

@@ -58,6 +58,8 @@ describe('the one-pass prefilter (many needles)', () => {
     const sample = (passing: number) => Buffer.from(Array.from({ length: 100 }, (_, i) => (i < passing ? '{"n":"tool-1"}' : '{"n":"other"}')).join('\n') + '\n');
     few.calibrate(sample(30));
     expect(few.exact).toBe(true);
+    // It now reports the one pass's escapes: `\u` always, `\/` too (the one pass looks for both).
+    expect(few.escapes.map(String)).toEqual(['\\u', '\\/']);
     few.calibrate(sample(2));
     expect(few.exact).toBeUndefined();
     expect(few.needles).toHaveLength(ONE_PASS_MIN_RULES);
@@ -67,6 +69,13 @@ describe('the one-pass prefilter (many needles)', () => {
     const two = compilePrefilter([lit('"tool-1"'), lit('"tool-2"')])!;
     two.calibrate(Buffer.from('{"n":"tool-1"}\n'.repeat(100)));
     expect(two.exact).toBeUndefined();
+  });
+
+  it('needs no calibration: its candidates are the same before and after a sample', () => {
+    const prefilter = onePass([lit('"ko"')]);
+    const text = Buffer.from('{"a":"ko"}\n{"a":"ok"}\n');
+    prefilter.calibrate(Buffer.from('{"a":"ok"}\n'.repeat(20)));
+    expect(prefilter.candidates(text, 0, text.length)).toEqual([0]);
   });
 
   it('falls back to Buffer.indexOf for a literal with a raw line break, which a line cannot hold', () => {
