@@ -41,8 +41,8 @@ const sharedReaders = new Map<string, FieldReader>();
  * of every rule that tests the field (a KQL pack tests `process.name` in hundreds of clauses),
  * and each clause only runs its test over the values read.
  */
-export function compileSharedFieldTester(path: string): FieldTester {
-  const read = compileFieldReader(path);
+export function compileSharedFieldTester(path: string, nullValue?: string): FieldTester {
+  const read = compileFieldReader(path, nullValue);
   return (event, test) => {
     const values = read(event);
     for (let i = 0; i < values.length; i++) if (test(values[i])) return true;

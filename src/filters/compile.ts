@@ -236,6 +236,8 @@ function clauseNeed(clause: DslClause, ctx: FilterCompileContext): Need {
       // A plain keyword holds the query's text as the line's bytes; an unmapped string too (a number
       // value is a number in the line, and exactStringNeed gives no need for numeric text).
       if (!isPlainKeyword(type) && type.type !== 'dynamic') return ANY;
+      // A keyword with a null_value matches a JSON null too, which the line writes as `null`.
+      if (type.type === 'keyword' && type.nullValue !== undefined) return ANY;
       return or(values.map((v) => (typeof v === 'string' ? exactStringNeed(v) : ANY)));
     }
     default:

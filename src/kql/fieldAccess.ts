@@ -22,9 +22,9 @@ const PATTERN_TESTER_CACHE_LIMIT = 4096;
  * flattened field names and holds when any matching field passes (Elasticsearch expands a
  * wildcard field name into a `should` over the matching fields, SPEC §B.1).
  */
-export function compileFieldClause(field: KqlField, test: ValueTest): FieldClause {
+export function compileFieldClause(field: KqlField, test: ValueTest, nullValue?: string): FieldClause {
   if (field.kind === 'name') {
-    const tester = compileSharedFieldTester(field.name);
+    const tester = compileSharedFieldTester(field.name, nullValue);
     return (event) => tester(event, test);
   }
   const nameMatches = compileWildcardParts(field.parts, false);
@@ -65,7 +65,7 @@ export function compileTypedFieldClause(field: KqlField, ctx: KqlTypeContext, te
       if (e instanceof FieldQueryError) throw new FieldQueryError(e.message, field.name, typeName(resolved));
       throw e;
     }
-    return compileFieldClause({ kind: 'name', name: resolved.valuePath, quoted: true }, test);
+    return compileFieldClause({ kind: 'name', name: resolved.valuePath, quoted: true }, test, nullValueOf(resolved));
   }
   const nameMatches = compileWildcardParts(field.parts, false);
   const clauses = new Map<string, FieldClause>();
@@ -80,7 +80,7 @@ export function compileTypedFieldClause(field: KqlField, ctx: KqlTypeContext, te
         if (!(e instanceof FieldQueryError)) throw e;
         test = () => false;
       }
-      clause = compileFieldClause({ kind: 'name', name: resolved.valuePath, quoted: true }, test);
+      clause = compileFieldClause({ kind: 'name', name: resolved.valuePath, quoted: true }, test, nullValueOf(resolved));
       if (clauses.size < PATTERN_TESTER_CACHE_LIMIT) clauses.set(name, clause);
     }
     return clause;
@@ -103,4 +103,12 @@ export function resolveField(ctx: KqlTypeContext, name: string): ResolvedField {
 
 function typeName({ type }: ResolvedField): string {
   return type.type === 'other' || type.type === 'unindexed' ? type.esType : type.type;
+}
+
+/**
+ * A keyword's `null_value`: Elasticsearch indexes it in place of a JSON null of the field
+ * (KeywordFieldMapper), so `f:NULL` finds `{"f": null}` when the mapping says `null_value: "NULL"`.
+ */
+export function nullValueOf(resolved: ResolvedField): string | undefined {
+  return resolved.type.type === 'keyword' ? resolved.type.nullValue : undefined;
 }

@@ -326,3 +326,21 @@ describe('field:value requirements (the rule index, engine/dispatch.ts)', () => 
     expect(matches('custom.addr:"::1"', { custom: { addr: '0:0:0:0:0:0:0:1' } })).toBe(true);
   });
 });
+
+describe("a keyword's null_value (Elasticsearch indexes it in place of a JSON null)", () => {
+  const mapping = { mappings: { properties: { process: { properties: { name: { type: 'keyword', null_value: 'NULL' } } } } } };
+  const fieldTypes = FieldTypeTable.withMapping(parseMappingText(JSON.stringify(mapping)));
+  const typed = (q: string, e: EcsEvent) => compileKql(parseKql(q), { fieldTypes })(e);
+
+  it('matches a JSON null of the field by the null_value, and nothing else by it', () => {
+    expect(typed('process.name:NULL', { process: { name: null } })).toBe(true);
+    expect(typed('process.name:NULL', { process: { name: 'NULL' } })).toBe(true);
+    expect(typed('process.name:NULL', { process: {} })).toBe(false);
+    expect(typed('process.name:sshd', { process: { name: null } })).toBe(false);
+    expect(typed('process.name:*', { process: { name: null } })).toBe(true);
+  });
+
+  it('gives no needle: the line holds `null`, not the null_value', () => {
+    expect(kqlNeed(parseKql('process.name:NULL'), { fieldTypes, pathPrefix: '' })).toEqual(ANY);
+  });
+});

@@ -33,7 +33,8 @@ export const isKind: KqlNodeKind<KqlNodeOf<'is'>> = {
     if (node.field.kind !== 'name') return ANY;
     const { type } = resolveField(ctx, node.field.name);
     if (type.type === 'dynamic') return valueNeed(node.value);
-    if (isPlainKeyword(type)) return keywordNeed(node.value);
+    // A keyword with a null_value matches a JSON null too, which the line writes as `null`.
+    if (isPlainKeyword(type) && !(type.type === 'keyword' && type.nullValue !== undefined)) return keywordNeed(node.value);
     // Analysed text, a normaliser, numbers, ip and dates: the line's bytes may differ from the
     // query's text (`SEGFAULT` for `segfault`, `5e1` for `50`, `::1` for `0:0:0:0:0:0:0:1`).
     return ANY;
