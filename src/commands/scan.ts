@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Alert, Location } from '../engine/alert.js';
 import { compileRule, type CompiledRule } from '../engine/compileRule.js';
 import { createChainedScanner } from '../engine/chain.js';
+import { namesAlertsOnly } from '../engine/indexPattern.js';
 import type { DispatchStats } from '../engine/dispatch.js';
 import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
 import { readEvents, resolveInputs } from '../input/index.js';
@@ -165,6 +166,14 @@ export function prepareRules(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTy
   }
   if (compiled.length === 0) {
     io.stderr.write('lkm-scan: error: no rules selected; check --rule, --tag, --min-severity and --rules\n');
+    return undefined;
+  }
+  // Rules over `.alerts-security.*` read only the alerts of this scan's other rules: with none of
+  // those, no event could ever be evaluated and a clean exit would claim a scan that never ran.
+  if (compiled.every((r) => namesAlertsOnly(r.rule.index))) {
+    io.stderr.write(
+      'lkm-scan: error: every selected rule reads alerts (index .alerts-security.*) and none reads events, so nothing would be evaluated; also select the rules whose alerts they read (their building blocks), e.g. with --rules\n',
+    );
     return undefined;
   }
   return compiled;

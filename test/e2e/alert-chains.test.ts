@@ -212,6 +212,14 @@ describe('legacy signal.* names over alerts (GitHub UEBA - Multiple Alerts from 
  * `build_alert.ts`, `common/field_maps/field_names.ts`, `@kbn/rule-data-utils`): every such key of
  * an lkm-scan document must be one of them, with the value type Kibana's alert mappings give it.
  */
+describe('a scan whose rules all read alerts', () => {
+  it('exits 2 through the binary: without the rules that make the alerts, no event is evaluated', async () => {
+    const r = await runCli([...rules('overflow'), writeEvents('segfault-only.ndjson', [segfault(0)])]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('every selected rule reads alerts (index .alerts-security.*) and none reads events');
+  });
+});
+
 const KIBANA_FIELDS: Record<string, 'string' | 'number' | 'boolean' | 'array' | 'object'> = {
   'kibana.space_ids': 'array',
   'kibana.alert.original_time': 'string',
