@@ -2,14 +2,12 @@
 // the vendored elastic/detection-rules pack (issue 10): the building block "Segfault Detected" feeds
 // the threshold "Potential Buffer Overflow Attack Detected" (index .alerts-security.*), and the EQL
 // building block "External IP Lookup from Non-Browser Process" feeds a new_terms rule over alerts.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, jsonLines, runCli, runInProcess } from './run.js';
+import { extractPackRules, jsonLines, ROOT, runCli, runInProcess } from './run.js';
 
-const PACK = join(ROOT, 'test/fixtures/detection-rules/detection-rules-toml.tar.gz');
 const FIXTURES = join(ROOT, 'test/fixtures/elastic-alerts');
 const RULES = {
   segfault: 'rules_building_block/execution_linux_segfault.toml',
@@ -28,7 +26,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-alert-chains-'));
 const rule = (key: keyof typeof RULES) => join(tmp, RULES[key]);
 const rules = (...keys: Array<keyof typeof RULES>) => ['--no-bundled', ...keys.flatMap((k) => ['--rules', rule(k)])];
 beforeAll(() => {
-  execFileSync('tar', ['xzf', PACK, '-C', tmp, ...Object.values(RULES).map((r) => `./${r}`)]);
+  extractPackRules(tmp, Object.values(RULES));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,14 +1,12 @@
 // --exceptions and --value-list end to end (issue 10, "Exceptions without editing rules"), with
 // real rules of the vendored elastic/detection-rules pack and an exception list written as
 // Kibana's "Export exception list" writes it (test/fixtures/exceptions/kernel-allow.ndjson).
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, jsonLines, runCli, runInProcess } from './run.js';
+import { extractPackRules, jsonLines, runCli, runInProcess } from './run.js';
 
-const PACK = join(ROOT, 'test/fixtures/detection-rules/detection-rules-toml.tar.gz');
 const RULES = {
   tainted: 'rules/linux/persistence_tainted_kernel_module_load.toml',
   kills: 'rules/linux/impact_process_kill_threshold.toml',
@@ -20,7 +18,7 @@ const LAB_RANGES = 'lab_ranges.txt=test/fixtures/exceptions/lab_ranges.txt';
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-exceptions-'));
 const rule = (key: keyof typeof RULES) => join(tmp, RULES[key]);
 beforeAll(() => {
-  execFileSync('tar', ['xzf', PACK, '-C', tmp, ...Object.values(RULES).map((r) => `./${r}`)]);
+  extractPackRules(tmp, Object.values(RULES));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

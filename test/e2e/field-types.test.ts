@@ -2,14 +2,12 @@
 // elastic/detection-rules pack (issue 9): kernel-module and segfault rules on ECS `message`
 // (match_only_text) and a PowerShell rule on `powershell.file.script_block_text` (text with the
 // Windows integration's analyser), then `--mapping` making a custom field text, with workers too.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, jsonLines, runCli, runInProcess } from './run.js';
+import { extractPackRules, jsonLines, runCli, runInProcess } from './run.js';
 
-const PACK = join(ROOT, 'test/fixtures/detection-rules/detection-rules-toml.tar.gz');
 const RULES = {
   tainted: 'rules/linux/persistence_tainted_kernel_module_load.toml',
   outOfTree: 'rules/linux/persistence_tainted_kernel_module_out_of_tree_load.toml',
@@ -21,7 +19,7 @@ const RULES = {
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-field-types-'));
 const rule = (key: keyof typeof RULES) => join(tmp, RULES[key]);
 beforeAll(() => {
-  execFileSync('tar', ['xzf', PACK, '-C', tmp, ...Object.values(RULES).map((r) => `./${r}`)]);
+  extractPackRules(tmp, Object.values(RULES));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -234,7 +232,7 @@ describe('validate on the whole vendored pack under field types', () => {
   it('accepts every runnable rule', async () => {
     const all = mkdtempSync(join(tmpdir(), 'lkm-scan-field-types-pack-'));
     try {
-      execFileSync('tar', ['xzf', PACK, '-C', all]);
+      extractPackRules(all);
       const r = await runInProcess(['validate', join(all, 'rules'), join(all, 'rules_building_block')]);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/validated 1864 rules in [\d.]+ s: 1864 ok, 0 failed; 328 skipped/);

@@ -1,13 +1,11 @@
 // max_signals and alert_suppression with real rules of the Elastic pack (issue 10; README
 // "max_signals and alert suppression"): executions replayed in event time, through the CLI.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, jsonLines, runCli, runInProcess } from './run.js';
+import { extractPackRules, jsonLines, runCli, runInProcess } from './run.js';
 
-const PACK = join(ROOT, 'test/fixtures/detection-rules/detection-rules-toml.tar.gz');
 // EQL, max_signals = 33, from = now-9m, interval 5m (Kibana's default), event.ingested time.
 const CHATTR = 'rules/linux/defense_evasion_chattr_immutable_file.toml';
 // KQL, max_signals = 1000, interval 1m, from = now-2m.
@@ -20,7 +18,7 @@ const M365 = 'rules/promotions/m365_defender_alert_external_alerts.toml';
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-limits-'));
 const rule = (path: string) => join(tmp, path);
 beforeAll(() => {
-  execFileSync('tar', ['xzf', PACK, '-C', tmp, `./${CHATTR}`, `./${EXTERNAL}`, `./${S3}`, `./${M365}`]);
+  extractPackRules(tmp, [CHATTR, EXTERNAL, S3, M365]);
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,14 +1,12 @@
 // Rule `filters` (Kibana filter objects) and `enabled = false`, end to end with real rules of the
 // Elastic pack (README "Rule filters", "Rule packs"): a filter ANDs with the query, a negated one
 // excludes, a disabled one is left out; a disabled rule runs only when --rule names it.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, jsonLines, runCli as runBinary, runInProcess as runCli } from './run.js';
+import { extractPackRules, jsonLines, runCli as runBinary, runInProcess as runCli } from './run.js';
 
-const PACK = join(ROOT, 'test/fixtures/detection-rules/detection-rules-toml.tar.gz');
 const PSREFLECT = 'rules/windows/execution_posh_psreflect.toml';
 const WEB_CONFIG = 'rules/windows/credential_access_web_config_file_access.toml';
 const SPOOLER = 'rules/_deprecated/privilege_escalation_printspooler_service_suspicious_file.toml';
@@ -41,7 +39,7 @@ const WITH_FILTERS = [
 
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-rule-filters-'));
 beforeAll(() => {
-  execFileSync('tar', ['xzf', PACK, '-C', tmp, ...[...new Set([...WITH_FILTERS, ONBOARDING])].map((f) => `./${f}`)]);
+  extractPackRules(tmp, [...new Set([...WITH_FILTERS, ONBOARDING])]);
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,7 +1,15 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The vendored elastic/detection-rules pack (see test/fixtures/README.md). */
+export const PACK = `${ROOT}test/fixtures/detection-rules/detection-rules-toml.tar.gz`;
+
+/** Extracts rule files of the vendored pack (paths like `rules/linux/x.toml`; none = all) into `dir`. */
+export function extractPackRules(dir: string, files: readonly string[] = []): void {
+  execFileSync('tar', ['xzf', PACK, '-C', dir, ...files.map((f) => `./${f}`)]);
+}
 export const BIN = fileURLToPath(new URL('../../bin/lkm-scan.js', import.meta.url));
 
 export interface RunResult {

@@ -1,18 +1,16 @@
 // A real Elastic sample rule picks each query's events in input (index) order, not by time, as
 // Elasticsearch's SampleIterator does (README: Sequences), through the CLI.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, jsonLines, runInProcess as runCli } from './run.js';
+import { extractPackRules, jsonLines, runInProcess as runCli } from './run.js';
 
-const PACK = join(ROOT, 'test/fixtures/detection-rules/detection-rules-toml.tar.gz');
 // "Network Connection from Binary with RWX Memory Region": sample by host.id, process.pid, process.name.
 const RULE = 'rules/linux/execution_netcon_from_rwx_mem_region_binary.toml';
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-sample-order-'));
 beforeAll(() => {
-  execFileSync('tar', ['xzf', PACK, '-C', tmp, `./${RULE}`]);
+  extractPackRules(tmp, [RULE]);
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,7 +1,7 @@
 // --format sarif against what GitHub code scanning accepts: the official SARIF 2.1.0 schema, and
 // Microsoft's SARIF validator with GitHub's rules, on a scan with the whole elastic/detection-rules
 // pack that fires hundreds of rules, with every kind of location and every incomplete-scan notice.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -10,10 +10,9 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packEvents } from '../support/packEvents.js';
 import { sarifSchemaErrors } from '../support/sarifSchema.js';
-import { BIN, ROOT, runCli, type RunResult } from './run.js';
+import { BIN, extractPackRules, ROOT, runCli, type RunResult } from './run.js';
 
 /** The whole elastic/detection-rules pack, as TOML files (see test/fixtures/README.md). */
-const PACK = join(ROOT, 'test/fixtures/detection-rules/detection-rules-toml.tar.gz');
 const CORPUS = join(ROOT, 'test/fixtures/detection-rules-queries.ndjson');
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-sarif-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -33,7 +32,7 @@ const SEQUENCE_EVENTS = [
 ];
 
 beforeAll(async () => {
-  execFileSync('tar', ['xzf', PACK, '-C', tmp]);
+  extractPackRules(tmp);
   // Every third rule's event: some 250 rules fire. All of them made a 7.8 MB document that took
   // Microsoft's validator 9 s of CPU; a third keeps every kind of rule and the suite quick.
   writeFileSync(events, packEvents(CORPUS).filter((_, i) => i % 3 === 0).join('\n') + '\n');

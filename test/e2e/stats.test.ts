@@ -2,14 +2,12 @@
 // exception item dropped, counted "in the summary and in JSON"), with real rules of the vendored
 // pack: the chattr EQL rule (max_signals 33), the tainted-module rule with the Kibana exception
 // export of test/fixtures/exceptions, and a threshold rule that does not alert.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, jsonLines, runCli, runInProcess, runShell } from './run.js';
+import { extractPackRules, jsonLines, runCli, runInProcess, runShell } from './run.js';
 
-const PACK = join(ROOT, 'test/fixtures/detection-rules/detection-rules-toml.tar.gz');
 const RULES = {
   // EQL, max_signals = 33, interval 5m, from now-9m.
   chattr: 'rules/linux/defense_evasion_chattr_immutable_file.toml',
@@ -24,7 +22,7 @@ const LAB_RANGES = 'lab_ranges.txt=test/fixtures/exceptions/lab_ranges.txt';
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-stats-e2e-'));
 const rule = (key: keyof typeof RULES) => join(tmp, RULES[key]);
 beforeAll(() => {
-  execFileSync('tar', ['xzf', PACK, '-C', tmp, ...Object.values(RULES).map((r) => `./${r}`)]);
+  extractPackRules(tmp, Object.values(RULES));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
