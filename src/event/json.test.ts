@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesHaveLongDigitRun, hasLongDigitRun, parseJson, stringifyJson } from './json.js';
+import { bytesHaveLongDigitRun, hasLongDigitRun, parseJson, parseWithExactIntegers, stringifyJson } from './json.js';
 
 /** The error JSON.parse throws for a text, to check parseJson throws the same. */
 function jsonError(text: string): string {
@@ -60,12 +61,26 @@ describe('parseJson: integers beyond 2^53 stay exact', () => {
 });
 
 describe('hasLongDigitRun', () => {
-  it('finds a run of 16 digits wherever it starts, and never one of 15', () => {
+  it('finds a run of 16 digits where a number stands wherever it starts, and never one of 15', () => {
     for (let offset = 0; offset < 40; offset++) {
-      expect(hasLongDigitRun('x'.repeat(offset) + '1'.repeat(16) + 'x'.repeat(offset % 7))).toBe(true);
-      expect(hasLongDigitRun('x'.repeat(offset) + '1'.repeat(15) + 'x'.repeat(offset % 7))).toBe(false);
+      const pad = ' '.repeat(offset % 3);
+      expect(hasLongDigitRun('{"' + 'x'.repeat(offset) + '":' + pad + '1'.repeat(16) + pad + '}')).toBe(true);
+      expect(hasLongDigitRun('[' + '"x",'.repeat(offset) + '-' + '1'.repeat(16) + ']')).toBe(true);
+      expect(hasLongDigitRun('{"' + 'x'.repeat(offset) + '":' + pad + '1'.repeat(15) + pad + '}')).toBe(false);
     }
+    expect(hasLongDigitRun('1'.repeat(16))).toBe(true);
     expect(hasLongDigitRun('{"@timestamp":"2024-05-01T10:00:00.123456789Z","pid":123456789012345}')).toBe(false);
+  });
+
+  it('passes over digits glued to other characters, which no integer token is (hex hashes)', () => {
+    for (let offset = 0; offset < 40; offset++) {
+      expect(hasLongDigitRun('x'.repeat(offset) + '1'.repeat(16) + 'x'.repeat(1 + (offset % 7)))).toBe(false);
+      expect(hasLongDigitRun('x'.repeat(1 + offset) + '1'.repeat(16))).toBe(false);
+    }
+    expect(hasLongDigitRun('{"Ext":{"header_bytes":"7f454c4602010100000085f46acdc7d9"}}')).toBe(false);
+    expect(hasLongDigitRun('{"h":"12345678901234567"}')).toBe(false);
+    expect(hasLongDigitRun('{"n":12345678901234567.5}')).toBe(false);
+    expect(hasLongDigitRun('{"n":12345678901234567e3}')).toBe(false);
   });
 });
 
@@ -87,7 +102,16 @@ describe('stringifyJson', () => {
 
 describe('bytesHaveLongDigitRun', () => {
   it('answers as hasLongDigitRun does, wherever the line lies in its buffer', () => {
-    const texts = ['', '1'.repeat(15), '1'.repeat(16), 'ab' + '9'.repeat(16) + 'c', '{"a":"2024-05-01T10:00:00.123456789Z","h":"685c9a937a5be2bd1491351090760846"}'];
+    const texts = [
+      '',
+      '1'.repeat(15),
+      '1'.repeat(16),
+      'ab' + '9'.repeat(16) + 'c',
+      '{"a":"2024-05-01T10:00:00.123456789Z","h":"685c9a937a5be2bd1491351090760846"}',
+      '{"n": -' + '9'.repeat(16) + ' }',
+      '[1,' + '9'.repeat(17) + ']',
+      '{"n":' + '9'.repeat(16) + '.5}',
+    ];
     for (let offset = 0; offset < 24; offset++) {
       for (const body of [...texts, ...texts.map((t) => 'x'.repeat(offset % 5) + t + 'y'.repeat(offset % 3))]) {
         // The line between other digits, so a run must not be counted past its ends.
@@ -105,11 +129,60 @@ describe('bytesHaveLongDigitRun', () => {
 
   it('finds runs of 16 digits at every alignment, never runs of 15', () => {
     for (let at = 0; at < 12; at++) {
-      const line = Buffer.from('x'.repeat(at) + '1'.repeat(16) + 'x');
+      const line = Buffer.from('{"' + 'x'.repeat(at) + '":' + '1'.repeat(16) + '}');
       expect(bytesHaveLongDigitRun(line, 0, line.length)).toBe(true);
-      const short = Buffer.from('x'.repeat(at) + '1'.repeat(15) + 'x' + '1'.repeat(15));
+      const short = Buffer.from('[' + '"x",'.repeat(at) + '1'.repeat(15) + ',' + '1'.repeat(15) + ']');
       expect(bytesHaveLongDigitRun(short, 0, short.length)).toBe(false);
+      const glued = Buffer.from('x'.repeat(at) + '1'.repeat(16) + 'x');
+      expect(bytesHaveLongDigitRun(glued, 0, glued.length)).toBe(false);
     }
+  });
+});
+
+/** What parsing a text gives: the value, or JSON.parse's error message. */
+function outcome(parse: (text: string) => unknown, text: string): unknown {
+  try {
+    return { value: parse(text) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+describe('the look for long integers never skips one', () => {
+  // Texts built from the pieces that matter: long runs of digits, signs, strings, escapes, JSON punctuation.
+  const piece = fc.constantFrom('{"a":', '"', '\\"', 'x', ',', ':', '[', ']', '{', '}', ' ', '\n', '-', '0', '.5', 'e3', '1234567890', '9007199254740993', '18446744073709551615', '99999999999999999999999');
+  const text = fc.array(piece, { maxLength: 24 }).map((pieces) => pieces.join(''));
+
+  it('parseJson gives what the exact parse of every text gives (values and errors)', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(outcome(parseJson, t)).toEqual(outcome(parseWithExactIntegers, t));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('the look at the bytes answers as the look at the text', () => {
+    fc.assert(
+      fc.property(text, fc.nat(7), (t, offset) => {
+        const bytes = Buffer.from('9'.repeat(offset) + t + '9'.repeat(20));
+        expect(bytesHaveLongDigitRun(bytes, offset, offset + Buffer.byteLength(t))).toBe(hasLongDigitRun(t));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('JSON documents with exact integers in every position keep them', () => {
+    const big = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }).filter((n) => n > 2n ** 53n || n < -(2n ** 53n));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string({ maxLength: 5 }), big), { minLength: 1, maxLength: 4 }), fc.constantFrom('', ' ', '\n'), (pairs, space) => {
+        const line = '{' + pairs.map(([k, v], i) => `${JSON.stringify(k + i)}:${space}${v}${space}`).join(',') + '}';
+        const bytes = Buffer.from(line);
+        expect(bytesHaveLongDigitRun(bytes, 0, bytes.length)).toBe(true);
+        expect(parseJson(line)).toEqual(Object.fromEntries(pairs.map(([k, v], i) => [k + i, BigInt(Number(v)) === v ? Number(v) : v])));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -12,10 +12,10 @@ import { integerBeyondDouble, MIN_INEXACT_DIGITS } from './exactNumber.js';
  * holds becomes a bigint (`9007199254740993`, not `9007199254740992`). Errors are JSON.parse's
  * own, for the text given.
  *
- * Lines without a run of 16 digits (nearly all) cost one strided look at every 16th character
- * before the plain JSON.parse. Node 20's JSON.parse gives a reviver no token text, so a line with
- * such an integer is parsed with each of those tokens swapped for a string marker, which a reviver
- * turns back into the bigint.
+ * Lines without a run of 16 digits where a number may stand (nearly all) cost one strided look at
+ * every 16th character before the plain JSON.parse. Node 20's JSON.parse gives a reviver no token
+ * text, so a line with such an integer is parsed with each of those tokens swapped for a string
+ * marker, which a reviver turns back into the bigint.
  */
 export function parseJson(text: string): unknown {
   if (!hasLongDigitRun(text)) return JSON.parse(text) as unknown;
@@ -33,8 +33,12 @@ export function parseJsonLine(text: string, bytes: Uint8Array, start: number, en
 }
 
 /**
- * Whether `text` holds a run of at least 16 digits. Every such run covers one index that is 15
- * modulo 16, so only those are looked at, and a digit there is measured both ways.
+ * Whether `text` holds a run of at least 16 digits that may be a JSON integer token: what comes
+ * before it (past an optional `-` and white space) is the start, `:`, `[` or `,`, and what follows
+ * is the end, white space, `,`, `]` or `}` — the tokens parseWithExactIntegers swaps, and more.
+ * Digits glued to letters (hex hashes: `"7f454c4602010100000085f4"`, an eighth of Elastic Defend
+ * events) make no integer, so those lines keep the plain JSON.parse. Every run of 16 covers one
+ * index that is 15 modulo 16, so only those are looked at, and a digit there is measured both ways.
  */
 export function hasLongDigitRun(text: string): boolean {
   const n = text.length;
@@ -44,9 +48,23 @@ export function hasLongDigitRun(text: string): boolean {
     while (start > 0 && isDigit(text.charCodeAt(start - 1))) start--;
     let end = i + 1;
     while (end < n && isDigit(text.charCodeAt(end))) end++;
-    if (end - start >= MIN_INEXACT_DIGITS) return true;
+    if (end - start < MIN_INEXACT_DIGITS) continue;
+    let before = start - 1;
+    if (before >= 0 && text.charCodeAt(before) === MINUS) before--;
+    while (before >= 0 && isJsonSpace(text.charCodeAt(before))) before--;
+    if ((before < 0 || startsValueAfter(text.charCodeAt(before))) && (end >= n || endsNumberAt(text.charCodeAt(end)))) return true;
   }
   return false;
+}
+
+/** A JSON value may start after this character (past white space): `:`, `[` or `,`. */
+function startsValueAfter(c: number): boolean {
+  return c === COLON || c === OPEN_BRACKET || c === COMMA;
+}
+
+/** A JSON number may end before this character: white space, `,`, `]` or `}`. */
+function endsNumberAt(c: number): boolean {
+  return isJsonSpace(c) || c === COMMA || c === CLOSE_BRACKET || c === CLOSE_BRACE;
 }
 
 /**
@@ -68,7 +86,12 @@ export function bytesHaveLongDigitRun(bytes: Uint8Array, start: number, end: num
     while (from > start && isDigit(bytes[from - 1]!)) from--;
     let to = at + 4;
     while (to < end && isDigit(bytes[to]!)) to++;
-    if (to - from >= MIN_INEXACT_DIGITS) return true;
+    if (to - from < MIN_INEXACT_DIGITS) continue;
+    // As hasLongDigitRun: only a run where a JSON number may stand.
+    let before = from - 1;
+    if (before >= start && bytes[before] === MINUS) before--;
+    while (before >= start && isJsonSpace(bytes[before]!)) before--;
+    if ((before < start || startsValueAfter(bytes[before]!)) && (to >= end || endsNumberAt(bytes[to]!))) return true;
   }
   return false;
 }
@@ -85,7 +108,8 @@ function wordsOf(buffer: ArrayBufferLike): Uint32Array {
   return viewedWords;
 }
 
-function parseWithExactIntegers(text: string): unknown {
+/** parseJson without the look for long digit runs (exported for the tests that compare the two). */
+export function parseWithExactIntegers(text: string): unknown {
   const marker = markerFor(text);
   if (marker === undefined) return JSON.parse(text) as unknown;
   const parts: string[] = [];
@@ -168,16 +192,13 @@ function afterString(text: string, start: number): number {
 function startsValue(text: string, i: number): boolean {
   let k = i - 1;
   while (k >= 0 && isJsonSpace(text.charCodeAt(k))) k--;
-  if (k < 0) return true;
-  const c = text.charCodeAt(k);
-  return c === COLON || c === OPEN_BRACKET || c === COMMA;
+  return k < 0 || startsValueAfter(text.charCodeAt(k));
 }
 
 /** A number may end at `i`: the end, white space, `,`, `]` or `}` follows. */
 function endsValue(text: string, i: number): boolean {
   if (i >= text.length) return true;
-  const c = text.charCodeAt(i);
-  return isJsonSpace(c) || c === COMMA || c === CLOSE_BRACKET || c === CLOSE_BRACE;
+  return endsNumberAt(text.charCodeAt(i));
 }
 
 /**
