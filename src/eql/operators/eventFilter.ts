@@ -1,4 +1,5 @@
 import { compileFieldReader } from '../../event/fields.js';
+import { sharedClause } from '../../event/predicates.js';
 import type { EcsEvent, Predicate } from '../../event/types.js';
 import { ANY, and, exactStringNeed, type Need } from '../../prefilter/needles.js';
 import type { EventFilter } from '../ast.js';
@@ -26,13 +27,18 @@ export const EVENT_FILTER: EventFilterOperator = {
   compile(filter, condition, categoryField) {
     if (filter.category.kind === 'any') return condition;
     const name = filter.category.name;
-    const read = compileFieldReader(categoryField);
-    const inCategory = (event: EcsEvent): boolean => {
-      for (const v of read(event)) {
-        if (v === name || (typeof v !== 'string' && (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') && String(v) === name)) return true;
-      }
-      return false;
-    };
+    // Most EQL rules of a pack start with one of a few categories: one answer per event for all.
+    const inCategory = sharedClause(`category ${JSON.stringify([categoryField, name])}`, () => {
+      const read = compileFieldReader(categoryField);
+      return (event: EcsEvent): boolean => {
+        const values = read(event);
+        for (let i = 0; i < values.length; i++) {
+          const v = values[i];
+          if (v === name || (typeof v !== 'string' && (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') && String(v) === name)) return true;
+        }
+        return false;
+      };
+    });
     return (event) => inCategory(event) && condition(event);
   },
 

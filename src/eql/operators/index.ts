@@ -1,3 +1,4 @@
+import { sharedClause, tableIdentity } from '../../event/predicates.js';
 import type { Predicate } from '../../event/types.js';
 import type { FieldTypeTable } from '../../fieldTypes/index.js';
 import type { Need } from '../../prefilter/needles.js';
@@ -60,13 +61,34 @@ export function referencesField(expr: Expr): boolean {
  * `fieldTypes` decides what a literal means on a typed field (eql/fieldTypes.ts).
  */
 export function compileCondition(expr: Expr, fieldTypes?: FieldTypeTable): Compiled {
+  const table = tableIdentity(fieldTypes);
   const ctx: ConditionContext = {
-    condition: (e) => operatorOf(e.type).condition(e, ctx),
-    predicate: (e) => toPredicate(operatorOf(e.type).condition(e, ctx), fieldTypes),
+    condition: (e) => {
+      const compiled = operatorOf(e.type).condition(e, ctx);
+      if (compiled.kind !== 'query' || e.type === 'and' || e.type === 'or' || e.type === 'not') return compiled;
+      // A leaf (a field against literals): one predicate, answered once per event, for every rule
+      // that writes it (event/predicates.ts sharedClause). Its meaning is its AST and the table.
+      const test = compiled.test;
+      return { kind: 'query', test: sharedClause(`eql ${table} ${clauseText(e)}`, () => test) };
+    },
+    predicate: (e) => toPredicate(ctx.condition(e), fieldTypes),
     referencesField,
     fieldTypes,
   };
   return ctx.condition(expr);
+}
+
+/**
+ * An expression's meaning as text: its AST without source positions. Numbers JSON cannot write
+ * (a bigint, ±Infinity, NaN, -0) are spelled out, so two different literals never read alike.
+ */
+export function clauseText(expr: Expr): string {
+  return JSON.stringify(expr, (key, value: unknown) => {
+    if (key === 'at') return undefined;
+    if (typeof value === 'bigint') return { bigint: String(value) };
+    if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) return { number: Object.is(value, -0) ? '-0' : String(value) };
+    return value;
+  });
 }
 
 /** A compiled condition as a predicate over one event (a script reads fields under `fieldTypes`). */

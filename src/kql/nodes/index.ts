@@ -1,3 +1,4 @@
+import { sharedClause, tableIdentity } from '../../event/predicates.js';
 import type { Predicate } from '../../event/types.js';
 import { FieldTypeTable } from '../../fieldTypes/index.js';
 import type { Need } from '../../prefilter/needles.js';
@@ -46,8 +47,17 @@ const SUBQUERIES: KqlSubqueries = {
 
 /** The predicate of a query (see compile.ts for the entry point that handles hostile depth). */
 export function compileKqlNode(node: KqlNode, ctx: KqlCompileContext): Predicate {
-  return kindOf(node).compile(node, ctx, SUBQUERIES);
+  if (!SHARED_LEAVES.has(node.type)) return kindOf(node).compile(node, ctx, SUBQUERIES);
+  // A leaf is one predicate, answered once per event, for every rule that writes it
+  // (event/predicates.ts sharedClause): its meaning is its AST, the table, the nested path and,
+  // when a value may be date math (`now-1d`), the query's `now`.
+  const text = JSON.stringify(node);
+  const now = text.includes('now') ? String(ctx.now) : '';
+  return sharedClause(`kql ${tableIdentity(ctx.fieldTypes)} ${JSON.stringify(ctx.pathPrefix)} ${now} ${text}`, () => kindOf(node).compile(node, ctx, SUBQUERIES));
 }
+
+/** Node types without sub-queries: their AST is small, and a pack repeats them across rules. */
+const SHARED_LEAVES: ReadonlySet<KqlNodeType> = new Set(['is', 'exists', 'range', 'freeText']);
 
 /**
  * The need of a KQL query (src/prefilter/needles.ts): what the raw line of every event it
