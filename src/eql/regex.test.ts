@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileLuceneRegex, RegexSyntaxError } from './regex.js';
+import { compileLuceneRegex, compileLuceneRegexNfa, RegexSyntaxError } from './regex.js';
 
 /** Lucene regexp syntax (SPEC §A.4 `regex`): anchored, no backtracking. */
 describe('compileLuceneRegex', () => {
@@ -92,5 +93,46 @@ describe('compileLuceneRegex', () => {
     const start = performance.now();
     expect(m('a'.repeat(20_000))).toBe(false);
     expect(performance.now() - start).toBeLessThan(2000);
+  });
+});
+
+describe('the lazy DFA answers as the NFA simulation', () => {
+  // Patterns over a few atoms (ASCII, a 2-byte and an astral character, classes, shorthands),
+  // combined by every operator; values over the same characters and a lone surrogate.
+  const atom = fc.constantFrom('a', 'b', 'B', 'é', '😀', '.', '[ab]', '[^a]', '[a-cé]', '\\d', '\\s', '\\W', '"a b"', '@', '<1-20>');
+  const { pattern } = fc.letrec<{ pattern: string }>((tie) => ({
+    pattern: fc.oneof(
+      { maxDepth: 4, depthIdentifier: 'regex' },
+      atom,
+      fc.tuple(tie('pattern'), tie('pattern')).map(([x, y]) => x + y),
+      fc.tuple(tie('pattern'), tie('pattern')).map(([x, y]) => `(${x}|${y})`),
+      fc.tuple(tie('pattern'), fc.constantFrom('*', '+', '?', '{2}', '{1,3}', '{2,}')).map(([x, op]) => `(${x})${op}`),
+    ),
+  }));
+  const value = fc.array(fc.constantFrom('a', 'b', 'B', 'A', 'é', '😀', ' ', '1', '7', '\ud800', 'x'), { maxLength: 30 }).map((cs) => cs.join(''));
+
+  it('on random patterns and values, folding case or not, also value after value through one cache', () => {
+    fc.assert(
+      fc.property(pattern, fc.boolean(), fc.array(value, { minLength: 1, maxLength: 8 }), (p, fold, values) => {
+        const dfa = compileLuceneRegex(p, fold);
+        const nfa = compileLuceneRegexNfa(p, fold);
+        for (const v of values) expect(dfa(v), `${p} on ${JSON.stringify(v)}`).toBe(nfa(v));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('agrees when a pattern has more DFA states than the cache keeps (it is rebuilt as it goes)', () => {
+    // The 13th character from the end is an a: 2^13 DFA states, beyond the 512 the cache holds.
+    const p = '[ab]*a[ab]{12}';
+    const dfa = compileLuceneRegex(p, false);
+    const nfa = compileLuceneRegexNfa(p, false);
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'b'), { minLength: 0, maxLength: 400 }), (cs) => {
+        const v = cs.join('');
+        expect(dfa(v)).toBe(nfa(v));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -3,7 +3,9 @@
  * uses Lucene's syntax (not JavaScript's) and is anchored to the whole value. Lucene compiles it to
  * an automaton; we do the same in spirit — a Thompson NFA simulated over a set of states — so the
  * time is O(value length × pattern size) whatever the pattern: a hostile rule cannot cause
- * catastrophic backtracking, which a JavaScript RegExp built from the pattern could.
+ * catastrophic backtracking, which a JavaScript RegExp built from the pattern could. The sets of
+ * states met are kept as the states of a DFA built lazily (`LazyDfa`, as RE2 does), so a value
+ * costs one table look per character once the pattern has seen its kind of text.
  *
  * Supported Lucene syntax: literal characters, `\` escaping any character, `.`, `?`, `*`, `+`,
  * `{n}`, `{n,}`, `{n,m}`, `|`, `(...)`, `[...]` / `[^...]` with ranges, `"..."` literal strings,
@@ -42,7 +44,13 @@ type Node =
 
 export function compileLuceneRegex(pattern: string, caseInsensitive: boolean): StringMatcher {
   const ast = new LuceneRegexParser(Array.from(pattern), caseInsensitive).parseAll();
-  const nfa = buildNfa(ast);
+  const dfa = new LazyDfa(buildNfa(ast));
+  return (value) => dfa.matches(value);
+}
+
+/** The same matcher by the plain NFA simulation, which the lazy DFA must agree with (for tests). */
+export function compileLuceneRegexNfa(pattern: string, caseInsensitive: boolean): StringMatcher {
+  const nfa = buildNfa(new LuceneRegexParser(Array.from(pattern), caseInsensitive).parseAll());
   return (value) => runNfa(nfa, value);
 }
 
@@ -382,6 +390,126 @@ function buildNfa(root: Node): Nfa {
   const start = build(root, match);
   return { states, start };
 }
+
+/**
+ * The NFA's subset construction, done as values need it: each DFA state is a set of NFA states
+ * (char and match states, split states followed), with its transitions for ASCII in a table and
+ * for other code points in a map, filled on first use. A pattern such as `.*[ ]{20,}.*` visits a
+ * few dozen sets over any command line, so after the first values a character costs one look-up
+ * instead of a pass over every live NFA state. Memory is bounded per pattern: past MAX_DFA_STATES
+ * sets or MAX_DFA_ENTRIES stored state numbers the cache is dropped and built again from the
+ * current set, so a hostile pattern and value cost what the NFA simulation cost (plus a sort per
+ * new set), never more memory.
+ */
+class LazyDfa {
+  private readonly states: Array<{ nfa: Int32Array; accepts: boolean; ascii: Int32Array; other: Map<number, number> | undefined }> = [];
+  private readonly byKey = new Map<string, number>();
+  private entries = 0;
+  private start = -1;
+  private dead = -1;
+  // Closure bookkeeping over NFA states: mark[i] === generation when i is in the set being built.
+  private readonly mark: Int32Array;
+  private generation = 0;
+  private readonly stack: number[] = [];
+  private readonly members: number[] = [];
+
+  constructor(private readonly nfa: Nfa) {
+    this.mark = new Int32Array(nfa.states.length).fill(-1);
+  }
+
+  matches(value: string): boolean {
+    if (this.start < 0) this.start = this.intern(this.closureOf([this.nfa.start]));
+    let s = this.start;
+    const n = value.length;
+    for (let i = 0; i < n; i++) {
+      // Code points, as the NFA reads them: a surrogate pair is one, a lone surrogate is itself.
+      let cp = value.charCodeAt(i);
+      if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < n) {
+        const low = value.charCodeAt(i + 1);
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+          i++;
+        }
+      }
+      const state = this.states[s]!;
+      let next: number | undefined = cp < 128 ? state.ascii[cp]! : state.other?.get(cp);
+      if (next === undefined || next < 0) next = this.step(s, cp);
+      if (next === this.dead) return false;
+      s = next;
+    }
+    return this.states[s]!.accepts;
+  }
+
+  /** The DFA state after `s` reads `cp`, computed from the NFA and stored (the cache may be rebuilt). */
+  private step(s: number, cp: number): number {
+    const from = this.states[s]!;
+    const { states } = this.nfa;
+    const targets: number[] = [];
+    for (let k = 0; k < from.nfa.length; k++) {
+      const st = states[from.nfa[k]!]!;
+      if (st.kind === 'char' && st.test(cp)) targets.push(st.out);
+    }
+    const set = this.closureOf(targets);
+    if (this.states.length >= MAX_DFA_STATES || this.entries + set.length > MAX_DFA_ENTRIES) {
+      // Start over with the set in hand; `s` is gone with the cache, so nothing is stored for it.
+      this.reset();
+      return this.intern(set);
+    }
+    const next = this.intern(set);
+    if (cp < 128) from.ascii[cp] = next;
+    else {
+      from.other ??= new Map();
+      from.other.set(cp, next);
+      this.entries++;
+    }
+    return next;
+  }
+
+  /** The char and match states reachable from `entries` through split states, in ascending order. */
+  private closureOf(entries: readonly number[]): Int32Array {
+    const { states } = this.nfa;
+    const { mark, stack, members } = this;
+    const generation = ++this.generation;
+    members.length = 0;
+    for (const e of entries) stack.push(e);
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      if (mark[i] === generation) continue;
+      mark[i] = generation;
+      const st = states[i]!;
+      if (st.kind === 'split') for (let k = st.out.length - 1; k >= 0; k--) stack.push(st.out[k]!);
+      else members.push(i);
+    }
+    return Int32Array.from(members).sort();
+  }
+
+  private intern(set: Int32Array): number {
+    const key = set.join(',');
+    const known = this.byKey.get(key);
+    if (known !== undefined) return known;
+    const id = this.states.length;
+    let accepts = false;
+    for (let k = 0; k < set.length; k++) if (this.nfa.states[set[k]!]!.kind === 'match') accepts = true;
+    this.states.push({ nfa: set, accepts, ascii: new Int32Array(128).fill(-1), other: undefined });
+    this.byKey.set(key, id);
+    this.entries += set.length + 128;
+    if (set.length === 0) this.dead = id;
+    return id;
+  }
+
+  private reset(): void {
+    this.states.length = 0;
+    this.byKey.clear();
+    this.entries = 0;
+    this.start = -1;
+    this.dead = -1;
+  }
+}
+
+/** At most this many DFA states per pattern before its cache is rebuilt. */
+const MAX_DFA_STATES = 512;
+/** At most this many stored numbers (NFA states of the sets, transitions) per pattern. */
+const MAX_DFA_ENTRIES = 200_000;
 
 function runNfa(nfa: Nfa, value: string): boolean {
   const { states } = nfa;
