@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileError, holds, needleTable, rejectionTable, table, typedRejectionTable, typedTable } from '../../../test/support/eqlOperators.js';
 
@@ -108,3 +109,23 @@ typedRejectionTable('`:`, like and regex take strings only (eql VerifierTests: t
   ['any where t like~ "x*"', /^\[like~\] cannot operate on first argument field of data type \[text\]/, 11],
   ['any where kn regex "x.*"', /^\[regex\] cannot operate on first argument field of data type \[keyword\]: Normalized keyword/, 11],
 ]);
+
+describe('a list of patterns answers as its patterns one by one', () => {
+  // The query leaf folds the value once and looks plain patterns up in a set; the script form
+  // (`concat(a)` is no field) still tests each pattern on its own: both must agree.
+  const piece = fc.constantFrom('a', 'b', 'A', 'B', 'é', 'É', '*', '?', '.', '/', 'exe');
+  const text = fc.array(piece, { maxLength: 6 }).map((p) => p.join(''));
+  const literal = fc.oneof({ weight: 5, arbitrary: text.map((t) => JSON.stringify(t)) }, { weight: 1, arbitrary: fc.constantFrom('3', '3.0', 'true') });
+  it('for :, like and like~, on strings and numeric text', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(':', 'like', 'like~', '!:'), fc.array(literal, { minLength: 1, maxLength: 6 }), fc.oneof(text, fc.constantFrom('3', 'true')), (op, literals, value) => {
+        const list = op.startsWith('like') ? literals.filter((l) => l.startsWith('"')) : literals;
+        if (list.length === 0) return;
+        const patterns = `(${list.join(', ')})`;
+        const event = { a: value };
+        expect(holds(`a ${op} ${patterns}`, event), `a ${op} ${patterns} on ${value}`).toBe(holds(`concat(a) ${op} ${patterns}`, event));
+      }),
+      { numRuns: 600 },
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import { hasAnyValue, scalarText } from '../../event/fields.js';
-import type { Predicate, Scalar } from '../../event/types.js';
-import { compileWildcard } from '../../event/wildcard.js';
+import type { Predicate } from '../../event/types.js';
+import { asciiFold, compileWildcard, hasWildcard, type StringMatcher } from '../../event/wildcard.js';
 import { ANY } from '../../prefilter/needles.js';
 import { literalOf, type Expr, type MatchExpr, type MatchOperator } from '../ast.js';
 import { failAt, regexFailure } from '../compileError.js';
@@ -44,7 +44,7 @@ export const MATCH: ExprOperator<MatchExpr> = {
     }
     requireExact(field, expr.op, 'first argument ', expr);
     const read = fieldReader(ctx.fieldTypes, left);
-    const tests: ValueTest[] = [];
+    const listed: Array<[Expr, LeafLiteral]> = [];
     let orMissing = false;
     for (const [i, lit] of literals.entries()) {
       const pattern = patterns[i]!;
@@ -53,10 +53,9 @@ export const MATCH: ExprOperator<MatchExpr> = {
         orMissing = true;
         continue;
       }
-      tests.push(patternTest(expr.op, pattern, lit));
+      listed.push([pattern, lit]);
     }
-    const one = tests.length === 1 ? tests[0]! : (v: Scalar) => tests.some((t) => t(v));
-    const matches = anyValue(read, one);
+    const matches = anyValue(read, patternListTest(expr.op, listed));
     const positive: Predicate = orMissing ? (e) => !hasAnyValue(read(e)) || matches(e) : matches;
     return { kind: 'query', test: expr.negated ? (e) => !positive(e) : positive };
   },
@@ -92,6 +91,48 @@ export const MATCH: ExprOperator<MatchExpr> = {
 
   need: () => ANY,
 };
+
+/**
+ * Any of the patterns matches the value: `patternTest` of each, with the work per value shared. A
+ * pack writes `process.name : ("a.exe", "b.exe", ... 40 names)` or `like~` lists of paths: the
+ * value is folded once, not once per pattern, and patterns without a wildcard are one set look-up.
+ * Matching the folded value against the folded pattern case-sensitively is what a
+ * case-insensitive pattern does (event/wildcard.ts compileWildcard folds both sides).
+ */
+function patternListTest(op: MatchOperator, listed: ReadonlyArray<readonly [Expr, LeafLiteral]>): ValueTest {
+  // `:` and `like~` on strings fold, `like` does not; `:` on numbers and booleans, and regexes, keep their own test.
+  const folded = { exact: new Set<string>(), matchers: [] as StringMatcher[] };
+  const plain = { exact: new Set<string>(), matchers: [] as StringMatcher[] };
+  const others: ValueTest[] = [];
+  for (const [pattern, lit] of listed) {
+    const fold = op === ':' || op === 'like~';
+    if (typeof lit !== 'string' || !(fold || op === 'like')) {
+      others.push(patternTest(op, pattern, lit));
+      continue;
+    }
+    const into = fold ? folded : plain;
+    const text = fold ? asciiFold(lit) : lit;
+    if (hasWildcard(text, true)) into.matchers.push(compileWildcard(text, { caseInsensitive: false, questionMark: true }));
+    else into.exact.add(text);
+  }
+  if (listed.length === 1 && others.length === 1) return others[0]!;
+  const anyOf = (text: string, { exact, matchers }: typeof folded): boolean => {
+    if (exact.has(text)) return true;
+    for (let i = 0; i < matchers.length; i++) if (matchers[i]!(text)) return true;
+    return false;
+  };
+  const foldedUsed = folded.exact.size + folded.matchers.length > 0;
+  const plainUsed = plain.exact.size + plain.matchers.length > 0;
+  return (v) => {
+    if (foldedUsed || plainUsed) {
+      const text = scalarText(v);
+      if (foldedUsed && anyOf(asciiFold(text), folded)) return true;
+      if (plainUsed && anyOf(text, plain)) return true;
+    }
+    for (let i = 0; i < others.length; i++) if (others[i]!(v)) return true;
+    return false;
+  };
+}
 
 function patternTest(op: MatchOperator, pattern: Expr, lit: LeafLiteral): ValueTest {
   switch (op) {
