@@ -11,6 +11,7 @@ import { RuleError } from './rules/ruleError.js';
 import { SEVERITIES, type Severity } from './rules/types.js';
 import { FAIL_ON_LEVELS, type FailOn } from './commands/scan.js';
 import { closestCommand } from './commands/suggest.js';
+import { RULE_TEST_FORMATS, ruleTestCommand, type RuleTestFormat } from './commands/ruleTest.js';
 import { parseTimeBound } from './engine/timeWindow.js';
 
 export { processInterrupts } from './commands/interrupt.js';
@@ -82,7 +83,8 @@ Exit status:
 `;
 
 interface GlobalOpts {
-  format: OutputFormat;
+  // `junit` is for `lkm-scan test` only; the other commands refuse it.
+  format: OutputFormat | 'junit';
   quiet?: boolean;
   summary: SummaryRules;
   strict?: boolean;
@@ -143,7 +145,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .description('Scan NDJSON Elastic Common Schema events with Elastic detection rules (EQL, KQL), offline.')
     .version(pkg.version, '-V, --version')
     .argument('[inputs...]', 'files or folders of events (NDJSON, JSON arrays, Elasticsearch _search responses); - or none reads stdin')
-    .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON), sarif (SARIF 2.1.0) or elastic (NDJSON alert documents of the Elastic Security alerts index)').choices([...OUTPUT_FORMATS]).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON), sarif (SARIF 2.1.0) or elastic (NDJSON alert documents of the Elastic Security alerts index); lkm-scan test: text, json or junit').choices([...OUTPUT_FORMATS, 'junit']).default('text'))
     .option('-q, --quiet', 'do not print the summary (nor the progress line) on stderr')
     .option('--stats <file>', 'after the scan, write its counts (inputs, alerts and max_signals left-outs per rule, exceptions) to FILE as one JSON document, whatever the exit status; - for stderr (see README "Run statistics (--stats)")')
     .addOption(
@@ -187,6 +189,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (typo !== undefined) {
       program.error(`error: unknown command '${inputs[0]}' (no such file either). Did you mean '${typo}'?`, { code: 'lkm-scan.unknownCommand', exitCode: EXIT_ERROR });
     }
+    if (o.format === 'junit') return program.error('error: --format junit is for `lkm-scan test`; a scan writes text, json, sarif or elastic', { code: 'lkm-scan.formatForTests', exitCode: EXIT_ERROR });
     exitCode = await scanCommand(
       {
         inputs,
@@ -299,13 +302,44 @@ Exit status:
       const statePath = o.state;
       if (o.stats !== undefined) return baseline.error('error: --stats is for scans; baseline prints what it learnt', { code: 'lkm-scan.statsInBaseline', exitCode: EXIT_ERROR });
       if (statePath === undefined) return baseline.error('error: baseline needs --state FILE: the file to learn into', { code: 'lkm-scan.missingState', exitCode: EXIT_ERROR });
+      if (o.format === 'junit') return baseline.error('error: --format junit is for `lkm-scan test`', { code: 'lkm-scan.formatForTests', exitCode: EXIT_ERROR });
       exitCode = await baselineCommand(
         { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, exceptionPaths: o.exceptions, valueListPaths: o.valueList, ...ruleSelection(o) },
         io,
       );
     });
 
-  for (const cmd of [program, rules, show, validate, baseline]) {
+  const test = program
+    .command('test')
+    .description("run rule tests: each case's events through a rule, its alerts against those the test expects")
+    .argument('[paths...]', 'rules folders (their tests/ folders are searched), test folders or test files (default: the bundled rules\' tests)')
+    .addHelpText(
+      'after',
+      `
+A rule's tests live beside it: tests/<rule file name without .toml>/*.toml, each naming the rule
+(rule = "<rule_id>" or a path) and [[case]] tables with events (NDJSON files or inline
+[[case.event]]) and what must come of them: alerts = N, or the exact alerts as [[case.alert]]
+(which event line, new_terms values, threshold group). See README "Rule tests".
+
+Examples:
+  $ lkm-scan test                               the bundled rules' tests
+  $ lkm-scan test my-rules/                     every tests/ folder below my-rules/
+  $ lkm-scan test my-rules/tests/my_rule/fires.toml
+  $ lkm-scan test --format junit my-rules/ > rule-tests.xml   for CI test reports
+
+Exit status:
+  0  every case passed    1  a case failed
+  2  a test file, a case or its rule could not be used, or a path holds no test (wins over 1)
+`,
+    )
+    .action(async (paths: string[]) => {
+      const o = globals();
+      const format = RULE_TEST_FORMATS.find((f): f is RuleTestFormat => f === o.format);
+      if (format === undefined) return test.error(`error: lkm-scan test writes ${RULE_TEST_FORMATS.join(', ')}, not ${o.format}`, { code: 'lkm-scan.testFormat', exitCode: EXIT_ERROR });
+      exitCode = await ruleTestCommand({ paths, format, color: o.color, mappingPaths: o.mapping, version: pkg.version }, io);
+    });
+
+  for (const cmd of [program, rules, show, validate, baseline, test]) {
     cmd.exitOverride();
     cmd.configureOutput({
       writeOut: (s) => io.stdout.write(s),
