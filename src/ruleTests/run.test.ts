@@ -139,6 +139,12 @@ events = [1, 2]
     expect(r.cases).toEqual([]);
     expect(r.broken?.message).toMatch(/^no rule with rule_id "no-such-id" in /);
     expect(r.broken?.text).toContain('`rule` takes a rule_id exactly');
+    expect(r.broken?.line).toBe(1);
+  });
+
+  it('breaks the test file, at its rule line, when the rule file is missing', async () => {
+    const r = await run('# tests\nrule = "../missing.toml"\n[[case]]\nname = "x"\nevents = "e.ndjson"\nalerts = 0\n', { 'e.ndjson': '{}\n' });
+    expect(r.broken).toMatchObject({ message: '`rule` names "../missing.toml", which cannot be read (ENOENT); the path is relative to the test file', line: 2, column: 1 });
   });
 
   it('breaks the test file when its rule file does not load', async () => {

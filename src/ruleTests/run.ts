@@ -16,7 +16,8 @@ import { readEvents, type InputSource } from '../input/index.js';
 import { compilePrefilter } from '../prefilter/compile.js';
 import { isUnsupported, loadRuleFile } from '../rules/load.js';
 import { loadRulePack, type RulePack } from '../rules/pack.js';
-import { RuleError } from '../rules/ruleError.js';
+import type { Diagnostic } from '../rules/diagnostic.js';
+import { RuleError, RulePathError } from '../rules/ruleError.js';
 import type { Rule } from '../rules/types.js';
 import { compareAlerts, type AlertDiff, type GotAlert } from './expect.js';
 import { BrokenTestError, readTestFile, type EventRef, type EventSource, type RuleTestFile, type TestCase } from './testFile.js';
@@ -86,18 +87,25 @@ export async function runTestFile(path: string, display: string, folders: RuleFo
 
 function resolveRule(test: RuleTestFile, folders: RuleFolders): Rule {
   const ref = test.rule;
-  const where = { file: test.file };
+  // Errors about the rule point at the test's `rule = …` line.
+  const where = { file: test.file, ...test.ruleAt };
   if (ref.kind === 'path') {
-    const loaded = loadRuleFile(ref.path, { displayPath: shortPath(ref.path) });
+    let loaded;
+    try {
+      loaded = loadRuleFile(ref.path, { displayPath: shortPath(ref.path) });
+    } catch (e) {
+      if (!(e instanceof RulePathError)) throw e;
+      throw new BrokenTestError({ ...where, message: `\`rule\` names "${ref.written}", which cannot be read (${e.message.replace(/^cannot read rule file: /, '')}); the path is relative to the test file` });
+    }
     if (isUnsupported(loaded)) throw new BrokenTestError({ ...where, message: `rule "${loaded.name}" is of type ${loaded.type}, which lkm-scan cannot run offline` });
-    return checkRunnable(loaded, test.file);
+    return checkRunnable(loaded, where);
   }
   if (ref.rulesDir === undefined) {
-    throw new BrokenTestError({ ...where, message: `names rule_id "${ref.id}", but the test is not in a tests/ folder beside rules`, notes: ['give the rule file instead: rule = "../path/to/rule.toml"'] });
+    throw new BrokenTestError({ ...where, message: `\`rule\` names rule_id "${ref.id}", but the test is not in a tests/ folder beside rules`, notes: ['give the rule file instead: rule = "../path/to/rule.toml"'] });
   }
   const pack = folders.pack(ref.rulesDir);
   const rule = pack.rules.find((r) => r.id === ref.id);
-  if (rule !== undefined) return checkRunnable(rule, test.file);
+  if (rule !== undefined) return checkRunnable(rule, where);
   const unsupported = pack.unsupported.find((r) => r.id === ref.id);
   if (unsupported !== undefined) throw new BrokenTestError({ ...where, message: `rule "${unsupported.name}" is of type ${unsupported.type}, which lkm-scan cannot run offline` });
   const broken = pack.errors.map((e) => e.diagnostic.file);
@@ -111,10 +119,10 @@ function resolveRule(test: RuleTestFile, folders: RuleFolders): Rule {
   });
 }
 
-function checkRunnable(rule: Rule, file: string): Rule {
+function checkRunnable(rule: Rule, where: Omit<Diagnostic, 'message'>): Rule {
   // Such a rule reads only other rules' alerts: alone it would see nothing, and every case would "pass" with 0 alerts.
   if (namesAlertsOnly(rule.index)) {
-    throw new BrokenTestError({ file, message: `rule "${rule.name}" reads only alerts (index .alerts-security.*): lkm-scan test runs one rule over events, so it cannot test it` });
+    throw new BrokenTestError({ ...where, message: `rule "${rule.name}" reads only alerts (index .alerts-security.*): lkm-scan test runs one rule over events, so it cannot test it` });
   }
   return rule;
 }

@@ -16,6 +16,8 @@ export interface RuleTestFile {
   /** The path as the user reaches it (relative to the working folder when below it). */
   file: string;
   rule: RuleRef;
+  /** Where `rule = …` is, for errors about the rule it names. */
+  ruleAt: Pick<Diagnostic, 'line' | 'column' | 'sourceLine' | 'length'>;
   cases: TestCase[];
 }
 
@@ -115,7 +117,7 @@ export function parseTestText(text: string, path: string, display = path): RuleT
     names.add(tc.name);
     return tc;
   });
-  return { file: display, rule, cases: parsed };
+  return { file: display, rule, ruleAt: at.where('rule'), cases: parsed };
 }
 
 function ruleRef(written: string, path: string, dir: string): RuleRef {
@@ -379,17 +381,16 @@ class Locator {
     return undefined;
   }
 
-  error(key: string, message: string, notes: string[] = []): BrokenTestError {
+  /** The position fields of a diagnostic about `key` (none when the text has no line for it). */
+  where(key: string): Pick<Diagnostic, 'line' | 'column' | 'sourceLine' | 'length'> {
     const pos = key === '' ? undefined : this.find(key);
+    if (pos === undefined) return {};
+    const sourceLine = this.lines[pos.line - 1] ?? '';
+    return { line: pos.line, column: pos.column, sourceLine, length: Math.max(1, sourceLine.trim().length) };
+  }
+
+  error(key: string, message: string, notes: string[] = []): BrokenTestError {
     const label = key === '' ? 'the test file' : `\`${key}\``;
-    return new BrokenTestError({
-      message: `${label} ${message}`,
-      file: this.file,
-      line: pos?.line,
-      column: pos?.column,
-      sourceLine: pos === undefined ? undefined : this.lines[pos.line - 1],
-      length: pos === undefined ? undefined : Math.max(1, (this.lines[pos.line - 1] ?? '').trim().length),
-      notes,
-    });
+    return new BrokenTestError({ message: `${label} ${message}`, file: this.file, ...this.where(key), notes });
   }
 }
