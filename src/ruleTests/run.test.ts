@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -150,5 +150,32 @@ events = [1, 2]
   it('breaks the test file when its rule file does not load', async () => {
     const r = await run('rule = "rule.toml"\n[[case]]\nname = "x"\nevents = "e.ndjson"\nalerts = 0\n', { 'rule.toml': '[rule]\nname = "half a rule"\n', 'e.ndjson': '{}\n' });
     expect(r.broken?.message).toMatch(/rule field `rule.rule_id` is missing/);
+  });
+  it('reads a case’s mapping: a text field matches by its words', async () => {
+    const mapping = JSON.stringify({ mappings: { properties: { file: { properties: { path: { type: 'text' } } } } } });
+    const event = read('2024-05-01T00:00:00Z', '/usr/bin/kmod').replace('"/proc/modules"', '"/proc/modules/extra"');
+    const kase = (name: string, extra: string, alerts: number) => `[[case]]\nname = "${name}"\nevents = ["e.ndjson"]\n${extra}alerts = ${alerts}\n`;
+    const r = await run(`${PROC_RULE}${kase('keyword: exact', '', 0)}${kase('text: the phrase proc modules', 'mapping = ["m.json"]\n', 1)}`, { 'm.json': mapping, 'e.ndjson': event + '\n' });
+    expect(r.cases.map((c) => [c.status, c.problem])).toEqual([
+      ['passed', undefined],
+      ['passed', undefined],
+    ]);
+  });
+
+  it('marks a case broken when its mapping cannot be read as one', async () => {
+    const r = await run(`${PROC_RULE}[[case]]\nname = "m"\nevents = ["e.ndjson"]\nmapping = "m.json"\nalerts = 0\n`, { 'm.json': '{ not json', 'e.ndjson': '{}\n' });
+    expect(r.cases[0]!.status).toBe('broken');
+    expect(r.cases[0]!.problem).toMatch(/^mapping: /);
+  });
+
+  it('breaks a test that names a rule_id from outside a tests folder', async () => {
+    const r = await run('rule = "80084fa9-8677-4453-8680-b891d3c0c778"\n[[case]]\nname = "x"\nevents = "e.ndjson"\nalerts = 0\n', { 'e.ndjson': '{}\n' });
+    expect(r.broken?.message).toMatch(/names rule_id "80084fa9-8677-4453-8680-b891d3c0c778", but the test is not in a tests\/ folder/);
+  });
+
+  it('breaks a test of a rule that reads only alerts: alone it could never fire', async () => {
+    const rule = readFileSync(`${BUNDLED}/persistence_creation_of_kernel_module.toml`, 'utf8').replace(/^index = .*$/m, 'index = [".alerts-security.*"]');
+    const r = await run('rule = "r.toml"\n[[case]]\nname = "x"\nevents = "e.ndjson"\nalerts = 0\n', { 'r.toml': rule, 'e.ndjson': '{}\n' });
+    expect(r.broken?.message).toMatch(/reads only alerts \(index \.alerts-security\.\*\)/);
   });
 });
