@@ -85,6 +85,8 @@ new_terms = { "process.executable" = "/usr/bin/kmod" }
     ['two cases with one name', `${HEAD}[[case]]\nname = "x"\nevents = "events.ndjson"\nalerts = 0\n[[case]]\nname = "x"\nevents = "events.ndjson"\nalerts = 1\n`, /repeats the case name "x"/, 7, 1],
     ['a dotted field name left unquoted in new_terms', `${HEAD}[[case]]\nname = "x"\nevents = "events.ndjson"\n[[case.alert]]\nnew_terms = { process.executable = "a" }\n`, /"process" holds a table: quote a dotted field name/, 6, 1],
     ['invalid TOML', `${HEAD}[[case]\n`, /invalid TOML/, 2, undefined],
+    // Read as it is written, this once overflowed the stack (an internal error, not a broken test).
+    ['an inline event nested too deep', `${HEAD}[[case]]\nname = "x"\nalerts = 0\n[[case.event]]\na = ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`, /`case\[0\]\.event\[0\]` is nested deeper than 1,000 levels/, 5, 1],
   ])('reports %s as a broken test with file:line:col', (_what, text, message, line, column) => {
     const e = broken(text);
     expect(e.message).toMatch(message);

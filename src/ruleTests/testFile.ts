@@ -4,7 +4,7 @@ import TOML from '@iarna/toml';
 import { stringifyJson } from '../event/json.js';
 import { formatDiagnostic, type Diagnostic } from '../rules/diagnostic.js';
 import { RULE_TESTS_DIR } from '../rules/pack.js';
-import { findKey } from '../rules/tomlKeys.js';
+import { indexKeys, type KeyPosition } from '../rules/tomlKeys.js';
 import { parseTimeBound, type TimeWindow } from '../engine/timeWindow.js';
 
 /**
@@ -275,18 +275,22 @@ function eventSources(c: Table, filesKey: string, inlineKey: string, key: string
   return sources;
 }
 
-/** Why a TOML value has no JSON form as written, if it has none (dates, infinities). */
-function jsonProblem(v: unknown, path: string): string | undefined {
+/** Deepest nesting of an inline event: Elasticsearch refuses deeper documents, and it bounds the recursion here. */
+const MAX_EVENT_DEPTH = 1_000;
+
+/** Why a TOML value has no JSON form as written, if it has none (dates, infinities), or is nested too deep. */
+function jsonProblem(v: unknown, path: string, depth = 0): string | undefined {
+  if (depth > MAX_EVENT_DEPTH) return `is nested deeper than ${MAX_EVENT_DEPTH.toLocaleString('en-US')} levels, which Elasticsearch refuses`;
   if (v instanceof Date) return `${path || 'a value'} is a TOML date: write event times as strings ("2024-05-01T10:00:00Z"), as they are in JSON`;
   if (typeof v === 'number' && !Number.isFinite(v)) return `${path} is ${v}, which JSON cannot hold`;
   if (Array.isArray(v)) {
     for (const [i, x] of v.entries()) {
-      const p = jsonProblem(x, `${path}[${i}]`);
+      const p = jsonProblem(x, `${path}[${i}]`, depth + 1);
       if (p !== undefined) return p;
     }
   } else if (isTable(v)) {
     for (const [k, x] of Object.entries(v)) {
-      const p = jsonProblem(x, path === '' ? k : `${path}.${k}`);
+      const p = jsonProblem(x, path === '' ? k : `${path}.${k}`, depth + 1);
       if (p !== undefined) return p;
     }
   }
@@ -357,6 +361,8 @@ function parseToml(text: string, file: string): Table {
 /** Points errors at the line of a key (or of the nearest enclosing table the text defines on a line of its own). */
 class Locator {
   private readonly lines: string[];
+  /** Every key's line, read in one pass when first asked: a file may have thousands of cases and alerts. */
+  private index: Map<string, KeyPosition> | undefined;
   constructor(
     private readonly text: string,
     private readonly file: string,
@@ -371,7 +377,8 @@ class Locator {
   private find(key: string): { line: number; column: number } | undefined {
     // `a.b[2].c` → try it, then `a.b[2]`, then `a.b`, …: an inline table's keys have no line of their own.
     for (let k = key; k !== ''; k = k.replace(/(\.[^.[\]]+|\[\d+\])$/, '')) {
-      const pos = findKey(this.text, k);
+      this.index ??= indexKeys(this.text);
+      const pos = this.index.get(k);
       if (pos !== undefined) {
         const text = this.lines[pos.line - 1] ?? '';
         return { line: pos.line, column: text.length - text.trimStart().length + 1 };
