@@ -70,6 +70,7 @@ Examples:
   $ lkm-scan baseline --state .lkm-state.json known-good/   learn terms without alerting
   $ lkm-scan rules                              list rules; lkm-scan rules show <id> for one
   $ lkm-scan validate my-rules/                 check rule files without scanning
+  $ lkm-scan test my-rules/                     run the rule tests kept in my-rules/tests/ (README "Rule tests")
   $ lkm-scan --mapping template.json logs/      KQL and EQL match your own fields by their mapped types
                                                 (a text field by its words); ECS and the Elastic
                                                 integrations' fields are known without it
