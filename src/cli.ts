@@ -59,6 +59,7 @@ Examples:
   $ auditbeat -e | lkm-scan                     live: alerts print as events arrive
   $ lkm-scan --format json events.ndjson | jq .rule.name
   $ lkm-scan --format sarif logs/*.ndjson.gz > alerts.sarif   for GitHub code scanning (README "SARIF output")
+  $ lkm-scan --report report.html logs/         alerts as text, and an HTML report to open in a browser
   $ lkm-scan --rules my-rules/ --no-bundled events.ndjson
   $ lkm-scan --rule 80084fa9 --min-severity low events.ndjson
   $ lkm-scan --fail-on high logs/               exit 1 only for high or critical alerts
@@ -107,6 +108,7 @@ interface GlobalOpts {
   exceptions: string[];
   valueList: string[];
   stats?: string;
+  report?: string;
 }
 
 function ruleSelection(o: GlobalOpts) {
@@ -143,9 +145,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .description('Scan NDJSON Elastic Common Schema events with Elastic detection rules (EQL, KQL), offline.')
     .version(pkg.version, '-V, --version')
     .argument('[inputs...]', 'files or folders of events (NDJSON, JSON arrays, Elasticsearch _search responses); - or none reads stdin')
-    .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON), sarif (SARIF 2.1.0) or elastic (NDJSON alert documents of the Elastic Security alerts index)').choices([...OUTPUT_FORMATS]).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON), sarif (SARIF 2.1.0), elastic (NDJSON alert documents of the Elastic Security alerts index) or html (one self-contained report page)').choices([...OUTPUT_FORMATS]).default('text'))
     .option('-q, --quiet', 'do not print the summary (nor the progress line) on stderr')
     .option('--stats <file>', 'after the scan, write its counts (inputs, alerts and max_signals left-outs per rule, exceptions) to FILE as one JSON document, whatever the exit status; - for stderr (see README "Run statistics (--stats)")')
+    .option('--report <file>', 'also write the HTML report (totals, alerts over time per host, ATT&CK matrix, top lists, a filterable alert table) to FILE, beside the output format; one self-contained file (see README "HTML report")')
     .addOption(
       new Option('--summary <rules>', 'rules the summary lists: alerted (and a count of the rest) or all').choices([...SUMMARY_RULES]).default('alerted'),
     )
@@ -209,6 +212,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         exceptionPaths: o.exceptions,
         valueListPaths: o.valueList,
         statsPath: o.stats,
+        reportPath: o.report,
         ...ruleSelection(o),
       },
       io,
