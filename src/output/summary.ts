@@ -105,7 +105,7 @@ export class AlertsByHost {
     if (host === undefined || rule === undefined) return;
     this.ruleNames.set(rule.id, rule.name);
     let byRule = this.rules.get(host);
-    if (byRule === undefined) this.rules.set(host, (byRule = new Map()));
+    if (byRule === undefined) this.rules.set(host, (byRule = new Map<string, number>()));
     byRule.set(rule.id, (byRule.get(rule.id) ?? 0) + 1);
   }
 
@@ -183,8 +183,8 @@ export function formatSummary(s: ScanSummary): string {
       lines.push(`    ${String(n(h.alerts)).padStart(6)}  ${printable(h.host)}`);
       if (alerted < 2) continue;
       const { rules, moreRules } = s.hosts.topRules(h.host, RULES_PER_HOST);
-      for (const r of rules) lines.push(`            ${String(n(r.alerts)).padStart(6)}  ${printable(r.name)}`);
-      if (moreRules > 0) lines.push(`            and ${plural(moreRules, 'more rule')}`);
+      for (const r of rules) lines.push(`        ${String(n(r.alerts)).padStart(6)}  ${printable(r.name)}`);
+      if (moreRules > 0) lines.push(`                and ${plural(moreRules, 'more rule')}`);
     }
     if (moreHosts > 0) lines.push(`    and ${plural(moreHosts, 'more host')}`);
     if (uncountedAlerts > 0) lines.push(`    and ${plural(uncountedAlerts, 'alert')} on further hosts (distinct hosts are counted up to ${n(MAX_HOSTS)})`);

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT, runCli, type RunResult } from './run.js';
+import { ROOT, jsonLines, runCli, runInProcess, type RunResult } from './run.js';
 
 // The HTML report in a real browser (issue 12): Debian's Chromium, driven by playwright-core,
 // opens the report of a real scan from a file. One browser launch for the whole file.
@@ -128,5 +128,51 @@ describe('HTML report in Chromium', () => {
     const outcome = await page.evaluate(() => fetch('http://127.0.0.1:9/').then(() => 'fetched', (e: unknown) => String(e)));
     expect(outcome).toMatch(/TypeError/);
     expect(requests.length).toBe(before);
+  });
+});
+
+/** The report's data block, read back as the page's script reads it. */
+function reportData(html: string): any {
+  const json = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)?.[1];
+  if (json === undefined) throw new Error('no report data in the document');
+  return JSON.parse(json);
+}
+
+describe.concurrent('--format html and --report', () => {
+  it('--format html writes the report to stdout and the summary to stderr as usual', async () => {
+    const r = await runInProcess(['--format', 'html', 'examples/demo.ndjson']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.startsWith('<!DOCTYPE html>\n')).toBe(true);
+    const data = reportData(r.stdout);
+    expect(data.totals).toMatchObject({ alerts: 5, rulesAlerted: 2, hosts: 3, lines: 13, files: 1 });
+    expect(data.inputs).toEqual([{ name: 'examples/demo.ndjson', lines: 13, events: 10, skipped: 3, malformed: 0, blank: 0, bytes: statSync('examples/demo.ndjson').size, error: null }]);
+    expect(r.stderr).toContain('  5 alerts from 2 of 2 rules\n');
+  });
+
+  it('--report FILE writes the report beside an unchanged output format', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lkm-report-'));
+    try {
+      const file = join(dir, 'r.html');
+      const plain = await runInProcess(['-q', '--format', 'json', 'examples/demo.ndjson']);
+      const both = await runInProcess(['-q', '--format', 'json', '--report', file, 'examples/demo.ndjson']);
+      expect(both.code).toBe(1);
+      expect(jsonLines(both.stdout)).toEqual(jsonLines(plain.stdout));
+      expect(both.stderr).toBe('');
+      const data = reportData(readFileSync(file, 'utf8'));
+      expect(data.rows).toHaveLength(5);
+      expect(data.top.hosts.items.map((h: { name: string }) => h.name)).toEqual(['db-02', 'build-7', 'web-01']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a --report path that cannot be written stops the scan before it starts, with exit 2', async () => {
+    const r = await runInProcess(['--report', 'no/such/folder/r.html', 'examples/demo.ndjson']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('lkm-scan: error: --report no/such/folder/r.html: the folder no/such/folder does not exist; nothing was scanned\n');
+    const dash = await runInProcess(['--report', '-', 'examples/demo.ndjson']);
+    expect(dash.code).toBe(2);
+    expect(dash.stderr).toMatch(/--report -: the report goes to a file; --format html writes it to stdout/);
   });
 });

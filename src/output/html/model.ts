@@ -19,7 +19,18 @@ import { Timeline, type TimelineData } from './timeline.js';
  * every alert is counted (totals, chart, matrix, top lists), but only the first `rows` are rows
  * of the table, and their details (the event's fields) stop at `detailChars` in all.
  */
-export const REPORT_BOUNDS = {
+export interface ReportBounds {
+  rows: number;
+  alertChars: number;
+  detailChars: number;
+  valueChars: number;
+  cellChars: number;
+  top: number;
+  timelineHosts: number;
+  inputs: number;
+}
+
+export const REPORT_BOUNDS: Readonly<ReportBounds> = {
   /** Alerts listed in the table, in output order; the rest are counted and the report says how many. */
   rows: 10_000,
   /** Characters of one alert's details (its events' fields and values); further fields are counted only. */
@@ -36,7 +47,7 @@ export const REPORT_BOUNDS = {
   timelineHosts: 12,
   /** Inputs listed one by one. */
   inputs: 1_000,
-} as const;
+};
 
 export interface ReportRule {
   id: string;
@@ -107,7 +118,7 @@ export interface ReportData {
   details: ReportDetail[];
   /** What the bounds left out: alerts not in the table, rows without details. */
   omitted: { rows: number; details: number };
-  bounds: typeof REPORT_BOUNDS;
+  bounds: ReportBounds;
 }
 
 /** `text` made safe to read (controls, bidi overrides escaped: src/text/printable.ts) and cut to `max` characters. */
@@ -128,7 +139,7 @@ function valueText(value: unknown): string {
  * one value, arrays of objects by index. Stops adding fields at `budget` characters and counts
  * the rest; nesting deeper than the event reader follows (MAX_NESTING) is one note.
  */
-function flatten(event: EcsEvent, bounds: typeof REPORT_BOUNDS, budget: { chars: number }, out: Array<[string, string]>): number {
+function flatten(event: EcsEvent, bounds: ReportBounds, budget: { chars: number }, out: Array<[string, string]>): number {
   let omitted = 0;
   const push = (path: string, value: string) => {
     const key = shown(path, bounds.cellChars);
@@ -180,7 +191,7 @@ export class ReportModel {
   private readonly processes = new Tally(MAX_HOSTS);
   private readonly timeline = new Timeline();
 
-  constructor(private readonly bounds: typeof REPORT_BOUNDS = REPORT_BOUNDS) {}
+  constructor(private readonly bounds: ReportBounds = REPORT_BOUNDS) {}
 
   add(alert: Alert): void {
     this.alerts++;

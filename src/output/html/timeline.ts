@@ -71,7 +71,7 @@ export class Timeline {
     }
     let counts = this.byHost.get(host);
     if (counts === undefined) {
-      if (this.byHost.size < this.maxHosts) this.byHost.set(host, (counts = new Map()));
+      if (this.byHost.size < this.maxHosts) this.byHost.set(host, (counts = new Map<number, number>()));
       else counts = this.others;
     }
     counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
