@@ -404,7 +404,6 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   if (!outputGone()) await sink.end(outcome);
   stopAutosave?.();
   const reportProblem = report === undefined || opts.reportPath === undefined ? undefined : writeRunStats(opts.reportPath, report.render(outcome), io.stderr);
-  if (reportProblem !== undefined) io.stderr.write(`lkm-scan: error: cannot write --report ${printable(opts.reportPath ?? '')}: ${printable(reportProblem)}\n`);
   /** Every end after the scan goes through here, so --stats is written whatever the exit status. */
   const end = (exitCode: number, stopped?: ScanStop): number => {
     if (opts.statsPath === undefined) return exitCode;
@@ -433,6 +432,8 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
     io.stderr.write(formatSummary(summary) + stateLines);
   }
   if (io.env.LKM_SCAN_DEBUG) io.stderr.write(formatDispatchStats(scanner.dispatchStats));
+  // After the summary, where it is seen last; the alerts and the summary are whole without it.
+  if (reportProblem !== undefined) io.stderr.write(`lkm-scan: error: cannot write --report ${printable(opts.reportPath ?? '')}: ${printable(reportProblem)}\n`);
   if (state && !stateSaved && !state.failed) io.stderr.write(`lkm-scan: ${state.path} not updated: the scan did not finish\n`);
   if (interruption.by) return end(EXIT_INTERRUPTED[interruption.by]);
   if (nothing?.fails) io.stderr.write(`lkm-scan: error: ${nothing.message}\n`);

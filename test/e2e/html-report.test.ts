@@ -175,4 +175,17 @@ describe.concurrent('--format html and --report', () => {
     expect(dash.code).toBe(2);
     expect(dash.stderr).toMatch(/--report -: the report goes to a file; --format html writes it to stdout/);
   });
+
+  it('a report that cannot be written after the scan makes it exit 2, after the alerts and the summary', async () => {
+    const r = await runInProcess(['--report', '/dev/full', 'examples/demo.ndjson']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('Enumeration of Kernel Modules via Proc');
+    expect(r.stderr).toMatch(/ {2}5 alerts from 2 of 2 rules\n[^]*\nlkm-scan: error: cannot write --report \/dev\/full: no space left on device \(ENOSPC\)\n$/);
+  });
+
+  it('baseline refuses --report: it learns, it does not alert', async () => {
+    const r = await runInProcess(['baseline', '--state', 'unused.json', '--report', 'r.html', 'examples/demo.ndjson']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: --report is for scans; baseline prints what it learnt');
+  });
 });
