@@ -60,6 +60,7 @@ Examples:
   $ auditbeat -e | lkm-scan                     live: alerts print as events arrive
   $ lkm-scan --format json events.ndjson | jq .rule.name
   $ lkm-scan --format sarif logs/*.ndjson.gz > alerts.sarif   for GitHub code scanning (README "SARIF output")
+  $ lkm-scan --report report.html logs/         alerts as text, and an HTML report to open in a browser
   $ lkm-scan --rules my-rules/ --no-bundled events.ndjson
   $ lkm-scan --rule 80084fa9 --min-severity low events.ndjson
   $ lkm-scan --fail-on high logs/               exit 1 only for high or critical alerts
@@ -110,6 +111,7 @@ interface GlobalOpts {
   exceptions: string[];
   valueList: string[];
   stats?: string;
+  report?: string;
 }
 
 function ruleSelection(o: GlobalOpts) {
@@ -146,9 +148,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .description('Scan NDJSON Elastic Common Schema events with Elastic detection rules (EQL, KQL), offline.')
     .version(pkg.version, '-V, --version')
     .argument('[inputs...]', 'files or folders of events (NDJSON, JSON arrays, Elasticsearch _search responses); - or none reads stdin')
-    .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON), sarif (SARIF 2.1.0) or elastic (NDJSON alert documents of the Elastic Security alerts index); lkm-scan test: text, json or junit').choices([...OUTPUT_FORMATS, 'junit']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON), sarif (SARIF 2.1.0), elastic (NDJSON alert documents of the Elastic Security alerts index) or html (one self-contained report page); lkm-scan test: text, json or junit').choices([...OUTPUT_FORMATS, 'junit']).default('text'))
     .option('-q, --quiet', 'do not print the summary (nor the progress line) on stderr')
     .option('--stats <file>', 'after the scan, write its counts (inputs, alerts and max_signals left-outs per rule, exceptions) to FILE as one JSON document, whatever the exit status; - for stderr (see README "Run statistics (--stats)")')
+    .option('--report <file>', 'also write the HTML report (totals, alerts over time per host, ATT&CK matrix, top lists, a filterable alert table) to FILE, beside the output format; one self-contained file (see README "HTML report")')
     .addOption(
       new Option('--summary <rules>', 'rules the summary lists: alerted (and a count of the rest) or all').choices([...SUMMARY_RULES]).default('alerted'),
     )
@@ -190,7 +193,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (typo !== undefined) {
       program.error(`error: unknown command '${inputs[0]}' (no such file either). Did you mean '${typo}'?`, { code: 'lkm-scan.unknownCommand', exitCode: EXIT_ERROR });
     }
-    if (o.format === 'junit') return program.error('error: --format junit is for `lkm-scan test`; a scan writes text, json, sarif or elastic', { code: 'lkm-scan.formatForTests', exitCode: EXIT_ERROR });
+    if (o.format === 'junit') return program.error('error: --format junit is for `lkm-scan test`; a scan writes text, json, sarif, elastic or html', { code: 'lkm-scan.formatForTests', exitCode: EXIT_ERROR });
     exitCode = await scanCommand(
       {
         inputs,
@@ -213,6 +216,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         exceptionPaths: o.exceptions,
         valueListPaths: o.valueList,
         statsPath: o.stats,
+        reportPath: o.report,
         ...ruleSelection(o),
       },
       io,
@@ -302,6 +306,7 @@ Exit status:
       const o = globals();
       const statePath = o.state;
       if (o.stats !== undefined) return baseline.error('error: --stats is for scans; baseline prints what it learnt', { code: 'lkm-scan.statsInBaseline', exitCode: EXIT_ERROR });
+      if (o.report !== undefined) return baseline.error('error: --report is for scans; baseline prints what it learnt', { code: 'lkm-scan.reportInBaseline', exitCode: EXIT_ERROR });
       if (statePath === undefined) return baseline.error('error: baseline needs --state FILE: the file to learn into', { code: 'lkm-scan.missingState', exitCode: EXIT_ERROR });
       if (o.format === 'junit') return baseline.error('error: --format junit is for `lkm-scan test`', { code: 'lkm-scan.formatForTests', exitCode: EXIT_ERROR });
       exitCode = await baselineCommand(
@@ -335,6 +340,8 @@ Exit status:
     )
     .action(async (paths: string[]) => {
       const o = globals();
+      // Scan outputs: a test run has no alerts file or counts to write, and must not seem to.
+      if (o.stats !== undefined || o.report !== undefined) return test.error('error: --stats and --report are for scans; lkm-scan test reports with --format', { code: 'lkm-scan.scanOutputInTest', exitCode: EXIT_ERROR });
       const format = RULE_TEST_FORMATS.find((f): f is RuleTestFormat => f === o.format);
       if (format === undefined) return test.error(`error: lkm-scan test writes ${RULE_TEST_FORMATS.join(', ')}, not ${o.format}`, { code: 'lkm-scan.testFormat', exitCode: EXIT_ERROR });
       exitCode = await ruleTestCommand({ paths, format, color: o.color, mappingPaths: o.mapping, version: pkg.version }, io);
