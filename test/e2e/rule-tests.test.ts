@@ -52,7 +52,7 @@ describe('lkm-scan test', () => {
     expect(r.stdout).toMatch(/<error type="broken-test" message="`case\[0\]\.alert_count` unknown key `alert_count`">error: `case\[0\]\.alert_count` unknown key `alert_count`\n --&gt; [^\n]*typo\.toml:5:1\n/);
   });
 
-  it('exits 2 for a path without tests, and keeps junit to the test command', async () => {
+  it('exits 2 for a path without tests, and keeps junit to the test command and scan outputs to scans', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'lkm-e2e-notests-'));
     const r = await runInProcess(['test', empty]);
     expect(r.stdout).toContain(`error: ${empty}: no rule tests here: a rule's tests go in tests/<rule file name without .toml>/*.toml beside the rule`);
@@ -60,5 +60,8 @@ describe('lkm-scan test', () => {
     const scan = await runInProcess(['--format', 'junit', 'rules/tests/persistence_creation_of_kernel_module/endpoint-file-events.ndjson']);
     expect(scan.stderr).toContain('--format junit is for `lkm-scan test`');
     expect(scan.code).toBe(2);
+    const report = await runInProcess(['test', '--report', 'x.html', 'rules/']);
+    expect(report.stderr).toContain('--stats and --report are for scans');
+    expect(report.code).toBe(2);
   });
 });
