@@ -26,7 +26,7 @@ describe('lkm-scan test', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('rules/tests/discovery_kernel_module_enumeration_via_proc/new_terms.toml  (Enumeration of Kernel Modules via Proc)');
     expect(r.stdout).toContain('rules/tests/persistence_creation_of_kernel_module/query_semantics.toml  (Deprecated - Creation of Kernel Module)');
-    expect(r.stdout).not.toMatch(/^  [✗!] /m);
+    expect(r.stdout).not.toMatch(/^ {2}[✗!] /m);
     expect(r.stdout).toMatch(/\nRule tests: \d+ passed \(\d+ cases in 3 files\)\n$/);
     expect(r.code).toBe(0);
   });
