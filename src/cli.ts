@@ -81,8 +81,17 @@ Exit status:
   130/143  stopped by SIGINT (Ctrl-C) / SIGTERM: output and summary cover what was read
 `;
 
+/** `--format` values: the scan's output formats, and `navigator`, which only `rules` writes (a scan has --navigator FILE). */
+const FORMATS = [...OUTPUT_FORMATS, 'navigator'] as const;
+type Format = (typeof FORMATS)[number];
+
+function scanFormat(format: Format): OutputFormat | undefined {
+  return OUTPUT_FORMATS.find((f) => f === format);
+}
+
 interface GlobalOpts {
-  format: OutputFormat;
+  format: Format;
+  navigator?: string;
   quiet?: boolean;
   summary: SummaryRules;
   strict?: boolean;
@@ -143,8 +152,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .description('Scan NDJSON Elastic Common Schema events with Elastic detection rules (EQL, KQL), offline.')
     .version(pkg.version, '-V, --version')
     .argument('[inputs...]', 'files or folders of events (NDJSON, JSON arrays, Elasticsearch _search responses); - or none reads stdin')
-    .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON), sarif (SARIF 2.1.0) or elastic (NDJSON alert documents of the Elastic Security alerts index)').choices([...OUTPUT_FORMATS]).default('text'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format: text, json (NDJSON), sarif (SARIF 2.1.0) or elastic (NDJSON alert documents of the Elastic Security alerts index); `rules` also takes navigator (an ATT&CK Navigator layer)')
+        .choices([...FORMATS])
+        .default('text'),
+    )
     .option('-q, --quiet', 'do not print the summary (nor the progress line) on stderr')
+    .option('--navigator <file>', 'after the scan, write an ATT&CK Navigator layer (JSON) of the techniques of the rules that fired to FILE; score: rules that fired (see README "ATT&CK Navigator layers")')
     .option('--stats <file>', 'after the scan, write its counts (inputs, alerts and max_signals left-outs per rule, exceptions) to FILE as one JSON document, whatever the exit status; - for stderr (see README "Run statistics (--stats)")')
     .addOption(
       new Option('--summary <rules>', 'rules the summary lists: alerted (and a count of the rest) or all').choices([...SUMMARY_RULES]).default('alerted'),
@@ -187,10 +201,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (typo !== undefined) {
       program.error(`error: unknown command '${inputs[0]}' (no such file either). Did you mean '${typo}'?`, { code: 'lkm-scan.unknownCommand', exitCode: EXIT_ERROR });
     }
+    const format = scanFormat(o.format);
+    if (format === undefined) {
+      return program.error(`error: --format ${o.format} is for \`lkm-scan rules\`; a scan writes its layer with --navigator FILE`, { code: 'lkm-scan.formatForRules', exitCode: EXIT_ERROR });
+    }
     exitCode = await scanCommand(
       {
         inputs,
-        format: o.format,
+        format,
+        navigatorPath: o.navigator,
         quiet: !!o.quiet,
         summary: o.summary,
         strict: !!o.strict,
@@ -225,6 +244,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     `
 Examples:
   $ lkm-scan rules                               id, name, type, severity, risk, MITRE ids, flags
+  $ lkm-scan rules --format navigator > layer.json   ATT&CK Navigator layer: techniques scored by rules
   $ lkm-scan rules --rules detection-rules/rules/linux --tag "Tactic: Persistence"
   $ lkm-scan rules show 947827c6-9ed6-4dec-903e-c856c86e72f3
   $ lkm-scan rules show "kernel modules via proc"
@@ -232,7 +252,7 @@ Examples:
   );
   rules.action(() => {
     const o = globals();
-    exitCode = rulesListCommand({ ...ruleSelection(o), format: o.format === 'json' ? 'json' : 'text', color: o.color }, io);
+    exitCode = rulesListCommand({ ...ruleSelection(o), format: o.format === 'json' || o.format === 'navigator' ? o.format : 'text', color: o.color }, io);
   });
   const show = rules
     .command('show')
@@ -300,7 +320,7 @@ Exit status:
       if (o.stats !== undefined) return baseline.error('error: --stats is for scans; baseline prints what it learnt', { code: 'lkm-scan.statsInBaseline', exitCode: EXIT_ERROR });
       if (statePath === undefined) return baseline.error('error: baseline needs --state FILE: the file to learn into', { code: 'lkm-scan.missingState', exitCode: EXIT_ERROR });
       exitCode = await baselineCommand(
-        { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, exceptionPaths: o.exceptions, valueListPaths: o.valueList, ...ruleSelection(o) },
+        { inputs, format: scanFormat(o.format) ?? 'text', quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, exceptionPaths: o.exceptions, valueListPaths: o.valueList, ...ruleSelection(o) },
         io,
       );
     });
