@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_ERROR, type CliIO } from './commands/io.js';
 import { rulesListCommand, rulesShowCommand } from './commands/rulesList.js';
+import { rulesExportCommand } from './commands/rulesExport.js';
 import { scanCommand } from './commands/scan.js';
 import { baselineCommand } from './commands/baseline.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/sink.js';
@@ -264,6 +265,32 @@ Examples:
     exitCode = rulesShowCommand(key, { ...ruleSelection(o), format: 'text', color: o.color }, io);
   });
 
+  const exportRules = rules
+    .command('export')
+    .description("write the selected rules (and --exceptions lists) as the NDJSON of Kibana's rule import")
+    .requiredOption('--kibana <file>', 'the NDJSON file to write (- for stdout), for POST /api/detection_engine/rules/_import or Rules > Import rules')
+    .addHelpText(
+      'after',
+      `
+Writes one rule object a line (the rule file's [rule] table as detection-rules exports it, with
+version, enabled, required_fields), then the --exceptions lists and items, then Kibana's export
+summary line. Disabled rules are exported with "enabled": false. See README "From laptop to cluster".
+
+Examples:
+  $ lkm-scan rules export --kibana rules.ndjson
+  $ lkm-scan --rules my-rules/ --no-bundled --exceptions allow.ndjson rules export --kibana rules.ndjson
+  $ curl -X POST "$KIBANA/api/detection_engine/rules/_import" -H 'kbn-xsrf: true' \\
+      -H "Authorization: ApiKey $KEY" -F file=@rules.ndjson
+
+Exit status:
+  0  written    2  a rule or exception file that does not load, or a file that cannot be written
+`,
+    )
+    .action((cmdOpts: { kibana: string }) => {
+      const o = globals();
+      exitCode = rulesExportCommand({ ...ruleSelection(o), kibanaPath: cmdOpts.kibana, exceptionPaths: o.exceptions, mappingPaths: o.mapping }, io);
+    });
+
   const validate = program
     .command('validate')
     .description('parse and compile every rule in the given files or folders; exit 1 if any fails')
@@ -325,7 +352,7 @@ Exit status:
       );
     });
 
-  for (const cmd of [program, rules, show, validate, baseline]) {
+  for (const cmd of [program, rules, show, exportRules, validate, baseline]) {
     cmd.exitOverride();
     cmd.configureOutput({
       writeOut: (s) => io.stdout.write(s),

@@ -21,5 +21,5 @@ function validator(fixture: string): ValidateFunction {
 export function schemaErrors(fixture: string, doc: unknown): string[] {
   const validate = validator(fixture);
   if (validate(doc)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? e.keyword}${e.params ? ' ' + JSON.stringify(e.params) : ''}`);
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
 }
