@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EXIT_ERROR, type CliIO } from './commands/io.js';
 import { rulesListCommand, rulesShowCommand } from './commands/rulesList.js';
 import { rulesExportCommand } from './commands/rulesExport.js';
+import { coverageCommand } from './commands/coverage.js';
 import { scanCommand } from './commands/scan.js';
 import { baselineCommand } from './commands/baseline.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/sink.js';
@@ -46,6 +47,12 @@ function parseMaxResults(value: string): number {
   return n;
 }
 
+function parsePercent(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n > 100) throw new InvalidArgumentError('expected a percentage from 0 to 100');
+  return n;
+}
+
 function parseWorkers(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
@@ -70,6 +77,7 @@ Examples:
   $ lkm-scan baseline --state .lkm-state.json known-good/   learn terms without alerting
   $ lkm-scan rules                              list rules; lkm-scan rules show <id> for one
   $ lkm-scan validate my-rules/                 check rule files without scanning
+  $ lkm-scan coverage logs/                     which rules can fire on this data, and why not
   $ lkm-scan --mapping template.json logs/      KQL and EQL match your own fields by their mapped types
                                                 (a text field by its words); ECS and the Elastic
                                                 integrations' fields are known without it
@@ -291,6 +299,35 @@ Exit status:
       exitCode = rulesExportCommand({ ...ruleSelection(o), kibanaPath: cmdOpts.kibana, exceptionPaths: o.exceptions, mappingPaths: o.mapping }, io);
     });
 
+  const coverage = program
+    .command('coverage')
+    .description('which selected rules can fire on this data, and why not: required fields and values, index patterns, fields no rule reads')
+    .argument('[inputs...]', 'files or folders of events, as for a scan; - or none reads stdin')
+    .addOption(new Option('--fail-under <percent>', 'exit 1 when fewer than PERCENT of the rules that read events can fire').argParser(parsePercent))
+    .addHelpText(
+      'after',
+      `
+For each selected rule: the exact field values it requires (the rule index's requirements, the
+same the scan uses to pick rules for an event) and how many events have them, whether its index
+patterns take the events in, and which fields it reads are missing. Rules are grouped by their
+"Data Source:" tags; the data by agent.type / event.module / dataset. --format json for the
+document README "Data coverage" describes.
+
+Examples:
+  $ lkm-scan coverage logs/
+  $ lkm-scan coverage --rules detection-rules/rules/linux --no-bundled --format json audit.ndjson.gz
+  $ lkm-scan coverage --fail-under 80 sample.ndjson    a CI check that the data feeds the rules
+
+Exit status:
+  0  report written    1  under --fail-under    2  a rule or input that cannot be read, or no event
+`,
+    )
+    .action(async (inputs: string[], cmdOpts: { failUnder?: number }) => {
+      const o = globals();
+      if (o.format !== 'text' && o.format !== 'json') return coverage.error(`error: coverage writes text or json, not --format ${o.format}`, { code: 'lkm-scan.coverageFormat', exitCode: EXIT_ERROR });
+      exitCode = await coverageCommand({ ...ruleSelection(o), inputs, format: o.format, color: o.color, mappingPaths: o.mapping, failUnder: cmdOpts.failUnder }, io);
+    });
+
   const validate = program
     .command('validate')
     .description('parse and compile every rule in the given files or folders; exit 1 if any fails')
@@ -352,7 +389,7 @@ Exit status:
       );
     });
 
-  for (const cmd of [program, rules, show, exportRules, validate, baseline]) {
+  for (const cmd of [program, rules, show, exportRules, coverage, validate, baseline]) {
     cmd.exitOverride();
     cmd.configureOutput({
       writeOut: (s) => io.stdout.write(s),
