@@ -30,6 +30,9 @@ export async function coverageCommand(opts: CoverageCommandOptions, io: CliIO): 
   if (!mappings) return EXIT_ERROR;
   const rules = prepareRules(opts, io, mappings.fieldTypes);
   if (!rules) return EXIT_ERROR;
+  if (opts.inputs.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true) {
+    io.stderr.write('lkm-scan: reading events from the terminal; end with Ctrl-D, or name files: lkm-scan coverage FILE...\n');
+  }
   const { sources, errors } = await resolveInputs(opts.inputs);
   const inputs: CoverageReport['inputs'] = { files: sources.length, lines: 0, malformed: 0, errors: errors.map((e) => ({ source: e.source, message: e.message })) };
   for (const e of errors) io.stderr.write(`lkm-scan: error: ${printable(e.source)}: ${printable(e.message)}\n`);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import TOML from '@iarna/toml';
@@ -133,5 +133,19 @@ describe('kibanaExport', () => {
     expect(schemaErrors(SCHEMA, withoutFields)).not.toEqual([]);
     expect(schemaErrors(SCHEMA, { ...newTerms, risk_score: 101 })).not.toEqual([]);
     expect(schemaErrors(SCHEMA, { description: 'd', entries: [{ field: 'a', type: 'exists', operator: 'included' }], item_id: 'i', list_id: 'l', name: 'n', type: 'simple', extra: 1 })).not.toEqual([]);
+  });
+});
+
+describe('kibanaExport of a hostile rule file', () => {
+  it('exports an integer beyond 2^63 (a bigint to the TOML reader) as a number, not a crash', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lkm-kibana-big-'));
+    try {
+      const file = join(dir, 'big.toml');
+      writeFileSync(file, '[metadata]\nmaturity = "production"\n\n[rule]\nrule_id = "big"\nname = "n"\ndescription = "d"\nseverity = "low"\nrisk_score = 1\ntype = "query"\nlanguage = "kuery"\nquery = "a:b"\ncustom_count = 99999999999999999999\n');
+      const { lines } = exportOf(rules([file]));
+      expect(typeof lines[0]?.custom_count).toBe('number');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -29,8 +29,10 @@ type JsonObject = { [key: string]: unknown };
 /** A rule's `[rule]` table as the file holds it, read again (a Rule keeps only what lkm-scan runs). */
 export function readRuleTable(rule: Rule): JsonObject {
   const path = rule.source.bundled ? join(BUNDLED_RULES_DIR, relative('rules', rule.source.file)) : rule.source.file;
-  // JSON round trip: TOML dates become ISO strings, as they would on the wire.
-  const doc: unknown = JSON.parse(JSON.stringify(TOML.parse(readFileSync(path, 'utf8'))));
+  // JSON round trip: TOML dates become ISO strings, as they would on the wire; an integer TOML
+  // reads as a bigint (beyond 2^63) becomes the nearest number, as Kibana's JSON parser would read it.
+  const json = JSON.stringify(TOML.parse(readFileSync(path, 'utf8')), (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value));
+  const doc: unknown = JSON.parse(json);
   const table = isObject(doc) ? doc.rule : undefined;
   if (!isObject(table)) throw new Error(`${rule.source.file} has no [rule] table`);
   return table;
