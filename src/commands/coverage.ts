@@ -30,7 +30,7 @@ export async function coverageCommand(opts: CoverageCommandOptions, io: CliIO): 
   if (!mappings) return EXIT_ERROR;
   const rules = prepareRules(opts, io, mappings.fieldTypes);
   if (!rules) return EXIT_ERROR;
-  if (opts.inputs.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true) {
+  if (opts.inputs.length === 0 && 'isTTY' in io.stdin && io.stdin.isTTY === true) {
     io.stderr.write('lkm-scan: reading events from the terminal; end with Ctrl-D, or name files: lkm-scan coverage FILE...\n');
   }
   const { sources, errors } = await resolveInputs(opts.inputs);
