@@ -36,7 +36,7 @@ export async function coverageCommand(opts: CoverageCommandOptions, io: CliIO): 
   const { sources, errors } = await resolveInputs(opts.inputs);
   const inputs: CoverageReport['inputs'] = { files: sources.length, lines: 0, malformed: 0, errors: errors.map((e) => ({ source: e.source, message: e.message })) };
   for (const e of errors) io.stderr.write(`lkm-scan: error: ${printable(e.source)}: ${printable(e.message)}\n`);
-  const collector = new CoverageCollector(rules);
+  const collector = new CoverageCollector(rules, mappings.fieldTypes);
   for (const source of sources) {
     const stats = await readEvents(
       source,
