@@ -247,7 +247,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   // subcommand name (`lkm-scan --rules x rules` and `lkm-scan rules --rules x`).
   program.configureHelp({ showGlobalOptions: true });
   const globals = () => program.opts<GlobalOpts>();
-  const rules = program.command('rules').description('list the rules lkm-scan would run (bundled plus --rules); --format json for NDJSON');
+  const rules = program.command('rules').description('list the rules lkm-scan would run (bundled plus --rules); --format json for NDJSON, navigator for an ATT&CK Navigator layer');
   rules.addHelpText(
     'after',
     `
