@@ -61,7 +61,7 @@ describe('lkm-scan test', () => {
     expect(scan.stderr).toContain('--format junit is for `lkm-scan test`');
     expect(scan.code).toBe(2);
     const report = await runInProcess(['test', '--report', 'x.html', 'rules/']);
-    expect(report.stderr).toContain('--stats and --report are for scans');
+    expect(report.stderr).toContain('--stats, --report and --navigator are for scans');
     expect(report.code).toBe(2);
   });
 });
