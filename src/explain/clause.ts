@@ -1,5 +1,6 @@
 import { isScalar } from '../event/fields.js';
 import { stringifyJson } from '../event/json.js';
+import { compileWildcard } from '../event/wildcard.js';
 import type { EcsEvent } from '../event/types.js';
 import { printable } from '../text/printable.js';
 
@@ -21,8 +22,10 @@ export interface ClauseNode {
   field?: string;
   /** The value found, printable and cut short (shown for a leaf with a field); null: the field is missing. */
   value?: string | null;
-  /** The literal strings the leaf compares with, to say "differs only in case" (not shown). */
+  /** The literal strings the leaf compares with (not shown): what events are built from in tests. */
   literals?: readonly string[];
+  /** A false leaf whose field has a value that one of its literals matches but for letter case. */
+  caseOnly?: true;
   /** Why this leaf is there besides the query: a rule filter, the category of an EQL filter. */
   role?: 'filter' | 'category';
 }
@@ -63,4 +66,27 @@ export function combine(op: 'and' | 'or' | 'not', clause: string, children: Clau
 /** The leaves of a tree, depth first. */
 export function leavesOf(node: ClauseNode): ClauseNode[] {
   return node.children === undefined ? [node] : node.children.flatMap(leavesOf);
+}
+
+/** How many values and literals the case check looks at: it words a message, it decides nothing. */
+const MAX_CASE_CHECKS = 64;
+
+/**
+ * True when a string value of the field equals a literal, or matches it as a `*` pattern, once
+ * both are lower-cased: a clause that failed on it failed on letter case alone (a keyword is
+ * exact, SPEC §B.3; EQL `==` is case-sensitive, SPEC §A.4). Words an explanation only; whether
+ * the clause held is decided by the compiled clause.
+ */
+export function differsOnlyInCase(values: readonly unknown[], literals: readonly string[]): boolean {
+  const strings = values.filter((v): v is string => typeof v === 'string').slice(0, MAX_CASE_CHECKS);
+  if (strings.length === 0) return false;
+  let folded = false;
+  for (const literal of literals.slice(0, MAX_CASE_CHECKS)) {
+    // A value that matches as written: the clause failed for another reason (`!=`, `not`).
+    const exact = compileWildcard(literal, { caseInsensitive: false, questionMark: false });
+    if (strings.some(exact)) return false;
+    const matches = compileWildcard(literal.toLowerCase(), { caseInsensitive: false, questionMark: false });
+    if (strings.some((s) => matches(s.toLowerCase()))) folded = true;
+  }
+  return folded;
 }

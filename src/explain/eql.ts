@@ -4,7 +4,7 @@ import { compileEqlCondition } from '../eql/compile.js';
 import { fieldReader } from '../eql/fieldTypes.js';
 import { compileCondition, EVENT_FILTER, operandsOf } from '../eql/operators/index.js';
 import type { FieldTypeTable } from '../fieldTypes/index.js';
-import { combine, shownClause, shownValue, type ClauseExplainer, type ClauseNode } from './clause.js';
+import { combine, differsOnlyInCase, shownClause, shownValue, type ClauseExplainer, type ClauseNode } from './clause.js';
 
 /** The source text of a node, from the span the EQL grammar keeps on every node. */
 function sourceOf(query: string, at: SourceSpan): string {
@@ -27,7 +27,10 @@ export function explainEventFilter(filter: EventFilter, query: string, categoryF
   const categoryClause = shownClause(`${categoryField} == ${JSON.stringify(name)}`);
   const clause = shownClause(sourceOf(query, filter.at));
   return (event) => {
-    const category: ClauseNode = { clause: categoryClause, result: inCategory(event), field: categoryField, value: shownValue(read(event)), literals: [name], role: 'category' };
+    const values = read(event);
+    const result = inCategory(event);
+    const category: ClauseNode = { clause: categoryClause, result, field: categoryField, value: shownValue(values), literals: [name], role: 'category' };
+    if (!result && differsOnlyInCase(values, [name])) category.caseOnly = true;
     return combine('and', clause, [category, condition(event)]);
   };
 }
@@ -51,12 +54,17 @@ function eqlLeaf(expr: Expr, clause: string, fieldTypes: FieldTypeTable): Clause
   const ref = firstField(expr);
   const read = ref === undefined ? undefined : fieldReader(fieldTypes, ref);
   const literals = stringLiterals(expr);
-  return (event) => ({
-    clause,
-    result: test(event),
-    ...(ref === undefined || read === undefined ? {} : { field: shownClause(ref.text), value: shownValue(read(event)) }),
-    ...(literals.length === 0 ? {} : { literals }),
-  });
+  return (event) => {
+    const result = test(event);
+    const node: ClauseNode = { clause, result };
+    if (literals.length > 0) node.literals = literals;
+    if (ref === undefined || read === undefined) return node;
+    const values = read(event);
+    node.field = shownClause(ref.text);
+    node.value = shownValue(values);
+    if (!result && literals.length > 0 && differsOnlyInCase(values, literals)) node.caseOnly = true;
+    return node;
+  };
 }
 
 /** The first field the expression reads (a leaf reads one: Elasticsearch compares fields only with literals). */

@@ -2,7 +2,7 @@ import { compileFieldReader } from '../event/fields.js';
 import type { KqlField, KqlNode } from '../kql/ast.js';
 import { valueText } from '../kql/ast.js';
 import { compileKqlNode, type KqlCompileContext } from '../kql/nodes/index.js';
-import { combine, shownClause, shownValue, type ClauseExplainer } from './clause.js';
+import { combine, differsOnlyInCase, shownClause, shownValue, type ClauseExplainer, type ClauseNode } from './clause.js';
 import { kqlText } from './kqlText.js';
 
 /**
@@ -38,13 +38,17 @@ function kqlLeaf(node: KqlNode, ctx: KqlCompileContext): ClauseExplainer {
   const read = field === undefined || !('field' in node) || node.field.kind !== 'name' ? undefined : compileFieldReader(field);
   const literal = node.type === 'is' || node.type === 'freeText' ? valueText(node.value) : null;
   const literals = literal === null ? undefined : [literal];
-  return (event) => ({
-    clause,
-    result: test(event),
-    ...(field === undefined ? {} : { field: shownClause(field) }),
-    ...(read === undefined ? {} : { value: shownValue(read(event)) }),
-    ...(literals === undefined ? {} : { literals }),
-  });
+  return (event) => {
+    const result = test(event);
+    const node: ClauseNode = { clause, result };
+    if (field !== undefined) node.field = shownClause(field);
+    if (literals !== undefined) node.literals = literals;
+    if (read === undefined) return node;
+    const values = read(event);
+    node.value = shownValue(values);
+    if (!result && literals !== undefined && differsOnlyInCase(values, literals)) node.caseOnly = true;
+    return node;
+  };
 }
 
 function fieldName(field: KqlField, prefix: string): string {
