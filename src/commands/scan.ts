@@ -28,6 +28,7 @@ import { SEVERITIES, type Severity } from '../rules/types.js';
 import { EXIT_INTERRUPTED, Interruption, readUntilAborted } from './interrupt.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, reportOutputFailure, watchOutput, type CliIO } from './io.js';
 import { baselineRules, formatBaselineSummary, ScanState } from './state.js';
+import { createAlertExplainer } from '../explain/alert.js';
 
 export interface ScanCommandOptions extends RuleSelection {
   inputs: string[];
@@ -65,6 +66,8 @@ export interface ScanCommandOptions extends RuleSelection {
   maxResults?: number;
   /** `--stats FILE`: the run's counts as one JSON document after the scan (`-`: stderr); src/output/runStats.ts. */
   statsPath?: string;
+  /** `--explain`: under each alert (text, json), the clauses that decided it (src/explain). */
+  explain?: boolean;
 }
 
 /** `--fail-on` levels: a severity, or `never` for a scan that reports without failing a CI job. */
@@ -225,6 +228,9 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const outputGone = () => output.closed || output.error !== undefined;
 
   const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
+  // The history as read, before this scan records its own sightings in it: what an alert's term was last seen at.
+  const history = opts.explain && state ? new Map([...state.termHistory].map(([id, terms]) => [id, new Map(terms)])) : undefined;
+  const explain = opts.explain ? createAlertExplainer(rules, { fieldTypes: mappings.fieldTypes, history }) : undefined;
   const sink: AlertSink = opts.learnOnly
     ? { write() {}, pace: () => undefined, end: async () => {} }
     : createSink(opts.format, io.stdout, {
@@ -232,6 +238,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
         rules: rules.map((r) => r.rule),
         version: opts.version,
         sarif: { allRules: opts.sarifAllRules ?? DEFAULT_SARIF_OPTIONS.allRules, maxResults: opts.maxResults ?? DEFAULT_SARIF_OPTIONS.maxResults, cwd: process.cwd() },
+        ...(explain === undefined ? {} : { explain }),
       });
   // Reading waits while the output is full (a slow reader of stdout), so memory stays bounded;
   // an interrupt ends the wait, so reading stops at once (the output is still finished after).

@@ -44,7 +44,9 @@ export function explanationLines(node: ClauseNode, chalk: ChalkInstance, indent 
   const mark = node.result ? chalk.green('✓') : chalk.red('✗');
   const lines: string[] = [];
   if (node.op !== undefined) {
-    lines.push(`${indent}${mark} ${OP_WORDS[node.op]}${chalk.dim(`  ${shortened(node.clause)}`)}`);
+    // A `not` is followed by its one clause: its own text would only repeat it.
+    const text = node.op === 'not' ? '' : chalk.dim(`  ${shortened(node.clause)}`);
+    lines.push(`${indent}${mark} ${OP_WORDS[node.op]}${text}`);
     for (const child of node.children ?? []) lines.push(...explanationLines(child, chalk, `${indent}  `));
     return lines;
   }
