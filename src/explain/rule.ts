@@ -63,7 +63,7 @@ export function compileRuleExplainer(compiled: CompiledRule, options: ExplainOpt
   const keysOf = (i: number): readonly JoinKey[] =>
     compiled.kind === 'sequence' ? (compiled.sequence.steps[i]?.keys ?? []) : compiled.kind === 'sample' ? (compiled.sample.steps[i]?.keys ?? []) : [];
   const steps: StepExplainer[] = ast.steps.map((s, i) => ({
-    label: shownClause(`${'missing' in s && s.missing ? '!' : ''}${rule.query.slice(s.filter.at.offset, s.filter.at.offset + s.filter.at.length)}`),
+    label: shownClause(`${'missing' in s && s.missing ? '!' : ''}[${rule.query.slice(s.filter.at.offset, s.filter.at.offset + s.filter.at.length)}]`),
     explain: withFilters(filterOf(s.filter), `query ${i + 1} and the rule filters`),
     keys: keysOf(i),
     missing: 'missing' in s && s.missing,
@@ -72,7 +72,7 @@ export function compileRuleExplainer(compiled: CompiledRule, options: ExplainOpt
   }));
   if (ast.type === 'sequence' && ast.until !== null && compiled.kind === 'sequence' && compiled.sequence.until !== null) {
     steps.push({
-      label: shownClause(`until ${rule.query.slice(ast.until.filter.at.offset, ast.until.filter.at.offset + ast.until.filter.at.length)}`),
+      label: shownClause(`until [${rule.query.slice(ast.until.filter.at.offset, ast.until.filter.at.offset + ast.until.filter.at.length)}]`),
       explain: withFilters(filterOf(ast.until.filter), 'until and the rule filters'),
       keys: compiled.sequence.until.keys,
       missing: false,
