@@ -25,7 +25,7 @@ import { RuleError } from '../rules/ruleError.js';
 import { selectRules, type RuleSelection } from '../rules/select.js';
 import { shareRuleSet } from '../rules/shared.js';
 import { SEVERITIES, type Severity } from '../rules/types.js';
-import { EXIT_INTERRUPTED, Interruption, readUntilAborted } from './interrupt.js';
+import { EXIT_INTERRUPTED, Interruption } from './interrupt.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, reportOutputFailure, watchOutput, type CliIO } from './io.js';
 import { baselineRules, formatBaselineSummary, ScanState } from './state.js';
 import { createAlertExplainer } from '../explain/alert.js';
@@ -284,8 +284,6 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
           window: opts.window,
         })
       : undefined;
-  // A live stream may stay open and quiet: an interrupt must end the wait for its next chunk.
-  const stdin = io.interrupts && sources.some((s) => s.kind === 'stdin') ? readUntilAborted(io.stdin, interruption.signal) : io.stdin;
   // `- < FILE` reads like the file argument (large reads, no stream chunks to collect); a pipe
   // stays a stream, read as each chunk arrives. An interrupt still stops it: see `progress` below.
   const stdinFile = sources.some((s) => s.kind === 'stdin') ? regularFileFd(io.stdinFd) : undefined;
@@ -344,7 +342,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
       const stats =
         parallel !== undefined && size !== undefined && source.kind === 'file'
           ? await parallel.read(source, size, handler, pace)
-          : await readEvents(source, handler, { stdin, stdinFile, prefilter, window: inWindow, pace });
+          : await readEvents(source, handler, { stdin: io.stdin, stdinFile, stopStreams: interruption.signal, prefilter, window: inWindow, pace });
       progressLine?.nextInput();
       totals.lines += stats.lines;
       totals.events += stats.events;
