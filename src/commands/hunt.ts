@@ -75,7 +75,8 @@ export async function huntCommand(opts: HuntOptions, io: CliIO): Promise<number>
     compiled = compileRule(huntRule(opts.query), { fieldTypes: mappings.fieldTypes });
   } catch (e) {
     if (!(e instanceof RuleError)) throw e;
-    io.stderr.write(`${e.format()}\n`);
+    // The diagnostic points at --eql/--kql already; its note would name the query a "rule".
+    io.stderr.write(`${new RuleError({ ...e.diagnostic, notes: [] }).format()}\n`);
     return EXIT_ERROR;
   }
   if (opts.inputs.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true) {
