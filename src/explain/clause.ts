@@ -53,7 +53,7 @@ export function shownValue(values: readonly unknown[]): string | null {
 
 /** `text` cut to `max` characters and escaped, for a clause from a hostile rule file. */
 export function shownClause(text: string, max = 200): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = text.slice(0, 2 * max).replace(/\s+/g, ' ').trim();
   return printable(flat.length > max ? `${flat.slice(0, max)}…` : flat);
 }
 

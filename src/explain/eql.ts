@@ -8,7 +8,8 @@ import { combine, differsOnlyInCase, shownClause, shownValue, type ClauseExplain
 
 /** The source text of a node, from the span the EQL grammar keeps on every node. */
 function sourceOf(query: string, at: SourceSpan): string {
-  return query.slice(at.offset, at.offset + at.length);
+  // Only what shownClause may show: each level of a deep query would copy the rest of it.
+  return query.slice(at.offset, at.offset + Math.min(at.length, 400));
 }
 
 /**

@@ -16,13 +16,13 @@ export function explainKql(node: KqlNode, ctx: KqlCompileContext): ClauseExplain
     case 'and':
     case 'or': {
       const children = node.children.map((c) => explainKql(c, ctx));
-      const clause = shownClause(kqlText(node));
+      const clause = shownClause(kqlText(node, CLAUSE_CHARS));
       const op = node.type;
       return (event) => combine(op, clause, children.map((c) => c(event)));
     }
     case 'not': {
       const child = explainKql(node.child, ctx);
-      const clause = shownClause(kqlText(node));
+      const clause = shownClause(kqlText(node, CLAUSE_CHARS));
       return (event) => combine('not', clause, [child(event)]);
     }
     default:
@@ -30,9 +30,12 @@ export function explainKql(node: KqlNode, ctx: KqlCompileContext): ClauseExplain
   }
 }
 
+/** Characters of a clause's text worth writing: shownClause cuts it shorter. */
+const CLAUSE_CHARS = 400;
+
 function kqlLeaf(node: KqlNode, ctx: KqlCompileContext): ClauseExplainer {
   const test = compileKqlNode(node, ctx);
-  const clause = shownClause(kqlText(node));
+  const clause = shownClause(kqlText(node, CLAUSE_CHARS));
   const field = 'field' in node ? fieldName(node.field, ctx.pathPrefix) : undefined;
   // A field pattern (`process.*:x`) names many fields: no one value to show.
   const read = field === undefined || !('field' in node) || node.field.kind !== 'name' ? undefined : compileFieldReader(field);

@@ -34,4 +34,11 @@ describe('a KQL clause written back from its AST', () => {
     }
     expect(checked).toBeGreaterThan(150);
   });
+
+  it('stops writing past its budget, so a clause of a query nested 1,000 deep costs little', () => {
+    const deep = parseKql(`${'a:1 and ('.repeat(1000)}b:2${')'.repeat(1000)}`);
+    const text = kqlText(deep, 100);
+    expect(text.startsWith('a:1 and (a:1 and (')).toBe(true);
+    expect(text.length).toBeLessThan(120);
+  });
 });

@@ -5,25 +5,50 @@ import type { KqlField, KqlNode, KqlValue } from '../kql/ast.js';
  * keeps no source positions; the EQL one does). It parses back to the same AST (kqlText.test.ts),
  * so what the reader sees is the clause that was evaluated.
  */
-export function kqlText(node: KqlNode): string {
+export function kqlText(node: KqlNode, max = Infinity): string {
+  const out = { text: '' };
+  write(node, out, max);
+  return out.text;
+}
+
+/**
+ * Appends the text of `node` until `out` holds more than `max` characters: a clause is shown cut
+ * short, and a query nested 1,000 deep must not cost the text of every level at every level.
+ */
+function write(node: KqlNode, out: { text: string }, max: number): void {
+  if (out.text.length > max) return;
   switch (node.type) {
     case 'matchAll':
-      return '*';
+      out.text += '*';
+      return;
     case 'and':
     case 'or':
-      return node.children.map((c) => grouped(c, node.type)).join(` ${node.type} `);
+      node.children.forEach((c, i) => {
+        if (i > 0) out.text += ` ${node.type} `;
+        grouped(c, out, max);
+      });
+      return;
     case 'not':
-      return `not ${grouped(node.child, 'not')}`;
+      out.text += 'not ';
+      grouped(node.child, out, max);
+      return;
     case 'is':
-      return `${fieldText(node.field)}:${valueText(node.value)}`;
+      out.text += `${fieldText(node.field)}:${valueText(node.value)}`;
+      return;
     case 'exists':
-      return `${fieldText(node.field)}:*`;
+      out.text += `${fieldText(node.field)}:*`;
+      return;
     case 'range':
-      return `${fieldText(node.field)} ${RANGE[node.operator]} ${valueText(node.value)}`;
+      out.text += `${fieldText(node.field)} ${RANGE[node.operator]} ${valueText(node.value)}`;
+      return;
     case 'nested':
-      return `${escapeUnquoted(node.path)}:{ ${kqlText(node.query)} }`;
+      out.text += `${escapeUnquoted(node.path)}:{ `;
+      write(node.query, out, max);
+      out.text += ' }';
+      return;
     case 'freeText':
-      return valueText(node.value);
+      out.text += valueText(node.value);
+      return;
   }
 }
 
@@ -34,9 +59,11 @@ const RANGE = { lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
  * parent (`not (a or b)`), and kept where it does not (`(a and b) or c`), since the parser keeps
  * the grouping a query was written with (`f:(a or b) or c` is an `or` inside an `or`).
  */
-function grouped(child: KqlNode, _parent: 'and' | 'or' | 'not'): string {
-  const text = kqlText(child);
-  return child.type === 'and' || child.type === 'or' ? `(${text})` : text;
+function grouped(child: KqlNode, out: { text: string }, max: number): void {
+  const paren = child.type === 'and' || child.type === 'or';
+  if (paren) out.text += '(';
+  write(child, out, max);
+  if (paren) out.text += ')';
 }
 
 function fieldText(field: KqlField): string {
