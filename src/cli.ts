@@ -369,8 +369,9 @@ Uses the rules, field types (--mapping), exceptions (--exceptions, --value-list)
 (--since/--until) a scan with the same options would. Says, in order of the scan's own steps, what
 stopped a rule: the time window, the rule's index patterns, the first clause of its query or
 filters that failed (a missing field, a value that differs only in case on a case-sensitive
-clause, the wrong category, a value excluded by "not"), or an exception. A new_terms, threshold or
-sequence rule that matches an event alerts only once other events decide it: it is said so.
+clause, the wrong category, a value excluded by "not"), or an exception. Whether a match became an
+alert (a new_terms, threshold or sequence rule decides across events) comes from a scan of the same
+events run beside it.
 
 Examples:
   $ lkm-scan explain --rule 947827c6 events.ndjson

@@ -3,7 +3,9 @@ import type { TimeWindow } from '../engine/timeWindow.js';
 import type { EcsEvent } from '../event/types.js';
 import { firstFailure } from '../explain/diagnose.js';
 import { explanationEntries, explanationLines } from '../explain/render.js';
-import { compileVerdict, type Verdict } from '../explain/verdict.js';
+import { compileVerdict, settleVerdict, type Verdict } from '../explain/verdict.js';
+import { createChainedScanner } from '../engine/chain.js';
+import { compileTimeWindow } from '../engine/timeWindow.js';
 import { readEvents, resolveInputs } from '../input/index.js';
 import { BatchedWriter } from '../output/batchedWriter.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
@@ -36,8 +38,9 @@ class StopReading extends Error {}
 /**
  * `lkm-scan explain [--rule ID] FILE`: for each event (up to `--limit`) and each selected rule,
  * whether the rule takes it and, if not, what stopped it (src/explain/verdict.ts), with the
- * scan's rules, field types, exceptions and time window. Exit 0; 2 for a usage error or an input
- * or rule that could not be read.
+ * scan's rules, field types, exceptions and time window; and, from a scan of the same events,
+ * whether a match became an alert. Exit 0; 2 for a usage error or an input or rule that could
+ * not be read.
  */
 export async function explainCommand(opts: ExplainCommandOptions, io: CliIO): Promise<number> {
   const mappings = prepareMappings(opts.mappingPaths, io);
@@ -50,6 +53,22 @@ export async function explainCommand(opts: ExplainCommandOptions, io: CliIO): Pr
     rule: compiled.rule,
     verdict: compileVerdict(compiled, { fieldTypes: mappings.fieldTypes, window: opts.window, gate: exceptions.gateFor(compiled.rule) }),
   }));
+  // A scan of the same events, as `lkm-scan` would run it, says which matches became alerts: a
+  // new_terms, threshold or sequence rule decides across events, max_signals and suppression drop.
+  const alerted = new Set<string>();
+  const placeOf = (ruleId: string, location: Location) => `${ruleId}\u0000${location.file}\u0000${location.line}`;
+  const scanner = createChainedScanner(
+    rules,
+    (alert) => {
+      for (const e of alert.events ?? [{ location: alert.location }]) alerted.add(placeOf(alert.rule.id, e.location));
+    },
+    { live: false, exceptionGate: (c) => exceptions.gateFor(c.rule) },
+  );
+  const inWindow = compileTimeWindow(opts.window);
+  // Written once the scan has decided; the trees only when shown (--tree, json), since up to
+  // --limit events times every selected rule are held.
+  const held: Array<{ rule: RuleRef; location: Location; verdict: Verdict }> = [];
+  const keepTree = opts.tree || opts.format === 'json';
 
   const { sources, errors } = await resolveInputs(opts.inputs);
   let failures = errors.length;
@@ -63,32 +82,33 @@ export async function explainCommand(opts: ExplainCommandOptions, io: CliIO): Pr
   // An object, not a `let`: it is set inside the reader's callbacks, where TypeScript does not look.
   const stop = { limited: false };
 
-  const explainEvent = (event: EcsEvent, location: Location) => {
+  const explainEvent = (event: EcsEvent, location: Location, text: string) => {
     events++;
     for (const { rule, verdict } of verdicts) {
       const v = verdict(event);
       if (v.matched) matched++;
-      writer.write(opts.format === 'json' ? jsonLine(rule, location, v) : textBlock(rule, location, v, opts.tree, chalk));
+      held.push({ rule, location, verdict: keepTree ? v : { ...v, tree: undefined } });
     }
+    if (inWindow === undefined || inWindow(event)) scanner.event(event, location, text);
   };
   try {
     for (const source of sources) {
       const stats = await readEvents(
         source,
         {
-          event(event, location) {
+          event(event, location, text) {
             if (outputGone()) throw new StopReading();
             if (events >= opts.limit) {
               stop.limited = true;
               throw new StopReading();
             }
-            explainEvent(event, location);
+            explainEvent(event, location, text);
           },
           malformed(location, reason) {
             io.stderr.write(`${printable(location.file)}:${location.line}: ${printable(reason)}\n`);
           },
         },
-        { stdin: io.stdin, pace: () => (outputGone() ? undefined : writer.pace()) },
+        { stdin: io.stdin },
       );
       if (stats.error) {
         failures++;
@@ -97,6 +117,14 @@ export async function explainCommand(opts: ExplainCommandOptions, io: CliIO): Pr
     }
   } catch (e) {
     if (!(e instanceof StopReading)) throw e;
+  }
+  scanner.finish();
+  for (const { rule, location, verdict } of held) {
+    if (outputGone()) break;
+    const v = settleVerdict(verdict, alerted.has(placeOf(rule.id, location)));
+    writer.write(opts.format === 'json' ? jsonLine(rule, location, v) : textBlock(rule, location, v, opts.tree, chalk));
+    const wait = writer.pace();
+    if (wait !== undefined) await wait;
   }
   if (!outputGone()) await writer.end();
   if (output.error !== undefined) {
@@ -136,6 +164,7 @@ function jsonLine(rule: RuleRef, location: Location, v: Verdict): string {
       stage: v.stage,
       reason: v.reason,
       ...(v.failure === undefined ? {} : { clause: v.failure.clause, field: v.failure.field ?? null, value: v.failure.value ?? null }),
+      ...(v.taking === undefined || v.taking.kind === 'query' ? {} : { takes_part_in: v.taking.part }),
       ...(v.tree === undefined ? {} : { explanation: explanationEntries(v.tree) }),
     }) + '\n'
   );

@@ -6,7 +6,7 @@ import { ExceptionSet } from '../exceptions/index.js';
 import { FieldTypeTable } from '../fieldTypes/index.js';
 import type { CompiledRule } from '../engine/compileRule.js';
 import { testRule } from '../../test/support/testRules.js';
-import { compileVerdict } from './verdict.js';
+import { compileVerdict, settleVerdict } from './verdict.js';
 
 const fieldTypes = FieldTypeTable.builtin();
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-verdict-'));
@@ -101,5 +101,17 @@ describe('a match of a rule decided across events says what it takes part in', (
   it('a threshold rule: the group it counts toward', () => {
     const th = testRule('th', 'threshold', 'process.name:insmod', '[rule.threshold]\nfield = ["host.id"]\nvalue = 3\n');
     expect(verdictOf(th, insmod).reason).toBe('matched the query: counts toward the threshold of 3 events per host.id (a scan decides across events)');
+  });
+
+  it('once a scan has run, whether the match became an alert', () => {
+    const seq = testRule('seq2', 'eql', 'sequence by host.id [process where process.name == "wget"] [process where process.name == "insmod"]');
+    const v = verdictOf(seq, { ...insmod, host: { id: 'h1' } });
+    expect(settleVerdict(v, true).reason).toBe('matched query 2 with join key ["h1"] of the sequence: part of a sequence the scan alerted on');
+    expect(settleVerdict(v, false).reason).toBe('matched query 2 with join key ["h1"] of the sequence, but no sequence the scan completed took it');
+    const th = testRule('th2', 'threshold', 'process.name:insmod', '[rule.threshold]\nfield = ["host.id"]\nvalue = 3\n');
+    expect(settleVerdict(verdictOf(th, insmod), false).reason).toBe('matched the query: counted toward the threshold of 3 events per host.id, no alert at this event');
+    expect(settleVerdict(verdictOf(kmod, insmod), false).reason).toMatch(/^matched the query, but the scan gave no alert for it: left out by max_signals/);
+    const miss = verdictOf(kmod, { ...insmod, process: {} });
+    expect(settleVerdict(miss, true)).toBe(miss);
   });
 });

@@ -27,6 +27,31 @@ export interface Verdict {
   failure?: Failure;
   /** The query's clauses on the event, when it was evaluated. */
   tree?: ClauseNode;
+  /** For a match: what the event takes part in, until a scan says whether it alerted (settleVerdict). */
+  taking?: { kind: CompiledRule['kind']; part: string; window?: string };
+}
+
+/**
+ * A verdict once a scan of the same events has run (`alerted`: an alert of the rule names this
+ * event, as its event or one of its sequence's): only then is a match of a rule that decides
+ * across events (new_terms, threshold, sequence), or one max_signals or suppression may drop, an
+ * alert or not.
+ */
+export function settleVerdict(v: Verdict, alerted: boolean): Verdict {
+  const taking = v.taking;
+  if (!v.matched || taking === undefined) return v;
+  const { kind, part } = taking;
+  switch (kind) {
+    case 'query':
+      return alerted ? v : { ...v, reason: 'matched the query, but the scan gave no alert for it: left out by max_signals, or folded into an earlier alert by alert suppression' };
+    case 'new_terms':
+      return { ...v, reason: alerted ? `matched: the scan alerted, ${part} is a new term: not seen within ${taking.window}` : `matched the query, but no alert: ${part} was seen within ${taking.window}` };
+    case 'threshold':
+      return { ...v, reason: alerted ? `matched: the scan alerted, ${part} was reached at this event` : `matched the query: counted toward ${part}, no alert at this event` };
+    case 'sequence':
+    case 'sample':
+      return { ...v, reason: alerted ? `matched ${part}: part of a ${kind} the scan alerted on` : `matched ${part}, but no ${kind} the scan completed took it` };
+  }
 }
 
 export interface VerdictOptions extends ExplainOptions {
@@ -74,24 +99,33 @@ export function compileVerdict(compiled: CompiledRule, options: VerdictOptions):
     if (excludedBy !== undefined) {
       return { matched: false, stage: 'exception', tree, reason: printable(`ruled out by the exception "${excludedBy.name}" (list ${excludedBy.listId}, item ${excludedBy.itemId})`) };
     }
-    return { matched: true, stage: 'matched', tree, reason: printable(matchedReason(compiled, event, termsOf, explainer.steps)) };
+    const { reason, taking } = matchedReason(compiled, event, termsOf, explainer.steps);
+    return { matched: true, stage: 'matched', tree, reason: printable(reason), ...(taking === undefined ? {} : { taking: { ...taking, part: printable(taking.part) } }) };
   };
 }
 
 /** What a match means for the rule's kind: an alert at once, or a part in a decision across events. */
-function matchedReason(compiled: CompiledRule, event: EcsEvent, termsOf: ((event: EcsEvent) => unknown[][]) | undefined, steps: ReturnType<typeof compileRuleExplainer>['steps']): string {
+function matchedReason(
+  compiled: CompiledRule,
+  event: EcsEvent,
+  termsOf: ((event: EcsEvent) => unknown[][]) | undefined,
+  steps: ReturnType<typeof compileRuleExplainer>['steps'],
+): { reason: string; taking?: Verdict['taking'] } {
   switch (compiled.kind) {
     case 'query':
-      return 'matched: the rule alerts on this event';
+      return { reason: 'matched: the rule alerts on this event', taking: { kind: 'query', part: '' } };
     case 'new_terms': {
       const terms = termsOf?.(event) ?? [];
       const fields = compiled.rule.newTerms.fields.join(', ');
-      if (terms.length === 0) return `matched the query, but the event has no value for ${fields}: no term to be new`;
-      return `matched the query: alerts if ${fields} = ${terms.slice(0, 3).map((t) => stringifyJson(t.length === 1 ? t[0] : t)).join(' or ')} was not seen within ${compiled.rule.newTerms.historyWindowStart} before it (a scan decides across events)`;
+      if (terms.length === 0) return { reason: `matched the query, but the event has no value for ${fields}: no term to be new` };
+      const part = `${fields} = ${terms.slice(0, 3).map((t) => stringifyJson(t.length === 1 ? t[0] : t)).join(' or ')}`;
+      const window = `${compiled.rule.newTerms.historyWindowStart} before it`;
+      return { reason: `matched the query: alerts if ${part} was not seen within ${window} (a scan decides across events)`, taking: { kind: 'new_terms', part, window } };
     }
     case 'threshold': {
       const t = compiled.rule.threshold;
-      return `matched the query: counts toward the threshold of ${t.value} events${t.fields.length > 0 ? ` per ${t.fields.join(', ')}` : ''} (a scan decides across events)`;
+      const part = `the threshold of ${t.value} events${t.fields.length > 0 ? ` per ${t.fields.join(', ')}` : ''}`;
+      return { reason: `matched the query: counts toward ${part} (a scan decides across events)`, taking: { kind: 'threshold', part } };
     }
     case 'sequence':
     case 'sample': {
@@ -102,7 +136,8 @@ function matchedReason(compiled: CompiledRule, event: EcsEvent, termsOf: ((event
           const key = s.keys.length === 0 ? '' : ` with join key ${stringifyJson(readJoinKey(s.keys, event))}`;
           return `${s.until ? 'until' : s.missing ? `missing-event query ${i + 1}` : `query ${i + 1}`}${key}`;
         });
-      return `matched ${which.join(', ')} of the ${compiled.kind}: it alerts when the other queries match too (a scan decides across events)`;
+      const part = `${which.join(', ')} of the ${compiled.kind}`;
+      return { reason: `matched ${part}: it alerts when the other queries match too (a scan decides across events)`, taking: { kind: compiled.kind, part } };
     }
   }
 }

@@ -41,6 +41,17 @@ describe('lkm-scan explain', () => {
     expect(r.stderr).toBe('lkm-scan explain: 1 event x 2 rules, 1 matched; stopped after 1 events (--limit N for more)\n');
   });
 
+  it('says, from a scan of the same events, whether a match of a rule decided across events alerted', async () => {
+    const cat = (at: string) => `{"@timestamp":"${at}","host":{"os":{"type":"linux"}},"event":{"category":"file","action":"opened-file"},"file":{"path":"/proc/modules"},"process":{"executable":"/usr/bin/cat"}}`;
+    const file = join(tmp, 'cat.ndjson');
+    writeFileSync(file, `${cat('2024-05-01T10:00:00Z')}\n${cat('2024-05-01T11:00:00Z')}\n`);
+    const r = await runInProcess(['explain', '--format', 'json', '--rule', '80084fa9', file]);
+    expect(jsonLines(r.stdout).map((l) => l.reason)).toEqual([
+      'matched: the scan alerted, process.executable = "/usr/bin/cat" is a new term: not seen within now-5d before it',
+      'matched the query, but no alert: process.executable = "/usr/bin/cat" was seen within now-5d before it',
+    ]);
+  });
+
   it('exits 2 for an input it cannot read', async () => {
     expect((await runInProcess(['explain', join(tmp, 'missing.ndjson')])).code).toBe(2);
   });
