@@ -12,7 +12,7 @@ const fieldTypes = FieldTypeTable.builtin();
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-verdict-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const verdictOf = (rule: CompiledRule, event: object, window = {}) => compileVerdict(rule, { fieldTypes, window })(event);
+const verdictOf = (rule: CompiledRule, event: Record<string, unknown>, window = {}) => compileVerdict(rule, { fieldTypes, window })(event);
 
 const kmod = testRule('kmod', 'eql', 'process where process.name == "insmod" and not user.name : "root"', 'index = ["logs-endpoint.events.*"]\n');
 const insmod = { '@timestamp': '2024-05-01T10:00:00Z', event: { category: 'process' }, process: { name: 'insmod' }, user: { name: 'alice' } };
