@@ -339,6 +339,7 @@ Exit status (as grep's):
   0  at least one match    1  no match
   2  usage error, a query that does not compile (shown with a caret), an input that could not be
      read to its end, or output that could not be written: the result is incomplete, whatever matched
+  130/143  stopped by SIGINT (Ctrl-C) / SIGTERM: what was read is decided and written
 `,
     )
     .action(async (inputs: string[], h: { eql?: string; kql?: string; count?: boolean }) => {

@@ -14,6 +14,7 @@ import { RuleError } from '../rules/ruleError.js';
 import type { Rule } from '../rules/types.js';
 import { printable } from '../text/printable.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, reportOutputFailure, watchOutput, type CliIO } from './io.js';
+import { EXIT_INTERRUPTED, Interruption } from './interrupt.js';
 import { prepareMappings } from './scan.js';
 
 export interface HuntOptions {
@@ -68,6 +69,16 @@ class StopHunt extends Error {}
  * grep's: 0 a match, 1 none, 2 when the result is incomplete (whatever matched).
  */
 export async function huntCommand(opts: HuntOptions, io: CliIO): Promise<number> {
+  // As a scan: the first SIGINT/SIGTERM stops reading, what was read is decided and written.
+  const interruption = new Interruption(io.interrupts);
+  try {
+    return await hunt(opts, io, interruption);
+  } finally {
+    interruption.dispose();
+  }
+}
+
+async function hunt(opts: HuntOptions, io: CliIO, interruption: Interruption): Promise<number> {
   const mappings = prepareMappings(opts.mappingPaths, io);
   if (!mappings) return EXIT_ERROR;
   let compiled: CompiledRule;
@@ -118,6 +129,7 @@ export async function huntCommand(opts: HuntOptions, io: CliIO): Promise<number>
   const strict = { failed: false };
   try {
     for (const source of sources) {
+      if (interruption.interrupted) break;
       const stats = await readEvents(
         source,
         {
@@ -134,8 +146,11 @@ export async function huntCommand(opts: HuntOptions, io: CliIO): Promise<number>
               throw new StopHunt();
             }
           },
+          progress() {
+            if (interruption.interrupted) throw new StopHunt();
+          },
         },
-        { stdin: io.stdin, prefilter, window, pace: () => (outputGone() ? undefined : writer.pace()) },
+        { stdin: io.stdin, stopStreams: interruption.signal, prefilter, window, pace: () => (outputGone() || interruption.interrupted ? undefined : writer.pace()) },
       );
       if (stats.error) {
         failures++;
@@ -145,6 +160,8 @@ export async function huntCommand(opts: HuntOptions, io: CliIO): Promise<number>
     if (!outputGone()) scanner.finish();
   } catch (e) {
     if (!(e instanceof StopHunt)) throw e;
+    // Interrupted: sequences pending over what was read are still decided and written.
+    if (interruption.interrupted && !outputGone()) scanner.finish();
   }
   if (malformed > 10) io.stderr.write(`lkm-scan: ${malformed - 10} more malformed lines not shown\n`);
   if (opts.count && !outputGone()) writer.write(`${matches}\n`);
@@ -157,6 +174,7 @@ export async function huntCommand(opts: HuntOptions, io: CliIO): Promise<number>
     const joined = compiled.kind === 'sequence' || compiled.kind === 'sample' ? ` (${matchedEvents} events)` : '';
     io.stderr.write(`lkm-scan hunt: ${matches} match${matches === 1 ? '' : 'es'}${joined}\n`);
   }
+  if (interruption.by) return EXIT_INTERRUPTED[interruption.by];
   if (failures > 0 || strict.failed) return EXIT_ERROR;
   return matches > 0 ? EXIT_CLEAN : EXIT_ALERTS;
 }

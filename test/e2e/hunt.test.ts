@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli.js';
+import type { InterruptSignal } from '../../src/commands/interrupt.js';
 import { jsonLines, runCli, runInProcess } from './run.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-hunt-'));
@@ -79,6 +82,27 @@ describe('lkm-scan hunt', () => {
     expect((await runInProcess(['hunt', events])).code).toBe(2);
     expect((await runInProcess(['hunt', '--kql', 'a:1', '--eql', 'any where true', events])).code).toBe(2);
     expect((await runInProcess(['--format', 'sarif', 'hunt', '--kql', 'a:1', events])).code).toBe(2);
+  });
+
+  it('stops on an interrupt while reading a live stream, with what matched written, and exits 130', async () => {
+    let stop: ((s: InterruptSignal) => void) | undefined;
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const hunting = run(['hunt', '--kql', 'process.name:insmod', '-'], {
+      stdin,
+      stdout,
+      stderr: new PassThrough(),
+      env: { NO_COLOR: '', FORCE_COLOR: '0' },
+      interrupts: { listen: (s) => ((stop = s), () => (stop = undefined)) },
+    });
+    stdin.write(`${LINES[2]}\n`);
+    while (!out.includes('\n')) await new Promise((r) => setTimeout(r, 5));
+    stop?.('SIGINT');
+    expect(await hunting).toBe(130);
+    expect(out).toBe(`${LINES[2]}\n`);
+    expect(stop).toBeUndefined();
   });
 
   it('through the binary: a pipe of matches, grep-like exit status', async () => {
