@@ -26,11 +26,12 @@ export function explainEventFilter(filter: EventFilter, query: string, categoryF
   const read = compileFieldReader(categoryField);
   const name = filter.category.name;
   const categoryClause = shownClause(`${categoryField} == ${JSON.stringify(name)}`);
+  const shownField = shownClause(categoryField);
   const clause = shownClause(sourceOf(query, filter.at));
   return (event) => {
     const values = read(event);
     const result = inCategory(event);
-    const category: ClauseNode = { clause: categoryClause, result, field: categoryField, value: shownValue(values), literals: [name], role: 'category' };
+    const category: ClauseNode = { clause: categoryClause, result, field: shownField, value: shownValue(values), literals: [name], role: 'category' };
     if (!result && differsOnlyInCase(values, [name])) category.caseOnly = true;
     return combine('and', clause, [category, condition(event)]);
   };

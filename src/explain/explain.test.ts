@@ -160,6 +160,18 @@ describe('a clause names the field it read and the value found', () => {
     ]);
   });
 
+  it('escapes a hostile field name, from the query or a rule filter', () => {
+    const rule = ruleOf(
+      'hf',
+      'kuery',
+      '"a\\u001b[2Jb":x',
+      `[[rule.filters]]\n[rule.filters.query.exists]\nfield = "c\\u001b]0;t\\u0007d"\n`,
+    );
+    const explained = compileRuleExplainer(rule, { fieldTypes, now: NOW }).explain({});
+    for (const leaf of leavesOf(explained)) expect(`${leaf.clause} ${leaf.field}`).not.toMatch(/[\u0000-\u001f]/);
+    expect(leavesOf(explained).map((l) => l.field)).toEqual(['a\\x1b[2Jb', 'c\\x1b]0;t\\x07d']);
+  });
+
   it('escapes a hostile value and cuts a long one', () => {
     const rule = ruleOf('h', 'kuery', 'process.name:x');
     const explained = compileRuleExplainer(rule, { fieldTypes, now: NOW }).explain({ process: { name: `\u001b]0;pwned\u0007${'a'.repeat(500)}` } });

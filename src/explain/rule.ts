@@ -106,7 +106,7 @@ function filterExplainers(filters: readonly RuleFilter[], fieldTypes: FieldTypeT
         clause,
         result: test(event),
         role: 'filter',
-        ...(field === undefined || read === undefined ? {} : { field, value: shownValue(read(event)) }),
+        ...(field === undefined || read === undefined ? {} : { field: shownClause(field), value: shownValue(read(event)) }),
       });
     });
 }
