@@ -70,6 +70,9 @@ Examples:
   $ lkm-scan --state .lkm-state.json today.ndjson   new_terms alerts only on terms unseen in earlier runs
   $ lkm-scan baseline --state .lkm-state.json known-good/   learn terms without alerting
   $ lkm-scan rules                              list rules; lkm-scan rules show <id> for one
+  $ lkm-scan --explain --rule 947827c6 logs/    under each alert, the clauses that decided it
+  $ lkm-scan explain --rule 947827c6 events.ndjson   why a rule did or did not take each event
+  $ lkm-scan hunt --kql 'process.name:insmod' logs/  the events one ad-hoc query matches (NDJSON)
   $ lkm-scan validate my-rules/                 check rule files without scanning
   $ lkm-scan --mapping template.json logs/      KQL and EQL match your own fields by their mapped types
                                                 (a text field by its words); ECS and the Elastic
