@@ -9,9 +9,12 @@ import { SarifSink, type SarifOptions } from './sarifSink.js';
 import { formatAlertText } from './text.js';
 import type { AlertExplanation } from '../explain/alert.js';
 import { alertExplanationEntries, alertExplanationText } from '../explain/render.js';
+import { HtmlSink } from './html/sink.js';
+import type { ScanSummary } from './summary.js';
+import type { TimeWindow } from '../engine/timeWindow.js';
 
-export type OutputFormat = 'text' | 'json' | 'sarif' | 'elastic';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif', 'elastic'];
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'elastic' | 'html';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif', 'elastic', 'html'];
 
 /** How the scan went, for formats that record it beside the alerts (SARIF's invocation). */
 export interface ScanOutcome {
@@ -23,6 +26,8 @@ export interface ScanOutcome {
   interrupted: boolean;
   /** Why no event was evaluated, when that makes the scan fail (src/input/nothingEvaluated.ts). */
   nothingEvaluated?: string;
+  /** The scan's counts, for formats that show them (the HTML report's totals). */
+  summary?: ScanSummary;
 }
 
 /**
@@ -47,6 +52,8 @@ export interface SinkContext {
   sarif: SarifOptions;
   /** `--explain` (text and json): why each alert fired (src/explain); absent, alerts are written as always. */
   explain?: (alert: Alert) => AlertExplanation;
+  /** `--since` / `--until`, for formats that show the scan's window. */
+  window?: TimeWindow;
 }
 
 export function createSink(format: OutputFormat, out: Writable, ctx: SinkContext): AlertSink {
@@ -81,5 +88,7 @@ export function createSink(format: OutputFormat, out: Writable, ctx: SinkContext
     case 'sarif':
       // One document, streamed: results as they come, rules and outcome at the end.
       return new SarifSink(writer, ctx.rules, ctx.version, ctx.sarif);
+    case 'html':
+      return new HtmlSink(writer, ctx);
   }
 }
