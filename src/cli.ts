@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_ERROR, type CliIO } from './commands/io.js';
 import { rulesListCommand, rulesShowCommand } from './commands/rulesList.js';
+import { rulesExportCommand } from './commands/rulesExport.js';
+import { coverageCommand } from './commands/coverage.js';
 import { scanCommand } from './commands/scan.js';
 import { baselineCommand } from './commands/baseline.js';
+import { huntCommand } from './commands/hunt.js';
+import { DEFAULT_EXPLAIN_LIMIT, explainCommand } from './commands/explain.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/sink.js';
 import { SUMMARY_RULES, type SummaryRules } from './output/summary.js';
 import { validateCommand } from './commands/validate.js';
@@ -11,6 +15,7 @@ import { RuleError } from './rules/ruleError.js';
 import { SEVERITIES, type Severity } from './rules/types.js';
 import { FAIL_ON_LEVELS, type FailOn } from './commands/scan.js';
 import { closestCommand } from './commands/suggest.js';
+import { RULE_TEST_FORMATS, ruleTestCommand, type RuleTestFormat } from './commands/ruleTest.js';
 import { parseTimeBound } from './engine/timeWindow.js';
 
 export { processInterrupts } from './commands/interrupt.js';
@@ -45,6 +50,12 @@ function parseMaxResults(value: string): number {
   return n;
 }
 
+function parsePercent(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n > 100) throw new InvalidArgumentError('expected a percentage from 0 to 100');
+  return n;
+}
+
 function parseWorkers(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
@@ -59,6 +70,7 @@ Examples:
   $ auditbeat -e | lkm-scan                     live: alerts print as events arrive
   $ lkm-scan --format json events.ndjson | jq .rule.name
   $ lkm-scan --format sarif logs/*.ndjson.gz > alerts.sarif   for GitHub code scanning (README "SARIF output")
+  $ lkm-scan --report report.html logs/         alerts as text, and an HTML report to open in a browser
   $ lkm-scan --rules my-rules/ --no-bundled events.ndjson
   $ lkm-scan --rule 80084fa9 --min-severity low events.ndjson
   $ lkm-scan --fail-on high logs/               exit 1 only for high or critical alerts
@@ -68,7 +80,12 @@ Examples:
   $ lkm-scan --state .lkm-state.json today.ndjson   new_terms alerts only on terms unseen in earlier runs
   $ lkm-scan baseline --state .lkm-state.json known-good/   learn terms without alerting
   $ lkm-scan rules                              list rules; lkm-scan rules show <id> for one
+  $ lkm-scan --explain --rule 947827c6 logs/    under each alert, the clauses that decided it
+  $ lkm-scan explain --rule 947827c6 events.ndjson   why a rule did or did not take each event
+  $ lkm-scan hunt --kql 'process.name:insmod' logs/  the events one ad-hoc query matches (NDJSON)
   $ lkm-scan validate my-rules/                 check rule files without scanning
+  $ lkm-scan coverage logs/                     which rules can fire on this data, and why not
+  $ lkm-scan test my-rules/                     run the rule tests kept in my-rules/tests/ (README "Rule tests")
   $ lkm-scan --mapping template.json logs/      KQL and EQL match your own fields by their mapped types
                                                 (a text field by its words); ECS and the Elastic
                                                 integrations' fields are known without it
@@ -81,8 +98,17 @@ Exit status:
   130/143  stopped by SIGINT (Ctrl-C) / SIGTERM: output and summary cover what was read
 `;
 
+/** `--format` values: the scan's output formats, `navigator`, which only `rules` writes (a scan has --navigator FILE), and `junit`, which only `test` writes. */
+const FORMATS = [...OUTPUT_FORMATS, 'navigator', 'junit'] as const;
+type Format = (typeof FORMATS)[number];
+
+function scanFormat(format: Format): OutputFormat | undefined {
+  return OUTPUT_FORMATS.find((f) => f === format);
+}
+
 interface GlobalOpts {
-  format: OutputFormat;
+  format: Format;
+  navigator?: string;
   quiet?: boolean;
   summary: SummaryRules;
   strict?: boolean;
@@ -107,6 +133,8 @@ interface GlobalOpts {
   exceptions: string[];
   valueList: string[];
   stats?: string;
+  explain?: boolean;
+  report?: string;
 }
 
 function ruleSelection(o: GlobalOpts) {
@@ -143,9 +171,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .description('Scan NDJSON Elastic Common Schema events with Elastic detection rules (EQL, KQL), offline.')
     .version(pkg.version, '-V, --version')
     .argument('[inputs...]', 'files or folders of events (NDJSON, JSON arrays, Elasticsearch _search responses); - or none reads stdin')
-    .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON), sarif (SARIF 2.1.0) or elastic (NDJSON alert documents of the Elastic Security alerts index)').choices([...OUTPUT_FORMATS]).default('text'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format: text, json (NDJSON), sarif (SARIF 2.1.0), elastic (NDJSON alert documents of the Elastic Security alerts index) or html (one self-contained report page); `rules` also takes navigator (an ATT&CK Navigator layer), `test` junit (JUnit XML)')
+        .choices([...FORMATS])
+        .default('text'),
+    )
     .option('-q, --quiet', 'do not print the summary (nor the progress line) on stderr')
+    .option('--navigator <file>', 'after the scan, write an ATT&CK Navigator layer (JSON) of the techniques of the rules that fired to FILE; score: rules that fired (see README "ATT&CK Navigator layers")')
     .option('--stats <file>', 'after the scan, write its counts (inputs, alerts and max_signals left-outs per rule, exceptions) to FILE as one JSON document, whatever the exit status; - for stderr (see README "Run statistics (--stats)")')
+    .option('--report <file>', 'also write the HTML report (totals, alerts over time per host, ATT&CK matrix, top lists, a filterable alert table) to FILE, beside the output format; one self-contained file (see README "HTML report")')
     .addOption(
       new Option('--summary <rules>', 'rules the summary lists: alerted (and a count of the rest) or all').choices([...SUMMARY_RULES]).default('alerted'),
     )
@@ -160,6 +194,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     )
     .option('--state <file>', 'remember new_terms history in FILE across runs: read before the scan, saved after (see README "Remembered history")')
     .option('--no-prefilter', 'parse every line (slower; also reports malformed lines the prefilter would skip unparsed)')
+    .option('--explain', 'text and json output: under each alert, the clauses of its rule with the values the event has, and what decided a new_terms, threshold or sequence rule (see README "Why did it fire")')
     .option('--no-max-signals', "keep every alert: do not cap a rule's alerts per execution at its max_signals (see README \"max_signals and alert suppression\")")
     .addOption(
       new Option('--workers <n>', 'worker threads reading large plain files in parallel (default 1; see README "Performance")').argParser(parseWorkers),
@@ -187,10 +222,20 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (typo !== undefined) {
       program.error(`error: unknown command '${inputs[0]}' (no such file either). Did you mean '${typo}'?`, { code: 'lkm-scan.unknownCommand', exitCode: EXIT_ERROR });
     }
+    if (o.format === 'junit') return program.error('error: --format junit is for `lkm-scan test`; a scan writes text, json, sarif, elastic or html', { code: 'lkm-scan.formatForTests', exitCode: EXIT_ERROR });
+    const format = scanFormat(o.format);
+    if (format === undefined) {
+      return program.error(`error: --format ${o.format} is for \`lkm-scan rules\`; a scan writes its layer with --navigator FILE`, { code: 'lkm-scan.formatForRules', exitCode: EXIT_ERROR });
+    }
+    if (o.explain && format !== 'text' && format !== 'json') {
+      program.error(`error: --explain is for --format text or json, not ${format}`, { code: 'lkm-scan.explainFormat', exitCode: EXIT_ERROR });
+    }
     exitCode = await scanCommand(
       {
         inputs,
-        format: o.format,
+        explain: !!o.explain,
+        format,
+        navigatorPath: o.navigator,
         quiet: !!o.quiet,
         summary: o.summary,
         strict: !!o.strict,
@@ -209,6 +254,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         exceptionPaths: o.exceptions,
         valueListPaths: o.valueList,
         statsPath: o.stats,
+        reportPath: o.report,
         ...ruleSelection(o),
       },
       io,
@@ -219,12 +265,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   // subcommand name (`lkm-scan --rules x rules` and `lkm-scan rules --rules x`).
   program.configureHelp({ showGlobalOptions: true });
   const globals = () => program.opts<GlobalOpts>();
-  const rules = program.command('rules').description('list the rules lkm-scan would run (bundled plus --rules); --format json for NDJSON');
+  const rules = program.command('rules').description('list the rules lkm-scan would run (bundled plus --rules); --format json for NDJSON, navigator for an ATT&CK Navigator layer');
   rules.addHelpText(
     'after',
     `
 Examples:
   $ lkm-scan rules                               id, name, type, severity, risk, MITRE ids, flags
+  $ lkm-scan rules --format navigator > layer.json   ATT&CK Navigator layer: techniques scored by rules
   $ lkm-scan rules --rules detection-rules/rules/linux --tag "Tactic: Persistence"
   $ lkm-scan rules show 947827c6-9ed6-4dec-903e-c856c86e72f3
   $ lkm-scan rules show "kernel modules via proc"
@@ -232,7 +279,7 @@ Examples:
   );
   rules.action(() => {
     const o = globals();
-    exitCode = rulesListCommand({ ...ruleSelection(o), format: o.format === 'json' ? 'json' : 'text', color: o.color }, io);
+    exitCode = rulesListCommand({ ...ruleSelection(o), format: o.format === 'json' || o.format === 'navigator' ? o.format : 'text', color: o.color }, io);
   });
   const show = rules
     .command('show')
@@ -243,6 +290,61 @@ Examples:
     const o = globals();
     exitCode = rulesShowCommand(key, { ...ruleSelection(o), format: 'text', color: o.color }, io);
   });
+
+  const exportRules = rules
+    .command('export')
+    .description("write the selected rules (and --exceptions lists) as the NDJSON of Kibana's rule import")
+    .requiredOption('--kibana <file>', 'the NDJSON file to write (- for stdout), for POST /api/detection_engine/rules/_import or Rules > Import rules')
+    .addHelpText(
+      'after',
+      `
+Writes one rule object a line (the rule file's [rule] table as detection-rules exports it, with
+version, enabled, required_fields), then the --exceptions lists and items, then Kibana's export
+summary line. Disabled rules are exported with "enabled": false. See README "From laptop to cluster".
+
+Examples:
+  $ lkm-scan rules export --kibana rules.ndjson
+  $ lkm-scan --rules my-rules/ --no-bundled --exceptions allow.ndjson rules export --kibana rules.ndjson
+  $ curl -X POST "$KIBANA/api/detection_engine/rules/_import" -H 'kbn-xsrf: true' \\
+      -H "Authorization: ApiKey $KEY" -F file=@rules.ndjson
+
+Exit status:
+  0  written    2  a rule or exception file that does not load, or a file that cannot be written
+`,
+    )
+    .action((cmdOpts: { kibana: string }) => {
+      const o = globals();
+      exitCode = rulesExportCommand({ ...ruleSelection(o), kibanaPath: cmdOpts.kibana, exceptionPaths: o.exceptions, mappingPaths: o.mapping }, io);
+    });
+
+  const coverage = program
+    .command('coverage')
+    .description('which selected rules can fire on this data, and why not: required fields and values, index patterns, fields no rule reads')
+    .argument('[inputs...]', 'files or folders of events, as for a scan; - or none reads stdin')
+    .addOption(new Option('--fail-under <percent>', 'exit 1 when fewer than PERCENT of the rules that read events can fire').argParser(parsePercent))
+    .addHelpText(
+      'after',
+      `
+For each selected rule: the exact field values it requires (the rule index's requirements, the
+same the scan uses to pick rules for an event) and how many events have them, whether its index
+patterns take the events in, and which fields it reads are missing. Rules are grouped by their
+"Data Source:" tags; the data by agent.type / event.module / dataset. --format json for the
+document README "Data coverage" describes.
+
+Examples:
+  $ lkm-scan coverage logs/
+  $ lkm-scan coverage --rules detection-rules/rules/linux --no-bundled --format json audit.ndjson.gz
+  $ lkm-scan coverage --fail-under 80 sample.ndjson    a CI check that the data feeds the rules
+
+Exit status:
+  0  report written    1  under --fail-under    2  a rule or input that cannot be read, or no event
+`,
+    )
+    .action(async (inputs: string[], cmdOpts: { failUnder?: number }) => {
+      const o = globals();
+      if (o.format !== 'text' && o.format !== 'json') return coverage.error(`error: coverage writes text or json, not --format ${o.format}`, { code: 'lkm-scan.coverageFormat', exitCode: EXIT_ERROR });
+      exitCode = await coverageCommand({ ...ruleSelection(o), inputs, format: o.format, color: o.color, mappingPaths: o.mapping, failUnder: cmdOpts.failUnder }, io);
+    });
 
   const validate = program
     .command('validate')
@@ -298,14 +400,141 @@ Exit status:
       const o = globals();
       const statePath = o.state;
       if (o.stats !== undefined) return baseline.error('error: --stats is for scans; baseline prints what it learnt', { code: 'lkm-scan.statsInBaseline', exitCode: EXIT_ERROR });
+      if (o.report !== undefined) return baseline.error('error: --report is for scans; baseline prints what it learnt', { code: 'lkm-scan.reportInBaseline', exitCode: EXIT_ERROR });
       if (statePath === undefined) return baseline.error('error: baseline needs --state FILE: the file to learn into', { code: 'lkm-scan.missingState', exitCode: EXIT_ERROR });
+      if (o.format === 'junit') return baseline.error('error: --format junit is for `lkm-scan test`', { code: 'lkm-scan.formatForTests', exitCode: EXIT_ERROR });
       exitCode = await baselineCommand(
-        { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, exceptionPaths: o.exceptions, valueListPaths: o.valueList, ...ruleSelection(o) },
+        { inputs, format: scanFormat(o.format) ?? 'text', quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, exceptionPaths: o.exceptions, valueListPaths: o.valueList, ...ruleSelection(o) },
         io,
       );
     });
 
-  for (const cmd of [program, rules, show, validate, baseline]) {
+  const test = program
+    .command('test')
+    .description("run rule tests: each case's events through a rule, its alerts against those the test expects")
+    .argument('[paths...]', 'rules folders (their tests/ folders are searched), test folders or test files (default: the bundled rules\' tests)')
+    .addHelpText(
+      'after',
+      `
+A rule's tests live beside it: tests/<rule file name without .toml>/*.toml, each naming the rule
+(rule = "<rule_id>" or a path) and [[case]] tables with events (NDJSON files or inline
+[[case.event]]) and what must come of them: alerts = N, or the exact alerts as [[case.alert]]
+(which event line, new_terms values, threshold group). See README "Rule tests".
+
+Examples:
+  $ lkm-scan test                               the bundled rules' tests
+  $ lkm-scan test my-rules/                     every tests/ folder below my-rules/
+  $ lkm-scan test my-rules/tests/my_rule/fires.toml
+  $ lkm-scan test --format junit my-rules/ > rule-tests.xml   for CI test reports
+
+Exit status:
+  0  every case passed    1  a case failed
+  2  a test file, a case or its rule could not be used, or a path holds no test (wins over 1)
+`,
+    )
+    .action(async (paths: string[]) => {
+      const o = globals();
+      // Scan outputs: a test run has no alerts file or counts to write, and must not seem to.
+      if (o.stats !== undefined || o.report !== undefined || o.navigator !== undefined) {
+        return test.error('error: --stats, --report and --navigator are for scans; lkm-scan test reports with --format', { code: 'lkm-scan.scanOutputInTest', exitCode: EXIT_ERROR });
+      }
+      const format = RULE_TEST_FORMATS.find((f): f is RuleTestFormat => f === o.format);
+      if (format === undefined) return test.error(`error: lkm-scan test writes ${RULE_TEST_FORMATS.join(', ')}, not ${o.format}`, { code: 'lkm-scan.testFormat', exitCode: EXIT_ERROR });
+      exitCode = await ruleTestCommand({ paths, format, color: o.color, mappingPaths: o.mapping, version: pkg.version }, io);
+    });
+
+  const hunt = program
+    .command('hunt')
+    .description('print the events one ad-hoc EQL or KQL query matches, with the scan\'s engine and semantics')
+    .argument('[inputs...]', 'files or folders of events, as for a scan; - or none reads stdin')
+    .option('--eql <query>', 'an EQL query: an event query, a sequence or a sample')
+    .option('--kql <query>', 'a KQL query')
+    .option('--count', 'print only the number of matches (events; sequences or samples for an EQL join)')
+    .addHelpText(
+      'after',
+      `
+Reads the inputs like a scan, with the same --mapping, --since/--until, --no-prefilter and --strict.
+Prints each matching event as the line it was read from (NDJSON); with --format text, one short
+line each (file:line, time, host, user, action, process, command line, file) and a count on stderr.
+The events of an EQL sequence or sample are printed in order, each on its own line as
+{"sequence": N, "event": I, "location": {...}, "document": {...}} (N counts the matches from 1).
+
+Examples:
+  $ lkm-scan hunt --kql 'process.name:insmod and host.name:web1' logs/
+  $ lkm-scan hunt --eql 'process where process.args : "*nc*-e*"' --format text logs/
+  $ lkm-scan hunt --count --eql 'sequence by host.id [process where true] [network where true]' logs/
+  $ zcat audit.ndjson.gz | lkm-scan hunt --kql 'user.name:root' | jq .process.name
+
+Exit status (as grep's):
+  0  at least one match    1  no match
+  2  usage error, a query that does not compile (shown with a caret), an input that could not be
+     read to its end, or output that could not be written: the result is incomplete, whatever matched
+  130/143  stopped by SIGINT (Ctrl-C) / SIGTERM: what was read is decided and written
+`,
+    )
+    .action(async (inputs: string[], h: { eql?: string; kql?: string; count?: boolean }) => {
+      const o = globals();
+      if ((h.eql === undefined) === (h.kql === undefined)) {
+        return hunt.error('error: hunt needs one query: --eql QUERY or --kql QUERY', { code: 'lkm-scan.huntQuery', exitCode: EXIT_ERROR });
+      }
+      // NDJSON unless --format text is asked for: the default `text` is the scan's.
+      const format = program.getOptionValueSource('format') === 'default' ? 'json' : o.format;
+      if (format !== 'json' && format !== 'text') return hunt.error(`error: hunt prints events as json (NDJSON, the default) or text, not ${format}`, { code: 'lkm-scan.huntFormat', exitCode: EXIT_ERROR });
+      const query = h.eql !== undefined ? { language: 'eql' as const, text: h.eql } : { language: 'kuery' as const, text: h.kql ?? '' };
+      exitCode = await huntCommand(
+        { inputs, query, format, count: !!h.count, quiet: !!o.quiet, strict: !!o.strict, prefilter: o.prefilter, color: o.color, window: { since: o.since, until: o.until }, mappingPaths: o.mapping },
+        io,
+      );
+    });
+
+  const explain = program
+    .command('explain')
+    .description('for each event and each selected rule: matched or not, and if not the first clause that failed with the value found')
+    .argument('[inputs...]', 'files or folders of events, as for a scan; - or none reads stdin')
+    .addOption(new Option('--limit <n>', 'explain at most N events (each against every selected rule)').argParser(parseMaxResults).default(DEFAULT_EXPLAIN_LIMIT))
+    .option('--tree', 'text: also every clause of the query with the value the event has (--format json always has it)')
+    .addHelpText(
+      'after',
+      `
+Uses the rules, field types (--mapping), exceptions (--exceptions, --value-list) and time window
+(--since/--until) a scan with the same options would. Says, in order of the scan's own steps, what
+stopped a rule: the time window, the rule's index patterns, the first clause of its query or
+filters that failed (a missing field, a value that differs only in case on a case-sensitive
+clause, the wrong category, a value excluded by "not"), or an exception. Whether a match became an
+alert (a new_terms, threshold or sequence rule decides across events) comes from a scan of the same
+events run beside it.
+
+Examples:
+  $ lkm-scan explain --rule 947827c6 events.ndjson
+  $ lkm-scan explain --rule "Kernel Module" --tree --limit 5 events.ndjson
+  $ lkm-scan explain --rules my-rules/ --no-bundled --format json events.ndjson | jq .reason
+
+Exit status:
+  0  explained    2  usage error, a rule or input that could not be read
+`,
+    )
+    .action(async (inputs: string[], e: { limit: number; tree?: boolean }) => {
+      const o = globals();
+      if (o.format !== 'text' && o.format !== 'json') return explain.error(`error: explain prints text or json, not ${o.format}`, { code: 'lkm-scan.explainFormat', exitCode: EXIT_ERROR });
+      exitCode = await explainCommand(
+        {
+          inputs,
+          format: o.format,
+          limit: e.limit,
+          tree: !!e.tree,
+          quiet: !!o.quiet,
+          color: o.color,
+          window: { since: o.since, until: o.until },
+          mappingPaths: o.mapping,
+          exceptionPaths: o.exceptions,
+          valueListPaths: o.valueList,
+          ...ruleSelection(o),
+        },
+        io,
+      );
+    });
+
+  for (const cmd of [program, rules, show, exportRules, coverage, validate, baseline, test, hunt, explain]) {
     cmd.exitOverride();
     cmd.configureOutput({
       writeOut: (s) => io.stdout.write(s),

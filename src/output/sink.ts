@@ -7,9 +7,14 @@ import { BatchedWriter } from './batchedWriter.js';
 import { elasticAlertLine } from './elasticSink.js';
 import { SarifSink, type SarifOptions } from './sarifSink.js';
 import { formatAlertText } from './text.js';
+import type { AlertExplanation } from '../explain/alert.js';
+import { alertExplanationEntries, alertExplanationText } from '../explain/render.js';
+import { HtmlSink } from './html/sink.js';
+import type { ScanSummary } from './summary.js';
+import type { TimeWindow } from '../engine/timeWindow.js';
 
-export type OutputFormat = 'text' | 'json' | 'sarif' | 'elastic';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif', 'elastic'];
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'elastic' | 'html';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif', 'elastic', 'html'];
 
 /** How the scan went, for formats that record it beside the alerts (SARIF's invocation). */
 export interface ScanOutcome {
@@ -21,6 +26,8 @@ export interface ScanOutcome {
   interrupted: boolean;
   /** Why no event was evaluated, when that makes the scan fail (src/input/nothingEvaluated.ts). */
   nothingEvaluated?: string;
+  /** The scan's counts, for formats that show them (the HTML report's totals). */
+  summary?: ScanSummary;
 }
 
 /**
@@ -43,25 +50,35 @@ export interface SinkContext {
   rules: readonly Rule[];
   version: string;
   sarif: SarifOptions;
+  /** `--explain` (text and json): why each alert fired (src/explain); absent, alerts are written as always. */
+  explain?: (alert: Alert) => AlertExplanation;
+  /** `--since` / `--until`, for formats that show the scan's window. */
+  window?: TimeWindow;
 }
 
 export function createSink(format: OutputFormat, out: Writable, ctx: SinkContext): AlertSink {
   const writer = new BatchedWriter(out);
   switch (format) {
-    case 'text':
+    case 'text': {
+      const explain = ctx.explain;
+      const why = explain === undefined ? () => '' : (alert: Alert) => alertExplanationText(explain(alert), ctx.chalk);
       return {
-        write: (alert) => writer.write(formatAlertText(alert, ctx.chalk) + '\n'),
+        write: (alert) => writer.write(formatAlertText(alert, ctx.chalk) + why(alert) + '\n'),
         pace: () => writer.pace(),
         end: () => writer.end(),
       };
-    case 'json':
+    }
+    case 'json': {
       // Measured with every line alerting: the ndjson package's serializer plus one write per
       // alert took half the scan time; a prebuilt line and batched writes take a few percent.
+      const explain = ctx.explain;
+      const line = explain === undefined ? alertJsonLine : (alert: Alert) => alertJsonLine(alert, alertExplanationEntries(explain(alert)));
       return {
-        write: (alert) => writer.write(alertJsonLine(alert)),
+        write: (alert) => writer.write(line(alert)),
         pace: () => writer.pace(),
         end: () => writer.end(),
       };
+    }
     case 'elastic':
       return {
         write: (alert) => writer.write(elasticAlertLine(alert)),
@@ -71,5 +88,7 @@ export function createSink(format: OutputFormat, out: Writable, ctx: SinkContext
     case 'sarif':
       // One document, streamed: results as they come, rules and outcome at the end.
       return new SarifSink(writer, ctx.rules, ctx.version, ctx.sarif);
+    case 'html':
+      return new HtmlSink(writer, ctx);
   }
 }
