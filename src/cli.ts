@@ -7,6 +7,7 @@ import { baselineCommand } from './commands/baseline.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/sink.js';
 import { SUMMARY_RULES, type SummaryRules } from './output/summary.js';
 import { validateCommand } from './commands/validate.js';
+import { ruleCacheDir } from './rules/cache.js';
 import { RuleError } from './rules/ruleError.js';
 import { SEVERITIES, type Severity } from './rules/types.js';
 import { FAIL_ON_LEVELS, type FailOn } from './commands/scan.js';
@@ -107,10 +108,12 @@ interface GlobalOpts {
   exceptions: string[];
   valueList: string[];
   stats?: string;
+  cache: boolean;
+  cacheDir?: string;
 }
 
-function ruleSelection(o: GlobalOpts) {
-  return { rulePaths: o.rules, bundled: o.bundled, only: o.rule, exclude: o.excludeRule, tags: o.tag, minSeverity: o.minSeverity };
+function ruleSelection(o: GlobalOpts, env: NodeJS.ProcessEnv) {
+  return { rulePaths: o.rules, bundled: o.bundled, only: o.rule, exclude: o.excludeRule, tags: o.tag, minSeverity: o.minSeverity, cacheDir: ruleCacheDir(o, env) };
 }
 
 /** Which rules run, and how output looks: program options that the subcommands read too. */
@@ -128,6 +131,11 @@ function addRuleOptions(cmd: Command): Command {
       collect,
       [],
     )
+    .option(
+      '--cache-dir <dir>',
+      'keep loaded and parsed rules in DIR, so the next run with the same rule files starts fast (default: $LKM_SCAN_CACHE_DIR, else $XDG_CACHE_HOME/lkm-scan, else ~/.cache/lkm-scan; see README "Rule cache")',
+    )
+    .option('--no-cache', 'neither read nor write the rule cache: load and parse every rule file afresh')
     .option('--color', 'force colour output')
     .option('--no-color', 'disable colour output (NO_COLOR is honoured too)');
 }
@@ -209,7 +217,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         exceptionPaths: o.exceptions,
         valueListPaths: o.valueList,
         statsPath: o.stats,
-        ...ruleSelection(o),
+        ...ruleSelection(o, io.env),
       },
       io,
     );
@@ -232,7 +240,7 @@ Examples:
   );
   rules.action(() => {
     const o = globals();
-    exitCode = rulesListCommand({ ...ruleSelection(o), format: o.format === 'json' ? 'json' : 'text', color: o.color }, io);
+    exitCode = rulesListCommand({ ...ruleSelection(o, io.env), format: o.format === 'json' ? 'json' : 'text', color: o.color }, io);
   });
   const show = rules
     .command('show')
@@ -241,7 +249,7 @@ Examples:
   show.addHelpText('after', '\nExamples:\n  $ lkm-scan rules show 80084fa9\n  $ lkm-scan rules show "Creation of Kernel Module"\n');
   show.action((key: string) => {
     const o = globals();
-    exitCode = rulesShowCommand(key, { ...ruleSelection(o), format: 'text', color: o.color }, io);
+    exitCode = rulesShowCommand(key, { ...ruleSelection(o, io.env), format: 'text', color: o.color }, io);
   });
 
   const validate = program
@@ -269,7 +277,7 @@ Exit status:
 `,
     )
     .action((paths: string[]) => {
-      exitCode = validateCommand(paths, io, globals().mapping);
+      exitCode = validateCommand(paths, io, globals().mapping, ruleCacheDir(globals(), io.env));
     });
 
   const baseline = program
@@ -300,7 +308,7 @@ Exit status:
       if (o.stats !== undefined) return baseline.error('error: --stats is for scans; baseline prints what it learnt', { code: 'lkm-scan.statsInBaseline', exitCode: EXIT_ERROR });
       if (statePath === undefined) return baseline.error('error: baseline needs --state FILE: the file to learn into', { code: 'lkm-scan.missingState', exitCode: EXIT_ERROR });
       exitCode = await baselineCommand(
-        { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, exceptionPaths: o.exceptions, valueListPaths: o.valueList, ...ruleSelection(o) },
+        { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, exceptionPaths: o.exceptions, valueListPaths: o.valueList, ...ruleSelection(o, io.env) },
         io,
       );
     });

@@ -22,6 +22,7 @@ import { fieldTypesOf, MappingError, readMappingFiles } from '../fieldTypes/inde
 import type { FieldTypeTable, MappingSource } from '../fieldTypes/index.js';
 import { exceptionCounts, ExceptionFileError, ExceptionSet } from '../exceptions/index.js';
 import { RuleError } from '../rules/ruleError.js';
+import type { RuleQueries } from '../rules/pack.js';
 import { selectRules, type RuleSelection } from '../rules/select.js';
 import { shareRuleSet } from '../rules/shared.js';
 import { SEVERITIES, type Severity } from '../rules/types.js';
@@ -121,6 +122,11 @@ function tell(io: CliIO, told: string[] | undefined, kind: 'note' | 'warning', t
 
 /** Loads and compiles the selected rules, printing every problem. Returns undefined on failure. */
 export function prepareRules(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTypeTable, told?: string[]): CompiledRule[] | undefined {
+  return prepareRuleSet(sel, io, fieldTypes, told)?.compiled;
+}
+
+/** prepareRules, and the parsed queries the rules were compiled from (what scan workers are sent). */
+function prepareRuleSet(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTypeTable, told?: string[]): { compiled: CompiledRule[]; queries: RuleQueries } | undefined {
   let selected;
   try {
     selected = selectRules(sel);
@@ -135,12 +141,14 @@ export function prepareRules(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTy
   const compiled: CompiledRule[] = [];
   for (const rule of selected.rules) {
     try {
-      compiled.push(compileRule(rule, { fieldTypes }));
+      compiled.push(compileRule(rule, { fieldTypes, parse: (r) => selected.queries.parse(r) }));
     } catch (e) {
       if (e instanceof RuleError) errors.push(e);
       else throw e;
     }
   }
+  const cacheProblem = selected.queries.save();
+  if (cacheProblem !== undefined) tell(io, told, 'warning', cacheProblem);
   for (const key of selected.unknown) {
     errors.push(new RuleError({ message: `no rule matches --rule "${key}"`, file: '--rule', notes: ['`lkm-scan rules` lists the rules by id and name'] }));
   }
@@ -176,7 +184,7 @@ export function prepareRules(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTy
     );
     return undefined;
   }
-  return compiled;
+  return { compiled, queries: selected.queries };
 }
 
 /**
@@ -199,8 +207,9 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const told: string[] = [];
   const mappings = prepareMappings(opts.mappingPaths ?? [], io, told);
   if (!mappings) return EXIT_ERROR;
-  const prepared = prepareRules(opts, io, mappings.fieldTypes, told);
-  const rules = prepared && opts.learnOnly ? baselineRules(prepared, io) : prepared;
+  const prepared = prepareRuleSet(opts, io, mappings.fieldTypes, told);
+  if (!prepared) return EXIT_ERROR;
+  const rules = opts.learnOnly ? baselineRules(prepared.compiled, io) : prepared.compiled;
   if (!rules) return EXIT_ERROR;
   const exceptions = prepareExceptions(opts, rules, mappings.fieldTypes, io, told);
   if (!exceptions) return EXIT_ERROR;
@@ -272,7 +281,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
           workers: plan.workers,
           rangeBytes: rangeBytes(),
           // The rules this thread runs, by id: fewer than selected for a baseline.
-          rules: shareRuleSet({ bundled: opts.bundled, paths: opts.rulePaths }, rules.map((r) => r.rule), mappings.sources),
+          rules: shareRuleSet(rules.map((r) => r.rule), mappings.sources, (r) => prepared.queries.parse(r)),
           prefilter: prefilter !== undefined,
           window: opts.window,
         })

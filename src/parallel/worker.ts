@@ -1,5 +1,5 @@
 /**
- * Entry point of a scan worker thread (see reader.ts). It compiles the rules itself, reads the byte
+ * Entry point of a scan worker thread (see reader.ts). It compiles the rules it is sent, reads the byte
  * ranges it is given with the same readEvents machinery and prefilter as a single-threaded scan, and
  * acts as a filter: only lines some rule wants go back to the main thread, with what each rule needs
  * of them (engine/extract.ts), and every malformed line and warning, so the main thread decides
@@ -13,6 +13,7 @@ import { compileDispatch } from '../engine/dispatch.js';
 import { compileTimeWindow } from '../engine/timeWindow.js';
 import { readEvents, type LinePrefilter } from '../input/events.js';
 import { compilePrefilter } from '../prefilter/compile.js';
+import { parseRuleQuery } from '../rules/parsedQuery.js';
 import { loadSharedRuleSet, RuleSetMismatch } from '../rules/shared.js';
 import { ITEM_HITS, ITEM_MALFORMED, ITEM_WARNING, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
 
@@ -29,7 +30,9 @@ const post = (message: WorkerMessage) => port.postMessage(message);
 try {
   // Throws RuleSetMismatch unless these are the main thread's rules in its order: hits go by index.
   const { fieldTypes } = fieldTypesOf(init.rules.mappings);
-  const rules = loadSharedRuleSet(init.rules).map((rule) => compileRule(rule, { fieldTypes }));
+  const shared = loadSharedRuleSet(init.rules);
+  // The main thread's parsed queries: a worker parses none (src/rules/shared.ts).
+  const rules = shared.rules.map((rule, i) => compileRule(rule, { fieldTypes, parse: () => shared.queries[i] ?? parseRuleQuery(rule) }));
   // What each rule needs of an event is worked out here, so the main thread (which keeps the
   // rules' state and writes the alerts) does not parse the line again for event and new_terms rules.
   const extractors = rules.map((compiled, index) => compileExtractor(compiled, index));
