@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_ERROR, type CliIO } from './commands/io.js';
-import { rulesListCommand, rulesShowCommand } from './commands/rulesList.js';
 import { scanCommand } from './commands/scan.js';
 import { baselineCommand } from './commands/baseline.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/sink.js';
@@ -61,6 +60,8 @@ Examples:
   $ lkm-scan --format json events.ndjson | jq .rule.name
   $ lkm-scan --format sarif logs/*.ndjson.gz > alerts.sarif   for GitHub code scanning (README "SARIF output")
   $ lkm-scan --rules my-rules/ --no-bundled events.ndjson
+  $ lkm-scan --rules detection-rules/rules logs/   later runs start fast: parsed rules are cached
+                                                (~/.cache/lkm-scan; --cache-dir DIR, --no-cache)
   $ lkm-scan --rule 80084fa9 --min-severity low events.ndjson
   $ lkm-scan --fail-on high logs/               exit 1 only for high or critical alerts
   $ lkm-scan -q --stats run.json --format json logs/ > alerts.ndjson   counts as JSON (README "Run statistics (--stats)")
@@ -238,8 +239,11 @@ Examples:
   $ lkm-scan rules show "kernel modules via proc"
 `,
   );
-  rules.action(() => {
+  // Imported when used: the listing's JSON writer (the ndjson package) costs a scan ~20 ms to load.
+  const rulesList = () => import('./commands/rulesList.js');
+  rules.action(async () => {
     const o = globals();
+    const { rulesListCommand } = await rulesList();
     exitCode = rulesListCommand({ ...ruleSelection(o, io.env), format: o.format === 'json' ? 'json' : 'text', color: o.color }, io);
   });
   const show = rules
@@ -247,8 +251,9 @@ Examples:
     .description('print one rule in full: description, query, MITRE mapping, false positives, setup')
     .argument('<id-or-name>', 'rule id, id prefix (4+ characters) or name (case-insensitive, or part of it)');
   show.addHelpText('after', '\nExamples:\n  $ lkm-scan rules show 80084fa9\n  $ lkm-scan rules show "Creation of Kernel Module"\n');
-  show.action((key: string) => {
+  show.action(async (key: string) => {
     const o = globals();
+    const { rulesShowCommand } = await rulesList();
     exitCode = rulesShowCommand(key, { ...ruleSelection(o, io.env), format: 'text', color: o.color }, io);
   });
 

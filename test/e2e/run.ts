@@ -15,9 +15,10 @@ export function extractPackRules(dir: string, files: readonly string[] = []): vo
 export const BIN = fileURLToPath(new URL('../../bin/lkm-scan.js', import.meta.url));
 
 /**
- * The rule cache (src/rules/cache.ts) of every binary the tests start: never the user's own
- * ~/.cache. One folder for the whole suite, kept between runs (a rebuild changes the code key in
- * its file names), so the tests that load the whole vendored pack share one warm cache.
+ * The rule cache (src/rules/cache.ts) of every run through runCli and runInProcess: never the
+ * user's own ~/.cache. One folder for the whole suite, kept between runs (a rebuild changes the
+ * code key in its file names; entries are found by content, so a pack extracted anywhere hits),
+ * so the tests that load the whole vendored pack share one warm cache.
  */
 export const TEST_CACHE_DIR = join(tmpdir(), `lkm-scan-test-cache-${process.getuid?.() ?? 'user'}`);
 
@@ -83,8 +84,7 @@ export async function runInProcess(args: string[], options: { stdin?: string | B
     stdout,
     stderr,
     stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
-    // No HOME, XDG_CACHE_HOME or LKM_SCAN_CACHE_DIR: no rule cache, unless a test sets one.
-    env: { NO_COLOR: '', FORCE_COLOR: '0', ...options.env },
+    env: { NO_COLOR: '', FORCE_COLOR: '0', LKM_SCAN_CACHE_DIR: TEST_CACHE_DIR, ...options.env },
   });
   await new Promise((resolve) => setImmediate(resolve));
   return { code, stdout: out, stderr: err };
