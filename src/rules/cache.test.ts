@@ -1,6 +1,8 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runInProcess } from '../../test/e2e/run.js';
 import { codeKey, ruleCacheDir } from './cache.js';
@@ -108,8 +110,20 @@ describe('the rule cache', () => {
         writeFileSync(f, bytes);
       }],
       ['not a cache file', (f) => writeFileSync(f, 'lkm-scan rule cache\n' + 'x'.repeat(200))],
+      // Well-formed and checksummed, but written by other code, whose rules (here renamed) could
+      // differ: none of them may be served.
+      ['of another lkm-scan', (f) => {
+        const bytes = readFileSync(f);
+        const head = 'lkm-scan rule cache\n'.length;
+        const payload: { entries: Array<{ rule: Uint8Array }> } = deserialize(bytes.subarray(head + 32));
+        const entries = payload.entries.map((e) => ({ ...e, rule: serialize({ ...deserialize(e.rule), name: 'from another lkm-scan' }) }));
+        const body = serialize({ code: 'another lkm-scan', entries });
+        writeFileSync(f, Buffer.concat([bytes.subarray(0, head), createHash('sha256').update(body).digest(), body]));
+      }],
       ['writable by others', (f) => chmodSync(f, 0o666)],
     ];
+    // Only root can give a file away; elsewhere the owner check is the same comparison.
+    if (process.getuid?.() === 0) damages.push(['owned by another user', (f) => chownSync(f, 4242, 4242)]);
     for (const [what, damage] of damages) {
       for (const f of shards) damage(f);
       const again = load(dir, cacheDir);
@@ -121,6 +135,7 @@ describe('the rule cache', () => {
       expect(load(dir, cacheDir).pack.rules, what).toEqual(fresh.pack.rules);
       expect(snapshot(cacheDir), what).toEqual(rewritten);
       for (const f of shards) expect(statSync(f).mode & 0o077, what).toBe(0);
+      for (const f of shards) expect(statSync(f).uid, what).toBe(process.getuid?.() ?? statSync(f).uid);
     }
   });
 

@@ -58,6 +58,8 @@ const MAGIC = Buffer.from('lkm-scan rule cache\n', 'latin1');
 const CHECKSUM_BYTES = 32;
 /** Entries one shard keeps (16 shards: 32,000 rules, 15 times the Elastic pack); the least recently used go first. */
 const SHARD_ENTRIES = 2_000;
+/** A shard larger than this is not ours (the Elastic pack's are ~1.4 MB): not read into memory. */
+const MAX_SHARD_BYTES = 256 * 1024 * 1024;
 /** Cache files of another code key untouched this long are removed when the cache is written. */
 const STALE_MS = 30 * 24 * 3600 * 1000;
 
@@ -233,7 +235,7 @@ function readShard(path: string, code: string): Map<string, CacheEntry> {
       const uid = process.getuid?.();
       const foreign = uid !== undefined && st.uid !== uid;
       const othersMayWrite = (st.mode & 0o022) !== 0;
-      if (!st.isFile() || foreign || othersMayWrite) return entries;
+      if (!st.isFile() || foreign || othersMayWrite || st.size > MAX_SHARD_BYTES) return entries;
       bytes = Buffer.allocUnsafe(st.size);
       let read = 0;
       while (read < bytes.length) {
