@@ -106,7 +106,8 @@ describe('the rule cache', () => {
       ['empty', (f) => writeFileSync(f, '')],
       ['a flipped byte', (f) => {
         const bytes = readFileSync(f);
-        bytes[bytes.length - 10] ^= 0xff;
+        const at = bytes.length - 10;
+        bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);
         writeFileSync(f, bytes);
       }],
       ['not a cache file', (f) => writeFileSync(f, 'lkm-scan rule cache\n' + 'x'.repeat(200))],
