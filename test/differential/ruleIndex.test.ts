@@ -17,7 +17,7 @@ import { compileDispatch } from '../../src/engine/dispatch.js';
 import { parseJson } from '../../src/event/json.js';
 import type { EcsEvent } from '../../src/event/types.js';
 import { prng, randomEcs } from '../support/randomEcs.js';
-import { ROOT } from '../e2e/run.js';
+import { ROOT, TEST_CACHE_DIR } from '../e2e/run.js';
 
 const PACK = join(ROOT, 'test/fixtures/detection-rules/detection-rules-toml.tar.gz');
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-ruleindex-'));
@@ -30,7 +30,8 @@ function quietIO(): CliIO {
 
 beforeAll(() => {
   execFileSync('tar', ['xzf', PACK, '-C', tmp]);
-  const selection = { rulePaths: [join(tmp, 'rules'), join(tmp, 'rules_building_block')], bundled: false, only: [], tags: [] };
+  // The suite's rule cache: warm after the first load of the pack, here or in another test.
+  const selection = { rulePaths: [join(tmp, 'rules'), join(tmp, 'rules_building_block')], bundled: false, only: [], tags: [], cacheDir: TEST_CACHE_DIR };
   rules = prepareRules(selection, quietIO()) ?? [];
 }, 60_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
