@@ -15,12 +15,12 @@ export function extractPackRules(dir: string, files: readonly string[] = []): vo
 export const BIN = fileURLToPath(new URL('../../bin/lkm-scan.js', import.meta.url));
 
 /**
- * The rule cache (src/rules/cache.ts) of every run through runCli and runInProcess: never the
- * user's own ~/.cache. One folder for the whole suite, kept between runs (a rebuild changes the
+ * The rule cache (src/rules/cache.ts) of every run through runCli and runInProcess (vitest.config.ts
+ * sets it for every other process a test starts too): never the user's own ~/.cache. One folder for the whole suite, kept between runs (a rebuild changes the
  * code key in its file names; entries are found by content, so a pack extracted anywhere hits),
  * so the tests that load the whole vendored pack share one warm cache.
  */
-export const TEST_CACHE_DIR = join(tmpdir(), `lkm-scan-test-cache-${process.getuid?.() ?? 'user'}`);
+export const TEST_CACHE_DIR = process.env.LKM_SCAN_CACHE_DIR ?? join(tmpdir(), `lkm-scan-test-cache-${process.getuid?.() ?? 'user'}`);
 
 export interface RunResult {
   code: number | null;
