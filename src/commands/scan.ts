@@ -15,6 +15,7 @@ import { ProgressLine, totalFileBytes } from '../output/progress.js';
 import { AlertsByHost, formatSummary, type InputCounts, type ScanSummary, type SummaryRules } from '../output/summary.js';
 import { checkStatsPath, renderRunStats, writeRunStats, type ScanStop } from '../output/runStats.js';
 import { DEFAULT_SARIF_OPTIONS } from '../output/sarifSink.js';
+import { navigatorLayer, renderNavigatorLayer } from '../output/navigator.js';
 import { createSink, type AlertSink, type OutputFormat, type ScanOutcome } from '../output/sink.js';
 import { HtmlReport } from '../output/html/sink.js';
 import { planParallelScan, rangeBytes } from '../parallel/plan.js';
@@ -67,6 +68,8 @@ export interface ScanCommandOptions extends RuleSelection {
   maxResults?: number;
   /** `--stats FILE`: the run's counts as one JSON document after the scan (`-`: stderr); src/output/runStats.ts. */
   statsPath?: string;
+  /** `--navigator FILE`: an ATT&CK Navigator layer of the rules that fired, written after the scan (output/navigator.ts). */
+  navigatorPath?: string;
   /** `--report FILE`: the HTML report of the scan (src/output/html/), written after it beside the output format. */
   reportPath?: string;
 }
@@ -221,6 +224,12 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const statsProblem = opts.statsPath === undefined ? undefined : checkStatsPath(opts.statsPath);
   if (statsProblem !== undefined) {
     io.stderr.write(`lkm-scan: error: --stats ${printable(opts.statsPath ?? '')}: ${printable(statsProblem)}; nothing was scanned\n`);
+    return EXIT_ERROR;
+  }
+  // A layer that cannot be written is found out before the scan, not after an hour of it.
+  const navigatorProblem = opts.navigatorPath === undefined || opts.navigatorPath === '-' ? undefined : checkStatsPath(opts.navigatorPath);
+  if (navigatorProblem !== undefined) {
+    io.stderr.write(`lkm-scan: error: --navigator ${printable(opts.navigatorPath ?? '')}: ${printable(navigatorProblem)}; nothing was scanned\n`);
     return EXIT_ERROR;
   }
   // --report is written like --stats (checked before the scan, replaced atomically after it).
@@ -415,6 +424,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const reportProblem = report === undefined || opts.reportPath === undefined ? undefined : writeRunStats(opts.reportPath, report.render(outcome), io.stderr);
   /** Every end after the scan goes through here, so --stats is written whatever the exit status. */
   const end = (exitCode: number, stopped?: ScanStop): number => {
+    if (opts.navigatorPath !== undefined && !writeNavigator(opts.navigatorPath, rules, scanner.counts, io)) exitCode = EXIT_ERROR;
     if (opts.statsPath === undefined) return exitCode;
     const stopCause = stopped ?? (interruption.by ? 'interrupted' : strict.failed ? 'strict' : undefined);
     const problem = writeRunStats(opts.statsPath, renderRunStats(summary, { version: opts.version, exitCode, stopped: stopCause, maxSignals: opts.maxSignals !== false }), io.stderr);
@@ -449,6 +459,25 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   if (failures > 0 || strict.failed || state?.failed || nothing?.fails || reportProblem !== undefined) return end(EXIT_ERROR);
   if (opts.learnOnly) return end(EXIT_CLEAN);
   return end(failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN);
+}
+
+/**
+ * `--navigator FILE`: the layer of the rules that fired, written whatever the exit status (like
+ * --stats: an interrupted scan's layer covers what was read). False when it could not be written.
+ */
+function writeNavigator(path: string, rules: readonly CompiledRule[], counts: ReadonlyMap<string, { alerts: number }>, io: CliIO): boolean {
+  const fired = rules.map((r) => ({ rule: r.rule, alerts: counts.get(r.rule.id)?.alerts ?? 0 }));
+  const firedCount = fired.filter((r) => r.alerts > 0).length;
+  const layer = navigatorLayer(fired, {
+    name: 'lkm-scan alerts',
+    description: `ATT&CK techniques of the ${firedCount} of ${rules.length} lkm-scan rules that fired; score: the number of rules that fired (their alerts are in each technique's metadata)`,
+    mode: 'alerts',
+  });
+  // `-` is stdout's neighbour stderr here too: --stats and --navigator share the writer.
+  const problem = writeRunStats(path, renderNavigatorLayer(layer), io.stderr);
+  if (problem === undefined) return true;
+  io.stderr.write(`lkm-scan: error: cannot write --navigator ${printable(path)}: ${printable(problem)}\n`);
+  return false;
 }
 
 function alertCount(counts: ReadonlyMap<string, { alerts: number }>): number {
