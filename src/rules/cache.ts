@@ -231,10 +231,11 @@ function readShard(path: string, code: string): Map<string, CacheEntry> {
     const fd = openSync(path, 'r');
     try {
       const st = fstatSync(fd);
-      // Like ssh with its config: a file someone else could have written is not believed.
+      // Like ssh with its config: a file someone else could have written is not believed. (No
+      // getuid: Windows, whose modes say nothing of this; its profile folders are per user.)
       const uid = process.getuid?.();
       const foreign = uid !== undefined && st.uid !== uid;
-      const othersMayWrite = (st.mode & 0o022) !== 0;
+      const othersMayWrite = uid !== undefined && (st.mode & 0o022) !== 0;
       if (!st.isFile() || foreign || othersMayWrite || st.size > MAX_SHARD_BYTES) return entries;
       bytes = Buffer.allocUnsafe(st.size);
       let read = 0;
