@@ -541,7 +541,7 @@ Exit status:
           mappingPaths: o.mapping,
           exceptionPaths: o.exceptions,
           valueListPaths: o.valueList,
-          ...ruleSelection(o),
+          ...ruleSelection(o, io.env),
         },
         io,
       );

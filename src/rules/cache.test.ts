@@ -19,7 +19,7 @@ const KMOD = join(BUNDLED_RULES_DIR, 'persistence_creation_of_kernel_module.toml
 /** A folder of rule files: the bundled rules plus `extra` files (name → TOML). */
 function ruleDir(extra: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmp, 'rules-'));
-  for (const name of readdirSync(BUNDLED_RULES_DIR)) copyFileSync(join(BUNDLED_RULES_DIR, name), join(dir, name));
+  for (const name of readdirSync(BUNDLED_RULES_DIR).filter((n) => n.endsWith('.toml'))) copyFileSync(join(BUNDLED_RULES_DIR, name), join(dir, name));
   for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
   return dir;
 }
