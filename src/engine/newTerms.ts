@@ -135,7 +135,12 @@ export class NewTermsReplay<D> {
     private readonly lastSeen: Map<string, number> = new Map(),
   ) {}
 
-  add(terms: Term[], timeMs: number, seq: number, doc: D): void {
+  /**
+   * Records the terms of one event; `keep` makes what is kept of the event, called at most once,
+   * and only if some term may turn out new (so a spill file gets each held line once).
+   */
+  add(terms: Term[], timeMs: number, seq: number, keep: () => D): void {
+    let doc: D | undefined;
     for (let termIndex = 0; termIndex < terms.length; termIndex++) {
       const term = terms[termIndex]!;
       const key = termKey(term);
@@ -153,7 +158,7 @@ export class NewTermsReplay<D> {
       h.times.push(timeMs);
       h.seqs.push(seq);
       if (timeMs > h.maxTime) h.maxTime = timeMs;
-      if (mayBeNew) this.candidates.push({ key, term, termIndex, timeMs, seq, doc });
+      if (mayBeNew) this.candidates.push({ key, term, termIndex, timeMs, seq, doc: (doc ??= keep()) });
     }
   }
 

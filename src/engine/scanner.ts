@@ -39,7 +39,7 @@ export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => voi
     counts.set(compiled.rule.id, count);
     // max_signals and alert_suppression stand between the runner and the output (alertStages/).
     const emitStaged = stages.add(compiled, count, () => count.alerts++);
-    const runner = ruleKindOf(compiled).start({ emit: emitStaged, count, options });
+    const runner = ruleKindOf(compiled).start({ emit: emitStaged, count, options, spill: stages.spill });
     const gate = options.exceptionGate?.(compiled);
     return gate === undefined ? runner : gateRunner(runner, gate, compiled.matches);
   });

@@ -6,7 +6,9 @@ import type { Alert } from '../alert.js';
 import type { CompiledRule } from '../compileRule.js';
 import { maxSignalsStage, type CapOrder } from './maxSignals.js';
 import { compareKeys, DEFAULT_MAX_SIGNALS, executionOf, scheduleOf, type AlertStage, type KeyValue, type Schedule } from './stage.js';
+import { spillAlert, written } from './spill.js';
 import { compileGroupsOf, SuppressionStage } from './suppression.js';
+import { SpillFile } from '../../state/spillFile.js';
 
 export type { AlertStage } from './stage.js';
 
@@ -33,28 +35,45 @@ export interface AlertStageCounts {
 export class RuleAlertStages {
   private readonly stages: Array<{ stage: AlertStage; counts: Required<AlertStageCounts>; target: AlertStageCounts }> = [];
   private collected: Array<{ alert: Alert; rule: number; seq: number }> | undefined;
+  /**
+   * Where the lines of alerts and events held until the input ends are kept (state/spillFile.ts),
+   * for the stages and the runners (runners/runner.ts RunnerContext); closed once `finish` wrote
+   * everything out.
+   */
+  readonly spill: SpillFile;
 
   constructor(
     private readonly emit: (alert: Alert) => void,
     private readonly options: AlertStageOptions,
-  ) {}
+    spill?: SpillFile,
+  ) {
+    this.spill = spill ?? new SpillFile();
+  }
 
   /** Sets up a rule's stages; returns what its runner emits into. `onEmit` counts what reaches the output. */
   add(compiled: CompiledRule, target: AlertStageCounts, onEmit: () => void): (alert: Alert) => void {
     const rule = this.stages.length;
     const out = (alert: Alert) => {
       onEmit();
-      if (this.collected) this.collected.push({ alert, rule, seq: this.collected.length });
-      else this.emit(alert);
+      if (this.collected) this.collected.push({ alert: spillAlert(alert, this.spill), rule, seq: this.collected.length });
+      else this.emit(written(alert));
     };
     const counts = { leftOut: 0, suppressed: 0, closedEarly: 0 };
-    const stage = createAlertStages(compiled, this.options, out, counts);
+    const stage = createAlertStages(compiled, this.options, out, counts, this.spill);
     this.stages.push({ stage, counts, target });
     return (alert) => stage.push(alert);
   }
 
   /** Runs `finishRunners` (which may emit), finishes every stage, writes what was held, copies the counts. */
   finish(finishRunners: () => void): void {
+    try {
+      this.finishAll(finishRunners);
+    } finally {
+      this.spill.close();
+    }
+  }
+
+  private finishAll(finishRunners: () => void): void {
     if (!this.options.live) this.collected = [];
     finishRunners();
     for (const { stage, counts, target } of this.stages) {
@@ -65,8 +84,9 @@ export class RuleAlertStages {
     }
     const held = this.collected ?? [];
     this.collected = undefined;
-    held.sort((a, b) => timeKey(a.alert) - timeKey(b.alert) || a.rule - b.rule || a.seq - b.seq);
-    for (const h of held) this.emit(h.alert);
+    // Last first, so that popping writes them in order and lets each go once written.
+    held.sort((a, b) => timeKey(b.alert) - timeKey(a.alert) || b.rule - a.rule || b.seq - a.seq);
+    for (let h = held.pop(); h !== undefined; h = held.pop()) this.emit(written(h.alert));
   }
 }
 
@@ -75,7 +95,13 @@ function timeKey(alert: Alert): number {
 }
 
 /** The stages a rule needs in front of `emit`; `emit` itself when it needs none. */
-export function createAlertStages(compiled: CompiledRule, options: AlertStageOptions, emit: (alert: Alert) => void, counts: Required<AlertStageCounts>): AlertStage {
+export function createAlertStages(
+  compiled: CompiledRule,
+  options: AlertStageOptions,
+  emit: (alert: Alert) => void,
+  counts: Required<AlertStageCounts>,
+  spill: SpillFile = new SpillFile(),
+): AlertStage {
   const { rule } = compiled;
   const schedule = scheduleOf(rule);
   const maxSignals = rule.maxSignals ?? DEFAULT_MAX_SIGNALS;
@@ -94,7 +120,7 @@ export function createAlertStages(compiled: CompiledRule, options: AlertStageOpt
   // Without suppression, an execution can only create the first alerts of its range (by time or
   // key), so each interval keeps only as many as could ever be created: memory stays bounded.
   const bound = suppression ? undefined : boundFor(maxSignals, schedule, order);
-  return timeOrdered(stage, bound, counts);
+  return timeOrdered(stage, bound, counts, spill);
 }
 
 /** Per interval of event time, which of its alerts some execution could still create. */
@@ -180,7 +206,7 @@ function capOrder(compiled: CompiledRule): CapOrder {
  * execution could create (the rest counted as left out, ~ `keep`), else memory grows with the
  * rule's alerts, not with the input.
  */
-function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Required<AlertStageCounts>): AlertStage {
+function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Required<AlertStageCounts>, spill: SpillFile): AlertStage {
   const byInterval = new Map<number, Held[]>();
   let seq = 0;
   const cut = (held: Held[], interval: number, b: HoldBound): Held[] => {
@@ -198,7 +224,7 @@ function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Req
       const interval = bound ? executionOf(timeMs, bound.intervalMs) : 0;
       let held = byInterval.get(interval);
       if (held === undefined) byInterval.set(interval, (held = []));
-      held.push({ alert, timeMs, seq: seq++, key: bound?.keyOf?.(alert) });
+      held.push({ alert: spillAlert(alert, spill), timeMs, seq: seq++, key: bound?.keyOf?.(alert) });
       // Cutting back once twice the bound is reached costs O(log n) per alert amortised.
       if (bound && held.length >= 2 * bound.keep + 1024) byInterval.set(interval, cut(held, interval, bound));
     },

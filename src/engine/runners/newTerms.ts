@@ -1,29 +1,38 @@
-import { parseJson } from '../../event/json.js';
+import { stringifyJson } from '../../event/json.js';
 import type { EcsEvent, Scalar } from '../../event/types.js';
+import type { SpillRef } from '../../state/spillFile.js';
 import { lazyAlert, type Alert, type Location } from '../alert.js';
+import { alertOfSpilledLine } from '../alertStages/spill.js';
 import type { CompiledNewTermsRule } from '../compileRule.js';
 import { compileTermsOf, NewTermsReplay, NewTermsState, type Term } from '../newTerms.js';
 import type { RuleKindHandler } from './runner.js';
 
 /**
- * What the replay keeps of a possibly-new event until the end of the files: its line when the
- * reader has it (a few hundred bytes), otherwise the parsed event.
+ * What the replay keeps of a possibly-new event until the end of the files: where its line (or,
+ * when the reader has none, its event's JSON) lies in the spill file. Out-of-order input makes
+ * most sightings possibly new until the end; their lines stay out of the heap.
  */
-type Kept = { location: Location; raw: string } | { location: Location; event: EcsEvent };
+interface Kept {
+  location: Location;
+  ref: SpillRef;
+  isRaw: boolean;
+}
 
 /** Decides on the terms of one matching event at its time; `event` gives the parsed event. */
 type Decide = (terms: Term[], timeMs: number, location: Location, seq: number, raw: string | undefined, event: () => EcsEvent) => void;
 
 /** A new_terms rule: a matching event alerts for each of its terms not seen within the history window (SPEC §D). */
 export const newTermsRules: RuleKindHandler<CompiledNewTermsRule> = {
-  start({ rule, matches, eventTime }, { emit, count, options }) {
+  start({ rule, matches, eventTime }, { emit, count, options, spill }) {
     const { fields, historyWindowMs } = rule.newTerms;
     const termsOf = compileTermsOf(fields);
-    const alert = (term: Term, timeMs: number, location: Location, event: () => EcsEvent, raw: string | undefined): Alert => {
+    const newTermsOf = (term: Term) => {
       const newTerms: Record<string, Scalar> = {};
       fields.forEach((f, i) => (newTerms[f] = term[i]!));
-      return lazyAlert({ rule, timeMs, location, raw, newTerms }, event);
+      return newTerms;
     };
+    const alert = (term: Term, timeMs: number, location: Location, event: () => EcsEvent, raw: string | undefined): Alert =>
+      lazyAlert({ rule, timeMs, location, raw, newTerms: newTermsOf(term) }, event);
 
     // Live: decided as events come. Files: a replay in event time once the input ends.
     const lastSeen = options.termHistory?.get(rule.id);
@@ -37,11 +46,11 @@ export const newTermsRules: RuleKindHandler<CompiledNewTermsRule> = {
       finish = () => {};
     } else {
       const replay = new NewTermsReplay<Kept>(historyWindowMs, lastSeen);
-      decide = (terms, timeMs, location, seq, raw, event) => replay.add(terms, timeMs, seq, raw === undefined ? { location, event: event() } : { location, raw });
+      decide = (terms, timeMs, location, seq, raw, event) =>
+        replay.add(terms, timeMs, seq, () => ({ location, ref: spill.put(raw ?? stringifyJson(event())), isRaw: raw !== undefined }));
       finish = () => {
         for (const { term, timeMs, doc } of replay.finish()) {
-          if ('raw' in doc) emit(alert(term, timeMs, doc.location, () => parseJson(doc.raw) as EcsEvent, doc.raw));
-          else emit(alert(term, timeMs, doc.location, () => doc.event, undefined));
+          emit(alertOfSpilledLine({ rule, timeMs, location: doc.location, newTerms: newTermsOf(term) }, spill, doc.ref, doc.isRaw));
         }
       };
     }

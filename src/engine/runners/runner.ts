@@ -3,6 +3,7 @@ import type { Alert, Location } from '../alert.js';
 import type { CompiledRule } from '../compileRule.js';
 import type { Extractor, PayloadHit } from '../extract.js';
 import type { ExceptionGate } from '../../exceptions/gate.js';
+import type { SpillFile } from '../../state/spillFile.js';
 
 export interface ScannerOptions {
   /**
@@ -45,6 +46,11 @@ export interface RunnerContext {
   emit: (alert: Alert) => void;
   count: RuleCounts;
   options: ScannerOptions;
+  /**
+   * Where a runner keeps the lines it holds until the input ends (state/spillFile.ts), so memory
+   * does not grow with them; open until the scan's alerts are all written.
+   */
+  spill: SpillFile;
 }
 
 /** A rule's runtime: stateless rules alert at once; stateful ones may hold events until finish. */
