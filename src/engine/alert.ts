@@ -36,21 +36,3 @@ export function lazyAlert(alert: Omit<Alert, 'event'>, event: () => EcsEvent): A
     },
   };
 }
-
-/**
- * An alert held until the end of the input whose line is kept outside the heap
- * (alertStages/spill.ts): `line` reads it back each time `raw` or `event` is asked for, so
- * nothing of it stays in memory while it waits. `isRaw` says whether the line is the event's
- * input line (JSON output writes it as the document) or only its serialisation (`raw` stays
- * undefined, as for the alert it replaces).
- */
-export function spilledAlert(alert: Omit<Alert, 'event' | 'raw'>, line: () => string, isRaw: boolean, parse: (line: string) => EcsEvent): Alert {
-  const spilled: Alert = {
-    ...alert,
-    get event() {
-      return parse(line());
-    },
-  };
-  if (isRaw) Object.defineProperty(spilled, 'raw', { get: line, enumerable: true });
-  return spilled;
-}

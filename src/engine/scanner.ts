@@ -33,7 +33,7 @@ export interface Scanner {
  */
 export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => void, options: ScannerOptions, stream: DocumentStream = 'events'): Scanner {
   const counts = new Map<string, RuleCounts>();
-  const stages = new RuleAlertStages(emit, { maxSignals: options.maxSignals ?? true, live: options.live });
+  const stages = new RuleAlertStages(emit, { maxSignals: options.maxSignals ?? true, live: options.live }, options.spillFile?.());
   const runners: RuleRunner[] = rules.map((compiled) => {
     const count: RuleCounts = { alerts: 0, untimed: 0, dropped: 0 };
     counts.set(compiled.rule.id, count);

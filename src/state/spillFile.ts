@@ -14,6 +14,17 @@ export class SpillError extends Error {}
 /** Bytes kept in memory before the first write to disk; also the size of each write. */
 export const SPILL_BUFFER_BYTES = 1 << 20;
 
+/** Memory the sorts of one scan may hold (state/spillSort.ts) before the largest writes a run. */
+export const SORT_MEMORY_BYTES = 16 << 20;
+
+/** A holder of records in memory that can write them out as a run (state/spillSort.ts). */
+export interface SpillHolder {
+  /** Estimated bytes held in memory. */
+  readonly heldBytes: number;
+  /** Writes what it holds to the file, sorted, as one run. */
+  writeRun(): void;
+}
+
 /**
  * Text a scan must keep until the input ends (lines of events and alerts held for event-time
  * order, README "Memory"), kept in a temporary file instead of the heap, so memory stays flat
@@ -38,23 +49,44 @@ export class SpillFile {
   private written = 0;
   private closed = false;
 
-  constructor(private readonly dir: string = tmpdir()) {}
+  private readonly holders = new Set<SpillHolder>();
+  private held = 0;
+
+  constructor(
+    private readonly dir: string = tmpdir(),
+    /** What the sorts sharing this file may hold in memory together. */
+    readonly sortMemoryBytes = SORT_MEMORY_BYTES,
+    private readonly bufferBytes = SPILL_BUFFER_BYTES,
+  ) {}
+
+  /** A sort holds `bytes` more (or fewer, negative) in memory; over the budget, the largest holder writes a run. */
+  hold(holder: SpillHolder, bytes: number): void {
+    this.holders.add(holder);
+    this.held += bytes;
+    if (this.held <= this.sortMemoryBytes) return;
+    let largest: SpillHolder | undefined;
+    for (const h of this.holders) if (largest === undefined || h.heldBytes > largest.heldBytes) largest = h;
+    largest?.writeRun();
+  }
+
+  /** Forgets a holder that holds nothing now (it was drained). */
+  release(holder: SpillHolder): void {
+    this.holders.delete(holder);
+  }
 
   /** Bytes put so far (in memory and on disk). */
   get size(): number {
     return this.written + this.buffered;
   }
 
-  /** Whether anything went to disk. */
-  get onDisk(): boolean {
-    return this.fd !== undefined;
-  }
+  /** Whether anything went to disk (and still is, until `close`). */
+  onDisk = false;
 
   put(text: string): SpillRef {
     if (this.closed) throw new SpillError('internal: a spill file was written after it was closed');
     const length = Buffer.byteLength(text, 'utf8');
     const offset = this.written + this.buffered;
-    const buffer = (this.buffer ??= Buffer.allocUnsafe(SPILL_BUFFER_BYTES));
+    const buffer = (this.buffer ??= Buffer.allocUnsafe(this.bufferBytes));
     if (this.buffered + length > buffer.length) this.flush();
     if (length > buffer.length) this.writeOut(Buffer.from(text, 'utf8'));
     else this.buffered += buffer.write(text, this.buffered, 'utf8');
@@ -63,33 +95,44 @@ export class SpillFile {
 
   /** The text put at `ref`. Throws SpillError if the file no longer holds it. */
   get(ref: SpillRef): string {
-    if (this.closed) throw new SpillError('internal: a spill file was read after it was closed');
-    const { offset, length } = ref;
-    if (offset >= this.written && this.buffer !== undefined) {
-      const start = offset - this.written;
-      return this.buffer.toString('utf8', start, start + length);
-    }
-    const fd = this.fd;
-    if (fd === undefined) throw new SpillError(`internal: no spilled text at byte ${offset}`);
-    const bytes = Buffer.allocUnsafe(length);
-    let got = 0;
-    try {
-      while (got < length) {
-        const n = readSync(fd, bytes, got, length - got, offset + got);
-        if (n === 0) break;
-        got += n;
-      }
-    } catch (error) {
-      throw new SpillError(`cannot read back the temporary file of held lines (${describe(error)}); the result would be incomplete`);
-    }
-    if (got < length) {
-      const size = safeSize(fd);
-      throw new SpillError(
-        `the temporary file of held lines was cut short (${size ?? '?'} bytes, expected at least ${offset + length}): ` +
-          `something removed or truncated it during the scan; the result would be incomplete. Run again, with TMPDIR on a disk nothing cleans up mid-run`,
-      );
-    }
+    const bytes = Buffer.allocUnsafe(ref.length);
+    this.read(ref.offset, bytes, ref.length);
     return bytes.toString('utf8');
+  }
+
+  /**
+   * Copies `length` bytes from `offset` into `target` (from its start). Throws SpillError if the
+   * file no longer holds them: something truncated it, and the result would be incomplete.
+   */
+  read(offset: number, target: Buffer, length: number): void {
+    if (this.closed) throw new SpillError('internal: a spill file was read after it was closed');
+    if (offset + length > this.size) throw new SpillError(`internal: no spilled bytes at ${offset}..${offset + length}`);
+    let got = 0;
+    // Bytes on disk first, then any still in the write buffer.
+    const fromDisk = Math.max(0, Math.min(length, this.written - offset));
+    const fd = this.fd;
+    if (fromDisk > 0 && fd !== undefined) {
+      try {
+        while (got < fromDisk) {
+          const n = readSync(fd, target, got, fromDisk - got, offset + got);
+          if (n === 0) break;
+          got += n;
+        }
+      } catch (error) {
+        throw new SpillError(`cannot read back the temporary file of held lines (${describe(error)}); the result would be incomplete`);
+      }
+      if (got < fromDisk) {
+        const size = safeSize(fd);
+        throw new SpillError(
+          `the temporary file of held lines was cut short (${size ?? '?'} bytes, expected at least ${offset + fromDisk}): ` +
+            `something truncated it during the scan, and the result would be incomplete. Run again, with TMPDIR on a disk nothing cleans up mid-run`,
+        );
+      }
+    }
+    if (got < length && this.buffer !== undefined) {
+      const start = offset + got - this.written;
+      this.buffer.copy(target, got, start, start + (length - got));
+    }
   }
 
   close(): void {
@@ -125,6 +168,7 @@ export class SpillFile {
     try {
       dir = mkdtempSync(join(this.dir, 'lkm-scan-'));
       this.fd = openSync(join(dir, 'held.spill'), 'w+', 0o600);
+      this.onDisk = true;
     } catch (error) {
       throw new SpillError(`cannot create a temporary file for held lines in ${this.dir} (${describe(error)}): set TMPDIR to a writable directory`);
     }

@@ -6,9 +6,10 @@ import type { Alert } from '../alert.js';
 import type { CompiledRule } from '../compileRule.js';
 import { maxSignalsStage, type CapOrder } from './maxSignals.js';
 import { compareKeys, DEFAULT_MAX_SIGNALS, executionOf, scheduleOf, type AlertStage, type KeyValue, type Schedule } from './stage.js';
-import { spillAlert, written } from './spill.js';
+import { deserializeAlert, serializeAlert } from './spill.js';
 import { compileGroupsOf, SuppressionStage } from './suppression.js';
 import { SpillFile } from '../../state/spillFile.js';
+import { SpillSorter } from '../../state/spillSort.js';
 
 export type { AlertStage } from './stage.js';
 
@@ -33,8 +34,9 @@ export interface AlertStageCounts {
  * alerts without a time come first, as they are decided.
  */
 export class RuleAlertStages {
-  private readonly stages: Array<{ stage: AlertStage; counts: Required<AlertStageCounts>; target: AlertStageCounts }> = [];
-  private collected: Array<{ alert: Alert; rule: number; seq: number }> | undefined;
+  private readonly stages: Array<{ stage: AlertStage; counts: Required<AlertStageCounts>; target: AlertStageCounts; rule: CompiledRule['rule'] }> = [];
+  /** While finishing over files: what is decided, sorted by (time, rule, order) in a sort that spills (state/spillSort.ts). */
+  private collected: SpillSorter | undefined;
   /**
    * Where the lines of alerts and events held until the input ends are kept (state/spillFile.ts),
    * for the stages and the runners (runners/runner.ts RunnerContext); closed once `finish` wrote
@@ -55,12 +57,12 @@ export class RuleAlertStages {
     const rule = this.stages.length;
     const out = (alert: Alert) => {
       onEmit();
-      if (this.collected) this.collected.push({ alert: spillAlert(alert, this.spill), rule, seq: this.collected.length });
-      else this.emit(written(alert));
+      if (this.collected) this.collected.add(alert.timeMs ?? -Infinity, rule, this.collectedSeq++, serializeAlert(alert));
+      else this.emit(alert);
     };
     const counts = { leftOut: 0, suppressed: 0, closedEarly: 0 };
     const stage = createAlertStages(compiled, this.options, out, counts, this.spill);
-    this.stages.push({ stage, counts, target });
+    this.stages.push({ stage, counts, target, rule: compiled.rule });
     return (alert) => stage.push(alert);
   }
 
@@ -73,8 +75,10 @@ export class RuleAlertStages {
     }
   }
 
+  private collectedSeq = 0;
+
   private finishAll(finishRunners: () => void): void {
-    if (!this.options.live) this.collected = [];
+    if (!this.options.live) this.collected = new SpillSorter(this.spill);
     finishRunners();
     for (const { stage, counts, target } of this.stages) {
       stage.finish();
@@ -82,16 +86,15 @@ export class RuleAlertStages {
       if (counts.suppressed) target.suppressed = counts.suppressed;
       if (counts.closedEarly) target.closedEarly = counts.closedEarly;
     }
-    const held = this.collected ?? [];
+    const held = this.collected;
     this.collected = undefined;
-    // Last first, so that popping writes them in order and lets each go once written.
-    held.sort((a, b) => timeKey(b.alert) - timeKey(a.alert) || b.rule - a.rule || b.seq - a.seq);
-    for (let h = held.pop(); h !== undefined; h = held.pop()) this.emit(written(h.alert));
+    if (held === undefined) return;
+    for (const { k2: rule, text } of held.drain()) {
+      const stage = this.stages[rule];
+      if (stage === undefined) throw new Error(`internal: a held alert names rule ${rule} of ${this.stages.length}`);
+      this.emit(deserializeAlert(text, stage.rule));
+    }
   }
-}
-
-function timeKey(alert: Alert): number {
-  return alert.timeMs ?? -Infinity;
 }
 
 /** The stages a rule needs in front of `emit`; `emit` itself when it needs none. */
@@ -120,7 +123,7 @@ export function createAlertStages(
   // Without suppression, an execution can only create the first alerts of its range (by time or
   // key), so each interval keeps only as many as could ever be created: memory stays bounded.
   const bound = suppression ? undefined : boundFor(maxSignals, schedule, order);
-  return timeOrdered(stage, bound, counts, spill);
+  return timeOrdered(stage, bound, counts, spill, rule);
 }
 
 /** Per interval of event time, which of its alerts some execution could still create. */
@@ -202,12 +205,13 @@ function capOrder(compiled: CompiledRule): CapOrder {
  * Over files, a rule's alerts come in the order of the lines that raised them (query rules) or
  * of their decisions: they are held and passed on in event time at the end (ties in the order
  * they came), as runners/timeOrder.ts does for events, so the result does not depend on the order
- * of lines or files. With a bound, each interval of event time holds only the alerts some
- * execution could create (the rest counted as left out, ~ `keep`), else memory grows with the
- * rule's alerts, not with the input.
+ * of lines or files. They wait in a sort that spills to disk (state/spillSort.ts), so memory
+ * stays flat however many there are. With a bound, each interval of event time passes on only
+ * the alerts some execution could create (the rest counted as left out).
  */
-function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Required<AlertStageCounts>, spill: SpillFile): AlertStage {
-  const byInterval = new Map<number, Held[]>();
+function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Required<AlertStageCounts>, spill: SpillFile, rule: Alert['rule']): AlertStage {
+  // By (interval, time, order): an interval's alerts come together, in event time.
+  const sorter = new SpillSorter(spill);
   let seq = 0;
   const cut = (held: Held[], interval: number, b: HoldBound): Held[] => {
     const kept = b.select(held, interval);
@@ -221,22 +225,31 @@ function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Req
         next.push(alert);
         return;
       }
-      const interval = bound ? executionOf(timeMs, bound.intervalMs) : 0;
-      let held = byInterval.get(interval);
-      if (held === undefined) byInterval.set(interval, (held = []));
-      held.push({ alert: spillAlert(alert, spill), timeMs, seq: seq++, key: bound?.keyOf?.(alert) });
-      // Cutting back once twice the bound is reached costs O(log n) per alert amortised.
-      if (bound && held.length >= 2 * bound.keep + 1024) byInterval.set(interval, cut(held, interval, bound));
+      sorter.add(bound ? executionOf(timeMs, bound.intervalMs) : 0, timeMs, seq++, serializeAlert(alert));
     },
     finish() {
-      const intervals = [...byInterval.keys()].sort((a, b) => a - b);
-      for (const i of intervals) {
-        let held = byInterval.get(i) ?? [];
-        if (bound) held = cut(held, i, bound);
-        held.sort(byTime);
-        for (const h of held) next.push(h.alert);
-        byInterval.delete(i);
+      if (bound === undefined) {
+        for (const { text } of sorter.drain()) next.push(deserializeAlert(text, rule));
+        next.finish();
+        return;
       }
+      // One interval at a time, cut back to what some execution could create whenever it holds
+      // twice that: the interval's alerts come in time order, so each cut keeps what the whole
+      // interval's would (the first alerts from each execution's range start on).
+      let interval = 0;
+      let held: Held[] = [];
+      const pass = () => {
+        for (const h of cut(held, interval, bound).sort(byTime)) next.push(h.alert);
+        held = [];
+      };
+      for (const { k1, k2: timeMs, k3: order, text } of sorter.drain()) {
+        if (k1 !== interval && held.length > 0) pass();
+        interval = k1;
+        const alert = deserializeAlert(text, rule);
+        held.push({ alert, timeMs, seq: order, key: bound.keyOf?.(alert) });
+        if (held.length >= 2 * bound.keep + 1024) held = cut(held, interval, bound);
+      }
+      if (held.length > 0) pass();
       next.finish();
     },
   };

@@ -1,82 +1,46 @@
 import { parseJson, stringifyJson } from '../../event/json.js';
 import type { EcsEvent } from '../../event/types.js';
-import type { SpillFile, SpillRef } from '../../state/spillFile.js';
-import { lazyAlert, spilledAlert, type Alert, type Location } from '../alert.js';
-
-/** What an alert whose lines are in a spill file is made of, to make it whole again when it is written. */
-interface Spilled {
-  file: SpillFile;
-  fields: Omit<Alert, 'event' | 'raw' | 'events'>;
-  ref: SpillRef;
-  isRaw: boolean;
-  events?: Array<{ location: Location; ref: SpillRef }>;
-}
-
-/** The alerts whose lines are in a spill file: spilling them again would only copy them. */
-const spilled = new WeakMap<Alert, Spilled>();
+import { lazyAlert, type Alert } from '../alert.js';
 
 const parseEvent = (line: string) => parseJson(line) as EcsEvent;
 
+/** An alert as one line of a spill sort (state/spillSort.ts): its rule is the holder's to know. */
+interface AlertHeader {
+  /** file, line */
+  l: [string, number];
+  t: number | null;
+  /** The line after the header is the input line (1), or the event's JSON (0). */
+  r: 0 | 1;
+  n?: Alert['newTerms'];
+  h?: Alert['threshold'];
+  s?: Alert['suppression'];
+  e?: Array<[string, number, EcsEvent]>;
+}
+
 /**
- * The same alert with its line (or, without one, its event's JSON) and each event of a sequence
- * moved to `file`: an alert held until the end of the input then costs a small object in memory,
- * whatever the size of its events. `written` makes it whole again when it leaves the stages, with
- * the same bytes.
+ * One line holding all of an alert but its rule: a JSON header, a tab (JSON escapes those inside
+ * strings), and its line or its event's JSON. Numbers beyond 2^53 stay exact (event/json.ts).
  */
-export function spillAlert(alert: Alert, file: SpillFile): Alert {
-  if (spilled.has(alert)) return alert;
+export function serializeAlert(alert: Alert): string {
   const raw = alert.raw;
-  const ref = file.put(raw ?? stringifyJson(alert.event));
-  const fields: Spilled['fields'] = { rule: alert.rule, timeMs: alert.timeMs, location: alert.location };
-  if (alert.newTerms !== undefined) fields.newTerms = alert.newTerms;
-  if (alert.threshold !== undefined) fields.threshold = alert.threshold;
-  if (alert.suppression !== undefined) fields.suppression = alert.suppression;
-  const events = alert.events?.map((e) => ({ location: e.location, ref: file.put(stringifyJson(e.event)) }));
-  return register({ file, fields, ref, isRaw: raw !== undefined, events });
+  const header: AlertHeader = { l: [alert.location.file, alert.location.line], t: alert.timeMs ?? null, r: raw === undefined ? 0 : 1 };
+  if (alert.newTerms !== undefined) header.n = alert.newTerms;
+  if (alert.threshold !== undefined) header.h = alert.threshold;
+  if (alert.suppression !== undefined) header.s = alert.suppression;
+  if (alert.events !== undefined) header.e = alert.events.map((e) => [e.location.file, e.location.line, e.event]);
+  return `${stringifyJson(header)}\t${raw ?? stringifyJson(alert.event)}`;
 }
 
-/** An alert of a line already in `file` (runners/newTerms.ts). */
-export function alertOfSpilledLine(fields: Spilled['fields'], file: SpillFile, ref: SpillRef, isRaw: boolean): Alert {
-  return register({ file, fields, ref, isRaw });
-}
-
-function register(s: Spilled): Alert {
-  const { file, events } = s;
-  const held: Omit<Alert, 'event' | 'raw'> = { ...s.fields };
-  if (events !== undefined) {
-    held.events = events.map(({ location, ref }) => ({
-      location,
-      get event() {
-        return parseEvent(file.get(ref));
-      },
-    }));
-  }
-  const alert = spilledAlert(held, () => file.get(s.ref), s.isRaw, parseEvent);
-  spilled.set(alert, s);
-  return alert;
-}
-
-/**
- * The alert as it goes to the output: a spilled one read back once, with no tie to the spill
- * file (which closes when the scan ends), its event parsed only if the output asks for it.
- */
-export function written(alert: Alert): Alert {
-  const s = spilled.get(alert);
-  if (s === undefined) return alert;
-  const line = s.file.get(s.ref);
-  const fields: Omit<Alert, 'event'> = { ...s.fields };
-  if (s.isRaw) fields.raw = line;
-  if (s.events !== undefined) {
-    fields.events = s.events.map(({ location, ref }) => {
-      const text = s.file.get(ref);
-      let parsed: EcsEvent | undefined;
-      return {
-        location,
-        get event() {
-          return (parsed ??= parseEvent(text));
-        },
-      };
-    });
-  }
+/** The alert of a `serializeAlert` line, for `rule`; its event is parsed only if asked for. */
+export function deserializeAlert(text: string, rule: Alert['rule']): Alert {
+  const tab = text.indexOf('\t');
+  const header = parseJson(text.slice(0, tab)) as AlertHeader;
+  const line = text.slice(tab + 1);
+  const fields: Omit<Alert, 'event'> = { rule, timeMs: header.t ?? undefined, location: { file: header.l[0], line: header.l[1] } };
+  if (header.r === 1) fields.raw = line;
+  if (header.n !== undefined) fields.newTerms = header.n;
+  if (header.h !== undefined) fields.threshold = header.h;
+  if (header.s !== undefined) fields.suppression = header.s;
+  if (header.e !== undefined) fields.events = header.e.map(([file, l, event]) => ({ event, location: { file, line: l } }));
   return lazyAlert(fields, () => parseEvent(line));
 }

@@ -1,21 +1,26 @@
-import { stringifyJson } from '../../event/json.js';
+import { parseJson, stringifyJson } from '../../event/json.js';
 import type { EcsEvent, Scalar } from '../../event/types.js';
-import type { SpillRef } from '../../state/spillFile.js';
 import { lazyAlert, type Alert, type Location } from '../alert.js';
-import { alertOfSpilledLine } from '../alertStages/spill.js';
 import type { CompiledNewTermsRule } from '../compileRule.js';
 import { compileTermsOf, NewTermsReplay, NewTermsState, type Term } from '../newTerms.js';
 import type { RuleKindHandler } from './runner.js';
 
 /**
- * What the replay keeps of a possibly-new event until the end of the files: where its line (or,
- * when the reader has none, its event's JSON) lies in the spill file. Out-of-order input makes
- * most sightings possibly new until the end; their lines stay out of the heap.
+ * What the replay keeps of a possibly-new event until the end of the files, as one line (it goes
+ * to a sort that spills to disk): `r` if the rest ends with the event's input line, `e` if with
+ * its JSON (no line known), then its location as JSON, a tab, and that line.
  */
-interface Kept {
-  location: Location;
-  ref: SpillRef;
-  isRaw: boolean;
+function keptText(location: Location, raw: string | undefined, event: () => EcsEvent): string {
+  return `${raw === undefined ? 'e' : 'r'}${JSON.stringify([location.file, location.line])}\t${raw ?? stringifyJson(event())}`;
+}
+
+function fromKept(text: string): { location: Location; raw: string | undefined; line: string } {
+  // JSON escapes a tab inside a string: the first one ends the location.
+  const tab = text.indexOf('\t');
+  const where: unknown = JSON.parse(text.slice(1, tab));
+  if (!Array.isArray(where) || typeof where[0] !== 'string' || typeof where[1] !== 'number') throw new Error(`internal: a held new_terms event has no location`);
+  const line = text.slice(tab + 1);
+  return { location: { file: where[0], line: where[1] }, raw: text.startsWith('r') ? line : undefined, line };
 }
 
 /** Decides on the terms of one matching event at its time; `event` gives the parsed event. */
@@ -45,12 +50,12 @@ export const newTermsRules: RuleKindHandler<CompiledNewTermsRule> = {
       };
       finish = () => {};
     } else {
-      const replay = new NewTermsReplay<Kept>(historyWindowMs, lastSeen);
-      decide = (terms, timeMs, location, seq, raw, event) =>
-        replay.add(terms, timeMs, seq, () => ({ location, ref: spill.put(raw ?? stringifyJson(event())), isRaw: raw !== undefined }));
+      const replay = new NewTermsReplay(historyWindowMs, lastSeen, spill);
+      decide = (terms, timeMs, location, seq, raw, event) => replay.add(terms, timeMs, seq, () => keptText(location, raw, event));
       finish = () => {
         for (const { term, timeMs, doc } of replay.finish()) {
-          emit(alertOfSpilledLine({ rule, timeMs, location: doc.location, newTerms: newTermsOf(term) }, spill, doc.ref, doc.isRaw));
+          const { location, raw, line } = fromKept(doc);
+          emit(alert(term, timeMs, location, () => parseJson(line) as EcsEvent, raw));
         }
       };
     }

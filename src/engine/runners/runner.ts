@@ -19,6 +19,11 @@ export interface ScannerOptions {
   termHistory?: ReadonlyMap<string, Map<string, number>>;
   /** Cap each rule's alerts per execution at its `max_signals` (default on; `--no-max-signals`). */
   maxSignals?: boolean;
+  /**
+   * Where a scanner keeps the lines it holds until the input ends (state/spillFile.ts); by default
+   * a new SpillFile per scanner. Tests give one with a small memory budget, to exercise the disk.
+   */
+  spillFile?: () => SpillFile;
   /** `--exceptions`: the exception items in front of a rule's runner (src/exceptions), if any apply. */
   exceptionGate?: (compiled: CompiledRule) => ExceptionGate | undefined;
 }

@@ -1,6 +1,7 @@
 import { parseJson, stringifyJson } from '../../event/json.js';
 import type { EcsEvent } from '../../event/types.js';
-import type { SpillFile, SpillRef } from '../../state/spillFile.js';
+import type { SpillFile } from '../../state/spillFile.js';
+import { SpillSorter } from '../../state/spillSort.js';
 import type { Location } from '../alert.js';
 
 /** A matching event waiting for its turn in event-time order. */
@@ -11,32 +12,27 @@ export interface HeldEvent {
   location: Location;
 }
 
-/** What is held of an event in the heap: its line is in the spill file. */
-interface Spilled {
-  timeMs: number;
-  seq: number;
-  location: Location;
-  ref: SpillRef;
-}
-
 /**
  * Feeds events to `decide` in event-time order (ties in input order). Live, they go through as
  * they come; otherwise they are held and sorted at the end. Only matching events are held, never
- * the whole input, and each as a few numbers: its line (`raw`, else its event's JSON) goes to
- * `spill` and is parsed again when its turn comes, so a parsed event (several times its line's
- * size) lives only while it is decided.
+ * the whole input, and not in the heap: each goes, as its line (`raw`, else its event's JSON)
+ * and location, to a sort that spills to `spill` (state/spillSort.ts), and is parsed again when
+ * its turn comes. Memory stays flat however many events are held.
  */
 export function timeOrdered(live: boolean, decide: (h: HeldEvent) => void, spill: SpillFile) {
-  const held: Spilled[] = [];
+  const held = new SpillSorter(spill);
   return {
     add(h: HeldEvent, raw?: string) {
       if (live) decide(h);
-      else held.push({ timeMs: h.timeMs, seq: h.seq, location: h.location, ref: spill.put(raw ?? stringifyJson(h.event)) });
+      else held.add(h.timeMs, h.seq, 0, `${JSON.stringify([h.location.file, h.location.line])}\t${raw ?? stringifyJson(h.event)}`);
     },
     flush() {
-      held.sort((a, b) => a.timeMs - b.timeMs || a.seq - b.seq);
-      for (const { timeMs, seq, location, ref } of held) decide({ timeMs, seq, location, event: parseJson(spill.get(ref)) as EcsEvent });
-      held.length = 0;
+      for (const { k1: timeMs, k2: seq, text } of held.drain()) {
+        // JSON escapes a tab inside a string: the first one ends the location.
+        const tab = text.indexOf('\t');
+        const [file, line] = JSON.parse(text.slice(0, tab)) as [string, number];
+        decide({ timeMs, seq, location: { file, line }, event: parseJson(text.slice(tab + 1)) as EcsEvent });
+      }
     },
   };
 }
