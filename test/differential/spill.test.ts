@@ -1,7 +1,7 @@
 // Holding lines on disk (src/state/spillFile.ts, spillSort.ts) must change nothing but memory: a
 // scan whose sorts spill every few kilobytes writes exactly the bytes of one that keeps all in
 // memory, for each rule kind, on generated events in a shuffled order (times out of order).
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import type { EcsEvent } from '../../src/event/types.js';
 import { alertJsonLine } from '../../src/output/alertJson.js';
 import { isUnsupported, parseRuleText } from '../../src/rules/load.js';
 import { SpillFile } from '../../src/state/spillFile.js';
+import { runInProcess } from '../e2e/run.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const RULE_FILES = [
@@ -30,7 +31,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'lkm-scan-spill-'));
   const file = join(tmp, 'events.ndjson');
   // Every line fires R1 or R2: many held lines, and threshold groups and sequences to decide.
-  await generate({ size: 400_000, matchRate: 1, nearMissRate: 0, seed: 11, out: file });
+  await generate({ size: 250_000, matchRate: 1, nearMissRate: 0, seed: 11, out: file });
   lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '');
   const rnd = mulberry32(5);
   for (let i = lines.length - 1; i > 0; i--) {
@@ -79,4 +80,22 @@ describe('held lines on disk', () => {
       expect(await readdir(spillDir)).toEqual([]);
     });
   }
+});
+
+describe('stdin among files', () => {
+  it('has its held lines kept and decided like a file\'s (the scan is not live, nothing is read twice)', async () => {
+    const half = Math.floor(lines.length / 2);
+    const a = join(tmp, 'a.ndjson');
+    const b = join(tmp, 'b.ndjson');
+    await writeFile(a, lines.slice(0, half).join('\n') + '\n');
+    const bText = lines.slice(half).join('\n') + '\n';
+    await writeFile(b, bText);
+    const args = ['--format', 'json', '--quiet', '--no-max-signals'];
+    const files = await runInProcess([...args, a, b]);
+    const withStdin = await runInProcess([...args, a, '-'], { stdin: bText });
+    expect(files.code).toBe(1);
+    expect(withStdin.code).toBe(1);
+    expect(withStdin.stdout.split('\n').length).toBeGreaterThan(100);
+    expect(withStdin.stdout).toBe(files.stdout.replaceAll(JSON.stringify(b), JSON.stringify('<stdin>')));
+  });
 });

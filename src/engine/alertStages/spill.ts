@@ -34,6 +34,7 @@ export function serializeAlert(alert: Alert): string {
 /** The alert of a `serializeAlert` line, for `rule`; its event is parsed only if asked for. */
 export function deserializeAlert(text: string, rule: Alert['rule']): Alert {
   const tab = text.indexOf('\t');
+  // Written by serializeAlert, in this process: its shape is known.
   const header = parseJson(text.slice(0, tab)) as AlertHeader;
   const line = text.slice(tab + 1);
   const fields: Omit<Alert, 'event'> = { rule, timeMs: header.t ?? undefined, location: { file: header.l[0], line: header.l[1] } };

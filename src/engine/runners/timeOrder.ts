@@ -30,8 +30,9 @@ export function timeOrdered(live: boolean, decide: (h: HeldEvent) => void, spill
       for (const { k1: timeMs, k2: seq, text } of held.drain()) {
         // JSON escapes a tab inside a string: the first one ends the location.
         const tab = text.indexOf('\t');
-        const [file, line] = JSON.parse(text.slice(0, tab)) as [string, number];
-        decide({ timeMs, seq, location: { file, line }, event: parseJson(text.slice(tab + 1)) as EcsEvent });
+        const where: unknown = JSON.parse(text.slice(0, tab));
+        if (!Array.isArray(where) || typeof where[0] !== 'string' || typeof where[1] !== 'number') throw new Error('internal: a held event has no location');
+        decide({ timeMs, seq, location: { file: where[0], line: where[1] }, event: parseJson(text.slice(tab + 1)) as EcsEvent });
       }
     },
   };
