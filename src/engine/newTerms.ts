@@ -1,7 +1,7 @@
 import { compileFieldReader, isScalar } from '../event/fields.js';
 import { parseJson, stringifyJson } from '../event/json.js';
 import { SpillFile } from '../state/spillFile.js';
-import { SpillSorter } from '../state/spillSort.js';
+import { SpillSorter, TEXT } from '../state/spillSort.js';
 import type { EcsEvent, Scalar } from '../event/types.js';
 
 /** One term: the values of the rule's new_terms fields in one event, in field order. */
@@ -138,14 +138,14 @@ interface TermHistory {
 export class NewTermsReplay {
   private readonly histories = new Map<string, TermHistory>();
   /** Possibly-new sightings by (time, seq, term index); text: the term's key, a tab, the document. */
-  private readonly candidates: SpillSorter;
+  private readonly candidates: SpillSorter<string>;
 
   constructor(
     private readonly historyWindowMs: number,
     private readonly lastSeen: Map<string, number> = new Map(),
     spill: SpillFile = new SpillFile(),
   ) {
-    this.candidates = new SpillSorter(spill);
+    this.candidates = new SpillSorter(spill, TEXT);
   }
 
   /** Sightings held as possibly new. */
@@ -178,7 +178,10 @@ export class NewTermsReplay {
       if (!inOrder) h.ordered = false;
       const mayBeNew = !inOrder || first || timeMs - h.maxTime > this.historyWindowMs;
       if (timeMs > h.maxTime) h.maxTime = timeMs;
-      if (mayBeNew) this.candidates.add(timeMs, seq, termIndex, `${key}\t${(doc ??= keep())}`);
+      if (mayBeNew) {
+        const text = `${key}\t${(doc ??= keep())}`;
+        this.candidates.add(timeMs, seq, termIndex, text, 2 * text.length);
+      }
     }
   }
 
@@ -207,7 +210,7 @@ export class NewTermsReplay {
       fresh.set(key, newSeqs);
     }
     this.histories.clear();
-    for (const { k1: timeMs, k2: seq, k3: termIndex, text } of this.candidates.drain()) {
+    for (const { k1: timeMs, k2: seq, k3: termIndex, value: text } of this.candidates.drain()) {
       // The key is JSON, which escapes tabs: the first one ends it.
       const tab = text.indexOf('\t');
       const key = text.slice(0, tab);

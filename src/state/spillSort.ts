@@ -1,53 +1,67 @@
 import { SpillError, type SpillFile, type SpillHolder, type SpillRef } from './spillFile.js';
 
-/** One record: three sort keys, compared in turn, and a text of one line (no `\n`). */
-export interface SortRecord {
+/** One record: three sort keys, compared in turn, and its value. */
+export interface SortRecord<T> {
   k1: number;
   k2: number;
   k3: number;
-  text: string;
+  value: T;
 }
 
-/** What a record held in memory costs besides its text (the object, its keys), for the memory budget. */
+/** How a sort writes its values to disk and reads them back: as one line of text (no `\n`). */
+export interface SortCodec<T> {
+  encode(value: T): string;
+  decode(text: string): T;
+}
+
+/** Values that are lines of text already. */
+export const TEXT: SortCodec<string> = { encode: (text) => text, decode: (text) => text };
+
+/** What a record held in memory costs besides its value (the object, its keys), for the memory budget. */
 const RECORD_OVERHEAD_BYTES = 80;
 /** Characters of a run written to the spill file at a time. */
 const PIECE_CHARS = 256 << 10;
 /** Bytes read at a time from each run while merging. */
 const MERGE_READ_BYTES = 64 << 10;
 
-const compare = (a: SortRecord, b: SortRecord): number => a.k1 - b.k1 || a.k2 - b.k2 || a.k3 - b.k3;
+const compare = <T>(a: SortRecord<T>, b: SortRecord<T>): number => a.k1 - b.k1 || a.k2 - b.k2 || a.k3 - b.k3;
 
 /**
- * Sorts records that may not fit in memory, as `sort` does: they are gathered in memory, and
- * when the sorts sharing a spill file hold more than its budget (SORT_MEMORY_BYTES, 16 MiB), the
- * largest sorts what it holds and writes it to the file as one run; `drain` merges the runs.
+ * Sorts records that may not fit in memory, as `sort` does: they are gathered in memory, as they
+ * are (a sort that stays within its budget costs no encoding), and when the sorts sharing a spill
+ * file hold more than its budget (SORT_MEMORY_BYTES, 16 MiB), the largest sorts what it holds and
+ * writes it to the file as one run, each value encoded as a line; `drain` merges the runs.
  * Memory stays at the budget plus, while one sort drains, a 64 KiB read buffer per run of it,
  * whatever the records' total. Equal keys keep no particular order: give a unique last key (an
  * input sequence number). Keys may be ±Infinity (never NaN).
  */
-export class SpillSorter implements SpillHolder {
-  private held: SortRecord[] = [];
+export class SpillSorter<T> implements SpillHolder {
+  private held: Array<SortRecord<T>> = [];
   heldBytes = 0;
   private readonly runs: SpillRef[] = [];
   private count = 0;
 
-  constructor(private readonly file: SpillFile) {}
+  constructor(
+    private readonly file: SpillFile,
+    private readonly codec: SortCodec<T>,
+  ) {}
 
   /** Records added and not drained yet. */
   get size(): number {
     return this.count;
   }
 
-  add(k1: number, k2: number, k3: number, text: string): void {
-    this.held.push({ k1, k2, k3, text });
+  /** `size`: what the value costs in memory, roughly (bytes). */
+  add(k1: number, k2: number, k3: number, value: T, size: number): void {
+    this.held.push({ k1, k2, k3, value });
     this.count++;
-    const bytes = text.length + RECORD_OVERHEAD_BYTES;
+    const bytes = size + RECORD_OVERHEAD_BYTES;
     this.heldBytes += bytes;
     this.file.hold(this, bytes);
   }
 
   /** Every record in key order; the sorter is empty afterwards (and may be filled again). */
-  *drain(): Generator<SortRecord, void, undefined> {
+  *drain(): Generator<SortRecord<T>, void, undefined> {
     const held = this.held.sort(compare);
     const runs = this.runs.splice(0);
     this.file.hold(this, -this.heldBytes);
@@ -59,7 +73,7 @@ export class SpillSorter implements SpillHolder {
       yield* held;
       return;
     }
-    const sources: Source[] = runs.map((run) => new RunReader(this.file, run));
+    const sources: Array<Source<T>> = runs.map((run) => new RunReader(this.file, run, this.codec));
     if (held.length > 0) sources.push(arraySource(held));
     yield* merge(sources);
   }
@@ -84,7 +98,7 @@ export class SpillSorter implements SpillHolder {
       pieceBytes = 0;
     };
     for (const r of held) {
-      const line = `${r.k1} ${r.k2} ${r.k3} ${r.text}\n`;
+      const line = `${r.k1} ${r.k2} ${r.k3} ${this.codec.encode(r.value)}\n`;
       piece.push(line);
       pieceBytes += line.length;
       if (pieceBytes >= PIECE_CHARS) put();
@@ -95,17 +109,17 @@ export class SpillSorter implements SpillHolder {
 }
 
 /** A sorted source of records for the merge. */
-interface Source {
-  next(): SortRecord | undefined;
+interface Source<T> {
+  next(): SortRecord<T> | undefined;
 }
 
-function arraySource(records: SortRecord[]): Source {
+function arraySource<T>(records: Array<SortRecord<T>>): Source<T> {
   let i = 0;
   return { next: () => (i < records.length ? records[i++] : undefined) };
 }
 
 /** Reads the records of one run back, a buffer at a time. */
-class RunReader implements Source {
+class RunReader<T> implements Source<T> {
   private position: number;
   private readonly end: number;
   private buffer = Buffer.allocUnsafe(MERGE_READ_BYTES);
@@ -116,18 +130,19 @@ class RunReader implements Source {
   constructor(
     private readonly file: SpillFile,
     run: SpillRef,
+    private readonly codec: SortCodec<T>,
   ) {
     this.position = run.offset;
     this.end = run.offset + run.length;
   }
 
-  next(): SortRecord | undefined {
+  next(): SortRecord<T> | undefined {
     for (;;) {
       const newline = this.buffer.indexOf(0x0a, this.start);
       if (newline !== -1 && newline < this.stop) {
         const line = this.buffer.toString('utf8', this.start, newline);
         this.start = newline + 1;
-        return parseRecord(line);
+        return parseRecord(line, this.codec);
       }
       if (!this.fill()) {
         if (this.start < this.stop) throw new SpillError('internal: a sorted run of the spill file ends inside a record');
@@ -158,17 +173,17 @@ class RunReader implements Source {
   }
 }
 
-function parseRecord(line: string): SortRecord {
+function parseRecord<T>(line: string, codec: SortCodec<T>): SortRecord<T> {
   const a = line.indexOf(' ');
   const b = line.indexOf(' ', a + 1);
   const c = line.indexOf(' ', b + 1);
   if (a < 0 || b < 0 || c < 0) throw new SpillError('internal: a sorted run of the spill file holds a malformed record');
-  return { k1: Number(line.slice(0, a)), k2: Number(line.slice(a + 1, b)), k3: Number(line.slice(b + 1, c)), text: line.slice(c + 1) };
+  return { k1: Number(line.slice(0, a)), k2: Number(line.slice(a + 1, b)), k3: Number(line.slice(b + 1, c)), value: codec.decode(line.slice(c + 1)) };
 }
 
 /** K-way merge over a binary heap of the sources' next records. */
-function* merge(sources: Source[]): Generator<SortRecord, void, undefined> {
-  const heap: Array<{ record: SortRecord; source: Source }> = [];
+function* merge<T>(sources: Array<Source<T>>): Generator<SortRecord<T>, void, undefined> {
+  const heap: Array<{ record: SortRecord<T>; source: Source<T> }> = [];
   const less = (i: number, j: number) => compare(heap[i]!.record, heap[j]!.record) < 0;
   const swap = (i: number, j: number) => {
     const t = heap[i]!;

@@ -6,7 +6,7 @@ import type { Alert } from '../alert.js';
 import type { CompiledRule } from '../compileRule.js';
 import { maxSignalsStage, type CapOrder } from './maxSignals.js';
 import { compareKeys, DEFAULT_MAX_SIGNALS, executionOf, scheduleOf, type AlertStage, type KeyValue, type Schedule } from './stage.js';
-import { deserializeAlert, serializeAlert } from './spill.js';
+import { alertSize, deserializeAlert, serializeAlert } from './spill.js';
 import { compileGroupsOf, SuppressionStage } from './suppression.js';
 import { SpillFile } from '../../state/spillFile.js';
 import { SpillSorter } from '../../state/spillSort.js';
@@ -36,7 +36,7 @@ export interface AlertStageCounts {
 export class RuleAlertStages {
   private readonly stages: Array<{ stage: AlertStage; counts: Required<AlertStageCounts>; target: AlertStageCounts; rule: CompiledRule['rule'] }> = [];
   /** While finishing over files: what is decided, sorted by (time, rule, order) in a sort that spills (state/spillSort.ts). */
-  private collected: SpillSorter | undefined;
+  private collected: SpillSorter<{ alert: Alert; rule: number }> | undefined;
   /**
    * Where the lines of alerts and events held until the input ends are kept (state/spillFile.ts),
    * for the stages and the runners (runners/runner.ts RunnerContext); closed once `finish` wrote
@@ -57,7 +57,7 @@ export class RuleAlertStages {
     const rule = this.stages.length;
     const out = (alert: Alert) => {
       onEmit();
-      if (this.collected) this.collected.add(alert.timeMs ?? -Infinity, rule, this.collectedSeq++, serializeAlert(alert));
+      if (this.collected) this.collected.add(alert.timeMs ?? -Infinity, rule, this.collectedSeq++, { alert, rule }, alertSize(alert));
       else this.emit(alert);
     };
     const counts = { leftOut: 0, suppressed: 0, closedEarly: 0 };
@@ -78,7 +78,18 @@ export class RuleAlertStages {
   private collectedSeq = 0;
 
   private finishAll(finishRunners: () => void): void {
-    if (!this.options.live) this.collected = new SpillSorter(this.spill);
+    if (!this.options.live) {
+      this.collected = new SpillSorter(this.spill, {
+        encode: ({ alert, rule }) => `${rule} ${serializeAlert(alert)}`,
+        decode: (text) => {
+          const space = text.indexOf(' ');
+          const rule = Number(text.slice(0, space));
+          const stage = this.stages[rule];
+          if (stage === undefined) throw new Error(`internal: a held alert names rule ${rule} of ${this.stages.length}`);
+          return { alert: deserializeAlert(text.slice(space + 1), stage.rule), rule };
+        },
+      });
+    }
     finishRunners();
     for (const { stage, counts, target } of this.stages) {
       stage.finish();
@@ -89,11 +100,7 @@ export class RuleAlertStages {
     const held = this.collected;
     this.collected = undefined;
     if (held === undefined) return;
-    for (const { k2: rule, text } of held.drain()) {
-      const stage = this.stages[rule];
-      if (stage === undefined) throw new Error(`internal: a held alert names rule ${rule} of ${this.stages.length}`);
-      this.emit(deserializeAlert(text, stage.rule));
-    }
+    for (const { value } of held.drain()) this.emit(value.alert);
   }
 }
 
@@ -211,7 +218,7 @@ function capOrder(compiled: CompiledRule): CapOrder {
  */
 function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Required<AlertStageCounts>, spill: SpillFile, rule: Alert['rule']): AlertStage {
   // By (interval, time, order): an interval's alerts come together, in event time.
-  const sorter = new SpillSorter(spill);
+  const sorter = new SpillSorter<Alert>(spill, { encode: serializeAlert, decode: (text) => deserializeAlert(text, rule) });
   let seq = 0;
   const cut = (held: Held[], interval: number, b: HoldBound): Held[] => {
     const kept = b.select(held, interval);
@@ -225,11 +232,11 @@ function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Req
         next.push(alert);
         return;
       }
-      sorter.add(bound ? executionOf(timeMs, bound.intervalMs) : 0, timeMs, seq++, serializeAlert(alert));
+      sorter.add(bound ? executionOf(timeMs, bound.intervalMs) : 0, timeMs, seq++, alert, alertSize(alert));
     },
     finish() {
       if (bound === undefined) {
-        for (const { text } of sorter.drain()) next.push(deserializeAlert(text, rule));
+        for (const { value } of sorter.drain()) next.push(value);
         next.finish();
         return;
       }
@@ -242,10 +249,9 @@ function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Req
         for (const h of cut(held, interval, bound).sort(byTime)) next.push(h.alert);
         held = [];
       };
-      for (const { k1, k2: timeMs, k3: order, text } of sorter.drain()) {
+      for (const { k1, k2: timeMs, k3: order, value: alert } of sorter.drain()) {
         if (k1 !== interval && held.length > 0) pass();
         interval = k1;
-        const alert = deserializeAlert(text, rule);
         held.push({ alert, timeMs, seq: order, key: bound.keyOf?.(alert) });
         if (held.length >= 2 * bound.keep + 1024) held = cut(held, interval, bound);
       }

@@ -45,3 +45,13 @@ export function deserializeAlert(text: string, rule: Alert['rule']): Alert {
   if (header.e !== undefined) fields.events = header.e.map(([file, l, event]) => ({ event, location: { file, line: l } }));
   return lazyAlert(fields, () => parseEvent(line));
 }
+
+/**
+ * What an alert held in memory costs, roughly, for the spill sorts' budget: its line twice (the
+ * string, and the event parsed from it when something read it), or a guess for each event it holds
+ * without one.
+ */
+export function alertSize(alert: Alert): number {
+  const events = alert.events?.length ?? 0;
+  return 256 + (alert.raw === undefined ? 4096 : 2 * alert.raw.length) + 4096 * events;
+}
