@@ -61,7 +61,9 @@ export class SpillFile {
 
   /** A sort holds `bytes` more (or fewer, negative) in memory; over the budget, the largest holder writes a run. */
   hold(holder: SpillHolder, bytes: number): void {
-    this.holders.add(holder);
+    // Only a holder that takes more is (again) one the budget may ask to write: one that gave
+    // everything up (drained, released) is never asked while it is being drained.
+    if (bytes > 0) this.holders.add(holder);
     this.held += bytes;
     if (this.held <= this.sortMemoryBytes) return;
     let largest: SpillHolder | undefined;
@@ -69,7 +71,7 @@ export class SpillFile {
     largest?.writeRun();
   }
 
-  /** Forgets a holder that holds nothing now (it was drained). */
+  /** Forgets a holder: the budget no longer asks it to write a run (it is being drained). */
   release(holder: SpillHolder): void {
     this.holders.delete(holder);
   }

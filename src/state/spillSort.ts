@@ -39,7 +39,8 @@ export class SpillSorter<T> implements SpillHolder {
   private held: Array<SortRecord<T>> = [];
   heldBytes = 0;
   private readonly runs: SpillRef[] = [];
-  private count = 0;
+  /** Records written in runs, not drained yet. */
+  private inRuns = 0;
 
   constructor(
     private readonly file: SpillFile,
@@ -48,13 +49,12 @@ export class SpillSorter<T> implements SpillHolder {
 
   /** Records added and not drained yet. */
   get size(): number {
-    return this.count;
+    return this.inRuns + this.held.length;
   }
 
   /** `size`: what the value costs in memory, roughly (bytes). */
   add(k1: number, k2: number, k3: number, value: T, size: number): void {
     this.held.push({ k1, k2, k3, value });
-    this.count++;
     const bytes = size + RECORD_OVERHEAD_BYTES;
     this.heldBytes += bytes;
     this.file.hold(this, bytes);
@@ -68,7 +68,7 @@ export class SpillSorter<T> implements SpillHolder {
     this.file.release(this);
     this.held = [];
     this.heldBytes = 0;
-    this.count = 0;
+    this.inRuns = 0;
     if (runs.length === 0) {
       yield* held;
       return;
@@ -80,11 +80,22 @@ export class SpillSorter<T> implements SpillHolder {
 
   writeRun(): void {
     if (this.held.length === 0) return;
-    const held = this.held.sort(compare);
+    const held = this.held;
     this.held = [];
     const freed = this.heldBytes;
     this.heldBytes = 0;
     this.file.hold(this, -freed);
+    this.writeRunOf(held);
+  }
+
+  /**
+   * Sorts `records` and writes them as one run, without holding them first: for a caller that
+   * keeps records in memory its own way and gives them up when the budget asks (it counts them).
+   */
+  writeRunOf(records: Array<SortRecord<T>>): void {
+    if (records.length === 0) return;
+    const held = records.sort(compare);
+    this.inRuns += records.length;
     // Written a piece at a time (puts follow each other in the file), never as one copy of it all.
     let offset: number | undefined;
     let length = 0;

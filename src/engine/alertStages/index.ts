@@ -8,8 +8,8 @@ import { maxSignalsStage, type CapOrder } from './maxSignals.js';
 import { compareKeys, DEFAULT_MAX_SIGNALS, executionOf, scheduleOf, type AlertStage, type KeyValue, type Schedule } from './stage.js';
 import { alertSize, deserializeAlert, serializeAlert } from './spill.js';
 import { compileGroupsOf, SuppressionStage } from './suppression.js';
-import { SpillFile } from '../../state/spillFile.js';
-import { SpillSorter } from '../../state/spillSort.js';
+import { SpillFile, type SpillHolder } from '../../state/spillFile.js';
+import { SpillSorter, type SortRecord } from '../../state/spillSort.js';
 
 export type { AlertStage } from './stage.js';
 
@@ -149,6 +149,8 @@ interface Held {
   timeMs: number;
   seq: number;
   key?: readonly KeyValue[];
+  /** What it costs in memory, roughly (spill.ts alertSize), for the spill budget. */
+  size: number;
 }
 
 const byTime = (a: Held, b: Held) => a.timeMs - b.timeMs || a.seq - b.seq;
@@ -217,12 +219,39 @@ function capOrder(compiled: CompiledRule): CapOrder {
  * the alerts some execution could create (the rest counted as left out).
  */
 function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Required<AlertStageCounts>, spill: SpillFile, rule: Alert['rule']): AlertStage {
-  // By (interval, time, order): an interval's alerts come together, in event time.
+  // Alerts held in memory by interval, cut back as they come to what an execution could create;
+  // when the scan's sorts hold more than their budget, written to `sorter` as a run, by
+  // (interval, time, order) so that an interval's alerts come back together, in event time.
+  const byInterval = new Map<number, Held[]>();
   const sorter = new SpillSorter<Alert>(spill, { encode: serializeAlert, decode: (text) => deserializeAlert(text, rule) });
   let seq = 0;
+  let inMemory = 0;
+  const memory: SpillHolder = {
+    get heldBytes() {
+      return inMemory;
+    },
+    writeRun() {
+      const records: Array<SortRecord<Alert>> = [];
+      for (const [interval, held] of byInterval) for (const h of held) records.push({ k1: interval, k2: h.timeMs, k3: h.seq, value: h.alert });
+      byInterval.clear();
+      spill.hold(memory, -inMemory);
+      inMemory = 0;
+      sorter.writeRunOf(records);
+    },
+  };
   const cut = (held: Held[], interval: number, b: HoldBound): Held[] => {
     const kept = b.select(held, interval);
     counts.leftOut += held.length - kept.length;
+    return kept;
+  };
+  /** Cuts an interval held in memory, giving back to the budget what it no longer holds. */
+  const cutHeld = (held: Held[], interval: number, b: HoldBound): Held[] => {
+    const kept = cut(held, interval, b);
+    let freed = 0;
+    for (const h of held) freed += h.size;
+    for (const h of kept) freed -= h.size;
+    inMemory -= freed;
+    spill.hold(memory, -freed);
     return kept;
   };
   return {
@@ -232,17 +261,39 @@ function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Req
         next.push(alert);
         return;
       }
-      sorter.add(bound ? executionOf(timeMs, bound.intervalMs) : 0, timeMs, seq++, alert, alertSize(alert));
+      const interval = bound ? executionOf(timeMs, bound.intervalMs) : 0;
+      let held = byInterval.get(interval);
+      if (held === undefined) byInterval.set(interval, (held = []));
+      const size = alertSize(alert);
+      held.push({ alert, timeMs, seq: seq++, key: bound?.keyOf?.(alert), size });
+      // Cutting back once twice the bound is reached costs O(log n) per alert amortised.
+      if (bound && held.length >= 2 * bound.keep + 1024) byInterval.set(interval, cutHeld(held, interval, bound));
+      inMemory += size;
+      // Last: over the budget, this may write everything held (this alert too) to disk.
+      spill.hold(memory, size);
     },
     finish() {
+      spill.release(memory);
+      if (sorter.size === 0) {
+        // Everything fitted in memory: no run to merge.
+        for (const interval of [...byInterval.keys()].sort((a, b) => a - b)) {
+          let held = byInterval.get(interval) ?? [];
+          if (bound) held = cut(held, interval, bound);
+          for (const h of held.sort(byTime)) next.push(h.alert);
+        }
+        byInterval.clear();
+        next.finish();
+        return;
+      }
+      memory.writeRun();
       if (bound === undefined) {
         for (const { value } of sorter.drain()) next.push(value);
         next.finish();
         return;
       }
-      // One interval at a time, cut back to what some execution could create whenever it holds
-      // twice that: the interval's alerts come in time order, so each cut keeps what the whole
-      // interval's would (the first alerts from each execution's range start on).
+      // One interval at a time, cut back whenever it holds twice what an execution could create:
+      // the interval's alerts come in time order, so each cut keeps what the whole interval's
+      // would (the first alerts from each execution's range start on).
       let interval = 0;
       let held: Held[] = [];
       const pass = () => {
@@ -252,7 +303,7 @@ function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Req
       for (const { k1, k2: timeMs, k3: order, value: alert } of sorter.drain()) {
         if (k1 !== interval && held.length > 0) pass();
         interval = k1;
-        held.push({ alert, timeMs, seq: order, key: bound.keyOf?.(alert) });
+        held.push({ alert, timeMs, seq: order, key: bound.keyOf?.(alert), size: 0 });
         if (held.length >= 2 * bound.keep + 1024) held = cut(held, interval, bound);
       }
       if (held.length > 0) pass();
