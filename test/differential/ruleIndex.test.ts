@@ -1,5 +1,6 @@
 // The rule index (engine/dispatch.ts) may only ever save work: an event a rule's compiled query
-// accepts must be offered to that rule, whatever the event's shape. Every runner drops the events
+// accepts must be offered to that rule, whatever the event's shape, also when the index's choice is
+// narrowed to the rules whose needles the event's line holds (prefilter/lineRules.ts). Every runner drops the events
 // its rule's `matches` rejects before doing anything (engine/runners/), so this is exactly what keeps
 // alerts byte-identical with and without the index. Checked with the whole vendored Elastic pack on
 // events built from the pack's own required values (so that many rules match), written as strings,
@@ -13,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/commands/io.js';
 import { prepareRules } from '../../src/commands/scan.js';
 import type { CompiledRule } from '../../src/engine/compileRule.js';
-import { compileDispatch } from '../../src/engine/dispatch.js';
+import { compileDispatch, lineNeeds } from '../../src/engine/dispatch.js';
+import { namesAlertsOnly } from '../../src/engine/indexPattern.js';
+import { compilePrefilter } from '../../src/prefilter/compile.js';
 import { parseJson } from '../../src/event/json.js';
 import type { EcsEvent } from '../../src/event/types.js';
 import { prng, randomEcs } from '../support/randomEcs.js';
@@ -58,7 +61,7 @@ function put(event: Record<string, Json>, path: string, value: Json, dotted: boo
  * an array beside another value, in another case, or under a dotted key; sometimes missing or
  * another value), plus required values of other rules, and now and then a number or a boolean.
  */
-function packEvents(seed: number, count: number): EcsEvent[] {
+function packEvents(seed: number, count: number): string[] {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const pairs: Array<[string, string]> = [];
@@ -72,7 +75,7 @@ function packEvents(seed: number, count: number): EcsEvent[] {
     if (roll < 0.95) return 1;
     return true;
   };
-  const events: EcsEvent[] = [];
+  const lines: string[] = [];
   for (let i = 0; i < count; i++) {
     const event: Record<string, Json> = { '@timestamp': new Date(Date.UTC(2024, 4, 1) + i * 1000).toISOString() };
     const target = pick(rules);
@@ -88,49 +91,73 @@ function packEvents(seed: number, count: number): EcsEvent[] {
       const [field, value] = pick(pairs);
       put(event, field, variant(value), rnd() < 0.2);
     }
-    // Round-tripped through the one event reader, as a scan reads lines.
-    events.push(parseJson(JSON.stringify(event)) as EcsEvent);
+    lines.push(JSON.stringify(event));
   }
-  return events;
+  return lines;
 }
 
-/** Every (event, rule) whose query accepts the event but which the dispatch does not offer it. */
-function missed(events: readonly EcsEvent[]): { missed: string[]; matched: number; offered: number; rulesMatched: number } {
+/**
+ * Every (line, rule) whose query accepts the line's event but which the dispatch does not offer
+ * it: by the index alone, and by the index and the rules the prefilter finds the line may match
+ * (prefilter/lineRules.ts), tuned on the lines as a scan tunes on its first buffer.
+ */
+function missed(lines: readonly string[]): { missed: string[]; matched: number; offered: number; narrowed: number; rulesMatched: number } {
   // Rules that read the alerts index see alert documents, in the second stage of a scan (engine/chain.ts).
   const events_ = compileDispatch(rules);
   const alerts = compileDispatch(rules, 'alerts');
+  const prefilter = compilePrefilter(lineNeeds(rules))!;
+  const bytes = Buffer.from(lines.join('\n') + '\n');
+  prefilter.calibrate(bytes);
   const out: string[] = [];
   const hitRules = new Set<number>();
   let matched = 0;
   let offered = 0;
-  for (const event of events) {
+  let narrowed = 0;
+  let at = 0;
+  for (const line of lines) {
+    // Parsed by the one event reader, as a scan reads lines.
+    const event = parseJson(line) as EcsEvent;
+    const end = at + Buffer.byteLength(line);
+    const lineRules = prefilter.lineRules(bytes, at, end) ?? (prefilter.parseAll ? prefilter.freeOnly : undefined);
+    at = end + 1;
     const picked = new Set([...events_(event), ...alerts(event)]);
+    const narrow = new Set(lineRules === undefined ? [] : [...events_(event, lineRules), ...alerts(event)]);
     offered += picked.size;
+    narrowed += narrow.size;
     rules.forEach((r, i) => {
       if (!r.matches(event)) return;
       matched++;
       hitRules.add(i);
-      if (!picked.has(i)) out.push(`${r.rule.id} ${r.rule.name}: ${JSON.stringify(event)}`);
+      if (!picked.has(i)) out.push(`index: ${r.rule.id} ${r.rule.name}: ${line}`);
+      if (!narrow.has(i) && !namesAlertsOnly(r.rule.index)) out.push(`index and prefilter: ${r.rule.id} ${r.rule.name}: ${line}`);
     });
   }
-  return { missed: out, matched, offered, rulesMatched: hitRules.size };
+  return { missed: out, matched, offered, narrowed, rulesMatched: hitRules.size };
+}
+
+/** The lines again with every `/` written `\/`, and with a letter written as a `\u` escape. */
+function escaped(lines: readonly string[]): string[] {
+  return [...lines.map((l) => l.replaceAll('/', '\\/')), ...lines.map((l) => l.replace(/"([a-z])/, (_, c: string) => `"\\u00${c.charCodeAt(0).toString(16)}`))];
 }
 
 describe('the rule index against offering every rule every event (whole Elastic pack)', () => {
   it('offers each rule every event its query accepts, on events built from the pack’s required values', () => {
     expect(rules.length).toBeGreaterThan(1500);
-    const result = missed(packEvents(11, 3000));
+    // 3,000 lines: 2,500 events and 500 of them escaped.
+    const lines = packEvents(11, 2500);
+    const result = missed([...lines, ...escaped(lines.slice(0, 250))]);
     expect(result.missed.slice(0, 5)).toEqual([]);
     // The events must reach many rules, or the comparison proves nothing; and the index must save work.
     expect(result.rulesMatched).toBeGreaterThan(100);
     expect(result.offered / 3000).toBeLessThan(rules.length / 2);
+    // So must the prefilter's rules of a line, even though some rules of the pack have no needle.
+    expect(result.narrowed).toBeLessThan(result.offered * 0.8);
   });
 
   it('offers each rule every event its query accepts, on generated events with escapes, arrays and case variants', () => {
     const gen = randomEcs(20240501);
-    const events: EcsEvent[] = [];
-    for (let i = 0; i < 1000; i++) events.push(parseJson(gen.line()) as EcsEvent);
-    const result = missed(events);
+    const lines = Array.from({ length: 1000 }, () => gen.line());
+    const result = missed(lines);
     expect(result.missed.slice(0, 5)).toEqual([]);
     expect(result.matched).toBeGreaterThan(50);
   });
