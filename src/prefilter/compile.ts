@@ -472,8 +472,9 @@ function onePassPrefilter(groups: RuleGroups, needles: readonly Buffer[]): Prefi
             bestLines = n;
           }
         }
-        shares[g] = sampleLines === 0 ? 0 : bestLines / sampleLines;
-        return shares[g]! > FREE_SHARE ? undefined : best;
+        const share = sampleLines === 0 ? 0 : bestLines / sampleLines;
+        shares[g] = share;
+        return share > FREE_SHARE ? undefined : best;
       });
       const unchecked = triggers.flatMap((t, g) => (t === undefined ? [g] : [])).sort((a, b) => shares[b]! - shares[a]!);
       plan = planFor(triggers, unchecked);

@@ -6,7 +6,7 @@
 // events built from the pack's own required values (so that many rules match), written as strings,
 // arrays, dotted keys, case variants and numbers, and on the generated events the prefilter test uses.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -16,11 +16,13 @@ import { prepareRules } from '../../src/commands/scan.js';
 import type { CompiledRule } from '../../src/engine/compileRule.js';
 import { compileDispatch, lineNeeds } from '../../src/engine/dispatch.js';
 import { namesAlertsOnly } from '../../src/engine/indexPattern.js';
-import { compilePrefilter } from '../../src/prefilter/compile.js';
+import { compilePrefilter, tunedPrefilter } from '../../src/prefilter/compile.js';
 import { parseJson } from '../../src/event/json.js';
 import type { EcsEvent } from '../../src/event/types.js';
 import { prng, randomEcs } from '../support/randomEcs.js';
 import { ROOT } from '../e2e/run.js';
+import { addStats, emptyStats, readEvents, type EventHandler, type SourceStats } from '../../src/input/events.js';
+import { splitAtLines } from '../../src/parallel/ranges.js';
 
 const PACK = join(ROOT, 'test/fixtures/detection-rules/detection-rules-toml.tar.gz');
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-ruleindex-'));
@@ -161,4 +163,63 @@ describe('the rule index against offering every rule every event (whole Elastic 
     expect(result.missed.slice(0, 5)).toEqual([]);
     expect(result.matched).toBeGreaterThan(50);
   });
+});
+
+/**
+ * Reads `file` as a scan does (with the prefilter tuned on its first buffer), or in byte ranges
+ * as workers do (parallel/worker.ts: tuned on the first range, each range read on its own), or
+ * without the prefilter; gives each parsed event to the rules the index and the line's rules
+ * offer, and records which of them match, with the counts.
+ */
+async function scanLines(file: string, how: 'whole' | 'ranges' | 'no prefilter'): Promise<{ matches: string[]; stats: SourceStats[] }> {
+  const dispatch = compileDispatch(rules);
+  const prefilter = how === 'no prefilter' ? undefined : compilePrefilter(lineNeeds(rules))!;
+  const matches: string[] = [];
+  const handler: EventHandler = {
+    event(event, loc, _text, lineRules) {
+      for (const i of dispatch(event, lineRules)) if (rules[i]!.matches(event)) matches.push(`${loc.line} ${i}`);
+    },
+    malformed: (loc) => void matches.push(`${loc.line} malformed`),
+  };
+  const source = { kind: 'file' as const, path: file, name: file };
+  const chunkBytes = 64 << 10;
+  if (how !== 'ranges') return { matches, stats: [await readEvents(source, handler, { prefilter, chunkBytes })] };
+  const stats: SourceStats[] = [];
+  const ranges = await splitAtLines(file, statSync(file).size, 100_000);
+  let offset = 0;
+  for (const [k, range] of ranges.entries()) {
+    const local: string[] = [];
+    const byRange: EventHandler = {
+      event: (e, loc, _t, r) => dispatch(e, r).forEach((i) => rules[i]!.matches(e) && local.push(`${loc.line + offset} ${i}`)),
+      malformed: (loc) => void local.push(`${loc.line + offset} malformed`),
+    };
+    const read = await readEvents(source, byRange, { prefilter: k === 0 ? prefilter : tunedPrefilter(prefilter!), range, chunkBytes });
+    matches.push(...local);
+    stats.push(read);
+    offset += read.lines;
+  }
+  return { matches, stats };
+}
+
+describe('the prefilter with the whole Elastic pack, read whole and in ranges as workers do', () => {
+  it('gives every rule the events it matches, with the counts of one read, tuned on any part of the input', async () => {
+    // Generated events first (the sample the first buffer tunes on), then events aimed at the pack.
+    const gen = randomEcs(7);
+    const aimed = packEvents(5, 1000);
+    const lines = [...Array.from({ length: 1000 }, () => gen.line()), ...aimed, ...escaped(aimed.slice(0, 100)), '{"half": ', '[1]'];
+    const file = join(tmp, 'events.ndjson');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const whole = await scanLines(file, 'whole');
+    const ranges = await scanLines(file, 'ranges');
+    const full = await scanLines(file, 'no prefilter');
+    expect(new Set(full.matches.map((m) => m.split(' ')[1])).size).toBeGreaterThan(50);
+    expect(whole.matches).toEqual(full.matches);
+    expect(ranges.matches).toEqual(full.matches);
+    const total = (all: SourceStats[]) => {
+      const sum = emptyStats();
+      for (const s of all) addStats(sum, s);
+      return sum;
+    };
+    expect(total(ranges.stats)).toEqual({ ...total(whole.stats) });
+  }, 60_000);
 });
