@@ -461,20 +461,13 @@ function onePassPrefilter(groups: RuleGroups, needles: readonly Buffer[]): Prefi
       for (let p = sample.indexOf(0x0a); p !== -1; p = sample.indexOf(0x0a, p + 1)) sampleLines++;
       if (sample.length > 0 && sample[sample.length - 1] !== 0x0a) sampleLines++;
       const shares: number[] = [];
-      const triggers = groups.alternatives.map((alts, g) => {
-        let best = alts[0]!;
-        let bestLines = Infinity;
-        for (const alt of alts) {
-          let n = 0;
-          for (const needle of alt) for (const id of triggerIds(needle)) n += lines[id]!;
-          if (n < bestLines) {
-            best = alt;
-            bestLines = n;
-          }
-        }
-        const share = sampleLines === 0 ? 0 : bestLines / sampleLines;
+      const linesOf = (needle: string) => triggerIds(needle).reduce((sum, id) => sum + lines[id]!, 0);
+      const triggers = groups.needs.map((need, g) => {
+        // Every group's need has a needle (groupRules), so it has a trigger.
+        const best = cheapestTrigger(need, linesOf) ?? { needles: defaultNeedles(need) ?? [], lines: sampleLines };
+        const share = sampleLines === 0 ? 0 : best.lines / sampleLines;
         shares[g] = share;
-        return share > FREE_SHARE ? undefined : best;
+        return share > FREE_SHARE ? undefined : best.needles;
       });
       const unchecked = triggers.flatMap((t, g) => (t === undefined ? [g] : [])).sort((a, b) => shares[b]! - shares[a]!);
       plan = planFor(triggers, unchecked);
@@ -497,6 +490,41 @@ function onePassPrefilter(groups: RuleGroups, needles: readonly Buffer[]): Prefi
     lineRules,
     mayMatch: (bytes, start, end) => lineRules(bytes, start, end) !== null,
   };
+}
+
+/**
+ * Of the sets of needles one of which every line meeting `need` holds, the one on the fewest lines
+ * of a sample (`linesOf` a needle; a set counts the sum): for an AND, its cheapest part's; for an
+ * OR, the union of each part's cheapest, which may mix rare needles of one branch with those of
+ * another where needleAlternatives takes each branch's static best. Undefined when the need
+ * promises no needle.
+ */
+export function cheapestTrigger(need: Need, linesOf: (needle: string) => number): { needles: string[]; lines: number } | undefined {
+  switch (need.kind) {
+    case 'any':
+      return undefined;
+    case 'lit':
+      return { needles: [need.text], lines: linesOf(need.text) };
+    case 'and': {
+      let best: { needles: string[]; lines: number } | undefined;
+      for (const n of need.of) {
+        const t = cheapestTrigger(n, linesOf);
+        if (t !== undefined && (best === undefined || t.lines < best.lines)) best = t;
+      }
+      return best;
+    }
+    case 'or': {
+      const needles: string[] = [];
+      let lines = 0;
+      for (const n of need.of) {
+        const t = cheapestTrigger(n, linesOf);
+        if (t === undefined) return undefined;
+        for (const needle of t.needles) needles.push(needle);
+        lines += t.lines;
+      }
+      return { needles, lines };
+    }
+  }
 }
 
 /**

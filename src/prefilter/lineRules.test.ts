@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePrefilter, FREE_SHARE } from './compile.js';
+import { cheapestTrigger, compilePrefilter, FREE_SHARE } from './compile.js';
 import { lineMayMatchRule, type LineRules } from './lineRules.js';
-import { ANY, and, lit, or, type Need } from './needles.js';
+import { ANY, and, lit, needleAlternatives, or, type Need } from './needles.js';
 
 // Pieces lines and needs are made of: they overlap, hold slashes (which `\/` may hide) and quotes.
 const WORDS = ['"ko"', '"linux"', '"/proc/modules"', 'proc', '/tmp/', '"a/b"', 'inu', '"x"', 'modules"', '"/"'];
@@ -72,7 +72,7 @@ describe("the prefilter's rules of a line", () => {
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
@@ -88,5 +88,22 @@ describe("the prefilter's rules of a line", () => {
     expect(starts).toEqual(compilePrefilter(needs, { mode: 'one-pass' })!.candidates(text, 0, text.length));
     expect(starts).toHaveLength(3);
     expect(prefilter.candidateRules!.map((r) => r.listed)).toEqual([[1], [], [1]]);
+  });
+
+  it('files a rule under the needles on the fewest lines of the sample, mixing the branches of an OR', () => {
+    const lines: Record<string, number> = { '"process"': 90, '"nc"': 2, '"socat"': 3, '"linux"': 95 };
+    const need = and([lit('"linux"'), or([and([lit('"process"'), lit('"nc"')]), and([lit('"process"'), lit('"socat"')])])]);
+    // needleAlternatives takes each branch's static best (`"process"`, the longer one); sampled, the rare names win.
+    expect(needleAlternatives(need)).toEqual([['"linux"'], ['"process"']]);
+    expect(cheapestTrigger(need, (n) => lines[n] ?? 0)).toEqual({ needles: ['"nc"', '"socat"'], lines: 5 });
+    expect(cheapestTrigger(or([lit('"nc"'), ANY]), () => 0)).toBeUndefined();
+  });
+
+  it('has a trigger exactly when the need has a needle', () => {
+    fc.assert(
+      fc.property(need, (n) => {
+        expect(cheapestTrigger(n, (t) => t.length) === undefined).toBe(needleAlternatives(n).length === 0);
+      }),
+    );
   });
 });
