@@ -48,18 +48,25 @@ function compileNeed(need: Need, contains: Contains = searchLine): CompiledNeed 
       return () => true;
     case 'lit': {
       const whole = contains(need.text);
-      if (!need.text.includes('/')) return (line) => whole(line);
+      if (!need.text.includes('/')) return whole;
       // With `\/` about, only the pieces between slashes are certain to be there as written.
       const pieces = slashPieces(need.text).map(contains);
       return (line, slashEscaped) => (slashEscaped ? pieces.every((p) => p(line)) : whole(line));
     }
+    // Loops, not every/some: the one pass checks a need per triggered group on every line.
     case 'and': {
       const parts = need.of.map((n) => compileNeed(n, contains));
-      return (line, slashEscaped) => parts.every((p) => p(line, slashEscaped));
+      return (line, slashEscaped) => {
+        for (let k = 0; k < parts.length; k++) if (!parts[k]!(line, slashEscaped)) return false;
+        return true;
+      };
     }
     case 'or': {
       const parts = need.of.map((n) => compileNeed(n, contains));
-      return (line, slashEscaped) => parts.some((p) => p(line, slashEscaped));
+      return (line, slashEscaped) => {
+        for (let k = 0; k < parts.length; k++) if (parts[k]!(line, slashEscaped)) return true;
+        return false;
+      };
     }
   }
 }
@@ -123,12 +130,12 @@ function groupRules(needs: readonly (Need | undefined)[]): RuleGroups {
   return groups;
 }
 
-/** The rules of the groups `matched` (in any order), ascending. */
+/** The rules of the groups `matched`, in no particular order (the rule index marks them, dispatch.ts). */
 function rulesOfGroups(matched: readonly number[], rules: readonly (readonly number[])[]): readonly number[] {
   if (matched.length === 1) return rules[matched[0]!]!;
   const out: number[] = [];
   for (const g of matched) for (const r of rules[g]!) out.push(r);
-  return out.sort((a, b) => a - b);
+  return out;
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 export interface LineRules {
   /**
-   * The rules, ascending, whose need the line meets (prefilter/needles.ts); undefined when the
+   * The rules, in no particular order, whose need the line meets (prefilter/needles.ts); undefined when the
    * line may match every rule (a `\u` escape in it may spell a needle's character).
    */
   readonly listed: readonly number[] | undefined;
