@@ -57,4 +57,9 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
     rules: unsafeAny,
   },
+  {
+    // The HTML report's script runs in the browser that opens the report, not in Node.
+    files: ['src/output/html/client.js'],
+    languageOptions: { globals: globals.browser },
+  },
 );

@@ -4,6 +4,7 @@
 // CLI — a thrown error, a rejected promise, a failed write to stdout — ends in one line on stderr
 // and exit status 2, because a CI job must never read a crash as "alerts found" or "clean".
 import { processInterrupts, run } from '../dist/cli.js';
+import { EXIT_INTERRUPTED } from '../dist/commands/interrupt.js';
 import { reportOutputFailure, watchOutput } from '../dist/commands/io.js';
 
 // An object, not a `let`: onFatalError sets it from event listeners, which TypeScript's flow analysis
@@ -40,6 +41,14 @@ try {
     interrupts: processInterrupts(process),
   });
   if (output.error === undefined && !crash.fatal) process.exitCode = code;
+  const signal = Object.keys(EXIT_INTERRUPTED).find((name) => EXIT_INTERRUPTED[name] === code);
+  if (signal !== undefined) {
+    // An interrupted scan has written all it will. A read it could not cancel (a FIFO named as an
+    // input is read with blocking reads in Node's thread pool) keeps the process alive until the
+    // writer's next line, and would hang a normal exit too: if the process has not ended soon,
+    // it ends by the signal itself, which a shell reports as the same status (128 + signal).
+    setTimeout(() => process.kill(process.pid, signal), 200).unref();
+  }
 } catch (error) {
   onFatalError(error);
 }

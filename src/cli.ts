@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_ERROR, type CliIO } from './commands/io.js';
 import { rulesListCommand, rulesShowCommand } from './commands/rulesList.js';
+import { rulesExportCommand } from './commands/rulesExport.js';
+import { coverageCommand } from './commands/coverage.js';
 import { scanCommand } from './commands/scan.js';
 import { baselineCommand } from './commands/baseline.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/sink.js';
@@ -45,6 +47,12 @@ function parseMaxResults(value: string): number {
   return n;
 }
 
+function parsePercent(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n > 100) throw new InvalidArgumentError('expected a percentage from 0 to 100');
+  return n;
+}
+
 function parseWorkers(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
@@ -59,6 +67,7 @@ Examples:
   $ auditbeat -e | lkm-scan                     live: alerts print as events arrive
   $ lkm-scan --format json events.ndjson | jq .rule.name
   $ lkm-scan --format sarif logs/*.ndjson.gz > alerts.sarif   for GitHub code scanning (README "SARIF output")
+  $ lkm-scan --report report.html logs/         alerts as text, and an HTML report to open in a browser
   $ lkm-scan --rules my-rules/ --no-bundled events.ndjson
   $ lkm-scan --rule 80084fa9 --min-severity low events.ndjson
   $ lkm-scan --fail-on high logs/               exit 1 only for high or critical alerts
@@ -69,6 +78,7 @@ Examples:
   $ lkm-scan baseline --state .lkm-state.json known-good/   learn terms without alerting
   $ lkm-scan rules                              list rules; lkm-scan rules show <id> for one
   $ lkm-scan validate my-rules/                 check rule files without scanning
+  $ lkm-scan coverage logs/                     which rules can fire on this data, and why not
   $ lkm-scan --mapping template.json logs/      KQL and EQL match your own fields by their mapped types
                                                 (a text field by its words); ECS and the Elastic
                                                 integrations' fields are known without it
@@ -81,8 +91,17 @@ Exit status:
   130/143  stopped by SIGINT (Ctrl-C) / SIGTERM: output and summary cover what was read
 `;
 
+/** `--format` values: the scan's output formats, and `navigator`, which only `rules` writes (a scan has --navigator FILE). */
+const FORMATS = [...OUTPUT_FORMATS, 'navigator'] as const;
+type Format = (typeof FORMATS)[number];
+
+function scanFormat(format: Format): OutputFormat | undefined {
+  return OUTPUT_FORMATS.find((f) => f === format);
+}
+
 interface GlobalOpts {
-  format: OutputFormat;
+  format: Format;
+  navigator?: string;
   quiet?: boolean;
   summary: SummaryRules;
   strict?: boolean;
@@ -107,6 +126,7 @@ interface GlobalOpts {
   exceptions: string[];
   valueList: string[];
   stats?: string;
+  report?: string;
 }
 
 function ruleSelection(o: GlobalOpts) {
@@ -143,9 +163,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .description('Scan NDJSON Elastic Common Schema events with Elastic detection rules (EQL, KQL), offline.')
     .version(pkg.version, '-V, --version')
     .argument('[inputs...]', 'files or folders of events (NDJSON, JSON arrays, Elasticsearch _search responses); - or none reads stdin')
-    .addOption(new Option('-f, --format <format>', 'output format: text, json (NDJSON), sarif (SARIF 2.1.0) or elastic (NDJSON alert documents of the Elastic Security alerts index)').choices([...OUTPUT_FORMATS]).default('text'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format: text, json (NDJSON), sarif (SARIF 2.1.0), elastic (NDJSON alert documents of the Elastic Security alerts index) or html (one self-contained report page); `rules` also takes navigator (an ATT&CK Navigator layer)')
+        .choices([...FORMATS])
+        .default('text'),
+    )
     .option('-q, --quiet', 'do not print the summary (nor the progress line) on stderr')
+    .option('--navigator <file>', 'after the scan, write an ATT&CK Navigator layer (JSON) of the techniques of the rules that fired to FILE; score: rules that fired (see README "ATT&CK Navigator layers")')
     .option('--stats <file>', 'after the scan, write its counts (inputs, alerts and max_signals left-outs per rule, exceptions) to FILE as one JSON document, whatever the exit status; - for stderr (see README "Run statistics (--stats)")')
+    .option('--report <file>', 'also write the HTML report (totals, alerts over time per host, ATT&CK matrix, top lists, a filterable alert table) to FILE, beside the output format; one self-contained file (see README "HTML report")')
     .addOption(
       new Option('--summary <rules>', 'rules the summary lists: alerted (and a count of the rest) or all').choices([...SUMMARY_RULES]).default('alerted'),
     )
@@ -187,10 +213,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (typo !== undefined) {
       program.error(`error: unknown command '${inputs[0]}' (no such file either). Did you mean '${typo}'?`, { code: 'lkm-scan.unknownCommand', exitCode: EXIT_ERROR });
     }
+    const format = scanFormat(o.format);
+    if (format === undefined) {
+      return program.error(`error: --format ${o.format} is for \`lkm-scan rules\`; a scan writes its layer with --navigator FILE`, { code: 'lkm-scan.formatForRules', exitCode: EXIT_ERROR });
+    }
     exitCode = await scanCommand(
       {
         inputs,
-        format: o.format,
+        format,
+        navigatorPath: o.navigator,
         quiet: !!o.quiet,
         summary: o.summary,
         strict: !!o.strict,
@@ -209,6 +240,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         exceptionPaths: o.exceptions,
         valueListPaths: o.valueList,
         statsPath: o.stats,
+        reportPath: o.report,
         ...ruleSelection(o),
       },
       io,
@@ -219,12 +251,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   // subcommand name (`lkm-scan --rules x rules` and `lkm-scan rules --rules x`).
   program.configureHelp({ showGlobalOptions: true });
   const globals = () => program.opts<GlobalOpts>();
-  const rules = program.command('rules').description('list the rules lkm-scan would run (bundled plus --rules); --format json for NDJSON');
+  const rules = program.command('rules').description('list the rules lkm-scan would run (bundled plus --rules); --format json for NDJSON, navigator for an ATT&CK Navigator layer');
   rules.addHelpText(
     'after',
     `
 Examples:
   $ lkm-scan rules                               id, name, type, severity, risk, MITRE ids, flags
+  $ lkm-scan rules --format navigator > layer.json   ATT&CK Navigator layer: techniques scored by rules
   $ lkm-scan rules --rules detection-rules/rules/linux --tag "Tactic: Persistence"
   $ lkm-scan rules show 947827c6-9ed6-4dec-903e-c856c86e72f3
   $ lkm-scan rules show "kernel modules via proc"
@@ -232,7 +265,7 @@ Examples:
   );
   rules.action(() => {
     const o = globals();
-    exitCode = rulesListCommand({ ...ruleSelection(o), format: o.format === 'json' ? 'json' : 'text', color: o.color }, io);
+    exitCode = rulesListCommand({ ...ruleSelection(o), format: o.format === 'json' || o.format === 'navigator' ? o.format : 'text', color: o.color }, io);
   });
   const show = rules
     .command('show')
@@ -243,6 +276,61 @@ Examples:
     const o = globals();
     exitCode = rulesShowCommand(key, { ...ruleSelection(o), format: 'text', color: o.color }, io);
   });
+
+  const exportRules = rules
+    .command('export')
+    .description("write the selected rules (and --exceptions lists) as the NDJSON of Kibana's rule import")
+    .requiredOption('--kibana <file>', 'the NDJSON file to write (- for stdout), for POST /api/detection_engine/rules/_import or Rules > Import rules')
+    .addHelpText(
+      'after',
+      `
+Writes one rule object a line (the rule file's [rule] table as detection-rules exports it, with
+version, enabled, required_fields), then the --exceptions lists and items, then Kibana's export
+summary line. Disabled rules are exported with "enabled": false. See README "From laptop to cluster".
+
+Examples:
+  $ lkm-scan rules export --kibana rules.ndjson
+  $ lkm-scan --rules my-rules/ --no-bundled --exceptions allow.ndjson rules export --kibana rules.ndjson
+  $ curl -X POST "$KIBANA/api/detection_engine/rules/_import" -H 'kbn-xsrf: true' \\
+      -H "Authorization: ApiKey $KEY" -F file=@rules.ndjson
+
+Exit status:
+  0  written    2  a rule or exception file that does not load, or a file that cannot be written
+`,
+    )
+    .action((cmdOpts: { kibana: string }) => {
+      const o = globals();
+      exitCode = rulesExportCommand({ ...ruleSelection(o), kibanaPath: cmdOpts.kibana, exceptionPaths: o.exceptions, mappingPaths: o.mapping }, io);
+    });
+
+  const coverage = program
+    .command('coverage')
+    .description('which selected rules can fire on this data, and why not: required fields and values, index patterns, fields no rule reads')
+    .argument('[inputs...]', 'files or folders of events, as for a scan; - or none reads stdin')
+    .addOption(new Option('--fail-under <percent>', 'exit 1 when fewer than PERCENT of the rules that read events can fire').argParser(parsePercent))
+    .addHelpText(
+      'after',
+      `
+For each selected rule: the exact field values it requires (the rule index's requirements, the
+same the scan uses to pick rules for an event) and how many events have them, whether its index
+patterns take the events in, and which fields it reads are missing. Rules are grouped by their
+"Data Source:" tags; the data by agent.type / event.module / dataset. --format json for the
+document README "Data coverage" describes.
+
+Examples:
+  $ lkm-scan coverage logs/
+  $ lkm-scan coverage --rules detection-rules/rules/linux --no-bundled --format json audit.ndjson.gz
+  $ lkm-scan coverage --fail-under 80 sample.ndjson    a CI check that the data feeds the rules
+
+Exit status:
+  0  report written    1  under --fail-under    2  a rule or input that cannot be read, or no event
+`,
+    )
+    .action(async (inputs: string[], cmdOpts: { failUnder?: number }) => {
+      const o = globals();
+      if (o.format !== 'text' && o.format !== 'json') return coverage.error(`error: coverage writes text or json, not --format ${o.format}`, { code: 'lkm-scan.coverageFormat', exitCode: EXIT_ERROR });
+      exitCode = await coverageCommand({ ...ruleSelection(o), inputs, format: o.format, color: o.color, mappingPaths: o.mapping, failUnder: cmdOpts.failUnder }, io);
+    });
 
   const validate = program
     .command('validate')
@@ -298,14 +386,15 @@ Exit status:
       const o = globals();
       const statePath = o.state;
       if (o.stats !== undefined) return baseline.error('error: --stats is for scans; baseline prints what it learnt', { code: 'lkm-scan.statsInBaseline', exitCode: EXIT_ERROR });
+      if (o.report !== undefined) return baseline.error('error: --report is for scans; baseline prints what it learnt', { code: 'lkm-scan.reportInBaseline', exitCode: EXIT_ERROR });
       if (statePath === undefined) return baseline.error('error: baseline needs --state FILE: the file to learn into', { code: 'lkm-scan.missingState', exitCode: EXIT_ERROR });
       exitCode = await baselineCommand(
-        { inputs, format: o.format, quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, exceptionPaths: o.exceptions, valueListPaths: o.valueList, ...ruleSelection(o) },
+        { inputs, format: scanFormat(o.format) ?? 'text', quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, exceptionPaths: o.exceptions, valueListPaths: o.valueList, ...ruleSelection(o) },
         io,
       );
     });
 
-  for (const cmd of [program, rules, show, validate, baseline]) {
+  for (const cmd of [program, rules, show, exportRules, coverage, validate, baseline]) {
     cmd.exitOverride();
     cmd.configureOutput({
       writeOut: (s) => io.stdout.write(s),

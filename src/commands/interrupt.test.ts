@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Interruption, processInterrupts, readUntilAborted, type InterruptSignal } from './interrupt.js';
+import { Interruption, processInterrupts, type InterruptSignal } from './interrupt.js';
 
 function fakeProcess() {
   const kills: Array<[number, string]> = [];
@@ -64,38 +64,5 @@ describe('Interruption', () => {
     const interruption = new Interruption(undefined);
     expect(interruption.interrupted).toBe(false);
     interruption.dispose();
-  });
-});
-
-describe('readUntilAborted', () => {
-  it('passes the data on, and ends (destroying the stream) when aborted while the stream is quiet', async () => {
-    const source = new PassThrough();
-    const controller = new AbortController();
-    const chunks: string[] = [];
-    const done = (async () => {
-      for await (const c of readUntilAborted(source, controller.signal)) chunks.push(String(c));
-    })();
-    source.write('one\n');
-    await new Promise((r) => setTimeout(r, 10));
-    expect(chunks).toEqual(['one\n']);
-    controller.abort();
-    await done;
-    expect(source.destroyed).toBe(true);
-  });
-
-  it('ends with the stream when it ends, and passes a read error on', async () => {
-    const ended = new PassThrough();
-    ended.end('all\n');
-    const chunks: string[] = [];
-    for await (const c of readUntilAborted(ended, new AbortController().signal)) chunks.push(String(c));
-    expect(chunks).toEqual(['all\n']);
-
-    const failing = new PassThrough();
-    setImmediate(() => failing.destroy(Object.assign(new Error('read failed'), { code: 'EIO' })));
-    await expect(
-      (async () => {
-        for await (const _ of readUntilAborted(failing, new AbortController().signal)) void _;
-      })(),
-    ).rejects.toThrow(/read failed/);
   });
 });

@@ -1,5 +1,3 @@
-import { Readable } from 'node:stream';
-
 /** The signals that ask a scan to stop early and still finish its output. */
 export type InterruptSignal = 'SIGINT' | 'SIGTERM';
 
@@ -53,37 +51,6 @@ export function processInterrupts(proc: SignalingProcess): Interrupts {
       };
     },
   };
-}
-
-/**
- * `stream`'s data until `signal` aborts, then its end. A stream that stays open but quiet (a live
- * pipe) would otherwise keep the reader waiting for the next chunk forever. On abort the stream
- * itself is destroyed: nothing more is read from it, and an open pipe no longer keeps the process
- * alive.
- */
-export function readUntilAborted(stream: NodeJS.ReadableStream | Readable, signal: AbortSignal): Readable {
-  async function* chunks() {
-    const source = stream[Symbol.asyncIterator]();
-    let onAbort: () => void = () => {};
-    const aborted = new Promise<IteratorResult<unknown>>((resolve) => {
-      onAbort = () => resolve({ done: true, value: undefined });
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      while (!signal.aborted) {
-        const next = await Promise.race([source.next(), aborted]);
-        if (next.done) return;
-        yield next.value;
-      }
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      // The stream's iterator cannot end while it waits for data (return() would wait for it too):
-      // destroying the stream is what ends the wait and closes the pipe.
-      if (signal.aborted && stream instanceof Readable) stream.destroy();
-      else void source.return?.().catch(() => undefined);
-    }
-  }
-  return Readable.from(chunks(), { objectMode: false });
 }
 
 /**

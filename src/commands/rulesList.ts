@@ -7,9 +7,11 @@ import type { Rule } from '../rules/types.js';
 import { describeFilter } from '../filters/index.js';
 import { EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
 import { findRules, selectRules, type RuleSelection } from '../rules/select.js';
+import { navigatorLayer, renderNavigatorLayer } from '../output/navigator.js';
 
 export interface RulesCommandOptions extends RuleSelection {
-  format: 'text' | 'json';
+  /** `navigator`: one ATT&CK Navigator layer of the selected rules' techniques (output/navigator.ts). */
+  format: 'text' | 'json' | 'navigator';
   color?: boolean;
 }
 
@@ -22,6 +24,17 @@ export function rulesListCommand(opts: RulesCommandOptions, io: CliIO): number {
   // Disabled rules are listed, marked: `--rule ID` runs one.
   const sel = selectRules({ ...opts, includeDisabled: true });
   for (const e of sel.errors) io.stderr.write(e.format() + '\n\n');
+  if (opts.format === 'navigator') {
+    // The rules a scan would run: disabled ones only when --rule names them, as in a scan.
+    const run = sel.rules.filter((r) => r.enabled || opts.only.length > 0);
+    const layer = navigatorLayer(
+      run.map((rule) => ({ rule })),
+      { name: 'lkm-scan rules', description: `ATT&CK techniques of ${run.length} lkm-scan rule${run.length === 1 ? '' : 's'}; score: the number of rules that map the technique`, mode: 'rules' },
+    );
+    io.stdout.write(renderNavigatorLayer(layer));
+    io.stderr.write(`${layer.techniques.length} technique entr${layer.techniques.length === 1 ? 'y' : 'ies'} from ${run.length} rule${run.length === 1 ? '' : 's'}\n`);
+    return sel.errors.length ? EXIT_ERROR : EXIT_CLEAN;
+  }
   if (opts.format === 'json') {
     // The product owner's ndjson serializer: ample for a listing (the alert stream has its own, see output/sink.ts).
     const out = ndjson.stringify();

@@ -12,10 +12,12 @@ import { compilePrefilter } from '../prefilter/compile.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
 import { printable } from '../text/printable.js';
 import { ProgressLine, totalFileBytes } from '../output/progress.js';
-import { AlertsByHost, formatSummary, type ScanSummary, type SummaryRules } from '../output/summary.js';
+import { AlertsByHost, formatSummary, type InputCounts, type ScanSummary, type SummaryRules } from '../output/summary.js';
 import { checkStatsPath, renderRunStats, writeRunStats, type ScanStop } from '../output/runStats.js';
 import { DEFAULT_SARIF_OPTIONS } from '../output/sarifSink.js';
+import { navigatorLayer, renderNavigatorLayer } from '../output/navigator.js';
 import { createSink, type AlertSink, type OutputFormat, type ScanOutcome } from '../output/sink.js';
+import { HtmlReport } from '../output/html/sink.js';
 import { planParallelScan, rangeBytes } from '../parallel/plan.js';
 import { ParallelReader, type ParallelHandler } from '../parallel/reader.js';
 import { fieldTypesOf, MappingError, readMappingFiles } from '../fieldTypes/index.js';
@@ -25,7 +27,7 @@ import { RuleError } from '../rules/ruleError.js';
 import { selectRules, type RuleSelection } from '../rules/select.js';
 import { shareRuleSet } from '../rules/shared.js';
 import { SEVERITIES, type Severity } from '../rules/types.js';
-import { EXIT_INTERRUPTED, Interruption, readUntilAborted } from './interrupt.js';
+import { EXIT_INTERRUPTED, Interruption } from './interrupt.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, reportOutputFailure, watchOutput, type CliIO } from './io.js';
 import { baselineRules, formatBaselineSummary, ScanState } from './state.js';
 
@@ -65,6 +67,10 @@ export interface ScanCommandOptions extends RuleSelection {
   maxResults?: number;
   /** `--stats FILE`: the run's counts as one JSON document after the scan (`-`: stderr); src/output/runStats.ts. */
   statsPath?: string;
+  /** `--navigator FILE`: an ATT&CK Navigator layer of the rules that fired, written after the scan (output/navigator.ts). */
+  navigatorPath?: string;
+  /** `--report FILE`: the HTML report of the scan (src/output/html/), written after it beside the output format. */
+  reportPath?: string;
 }
 
 /** `--fail-on` levels: a severity, or `never` for a scan that reports without failing a CI job. */
@@ -211,6 +217,18 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
     io.stderr.write(`lkm-scan: error: --stats ${printable(opts.statsPath ?? '')}: ${printable(statsProblem)}; nothing was scanned\n`);
     return EXIT_ERROR;
   }
+  // A layer that cannot be written is found out before the scan, not after an hour of it.
+  const navigatorProblem = opts.navigatorPath === undefined || opts.navigatorPath === '-' ? undefined : checkStatsPath(opts.navigatorPath);
+  if (navigatorProblem !== undefined) {
+    io.stderr.write(`lkm-scan: error: --navigator ${printable(opts.navigatorPath ?? '')}: ${printable(navigatorProblem)}; nothing was scanned\n`);
+    return EXIT_ERROR;
+  }
+  // --report is written like --stats (checked before the scan, replaced atomically after it).
+  const reportPathProblem = opts.reportPath === undefined ? undefined : opts.reportPath === '-' ? 'the report goes to a file; --format html writes it to stdout' : checkStatsPath(opts.reportPath);
+  if (reportPathProblem !== undefined) {
+    io.stderr.write(`lkm-scan: error: --report ${printable(opts.reportPath ?? '')}: ${printable(reportPathProblem)}; nothing was scanned\n`);
+    return EXIT_ERROR;
+  }
 
   if (opts.inputs.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true) {
     // Like grep or jq with no input: say what it is waiting for, rather than seem to hang.
@@ -232,7 +250,10 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
         rules: rules.map((r) => r.rule),
         version: opts.version,
         sarif: { allRules: opts.sarifAllRules ?? DEFAULT_SARIF_OPTIONS.allRules, maxResults: opts.maxResults ?? DEFAULT_SARIF_OPTIONS.maxResults, cwd: process.cwd() },
+        window: opts.window,
       });
+  // `--report FILE`: the HTML report beside the chosen format, written once the scan has ended.
+  const report = opts.reportPath === undefined || opts.learnOnly ? undefined : new HtmlReport({ version: opts.version, rules: rules.map((r) => r.rule), window: opts.window });
   // Reading waits while the output is full (a slow reader of stdout), so memory stays bounded;
   // an interrupt ends the wait, so reading stops at once (the output is still finished after).
   const interrupted = new Promise<void>((resolve) => interruption.signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -249,7 +270,8 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
     if (outputGone()) throw new StopScan();
     if (outputOnTerminal) progressLine?.clear();
     sink.write(alert);
-    hosts?.add(alert.event);
+    report?.add(alert);
+    hosts?.add(alert.event, alert.rule);
   };
 
   // A FIFO named as a path is as live as stdin (`auditbeat > f & lkm-scan f`).
@@ -277,8 +299,6 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
           window: opts.window,
         })
       : undefined;
-  // A live stream may stay open and quiet: an interrupt must end the wait for its next chunk.
-  const stdin = io.interrupts && sources.some((s) => s.kind === 'stdin') ? readUntilAborted(io.stdin, interruption.signal) : io.stdin;
   // `- < FILE` reads like the file argument (large reads, no stream chunks to collect); a pipe
   // stays a stream, read as each chunk arrives. An interrupt still stops it: see `progress` below.
   const stdinFile = sources.some((s) => s.kind === 'stdin') ? regularFileFd(io.stdinFd) : undefined;
@@ -287,6 +307,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
       ? new ProgressLine(io.stderr, await totalFileBytes(sources.map((s) => s.path)), () => alertCount(scanner.counts))
       : undefined;
   const totals = { lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, warnings: 0, bytes: 0 };
+  const inputs: InputCounts[] = inputErrors.map((e) => ({ name: e.source, lines: 0, events: 0, skipped: 0, malformed: 0, blank: 0, bytes: 0, error: e.message }));
   let evaluated = 0;
   let failures = inputErrors.length;
   const outcome: ScanOutcome = { inputErrors: inputErrors.map((e) => ({ source: e.source, message: e.message })), malformed: 0, interrupted: false };
@@ -333,11 +354,12 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
           progressLine?.update(bytes, events);
         },
       };
+      const malformedBefore = totals.malformed;
       const size = plan.split.get(source);
       const stats =
         parallel !== undefined && size !== undefined && source.kind === 'file'
           ? await parallel.read(source, size, handler, pace)
-          : await readEvents(source, handler, { stdin, stdinFile, prefilter, window: inWindow, pace });
+          : await readEvents(source, handler, { stdin: io.stdin, stdinFile, stopStreams: interruption.signal, prefilter, window: inWindow, pace });
       progressLine?.nextInput();
       totals.lines += stats.lines;
       totals.events += stats.events;
@@ -345,6 +367,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
       totals.blank += stats.blank;
       totals.bytes += stats.bytes;
       evaluated += stats.evaluated;
+      inputs.push({ name: source.name, lines: stats.lines, events: stats.events, skipped: stats.skipped, malformed: totals.malformed - malformedBefore, blank: stats.blank, bytes: stats.bytes, error: stats.error });
       if (stats.error) {
         failures++;
         outcome.inputErrors.push({ source: source.name, message: stats.error });
@@ -372,9 +395,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   outcome.malformed = totals.malformed;
   outcome.interrupted = interruption.interrupted;
   if (nothing?.fails && !interruption.interrupted) outcome.nothingEvaluated = nothing.message;
-  if (!outputGone()) await sink.end(outcome);
-  stopAutosave?.();
-  // The counts, read once: the stderr summary and --stats are two renderings of this.
+  // The counts, read once: the stderr summary, --stats and the HTML report are renderings of this.
   const summary: ScanSummary = {
     files: sources.length,
     ...totals,
@@ -386,9 +407,15 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
     interrupted: interruption.by && { signal: interruption.by, cutShort },
     exceptions: exceptionCounts(exceptions.items, new Map(rules.map((r) => [r.rule.id, r.rule.name]))),
     notes: told,
+    inputs,
   };
+  outcome.summary = summary;
+  if (!outputGone()) await sink.end(outcome);
+  stopAutosave?.();
+  const reportProblem = report === undefined || opts.reportPath === undefined ? undefined : writeRunStats(opts.reportPath, report.render(outcome), io.stderr);
   /** Every end after the scan goes through here, so --stats is written whatever the exit status. */
   const end = (exitCode: number, stopped?: ScanStop): number => {
+    if (opts.navigatorPath !== undefined && !writeNavigator(opts.navigatorPath, rules, scanner.counts, io)) exitCode = EXIT_ERROR;
     if (opts.statsPath === undefined) return exitCode;
     const stopCause = stopped ?? (interruption.by ? 'interrupted' : strict.failed ? 'strict' : undefined);
     const problem = writeRunStats(opts.statsPath, renderRunStats(summary, { version: opts.version, exitCode, stopped: stopCause, maxSignals: opts.maxSignals !== false }), io.stderr);
@@ -415,12 +442,33 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
     io.stderr.write(formatSummary(summary) + stateLines);
   }
   if (io.env.LKM_SCAN_DEBUG) io.stderr.write(formatDispatchStats(scanner.dispatchStats));
+  // After the summary, where it is seen last; the alerts and the summary are whole without it.
+  if (reportProblem !== undefined) io.stderr.write(`lkm-scan: error: cannot write --report ${printable(opts.reportPath ?? '')}: ${printable(reportProblem)}\n`);
   if (state && !stateSaved && !state.failed) io.stderr.write(`lkm-scan: ${state.path} not updated: the scan did not finish\n`);
   if (interruption.by) return end(EXIT_INTERRUPTED[interruption.by]);
   if (nothing?.fails) io.stderr.write(`lkm-scan: error: ${nothing.message}\n`);
-  if (failures > 0 || strict.failed || state?.failed || nothing?.fails) return end(EXIT_ERROR);
+  if (failures > 0 || strict.failed || state?.failed || nothing?.fails || reportProblem !== undefined) return end(EXIT_ERROR);
   if (opts.learnOnly) return end(EXIT_CLEAN);
   return end(failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN);
+}
+
+/**
+ * `--navigator FILE`: the layer of the rules that fired, written whatever the exit status (like
+ * --stats: an interrupted scan's layer covers what was read). False when it could not be written.
+ */
+function writeNavigator(path: string, rules: readonly CompiledRule[], counts: ReadonlyMap<string, { alerts: number }>, io: CliIO): boolean {
+  const fired = rules.map((r) => ({ rule: r.rule, alerts: counts.get(r.rule.id)?.alerts ?? 0 }));
+  const firedCount = fired.filter((r) => r.alerts > 0).length;
+  const layer = navigatorLayer(fired, {
+    name: 'lkm-scan alerts',
+    description: `ATT&CK techniques of the ${firedCount} of ${rules.length} lkm-scan rules that fired; score: the number of rules that fired (their alerts are in each technique's metadata)`,
+    mode: 'alerts',
+  });
+  // `-` is stdout's neighbour stderr here too: --stats and --navigator share the writer.
+  const problem = writeRunStats(path, renderNavigatorLayer(layer), io.stderr);
+  if (problem === undefined) return true;
+  io.stderr.write(`lkm-scan: error: cannot write --navigator ${printable(path)}: ${printable(problem)}\n`);
+  return false;
 }
 
 function alertCount(counts: ReadonlyMap<string, { alerts: number }>): number {

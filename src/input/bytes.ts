@@ -132,24 +132,65 @@ function giveBuffer(buffer: Buffer): void {
 }
 
 /**
- * Yields each chunk of a stream as soon as it arrives, so a live pipe (`auditbeat | lkm-scan`)
- * is processed line by line, not at end of input.
+ * Yields a stream's data as soon as it arrives, so a live pipe (`auditbeat | lkm-scan`) is
+ * processed line by line, not at end of input. Whatever arrived while the caller was busy comes
+ * as one chunk: a pipe delivers at most 64 KiB per read, and each chunk handed on costs the
+ * line splitter and the prefilter a pass setup of their own.
+ *
+ * `stop` ends the reading at once, even while a live pipe stays open and quiet: the stream is
+ * destroyed, so nothing more is read from it and an open pipe no longer keeps the process alive.
+ * The stream is also destroyed when the caller breaks off early.
  */
-export async function* readStreamChunks(stream: NodeJS.ReadableStream | Readable): AsyncGenerator<Buffer, void, undefined> {
-  const chunks = stream[Symbol.asyncIterator]();
+export async function* readStreamChunks(stream: NodeJS.ReadableStream | Readable, stop?: AbortSignal): AsyncGenerator<Buffer, void, undefined> {
+  // An object, not `let`s: the listeners set it, where TypeScript's flow analysis does not look.
+  const seen: { ended: boolean; failure?: { error: unknown } } = { ended: false };
+  let wake: (() => void) | undefined;
+  const onReadable = () => wake?.();
+  const onEnd = () => {
+    seen.ended = true;
+    wake?.();
+  };
+  const onError = (error: unknown) => {
+    seen.failure ??= { error };
+    wake?.();
+  };
+  stream.on('readable', onReadable);
+  stream.on('end', onEnd);
+  // Destroyed without an error (a closed socket): nothing more will come.
+  stream.on('close', onEnd);
+  stream.on('error', onError);
+  stop?.addEventListener('abort', onReadable);
   try {
     for (;;) {
-      let next: IteratorResult<unknown>;
-      try {
-        next = await chunks.next();
-      } catch (error) {
-        throw new InputReadError(`cannot read: ${describeOsError(error)}`, { cause: error });
+      if (stop?.aborted === true) return;
+      if (seen.failure !== undefined) throw new InputReadError(`cannot read: ${describeOsError(seen.failure.error)}`, { cause: seen.failure.error });
+      // Everything buffered, as one chunk (paused mode: `read()` without a size returns it all).
+      const chunk: unknown = stream.read();
+      if (chunk !== null) {
+        yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : asBuffer(chunk);
+        continue;
       }
-      if (next.done) return;
-      const chunk = next.value;
-      yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
+      if (seen.ended) return;
+      // 'readable', 'end', 'error' and an abort are all emitted on a later tick: set before them.
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
     }
   } finally {
-    await chunks.return?.();
+    stream.off('readable', onReadable);
+    stream.off('end', onEnd);
+    stream.off('close', onEnd);
+    stream.off('error', onError);
+    stop?.removeEventListener('abort', onReadable);
+    if (!seen.ended && isDestroyable(stream)) stream.destroy();
   }
+}
+
+function asBuffer(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw new InputReadError(`cannot read: the stream gave a ${typeof chunk}, not bytes`);
+}
+
+function isDestroyable(stream: NodeJS.ReadableStream | Readable): stream is Readable {
+  return 'destroy' in stream && typeof stream.destroy === 'function';
 }

@@ -102,6 +102,11 @@ export interface ReadEventsOptions {
    */
   stdinFile?: OpenFile;
   /**
+   * Ends the reading of a stream (stdin, a FIFO) at once, even while a live pipe stays open and
+   * quiet; what was read is handled and counted as usual. Files end at their next chunk instead.
+   */
+  stopStreams?: AbortSignal;
+  /**
    * The fast path: rules out whole stretches of lines from their raw bytes, so only candidate
    * lines are decoded and parsed. Lines it rules out are counted in `skipped`. NDJSON only.
    */
@@ -178,9 +183,9 @@ export async function readEvents(
     source.kind === 'stdin'
       ? options.stdinFile !== undefined
         ? readFileChunks(options.stdinFile, options.chunkBytes ?? DEFAULT_CHUNK_BYTES)
-        : readStreamChunks(options.stdin ?? process.stdin)
+        : readStreamChunks(options.stdin ?? process.stdin, options.stopStreams)
       : source.kind === 'stream'
-        ? readStreamChunks(createReadStream(source.path, { highWaterMark: STREAM_READ_BYTES }))
+        ? readStreamChunks(createReadStream(source.path, { highWaterMark: STREAM_READ_BYTES }), options.stopStreams)
         : readFileChunks(source.path, options.chunkBytes ?? DEFAULT_CHUNK_BYTES, range);
   // A byte range is part of a file already known to be NDJSON (src/parallel/plan.ts).
   const reader: ShapeReader =

@@ -7,9 +7,12 @@ import { BatchedWriter } from './batchedWriter.js';
 import { elasticAlertLine } from './elasticSink.js';
 import { SarifSink, type SarifOptions } from './sarifSink.js';
 import { formatAlertText } from './text.js';
+import { HtmlSink } from './html/sink.js';
+import type { ScanSummary } from './summary.js';
+import type { TimeWindow } from '../engine/timeWindow.js';
 
-export type OutputFormat = 'text' | 'json' | 'sarif' | 'elastic';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif', 'elastic'];
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'elastic' | 'html';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif', 'elastic', 'html'];
 
 /** How the scan went, for formats that record it beside the alerts (SARIF's invocation). */
 export interface ScanOutcome {
@@ -21,6 +24,8 @@ export interface ScanOutcome {
   interrupted: boolean;
   /** Why no event was evaluated, when that makes the scan fail (src/input/nothingEvaluated.ts). */
   nothingEvaluated?: string;
+  /** The scan's counts, for formats that show them (the HTML report's totals). */
+  summary?: ScanSummary;
 }
 
 /**
@@ -43,6 +48,8 @@ export interface SinkContext {
   rules: readonly Rule[];
   version: string;
   sarif: SarifOptions;
+  /** `--since` / `--until`, for formats that show the scan's window. */
+  window?: TimeWindow;
 }
 
 export function createSink(format: OutputFormat, out: Writable, ctx: SinkContext): AlertSink {
@@ -71,5 +78,7 @@ export function createSink(format: OutputFormat, out: Writable, ctx: SinkContext
     case 'sarif':
       // One document, streamed: results as they come, rules and outcome at the end.
       return new SarifSink(writer, ctx.rules, ctx.version, ctx.sarif);
+    case 'html':
+      return new HtmlSink(writer, ctx);
   }
 }

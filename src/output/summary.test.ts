@@ -86,6 +86,36 @@ describe('formatSummary', () => {
     expect(small).toContain('         1  (no host)\n');
   });
 
+  it('lists under each host its three rules with most alerts, and how many more, when more than one rule alerted', () => {
+    const hosts = new AlertsByHost();
+    const rule = (i: number) => ({ id: `r${i}`, name: `Rule ${i}` });
+    // db: rule 1 ×4, rule 2 ×3, rules 3 and 4 ×1 each (ties by name); web: rule 2 once.
+    for (const [host, r, times] of [['db', 1, 4], ['db', 2, 3], ['db', 4, 1], ['db', 3, 1], ['web', 2, 1]] as const) {
+      for (let k = 0; k < times; k++) hosts.add({ host: { name: host } }, rule(r));
+    }
+    const alertsByRule = [1, 2, 3, 4].map((i) => ({ name: `Rule ${i}`, id: `r${i}`, alerts: 1, untimed: 0 }));
+    const text = formatSummary({ ...base, alertsByRule, hosts });
+    expect(text.slice(text.indexOf('  alerts by host:\n'))).toBe(
+      [
+        '  alerts by host:',
+        '         9  db',
+        '             4  Rule 1',
+        '             3  Rule 2',
+        '             1  Rule 3',
+        '                and 1 more rule',
+        '         1  web',
+        '             1  Rule 2',
+        '',
+      ].join('\n'),
+    );
+    expect(hosts.topRules('db', 1)).toEqual({ rules: [{ name: 'Rule 1', alerts: 4 }], moreRules: 3 });
+    expect(hosts.topRules('nowhere', 3)).toEqual({ rules: [], moreRules: 0 });
+
+    // With one rule alerting, its name under every host would say nothing new.
+    const one = formatSummary({ ...base, alertsByRule: [{ name: 'Rule 1', id: 'r1', alerts: 9, untimed: 0 }, { name: 'Rule 2', id: 'r2', alerts: 0, untimed: 0 }], hosts });
+    expect(one).not.toMatch(/^ {13}\d+ {2}Rule/m);
+  });
+
   it('keeps a bounded number of distinct hosts and counts the alerts beyond them together', () => {
     const hosts = new AlertsByHost(3);
     for (let i = 0; i < 10; i++) hosts.add({ host: { name: `h${i}` } });
@@ -99,10 +129,12 @@ describe('formatSummary', () => {
 
   it('escapes rule and host names from hostile files and events', () => {
     const hosts = new AlertsByHost();
-    hosts.add({ host: { name: 'x\x1b]0;t\x07\x1b[2J' } });
-    const text = formatSummary({ ...base, alertsByRule: [{ name: 'R\r\nforged', id: 'r', alerts: 1, untimed: 0 }], hosts });
+    hosts.add({ host: { name: 'x\x1b]0;t\x07\x1b[2J' } }, { id: 'r', name: 'R\r\nforged' });
+    hosts.add({ host: { name: 'x\x1b]0;t\x07\x1b[2J' } }, { id: 's', name: 'S' });
+    const text = formatSummary({ ...base, alertsByRule: [{ name: 'R\r\nforged', id: 'r', alerts: 1, untimed: 0 }, { name: 'S', id: 's', alerts: 1, untimed: 0 }], hosts });
     expect(text).not.toMatch(/[\x1b\x07\r]/);
     expect(text).toContain('R\\r\\nforged');
+    expect(text).toContain('             1  R\\r\\nforged\n');
     expect(text).toContain('x\\x1b]0;t\\x07\\x1b[2J');
   });
 

@@ -2,6 +2,7 @@ import type { EcsEvent } from '../event/types.js';
 import { formatExceptionSummary, type ExceptionItemCounts } from '../exceptions/summary.js';
 import { printable } from '../text/printable.js';
 import { alertHost } from './alertFields.js';
+import { Tally } from './tally.js';
 
 /** `--summary`: `alerted` lists the rules that alerted and counts the others; `all` lists every rule. */
 export type SummaryRules = 'alerted' | 'all';
@@ -38,6 +39,11 @@ export interface ScanSummary {
     suppressed?: number;
     closedEarly?: number;
   }>;
+  /**
+   * Per input, in the order read (the HTML report lists them): its counts, which the totals above
+   * add up, or why it could not be read. Bounded by the inputs named, as the scan's list of them is.
+   */
+  inputs?: InputCounts[];
   /** Which rules are listed; default `alerted`. */
   rules?: SummaryRules;
   /** Alerts per host, when counted. */
@@ -56,6 +62,18 @@ export interface ScanSummary {
   notes?: string[];
 }
 
+export interface InputCounts {
+  name: string;
+  lines: number;
+  events: number;
+  skipped: number;
+  malformed: number;
+  blank: number;
+  bytes: number;
+  /** Why it could not be read, or not to its end. */
+  error?: string;
+}
+
 /** Hosts listed by name in the summary; the rest are counted in one line. */
 export const HOSTS_SHOWN = 10;
 /**
@@ -63,32 +81,50 @@ export const HOSTS_SHOWN = 10;
  * every alert a new host: past this many, further new hosts' alerts are only counted together.
  */
 export const MAX_HOSTS = 10_000;
-/** Longer host names are cut: the summary is for reading, and memory stays bounded. */
-const MAX_HOST_CHARS = 200;
 export const NO_HOST = '(no host)';
 
-/** Counts alerts by the host of their event: host.name, else host.hostname, else "(no host)". */
+/** Rules listed under each host in the summary, most alerts first. */
+export const RULES_PER_HOST = 3;
+
+/**
+ * Counts alerts by the host of their event: host.name, else host.hostname, else "(no host)";
+ * and, per host, by rule (`add` given the rule), for the rules listed under each host.
+ */
 export class AlertsByHost {
-  private readonly counts = new Map<string, number>();
-  /** Alerts on hosts first seen after MAX_HOSTS distinct ones. */
-  private uncounted = 0;
+  private readonly counts: Tally;
+  /** Per host, alerts by rule id; bounded as hosts are, and by the rules a scan runs. */
+  private readonly rules = new Map<string, Map<string, number>>();
+  private readonly ruleNames = new Map<string, string>();
 
-  constructor(private readonly maxHosts = MAX_HOSTS) {}
+  constructor(maxHosts = MAX_HOSTS) {
+    this.counts = new Tally(maxHosts);
+  }
 
-  add(event: EcsEvent): void {
-    let host = alertHost(event) ?? NO_HOST;
-    if (host.length > MAX_HOST_CHARS) host = `${host.slice(0, MAX_HOST_CHARS - 1)}…`;
-    const n = this.counts.get(host);
-    if (n !== undefined) this.counts.set(host, n + 1);
-    else if (this.counts.size < this.maxHosts) this.counts.set(host, 1);
-    else this.uncounted++;
+  add(event: EcsEvent, rule?: { id: string; name: string }): void {
+    const host = this.counts.add(alertHost(event) ?? NO_HOST);
+    if (host === undefined || rule === undefined) return;
+    this.ruleNames.set(rule.id, rule.name);
+    let byRule = this.rules.get(host);
+    if (byRule === undefined) this.rules.set(host, (byRule = new Map<string, number>()));
+    byRule.set(rule.id, (byRule.get(rule.id) ?? 0) + 1);
   }
 
   /** The `shown` hosts with most alerts (ties by name), and what is left over. */
   top(shown: number): { hosts: Array<{ host: string; alerts: number }>; moreHosts: number; uncountedAlerts: number } {
-    const hosts = [...this.counts].map(([host, alerts]) => ({ host, alerts }));
-    hosts.sort((a, b) => b.alerts - a.alerts || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
-    return { hosts: hosts.slice(0, shown), moreHosts: Math.max(0, hosts.length - shown), uncountedAlerts: this.uncounted };
+    const { items, more, uncounted } = this.counts.top(shown);
+    return { hosts: items.map((i) => ({ host: i.key, alerts: i.count })), moreHosts: more, uncountedAlerts: uncounted };
+  }
+
+  /** Distinct hosts counted. */
+  get size(): number {
+    return this.counts.size;
+  }
+
+  /** The `shown` rules with most alerts on `host` (ties by name), and how many other rules alerted there. */
+  topRules(host: string, shown: number): { rules: Array<{ name: string; alerts: number }>; moreRules: number } {
+    const rules = [...(this.rules.get(host) ?? [])].map(([id, alerts]) => ({ name: this.ruleNames.get(id) ?? id, alerts }));
+    rules.sort((a, b) => b.alerts - a.alerts || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { rules: rules.slice(0, shown), moreRules: Math.max(0, rules.length - shown) };
   }
 }
 
@@ -142,7 +178,14 @@ export function formatSummary(s: ScanSummary): string {
   if (s.hosts && total > 0) {
     const { hosts, moreHosts, uncountedAlerts } = s.hosts.top(HOSTS_SHOWN);
     lines.push('  alerts by host:');
-    for (const h of hosts) lines.push(`    ${String(n(h.alerts)).padStart(6)}  ${printable(h.host)}`);
+    // Under each host its top rules, when more than one rule alerted: with one, they would all say the same.
+    for (const h of hosts) {
+      lines.push(`    ${String(n(h.alerts)).padStart(6)}  ${printable(h.host)}`);
+      if (alerted < 2) continue;
+      const { rules, moreRules } = s.hosts.topRules(h.host, RULES_PER_HOST);
+      for (const r of rules) lines.push(`        ${String(n(r.alerts)).padStart(6)}  ${printable(r.name)}`);
+      if (moreRules > 0) lines.push(`                and ${plural(moreRules, 'more rule')}`);
+    }
     if (moreHosts > 0) lines.push(`    and ${plural(moreHosts, 'more host')}`);
     if (uncountedAlerts > 0) lines.push(`    and ${plural(uncountedAlerts, 'alert')} on further hosts (distinct hosts are counted up to ${n(MAX_HOSTS)})`);
   }

@@ -7,7 +7,7 @@ import { runCli } from './run.js';
 const silent = ['--rules', 'test/fixtures/rules/eql_tail_curl.toml', '--rules', 'test/fixtures/rules/query_shadow_read.toml'];
 
 describe.concurrent('scan summary', () => {
-  it('lists the rules that alerted, counts the silent ones, and counts alerts by host', async () => {
+  it('lists the rules that alerted, counts the silent ones, and counts alerts by host with the rules that fired on each', async () => {
     const r = await runCli([...silent, 'examples/demo.ndjson']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
@@ -18,8 +18,11 @@ describe.concurrent('scan summary', () => {
         '    2 rules without alerts (--summary all lists them)',
         '  alerts by host:',
         '         3  db-02',
+        '             3  Enumeration of Kernel Modules via Proc',
         '         1  build-7',
+        '             1  Deprecated - Creation of Kernel Module',
         '         1  web-01',
+        '             1  Deprecated - Creation of Kernel Module',
         '',
       ].join('\n'),
     );
