@@ -80,11 +80,12 @@ export class MultiNeedle {
         }
       }
     }
-    this.step = new Int32Array(states * width);
+    // In place: a second table as large would double the peak (25 MB for the whole Elastic pack).
     for (let k = 0; k < states * width; k++) {
       const target = next[k]!;
-      this.step[k] = ending[target]!.length > 0 ? -(target * width) - 1 : target * width;
+      next[k] = ending[target]!.length > 0 ? -(target * width) - 1 : target * width;
     }
+    this.step = next.subarray(0, states * width);
     this.idStart = new Int32Array(states + 1);
     let total = 0;
     for (let s = 0; s < states; s++) {
