@@ -491,7 +491,7 @@ function failingAlerts(rules: readonly CompiledRule[], counts: ReadonlyMap<strin
  */
 function formatDispatchStats({ events, indexed, offered }: DispatchStats): string {
   const average = (n: number) => (events === 0 ? 0 : n / events).toFixed(1);
-  return `lkm-scan: debug: rule index: ${events} events dispatched, ${average(offered)} rules offered per event on average (the index chose ${average(indexed)}; the rest were ruled out by the prefilter's needles)\n`;
+  return `lkm-scan: debug: rule index: ${events} events dispatched, ${average(indexed)} rules per event chosen by the index, ${average(offered)} offered after the prefilter's line rules\n`;
 }
 
 /** `{ fd }` when `fd` is open on a regular file; undefined for a pipe, a terminal, a socket or no fd. */
