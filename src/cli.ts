@@ -6,6 +6,8 @@ import { rulesExportCommand } from './commands/rulesExport.js';
 import { coverageCommand } from './commands/coverage.js';
 import { scanCommand } from './commands/scan.js';
 import { baselineCommand } from './commands/baseline.js';
+import { huntCommand } from './commands/hunt.js';
+import { DEFAULT_EXPLAIN_LIMIT, explainCommand } from './commands/explain.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/sink.js';
 import { SUMMARY_RULES, type SummaryRules } from './output/summary.js';
 import { validateCommand } from './commands/validate.js';
@@ -13,6 +15,7 @@ import { RuleError } from './rules/ruleError.js';
 import { SEVERITIES, type Severity } from './rules/types.js';
 import { FAIL_ON_LEVELS, type FailOn } from './commands/scan.js';
 import { closestCommand } from './commands/suggest.js';
+import { RULE_TEST_FORMATS, ruleTestCommand, type RuleTestFormat } from './commands/ruleTest.js';
 import { parseTimeBound } from './engine/timeWindow.js';
 
 export { processInterrupts } from './commands/interrupt.js';
@@ -77,8 +80,12 @@ Examples:
   $ lkm-scan --state .lkm-state.json today.ndjson   new_terms alerts only on terms unseen in earlier runs
   $ lkm-scan baseline --state .lkm-state.json known-good/   learn terms without alerting
   $ lkm-scan rules                              list rules; lkm-scan rules show <id> for one
+  $ lkm-scan --explain --rule 947827c6 logs/    under each alert, the clauses that decided it
+  $ lkm-scan explain --rule 947827c6 events.ndjson   why a rule did or did not take each event
+  $ lkm-scan hunt --kql 'process.name:insmod' logs/  the events one ad-hoc query matches (NDJSON)
   $ lkm-scan validate my-rules/                 check rule files without scanning
   $ lkm-scan coverage logs/                     which rules can fire on this data, and why not
+  $ lkm-scan test my-rules/                     run the rule tests kept in my-rules/tests/ (README "Rule tests")
   $ lkm-scan --mapping template.json logs/      KQL and EQL match your own fields by their mapped types
                                                 (a text field by its words); ECS and the Elastic
                                                 integrations' fields are known without it
@@ -91,8 +98,8 @@ Exit status:
   130/143  stopped by SIGINT (Ctrl-C) / SIGTERM: output and summary cover what was read
 `;
 
-/** `--format` values: the scan's output formats, and `navigator`, which only `rules` writes (a scan has --navigator FILE). */
-const FORMATS = [...OUTPUT_FORMATS, 'navigator'] as const;
+/** `--format` values: the scan's output formats, `navigator`, which only `rules` writes (a scan has --navigator FILE), and `junit`, which only `test` writes. */
+const FORMATS = [...OUTPUT_FORMATS, 'navigator', 'junit'] as const;
 type Format = (typeof FORMATS)[number];
 
 function scanFormat(format: Format): OutputFormat | undefined {
@@ -126,6 +133,7 @@ interface GlobalOpts {
   exceptions: string[];
   valueList: string[];
   stats?: string;
+  explain?: boolean;
   report?: string;
 }
 
@@ -164,7 +172,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .version(pkg.version, '-V, --version')
     .argument('[inputs...]', 'files or folders of events (NDJSON, JSON arrays, Elasticsearch _search responses); - or none reads stdin')
     .addOption(
-      new Option('-f, --format <format>', 'output format: text, json (NDJSON), sarif (SARIF 2.1.0), elastic (NDJSON alert documents of the Elastic Security alerts index) or html (one self-contained report page); `rules` also takes navigator (an ATT&CK Navigator layer)')
+      new Option('-f, --format <format>', 'output format: text, json (NDJSON), sarif (SARIF 2.1.0), elastic (NDJSON alert documents of the Elastic Security alerts index) or html (one self-contained report page); `rules` also takes navigator (an ATT&CK Navigator layer), `test` junit (JUnit XML)')
         .choices([...FORMATS])
         .default('text'),
     )
@@ -186,6 +194,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     )
     .option('--state <file>', 'remember new_terms history in FILE across runs: read before the scan, saved after (see README "Remembered history")')
     .option('--no-prefilter', 'parse every line (slower; also reports malformed lines the prefilter would skip unparsed)')
+    .option('--explain', 'text and json output: under each alert, the clauses of its rule with the values the event has, and what decided a new_terms, threshold or sequence rule (see README "Why did it fire")')
     .option('--no-max-signals', "keep every alert: do not cap a rule's alerts per execution at its max_signals (see README \"max_signals and alert suppression\")")
     .addOption(
       new Option('--workers <n>', 'worker threads reading large plain files in parallel (default 1; see README "Performance")').argParser(parseWorkers),
@@ -213,13 +222,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (typo !== undefined) {
       program.error(`error: unknown command '${inputs[0]}' (no such file either). Did you mean '${typo}'?`, { code: 'lkm-scan.unknownCommand', exitCode: EXIT_ERROR });
     }
+    if (o.format === 'junit') return program.error('error: --format junit is for `lkm-scan test`; a scan writes text, json, sarif, elastic or html', { code: 'lkm-scan.formatForTests', exitCode: EXIT_ERROR });
     const format = scanFormat(o.format);
     if (format === undefined) {
       return program.error(`error: --format ${o.format} is for \`lkm-scan rules\`; a scan writes its layer with --navigator FILE`, { code: 'lkm-scan.formatForRules', exitCode: EXIT_ERROR });
     }
+    if (o.explain && format !== 'text' && format !== 'json') {
+      program.error(`error: --explain is for --format text or json, not ${format}`, { code: 'lkm-scan.explainFormat', exitCode: EXIT_ERROR });
+    }
     exitCode = await scanCommand(
       {
         inputs,
+        explain: !!o.explain,
         format,
         navigatorPath: o.navigator,
         quiet: !!o.quiet,
@@ -388,13 +402,139 @@ Exit status:
       if (o.stats !== undefined) return baseline.error('error: --stats is for scans; baseline prints what it learnt', { code: 'lkm-scan.statsInBaseline', exitCode: EXIT_ERROR });
       if (o.report !== undefined) return baseline.error('error: --report is for scans; baseline prints what it learnt', { code: 'lkm-scan.reportInBaseline', exitCode: EXIT_ERROR });
       if (statePath === undefined) return baseline.error('error: baseline needs --state FILE: the file to learn into', { code: 'lkm-scan.missingState', exitCode: EXIT_ERROR });
+      if (o.format === 'junit') return baseline.error('error: --format junit is for `lkm-scan test`', { code: 'lkm-scan.formatForTests', exitCode: EXIT_ERROR });
       exitCode = await baselineCommand(
         { inputs, format: scanFormat(o.format) ?? 'text', quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, exceptionPaths: o.exceptions, valueListPaths: o.valueList, ...ruleSelection(o) },
         io,
       );
     });
 
-  for (const cmd of [program, rules, show, exportRules, coverage, validate, baseline]) {
+  const test = program
+    .command('test')
+    .description("run rule tests: each case's events through a rule, its alerts against those the test expects")
+    .argument('[paths...]', 'rules folders (their tests/ folders are searched), test folders or test files (default: the bundled rules\' tests)')
+    .addHelpText(
+      'after',
+      `
+A rule's tests live beside it: tests/<rule file name without .toml>/*.toml, each naming the rule
+(rule = "<rule_id>" or a path) and [[case]] tables with events (NDJSON files or inline
+[[case.event]]) and what must come of them: alerts = N, or the exact alerts as [[case.alert]]
+(which event line, new_terms values, threshold group). See README "Rule tests".
+
+Examples:
+  $ lkm-scan test                               the bundled rules' tests
+  $ lkm-scan test my-rules/                     every tests/ folder below my-rules/
+  $ lkm-scan test my-rules/tests/my_rule/fires.toml
+  $ lkm-scan test --format junit my-rules/ > rule-tests.xml   for CI test reports
+
+Exit status:
+  0  every case passed    1  a case failed
+  2  a test file, a case or its rule could not be used, or a path holds no test (wins over 1)
+`,
+    )
+    .action(async (paths: string[]) => {
+      const o = globals();
+      // Scan outputs: a test run has no alerts file or counts to write, and must not seem to.
+      if (o.stats !== undefined || o.report !== undefined || o.navigator !== undefined) {
+        return test.error('error: --stats, --report and --navigator are for scans; lkm-scan test reports with --format', { code: 'lkm-scan.scanOutputInTest', exitCode: EXIT_ERROR });
+      }
+      const format = RULE_TEST_FORMATS.find((f): f is RuleTestFormat => f === o.format);
+      if (format === undefined) return test.error(`error: lkm-scan test writes ${RULE_TEST_FORMATS.join(', ')}, not ${o.format}`, { code: 'lkm-scan.testFormat', exitCode: EXIT_ERROR });
+      exitCode = await ruleTestCommand({ paths, format, color: o.color, mappingPaths: o.mapping, version: pkg.version }, io);
+    });
+
+  const hunt = program
+    .command('hunt')
+    .description('print the events one ad-hoc EQL or KQL query matches, with the scan\'s engine and semantics')
+    .argument('[inputs...]', 'files or folders of events, as for a scan; - or none reads stdin')
+    .option('--eql <query>', 'an EQL query: an event query, a sequence or a sample')
+    .option('--kql <query>', 'a KQL query')
+    .option('--count', 'print only the number of matches (events; sequences or samples for an EQL join)')
+    .addHelpText(
+      'after',
+      `
+Reads the inputs like a scan, with the same --mapping, --since/--until, --no-prefilter and --strict.
+Prints each matching event as the line it was read from (NDJSON); with --format text, one short
+line each (file:line, time, host, user, action, process, command line, file) and a count on stderr.
+The events of an EQL sequence or sample are printed in order, each on its own line as
+{"sequence": N, "event": I, "location": {...}, "document": {...}} (N counts the matches from 1).
+
+Examples:
+  $ lkm-scan hunt --kql 'process.name:insmod and host.name:web1' logs/
+  $ lkm-scan hunt --eql 'process where process.args : "*nc*-e*"' --format text logs/
+  $ lkm-scan hunt --count --eql 'sequence by host.id [process where true] [network where true]' logs/
+  $ zcat audit.ndjson.gz | lkm-scan hunt --kql 'user.name:root' | jq .process.name
+
+Exit status (as grep's):
+  0  at least one match    1  no match
+  2  usage error, a query that does not compile (shown with a caret), an input that could not be
+     read to its end, or output that could not be written: the result is incomplete, whatever matched
+  130/143  stopped by SIGINT (Ctrl-C) / SIGTERM: what was read is decided and written
+`,
+    )
+    .action(async (inputs: string[], h: { eql?: string; kql?: string; count?: boolean }) => {
+      const o = globals();
+      if ((h.eql === undefined) === (h.kql === undefined)) {
+        return hunt.error('error: hunt needs one query: --eql QUERY or --kql QUERY', { code: 'lkm-scan.huntQuery', exitCode: EXIT_ERROR });
+      }
+      // NDJSON unless --format text is asked for: the default `text` is the scan's.
+      const format = program.getOptionValueSource('format') === 'default' ? 'json' : o.format;
+      if (format !== 'json' && format !== 'text') return hunt.error(`error: hunt prints events as json (NDJSON, the default) or text, not ${format}`, { code: 'lkm-scan.huntFormat', exitCode: EXIT_ERROR });
+      const query = h.eql !== undefined ? { language: 'eql' as const, text: h.eql } : { language: 'kuery' as const, text: h.kql ?? '' };
+      exitCode = await huntCommand(
+        { inputs, query, format, count: !!h.count, quiet: !!o.quiet, strict: !!o.strict, prefilter: o.prefilter, color: o.color, window: { since: o.since, until: o.until }, mappingPaths: o.mapping },
+        io,
+      );
+    });
+
+  const explain = program
+    .command('explain')
+    .description('for each event and each selected rule: matched or not, and if not the first clause that failed with the value found')
+    .argument('[inputs...]', 'files or folders of events, as for a scan; - or none reads stdin')
+    .addOption(new Option('--limit <n>', 'explain at most N events (each against every selected rule)').argParser(parseMaxResults).default(DEFAULT_EXPLAIN_LIMIT))
+    .option('--tree', 'text: also every clause of the query with the value the event has (--format json always has it)')
+    .addHelpText(
+      'after',
+      `
+Uses the rules, field types (--mapping), exceptions (--exceptions, --value-list) and time window
+(--since/--until) a scan with the same options would. Says, in order of the scan's own steps, what
+stopped a rule: the time window, the rule's index patterns, the first clause of its query or
+filters that failed (a missing field, a value that differs only in case on a case-sensitive
+clause, the wrong category, a value excluded by "not"), or an exception. Whether a match became an
+alert (a new_terms, threshold or sequence rule decides across events) comes from a scan of the same
+events run beside it.
+
+Examples:
+  $ lkm-scan explain --rule 947827c6 events.ndjson
+  $ lkm-scan explain --rule "Kernel Module" --tree --limit 5 events.ndjson
+  $ lkm-scan explain --rules my-rules/ --no-bundled --format json events.ndjson | jq .reason
+
+Exit status:
+  0  explained    2  usage error, a rule or input that could not be read
+`,
+    )
+    .action(async (inputs: string[], e: { limit: number; tree?: boolean }) => {
+      const o = globals();
+      if (o.format !== 'text' && o.format !== 'json') return explain.error(`error: explain prints text or json, not ${o.format}`, { code: 'lkm-scan.explainFormat', exitCode: EXIT_ERROR });
+      exitCode = await explainCommand(
+        {
+          inputs,
+          format: o.format,
+          limit: e.limit,
+          tree: !!e.tree,
+          quiet: !!o.quiet,
+          color: o.color,
+          window: { since: o.since, until: o.until },
+          mappingPaths: o.mapping,
+          exceptionPaths: o.exceptions,
+          valueListPaths: o.valueList,
+          ...ruleSelection(o),
+        },
+        io,
+      );
+    });
+
+  for (const cmd of [program, rules, show, exportRules, coverage, validate, baseline, test, hunt, explain]) {
     cmd.exitOverride();
     cmd.configureOutput({
       writeOut: (s) => io.stdout.write(s),

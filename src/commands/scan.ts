@@ -30,6 +30,7 @@ import { SEVERITIES, type Severity } from '../rules/types.js';
 import { EXIT_INTERRUPTED, Interruption } from './interrupt.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, reportOutputFailure, watchOutput, type CliIO } from './io.js';
 import { baselineRules, formatBaselineSummary, ScanState } from './state.js';
+import { createAlertExplainer } from '../explain/alert.js';
 
 export interface ScanCommandOptions extends RuleSelection {
   inputs: string[];
@@ -67,6 +68,8 @@ export interface ScanCommandOptions extends RuleSelection {
   maxResults?: number;
   /** `--stats FILE`: the run's counts as one JSON document after the scan (`-`: stderr); src/output/runStats.ts. */
   statsPath?: string;
+  /** `--explain`: under each alert (text, json), the clauses that decided it (src/explain). */
+  explain?: boolean;
   /** `--navigator FILE`: an ATT&CK Navigator layer of the rules that fired, written after the scan (output/navigator.ts). */
   navigatorPath?: string;
   /** `--report FILE`: the HTML report of the scan (src/output/html/), written after it beside the output format. */
@@ -243,6 +246,9 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const outputGone = () => output.closed || output.error !== undefined;
 
   const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
+  // The history as read, before this scan records its own sightings in it: what an alert's term was last seen at.
+  const history = opts.explain && state ? new Map([...state.termHistory].map(([id, terms]) => [id, new Map(terms)])) : undefined;
+  const explain = opts.explain ? createAlertExplainer(rules, { fieldTypes: mappings.fieldTypes, history }) : undefined;
   const sink: AlertSink = opts.learnOnly
     ? { write() {}, pace: () => undefined, end: async () => {} }
     : createSink(opts.format, io.stdout, {
@@ -250,6 +256,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
         rules: rules.map((r) => r.rule),
         version: opts.version,
         sarif: { allRules: opts.sarifAllRules ?? DEFAULT_SARIF_OPTIONS.allRules, maxResults: opts.maxResults ?? DEFAULT_SARIF_OPTIONS.maxResults, cwd: process.cwd() },
+        ...(explain === undefined ? {} : { explain }),
         window: opts.window,
       });
   // `--report FILE`: the HTML report beside the chosen format, written once the scan has ended.

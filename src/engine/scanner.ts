@@ -37,13 +37,13 @@ export interface Scanner {
  */
 export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => void, options: ScannerOptions, stream: DocumentStream = 'events'): Scanner {
   const counts = new Map<string, RuleCounts>();
-  const stages = new RuleAlertStages(emit, { maxSignals: options.maxSignals ?? true, live: options.live });
+  const stages = new RuleAlertStages(emit, { maxSignals: options.maxSignals ?? true, live: options.live }, options.spillFile?.());
   const runners: RuleRunner[] = rules.map((compiled) => {
     const count: RuleCounts = { alerts: 0, untimed: 0, dropped: 0 };
     counts.set(compiled.rule.id, count);
     // max_signals and alert_suppression stand between the runner and the output (alertStages/).
     const emitStaged = stages.add(compiled, count, () => count.alerts++);
-    const runner = ruleKindOf(compiled).start({ emit: emitStaged, count, options });
+    const runner = ruleKindOf(compiled).start({ emit: emitStaged, count, options, spill: stages.spill });
     const gate = options.exceptionGate?.(compiled);
     return gate === undefined ? runner : gateRunner(runner, gate, compiled.matches);
   });

@@ -12,7 +12,7 @@ const ruleJson = new WeakMap<Rule, string>();
  * event's own line when the reader kept it (it is JSON already, and exactly what was read). Values
  * from the event are written with stringifyJson, which keeps integers beyond 2^53 to the digit.
  */
-export function alertJsonLine(alert: Alert): string {
+export function alertJsonLine(alert: Alert, explanation?: readonly unknown[]): string {
   let rule = ruleJson.get(alert.rule);
   if (rule === undefined) {
     rule = JSON.stringify(toAlertDocument({ ...alert, newTerms: undefined, threshold: undefined, events: undefined, suppression: undefined }).rule);
@@ -25,6 +25,7 @@ export function alertJsonLine(alert: Alert): string {
   if (alert.events) {
     line += ',"events":' + stringifyJson(alert.events.map((e) => ({ location: { file: e.location.file, line: e.location.line }, document: e.event })));
   }
+  if (explanation !== undefined) line += ',"explanation":' + JSON.stringify(explanation);
   line += ',"location":' + JSON.stringify({ file: alert.location.file, line: alert.location.line });
   line += ',"document":' + (alert.raw ?? stringifyJson(alert.event)) + '}\n';
   return line;

@@ -17,7 +17,16 @@ export interface RulePack {
   replaced: Array<{ id: string; name: string; file: string }>;
 }
 
-/** Every `*.toml` below a path (a file is taken as it is), sorted so runs are reproducible. */
+/**
+ * The folder name that holds rule tests (`lkm-scan test`, src/ruleTests/) beside the rules: its
+ * `.toml` files are tests, not rules, so a rules folder with its tests loads as before.
+ */
+export const RULE_TESTS_DIR = 'tests';
+
+/**
+ * Every `*.toml` below a path (a file is taken as it is), sorted so runs are reproducible; folders
+ * named {@link RULE_TESTS_DIR} are passed over.
+ */
 export function findRuleFiles(path: string): string[] {
   const st = statSync(path);
   if (st.isFile()) return [path];
@@ -25,7 +34,9 @@ export function findRuleFiles(path: string): string[] {
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
+      if (entry.isDirectory()) {
+        if (entry.name !== RULE_TESTS_DIR) walk(full);
+      }
       else if (entry.isFile() && entry.name.toLowerCase().endsWith('.toml')) out.push(full);
     }
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import TOML from '@iarna/toml';
-import { findKey, findQueryStart } from './tomlKeys.js';
+import { findKey, findQueryStart, indexKeys } from './tomlKeys.js';
 
 /** An Elastic rule file's shape: an osquery investigation guide with its own queries before [rule]. */
 const RULE = [
@@ -79,6 +79,17 @@ describe('findKey', () => {
     expect(findKey(RULE, 'rule.threat[2].framework')).toBeUndefined();
     expect(findKey('[rule]\nthreshold = { field = "a", value = 0 }\n', 'rule.threshold.value')).toBeUndefined();
     expect(findKey('[rule]\nthreshold = { field = "a", value = 0 }\n', 'rule.threshold')?.line).toBe(2);
+  });
+});
+
+describe('indexKeys', () => {
+  it('gives, in one pass, every key findKey finds, at the same place', () => {
+    const index = indexKeys(RULE);
+    expect(index.size).toBeGreaterThan(20);
+    for (const [path, position] of index) expect(findKey(RULE, path), path).toEqual(position);
+    expect(index.get('rule.threat')?.line).toBe(28);
+    expect(index.get('rule.threat[1]')?.line).toBe(36);
+    expect(index.has('rule.rule')).toBe(false);
   });
 });
 

@@ -20,6 +20,31 @@ export interface KeyPosition {
  * Undefined when the text does not define it on a line of its own (missing, or in an inline table).
  */
 export function findKey(text: string, path: string): KeyPosition | undefined {
+  let found: KeyPosition | undefined;
+  visitKeys(text, (p, position) => {
+    if (p !== path) return false;
+    found = position;
+    return true;
+  });
+  return found;
+}
+
+/**
+ * Every key path the text defines on a line of its own (named as {@link findKey} takes them), with
+ * its line: one pass, for a reader that looks up many keys of one file (rule tests, src/ruleTests/).
+ */
+export function indexKeys(text: string): Map<string, KeyPosition> {
+  const index = new Map<string, KeyPosition>();
+  visitKeys(text, (path, position) => {
+    // The first definition wins, as findKey's search from the top finds it.
+    if (!index.has(path)) index.set(path, position);
+    return false;
+  });
+  return index;
+}
+
+/** Calls `visit` with each key path and where it is defined, in text order, until it returns true. */
+function visitKeys(text: string, visit: (path: string, position: KeyPosition) => boolean): void {
   const lines = text.split(/\r?\n/);
   const scanner = new ValueScanner();
   /** Current index of every array of tables seen, by its plain dotted path. */
@@ -48,17 +73,17 @@ export function findKey(text: string, path: string): KeyPosition | undefined {
       const indexed = named(table);
       // `[[a.b]]` also stands for the whole array a.b: its first element's header is where it begins.
       const whole = array ? indexed.replace(/\[\d+\]$/, '') : indexed;
-      if (path === indexed || path === whole) return { line: i + 1, valueOffset: start };
+      const position = { line: i + 1, valueOffset: start };
+      if (visit(indexed, position) || (whole !== indexed && visit(whole, position))) return;
       continue;
     }
     const key = readKey(line, start);
     if (key === undefined || line[key.end] !== '=') continue;
     const valueOffset = skipSpace(line, key.end + 1);
     const prefix = named(table);
-    if ((prefix === '' ? '' : `${prefix}.`) + key.segments.join('.') === path) return { line: i + 1, valueOffset };
+    if (visit((prefix === '' ? '' : `${prefix}.`) + key.segments.join('.'), { line: i + 1, valueOffset })) return;
     scanner.scan(line, valueOffset);
   }
-  return undefined;
 }
 
 /** Where a rule's query text begins (1-based), so a position inside the query maps back to the file. */
