@@ -4,7 +4,7 @@ import type { Alert, Location } from '../engine/alert.js';
 import { compileRule, type CompiledRule } from '../engine/compileRule.js';
 import { createChainedScanner } from '../engine/chain.js';
 import { namesAlertsOnly } from '../engine/indexPattern.js';
-import type { DispatchStats } from '../engine/dispatch.js';
+import { lineNeeds, type DispatchStats } from '../engine/dispatch.js';
 import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
 import { readEvents, resolveInputs } from '../input/index.js';
 import { judgeNothingEvaluated } from '../input/nothingEvaluated.js';
@@ -293,7 +293,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   // A FIFO named as a path is as live as stdin (`auditbeat > f & lkm-scan f`).
   const live = sources.length === 1 && sources[0]!.kind !== 'file';
   // --strict promises every malformed line is found, which only parsing every line can keep.
-  const prefilter = opts.prefilter && !opts.strict ? compilePrefilter(rules.map((r) => r.need)) : undefined;
+  const prefilter = opts.prefilter && !opts.strict ? compilePrefilter(lineNeeds(rules)) : undefined;
   const scanner = createChainedScanner(rules, emit, {
     live,
     termHistory: state?.termHistory,
@@ -342,9 +342,9 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
     for (const source of sources) {
       if (interruption.interrupted) break;
       const handler: ParallelHandler = {
-        event(event, location, text) {
+        event(event, location, text, lineRules) {
           if (outputGone()) throw new StopScan();
-          scanner.event(event, location, text);
+          scanner.event(event, location, text, lineRules);
         },
         hits(hits, location, text) {
           if (outputGone()) throw new StopScan();
@@ -502,11 +502,12 @@ function failingAlerts(rules: readonly CompiledRule[], counts: ReadonlyMap<strin
 
 /**
  * `LKM_SCAN_DEBUG`: how many rules the rule index offered an event on average (engine/dispatch.ts),
- * the measure of what an event costs with a large pack. Lines that workers scanned are not counted.
+ * after the prefilter's line rules, and how many the index alone chose: the measure of what an
+ * event costs with a large pack. Lines that workers scanned are not counted.
  */
-function formatDispatchStats({ events, offered }: DispatchStats): string {
-  const average = events === 0 ? 0 : offered / events;
-  return `lkm-scan: debug: rule index: ${events} events dispatched, ${average.toFixed(1)} rules offered per event on average\n`;
+function formatDispatchStats({ events, indexed, offered }: DispatchStats): string {
+  const average = (n: number) => (events === 0 ? 0 : n / events).toFixed(1);
+  return `lkm-scan: debug: rule index: ${events} events dispatched, ${average(indexed)} rules per event chosen by the index, ${average(offered)} offered after the prefilter's line rules\n`;
 }
 
 /** `{ fd }` when `fd` is open on a regular file; undefined for a pipe, a terminal, a socket or no fd. */

@@ -9,10 +9,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { compileRule } from '../engine/compileRule.js';
 import { fieldTypesOf } from '../fieldTypes/index.js';
 import { compileExtractor, type RuleHits } from '../engine/extract.js';
-import { compileDispatch } from '../engine/dispatch.js';
+import { compileDispatch, lineNeeds } from '../engine/dispatch.js';
 import { compileTimeWindow } from '../engine/timeWindow.js';
 import { readEvents, type LinePrefilter } from '../input/events.js';
-import { compilePrefilter } from '../prefilter/compile.js';
+import { compilePrefilter, tunedPrefilter } from '../prefilter/compile.js';
 import { parseRuleQuery } from '../rules/parsedQuery.js';
 import { loadSharedRuleSet, RuleSetMismatch } from '../rules/shared.js';
 import { ITEM_HITS, ITEM_MALFORMED, ITEM_WARNING, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
@@ -38,7 +38,7 @@ try {
   const extractors = rules.map((compiled, index) => compileExtractor(compiled, index));
   const dispatch = compileDispatch(rules);
   const inWindow = compileTimeWindow(init.window ?? {});
-  const prefilter = init.prefilter ? compilePrefilter(rules.map((r) => r.need)) : undefined;
+  const prefilter = init.prefilter ? compilePrefilter(lineNeeds(rules)) : undefined;
 
   port.on('message', (task: RangeTask) => {
     runTask(task).catch((e: unknown) => post({ type: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
@@ -49,7 +49,7 @@ try {
   // first range read, is what a single-threaded read does too (on the file's first buffer).
   let calibratedFor: string | undefined;
   const prefilterFor = (path: string): LinePrefilter | undefined => {
-    if (prefilter === undefined || calibratedFor === path) return prefilter === undefined ? undefined : { ...prefilter, calibrate: undefined };
+    if (prefilter === undefined || calibratedFor === path) return prefilter === undefined ? undefined : tunedPrefilter(prefilter);
     calibratedFor = path;
     return prefilter;
   };
@@ -69,9 +69,9 @@ try {
     const stats = await readEvents(
       { kind: 'file', path: task.path, name: task.path },
       {
-        event(event, loc, text) {
+        event(event, loc, text, lineRules) {
           let hits: RuleHits | null = null;
-          for (const i of dispatch(event)) {
+          for (const i of dispatch(event, lineRules)) {
             const hit = extractors[i]!(event);
             if (hit !== null) (hits ??= []).push(hit);
           }
