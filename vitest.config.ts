@@ -1,9 +1,14 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,
+    // The rule cache (src/rules/cache.ts) of every lkm-scan a test starts, whatever its env: never
+    // the user's ~/.cache (test/e2e/run.ts TEST_CACHE_DIR).
+    env: { LKM_SCAN_CACHE_DIR: join(tmpdir(), `lkm-scan-test-cache-${process.getuid?.() ?? 'user'}`) },
     // Test files share worker processes: starting and transforming a process per file was half
     // the suite's time. No test relies on a fresh module state.
     isolate: false,

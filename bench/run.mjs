@@ -22,14 +22,23 @@ const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
 const CLI = join(ROOT, 'bin', 'lkm-scan.js');
 const GNU_TIME = '/usr/bin/time';
-const SHORT = /** @type {Record<string, string>} */ ({ [RULE_IDS.R1]: 'R1', [RULE_IDS.R2]: 'R2' });
+/** The memory case's own rules (bench/rules/). */
+const BENCH_RULE_IDS = { threshold: 'b3c1a7e2-5d4f-4a8b-9c6e-000000000001', sequence: 'b3c1a7e2-5d4f-4a8b-9c6e-000000000002' };
+const SHORT = /** @type {Record<string, string>} */ ({ [RULE_IDS.R1]: 'R1', [RULE_IDS.R2]: 'R2', [BENCH_RULE_IDS.threshold]: 'T', [BENCH_RULE_IDS.sequence]: 'S' });
 
-const CASES = /** @type {const} */ (['bundled', 'near-miss', 'all-alert', 'pack', 'linux', 'shuffled', 'shuffled-all-alert', 'stdin', 'startup']);
+const CASES = /** @type {const} */ (['bundled', 'near-miss', 'all-alert', 'pack', 'linux', 'shuffled', 'shuffled-all-alert', 'stdin', 'startup', 'memory']);
 /** @typedef {typeof CASES[number]} CaseId */
 const PACK_TARBALL = join(ROOT, 'test', 'fixtures', 'detection-rules', 'detection-rules-toml.tar.gz');
 const PACK_DIR = join(BENCH_DIR, 'data', 'detection-rules');
 const PACK_ARGS = ['--rules', join(PACK_DIR, 'rules'), '--rules', join(PACK_DIR, 'rules_building_block')];
 const LINUX_ARGS = ['--rules', join(PACK_DIR, 'rules', 'linux')];
+/** The memory case: one rule of each kind, alone (bundled R1 and R2, bench/rules/ for the others). */
+const KIND_RULES = /** @type {const} */ ([
+  ['query', 'R1', ['--rule', RULE_IDS.R1]],
+  ['new_terms', 'R2', ['--rule', RULE_IDS.R2]],
+  ['threshold', 'T: bench/rules/threshold_…', ['--no-bundled', '--rules', join(BENCH_DIR, 'rules', 'threshold_file_events_per_host.toml')]],
+  ['sequence', 'S: bench/rules/sequence_…', ['--no-bundled', '--rules', join(BENCH_DIR, 'rules', 'sequence_ko_then_proc_modules.toml')]],
+]);
 
 const USAGE = `usage: npm run bench -- [options]
   --case LIST            cases to run (default bundled; "all" = every case):
@@ -42,8 +51,11 @@ const USAGE = `usage: npm run bench -- [options]
                            shuffled-all-alert  the all-alert file shuffled, --no-max-signals (new_terms holds the most)
                            stdin      lkm-scan FILE vs cat FILE | lkm-scan - vs lkm-scan - < FILE
                            startup    the whole pack on an empty input (load and compile time)
+                           memory     one rule of each kind alone, on shuffled files of each --memory-sizes
+                                      (at --match-rate): peak RSS side by side
   --size SIZE            dataset size, e.g. 100MB, 1GB (default 1GB)
   --pack-size SIZE       dataset size for the pack and linux cases (default: --size, at most 20MB)
+  --memory-sizes LIST    dataset sizes for the memory case (default 100MB,1GB)
   --match-rate R         share of lines that fire an alert (default 0.001)
   --near-miss-rate R     share of lines that nearly match (default 0.01)
   --seed N               generator seed (default 1; also seeds the shuffle)
@@ -84,6 +96,7 @@ const USAGE = `usage: npm run bench -- [options]
  * @property {string} floorId  id of the floor run on the same file (× floor)
  * @property {() => {onLine: (line: string) => void, result: () => Outcome}} collector
  * @property {string} [unavailable] why it cannot run
+ * @property {{kind: string, ruleName: string, size: number}} [memory] the memory case's rule kind and dataset size
  */
 
 /** @typedef {{summary: string, check: 'OK' | 'MISMATCH' | 'n/a', detail?: string}} Outcome */
@@ -104,7 +117,7 @@ const USAGE = `usage: npm run bench -- [options]
 
 function readOptions() {
   const a = parseArgs(process.argv.slice(2), ['cli-args']);
-  const known = new Set(['case', 'size', 'pack-size', 'match-rate', 'near-miss-rate', 'seed', 'runs', 'only', 'workers',
+  const known = new Set(['case', 'size', 'pack-size', 'memory-sizes', 'match-rate', 'near-miss-rate', 'seed', 'runs', 'only', 'workers',
     'cli-args', 'timeout', 'write', 'bench-file', 'help']);
   for (const k of Object.keys(a)) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const only = (a.only ?? 'cli,floor,jq').split(',').map((s) => s.trim()).filter(Boolean);
@@ -132,6 +145,7 @@ function readOptions() {
     size,
     // The pack runs ~100x slower than the bundled rules today; a smaller file keeps `--case all` short.
     packSize: a['pack-size'] ? parseSize(a['pack-size']) : Math.min(size, 20_000_000),
+    memorySizes: (a['memory-sizes'] ?? '100MB,1GB').split(',').map((x) => parseSize(x.trim())),
     matchRate: numberOption('match-rate', a['match-rate'], 0.001),
     nearMissRate: numberOption('near-miss-rate', a['near-miss-rate'], 0.01),
     seed: numberOption('seed', a.seed, 1),
@@ -291,6 +305,24 @@ function buildTools(o, data, key) {
   const cliMissing = existsSync(CLI) ? undefined : 'bin/lkm-scan.js does not exist yet';
   const base = ['--format', 'json', '--quiet'];
   for (const caseId of o.cases) {
+    if (caseId === 'memory') {
+      if (!o.only.includes('cli')) continue;
+      for (const spec of caseSpecs(o, caseId)) {
+        const ds = /** @type {Dataset} */ (data.get(key(spec)));
+        const rel = relative(ROOT, ds.file);
+        for (const [kind, ruleName, flags] of KIND_RULES) {
+          const all = [...base, ...flags, ...o.cliArgs];
+          const shown = all.map((f) => (f.startsWith(ROOT) ? relative(ROOT, f) : f)).join(' ');
+          tools.push({
+            id: `memory:${kind}:${spec.size}`, caseId, label: `${kind}, ${formatSize(spec.size)}`,
+            command: `node bin/lkm-scan.js ${shown} ${rel}`, cmd: process.execPath, args: [CLI, ...all, ds.file],
+            okCodes: [0, 1], ds, floorId: '', unavailable: cliMissing, collector: alertCollector(undefined),
+            memory: { kind, ruleName, size: spec.size },
+          });
+        }
+      }
+      continue;
+    }
     const spec = caseSpec(o, caseId);
     const ds = /** @type {Dataset} */ (data.get(key(spec)));
     const rel = relative(ROOT, ds.file);
@@ -407,7 +439,13 @@ function buildTools(o, data, key) {
   return tools;
 }
 
-/** @param {Options} o @param {CaseId} caseId @returns {DataSpec} */
+/** @param {Options} o @param {CaseId} caseId @returns {DataSpec[]} */
+function caseSpecs(o, caseId) {
+  if (caseId === 'memory') return o.memorySizes.map((size) => ({ size, matchRate: o.matchRate, nearMissRate: o.nearMissRate, shuffled: true }));
+  return [caseSpec(o, caseId)];
+}
+
+/** @param {Options} o @param {Exclude<CaseId, 'memory'>} caseId @returns {DataSpec} */
 function caseSpec(o, caseId) {
   const dflt = { size: o.size, matchRate: o.matchRate, nearMissRate: o.nearMissRate };
   switch (caseId) {
@@ -433,6 +471,7 @@ const CASE_TITLES = /** @type {Record<CaseId, string>} */ ({
   'shuffled-all-alert': 'bundled rules, every line an alert, lines shuffled',
   stdin: 'stdin against a file argument',
   startup: 'start-up: whole pack, empty input',
+  memory: 'one rule of each kind alone, lines shuffled',
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -552,7 +591,8 @@ function report(o, tools, results, command, m, loadAfter) {
   /** @param {string} id */
   const goodRuns = (id) => (results.get(id) ?? []).filter((r) => r.outcome);
   const lines = [];
-  const title = o.cases.length === 1 && o.cases[0] === 'bundled' ? `${formatSize(o.size)} dataset` : `${o.cases.join(', ')} — ${formatSize(o.size)}`;
+  const sizes = o.cases.length === 1 && o.cases[0] === 'memory' ? o.memorySizes.map(formatSize).join(', ') : formatSize(o.size);
+  const title = o.cases.length === 1 && o.cases[0] === 'bundled' ? `${formatSize(o.size)} dataset` : `${o.cases.join(', ')} — ${sizes}`;
   lines.push(`### ${title}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   lines.push('');
   lines.push(`Command: \`${command}\``);
@@ -616,6 +656,26 @@ function report(o, tools, results, command, m, loadAfter) {
   if (tools.some((t) => t.id === 'bundled:jq')) {
     lines.push('jq evaluates R1 and the query of R2 with the same field semantics (dotted keys, arrays), but keeps no new_terms state, so its R2 figure is query matches, not alerts.');
   }
+  const memory = tools.filter((t) => t.memory);
+  if (memory.length > 0) {
+    // Peak RSS per rule kind, the sizes side by side: flat means the columns agree.
+    const sizes = [...new Set(memory.map((t) => t.memory?.size ?? 0))];
+    lines.push(`Peak RSS (MB) by rule kind and input size, one rule alone, lines shuffled (from the rows above):`);
+    lines.push('');
+    lines.push(`| rule kind | rule | ${sizes.map((s) => formatSize(s)).join(' | ')} | alerts at ${formatSize(sizes[sizes.length - 1] ?? 0)} |`);
+    lines.push(`|---|---|${sizes.map(() => '---|').join('')}---|`);
+    for (const [kind, ruleName] of KIND_RULES) {
+      const row = sizes.map((size) => memory.find((t) => t.memory?.kind === kind && t.memory.size === size));
+      const cells = row.map((t) => {
+        const good = t ? goodRuns(t.id) : [];
+        return good.length ? fmt(Math.max(...good.map((r) => r.rssKB ?? 0)) / 1024, 0) : '—';
+      });
+      const last = row[row.length - 1];
+      const lastGood = last ? goodRuns(last.id) : [];
+      lines.push(`| ${kind} | ${ruleName} | ${cells.join(' | ')} | ${lastGood.length ? lastGood[lastGood.length - 1]?.outcome?.summary ?? '' : '—'} |`);
+    }
+    lines.push('');
+  }
   if (tools.some((t) => t.caseId === 'stdin')) {
     lines.push('stdin rows run under `sh -c`, so their CPU and RSS include `sh` and `cat` (ru_maxrss is the largest single process).');
   }
@@ -656,8 +716,9 @@ async function main() {
   /** @type {Map<string, Dataset>} */
   const data = new Map();
   for (const c of o.cases) {
-    const spec = caseSpec(o, c);
-    if (!data.has(key(spec))) data.set(key(spec), await ensureDataset(spec, o.seed));
+    for (const spec of caseSpecs(o, c)) {
+      if (!data.has(key(spec))) data.set(key(spec), await ensureDataset(spec, o.seed));
+    }
   }
   const tools = buildTools(o, data, key);
   for (const ds of data.values()) await warmCache(ds.file);
@@ -688,6 +749,7 @@ async function main() {
   if (o.write) {
     // The bundled case alone keeps the key it had before cases existed, so --write replaces its old section.
     const keyParts = [formatSize(o.size), o.matchRate, o.nearMissRate, o.seed, o.only.join('+'), o.workers.join('+'), o.cliArgs.join(' ')];
+    if (o.cases.includes('memory')) keyParts.push(o.memorySizes.map(formatSize).join('+'));
     const key = (o.cases.length === 1 && o.cases[0] === 'bundled' ? keyParts : [o.cases.join('+'), formatSize(o.packSize), ...keyParts]).join('|');
     await writeSection(o.benchFile, key, markdown);
     process.stderr.write(`wrote ${relative(ROOT, o.benchFile) || o.benchFile}\n`);

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_ERROR, type CliIO } from './commands/io.js';
-import { rulesListCommand, rulesShowCommand } from './commands/rulesList.js';
 import { rulesExportCommand } from './commands/rulesExport.js';
 import { coverageCommand } from './commands/coverage.js';
 import { scanCommand } from './commands/scan.js';
@@ -11,6 +10,7 @@ import { DEFAULT_EXPLAIN_LIMIT, explainCommand } from './commands/explain.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/sink.js';
 import { SUMMARY_RULES, type SummaryRules } from './output/summary.js';
 import { validateCommand } from './commands/validate.js';
+import { ruleCacheDir } from './rules/cache.js';
 import { RuleError } from './rules/ruleError.js';
 import { SEVERITIES, type Severity } from './rules/types.js';
 import { FAIL_ON_LEVELS, type FailOn } from './commands/scan.js';
@@ -72,6 +72,8 @@ Examples:
   $ lkm-scan --format sarif logs/*.ndjson.gz > alerts.sarif   for GitHub code scanning (README "SARIF output")
   $ lkm-scan --report report.html logs/         alerts as text, and an HTML report to open in a browser
   $ lkm-scan --rules my-rules/ --no-bundled events.ndjson
+  $ lkm-scan --rules detection-rules/rules logs/   later runs start fast: parsed rules are cached
+                                                (~/.cache/lkm-scan; --cache-dir DIR, --no-cache)
   $ lkm-scan --rule 80084fa9 --min-severity low events.ndjson
   $ lkm-scan --fail-on high logs/               exit 1 only for high or critical alerts
   $ lkm-scan -q --stats run.json --format json logs/ > alerts.ndjson   counts as JSON (README "Run statistics (--stats)")
@@ -135,10 +137,12 @@ interface GlobalOpts {
   stats?: string;
   explain?: boolean;
   report?: string;
+  cache: boolean;
+  cacheDir?: string;
 }
 
-function ruleSelection(o: GlobalOpts) {
-  return { rulePaths: o.rules, bundled: o.bundled, only: o.rule, exclude: o.excludeRule, tags: o.tag, minSeverity: o.minSeverity };
+function ruleSelection(o: GlobalOpts, env: NodeJS.ProcessEnv) {
+  return { rulePaths: o.rules, bundled: o.bundled, only: o.rule, exclude: o.excludeRule, tags: o.tag, minSeverity: o.minSeverity, cacheDir: ruleCacheDir(o, env) };
 }
 
 /** Which rules run, and how output looks: program options that the subcommands read too. */
@@ -156,6 +160,11 @@ function addRuleOptions(cmd: Command): Command {
       collect,
       [],
     )
+    .option(
+      '--cache-dir <dir>',
+      'keep loaded and parsed rules in DIR, so the next run with the same rule files starts fast (default: $LKM_SCAN_CACHE_DIR, else $XDG_CACHE_HOME/lkm-scan, else ~/.cache/lkm-scan; see README "Rule cache")',
+    )
+    .option('--no-cache', 'neither read nor write the rule cache: load and parse every rule file afresh')
     .option('--color', 'force colour output')
     .option('--no-color', 'disable colour output (NO_COLOR is honoured too)');
 }
@@ -255,7 +264,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         valueListPaths: o.valueList,
         statsPath: o.stats,
         reportPath: o.report,
-        ...ruleSelection(o),
+        ...ruleSelection(o, io.env),
       },
       io,
     );
@@ -277,18 +286,22 @@ Examples:
   $ lkm-scan rules show "kernel modules via proc"
 `,
   );
-  rules.action(() => {
+  // Imported when used: the listing's JSON writer (the ndjson package) costs a scan ~20 ms to load.
+  const rulesList = () => import('./commands/rulesList.js');
+  rules.action(async () => {
     const o = globals();
-    exitCode = rulesListCommand({ ...ruleSelection(o), format: o.format === 'json' || o.format === 'navigator' ? o.format : 'text', color: o.color }, io);
+    const { rulesListCommand } = await rulesList();
+    exitCode = rulesListCommand({ ...ruleSelection(o, io.env), format: o.format === 'json' || o.format === 'navigator' ? o.format : 'text', color: o.color }, io);
   });
   const show = rules
     .command('show')
     .description('print one rule in full: description, query, MITRE mapping, false positives, setup')
     .argument('<id-or-name>', 'rule id, id prefix (4+ characters) or name (case-insensitive, or part of it)');
   show.addHelpText('after', '\nExamples:\n  $ lkm-scan rules show 80084fa9\n  $ lkm-scan rules show "Creation of Kernel Module"\n');
-  show.action((key: string) => {
+  show.action(async (key: string) => {
     const o = globals();
-    exitCode = rulesShowCommand(key, { ...ruleSelection(o), format: 'text', color: o.color }, io);
+    const { rulesShowCommand } = await rulesList();
+    exitCode = rulesShowCommand(key, { ...ruleSelection(o, io.env), format: 'text', color: o.color }, io);
   });
 
   const exportRules = rules
@@ -314,7 +327,7 @@ Exit status:
     )
     .action((cmdOpts: { kibana: string }) => {
       const o = globals();
-      exitCode = rulesExportCommand({ ...ruleSelection(o), kibanaPath: cmdOpts.kibana, exceptionPaths: o.exceptions, mappingPaths: o.mapping }, io);
+      exitCode = rulesExportCommand({ ...ruleSelection(o, io.env), kibanaPath: cmdOpts.kibana, exceptionPaths: o.exceptions, mappingPaths: o.mapping }, io);
     });
 
   const coverage = program
@@ -343,7 +356,7 @@ Exit status:
     .action(async (inputs: string[], cmdOpts: { failUnder?: number }) => {
       const o = globals();
       if (o.format !== 'text' && o.format !== 'json') return coverage.error(`error: coverage writes text or json, not --format ${o.format}`, { code: 'lkm-scan.coverageFormat', exitCode: EXIT_ERROR });
-      exitCode = await coverageCommand({ ...ruleSelection(o), inputs, format: o.format, color: o.color, mappingPaths: o.mapping, failUnder: cmdOpts.failUnder }, io);
+      exitCode = await coverageCommand({ ...ruleSelection(o, io.env), inputs, format: o.format, color: o.color, mappingPaths: o.mapping, failUnder: cmdOpts.failUnder }, io);
     });
 
   const validate = program
@@ -371,7 +384,7 @@ Exit status:
 `,
     )
     .action((paths: string[]) => {
-      exitCode = validateCommand(paths, io, globals().mapping);
+      exitCode = validateCommand(paths, io, globals().mapping, ruleCacheDir(globals(), io.env));
     });
 
   const baseline = program
@@ -404,7 +417,7 @@ Exit status:
       if (statePath === undefined) return baseline.error('error: baseline needs --state FILE: the file to learn into', { code: 'lkm-scan.missingState', exitCode: EXIT_ERROR });
       if (o.format === 'junit') return baseline.error('error: --format junit is for `lkm-scan test`', { code: 'lkm-scan.formatForTests', exitCode: EXIT_ERROR });
       exitCode = await baselineCommand(
-        { inputs, format: scanFormat(o.format) ?? 'text', quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, exceptionPaths: o.exceptions, valueListPaths: o.valueList, ...ruleSelection(o) },
+        { inputs, format: scanFormat(o.format) ?? 'text', quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, exceptionPaths: o.exceptions, valueListPaths: o.valueList, ...ruleSelection(o, io.env) },
         io,
       );
     });
@@ -528,7 +541,7 @@ Exit status:
           mappingPaths: o.mapping,
           exceptionPaths: o.exceptions,
           valueListPaths: o.valueList,
-          ...ruleSelection(o),
+          ...ruleSelection(o, io.env),
         },
         io,
       );

@@ -4,7 +4,7 @@ import type { Alert, Location } from '../engine/alert.js';
 import { compileRule, type CompiledRule } from '../engine/compileRule.js';
 import { createChainedScanner } from '../engine/chain.js';
 import { namesAlertsOnly } from '../engine/indexPattern.js';
-import type { DispatchStats } from '../engine/dispatch.js';
+import { lineNeeds, type DispatchStats } from '../engine/dispatch.js';
 import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
 import { readEvents, resolveInputs } from '../input/index.js';
 import { judgeNothingEvaluated } from '../input/nothingEvaluated.js';
@@ -24,6 +24,7 @@ import { fieldTypesOf, MappingError, readMappingFiles } from '../fieldTypes/inde
 import type { FieldTypeTable, MappingSource } from '../fieldTypes/index.js';
 import { exceptionCounts, ExceptionFileError, ExceptionSet } from '../exceptions/index.js';
 import { RuleError } from '../rules/ruleError.js';
+import type { RuleQueries } from '../rules/pack.js';
 import { selectRules, type RuleSelection } from '../rules/select.js';
 import { shareRuleSet } from '../rules/shared.js';
 import { SEVERITIES, type Severity } from '../rules/types.js';
@@ -130,6 +131,11 @@ function tell(io: CliIO, told: string[] | undefined, kind: 'note' | 'warning', t
 
 /** Loads and compiles the selected rules, printing every problem. Returns undefined on failure. */
 export function prepareRules(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTypeTable, told?: string[]): CompiledRule[] | undefined {
+  return prepareRuleSet(sel, io, fieldTypes, told)?.compiled;
+}
+
+/** prepareRules, and the parsed queries the rules were compiled from (what scan workers are sent). */
+function prepareRuleSet(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTypeTable, told?: string[]): { compiled: CompiledRule[]; queries: RuleQueries } | undefined {
   let selected;
   try {
     selected = selectRules(sel);
@@ -144,12 +150,14 @@ export function prepareRules(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTy
   const compiled: CompiledRule[] = [];
   for (const rule of selected.rules) {
     try {
-      compiled.push(compileRule(rule, { fieldTypes }));
+      compiled.push(compileRule(rule, { fieldTypes, parse: (r) => selected.queries.parse(r) }));
     } catch (e) {
       if (e instanceof RuleError) errors.push(e);
       else throw e;
     }
   }
+  const cacheProblem = selected.queries.save();
+  if (cacheProblem !== undefined) tell(io, told, 'warning', cacheProblem);
   for (const key of selected.unknown) {
     errors.push(new RuleError({ message: `no rule matches --rule "${key}"`, file: '--rule', notes: ['`lkm-scan rules` lists the rules by id and name'] }));
   }
@@ -185,7 +193,7 @@ export function prepareRules(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTy
     );
     return undefined;
   }
-  return compiled;
+  return { compiled, queries: selected.queries };
 }
 
 /**
@@ -208,8 +216,9 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const told: string[] = [];
   const mappings = prepareMappings(opts.mappingPaths ?? [], io, told);
   if (!mappings) return EXIT_ERROR;
-  const prepared = prepareRules(opts, io, mappings.fieldTypes, told);
-  const rules = prepared && opts.learnOnly ? baselineRules(prepared, io) : prepared;
+  const prepared = prepareRuleSet(opts, io, mappings.fieldTypes, told);
+  if (!prepared) return EXIT_ERROR;
+  const rules = opts.learnOnly ? baselineRules(prepared.compiled, io) : prepared.compiled;
   if (!rules) return EXIT_ERROR;
   const exceptions = prepareExceptions(opts, rules, mappings.fieldTypes, io, told);
   if (!exceptions) return EXIT_ERROR;
@@ -284,7 +293,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   // A FIFO named as a path is as live as stdin (`auditbeat > f & lkm-scan f`).
   const live = sources.length === 1 && sources[0]!.kind !== 'file';
   // --strict promises every malformed line is found, which only parsing every line can keep.
-  const prefilter = opts.prefilter && !opts.strict ? compilePrefilter(rules.map((r) => r.need)) : undefined;
+  const prefilter = opts.prefilter && !opts.strict ? compilePrefilter(lineNeeds(rules)) : undefined;
   const scanner = createChainedScanner(rules, emit, {
     live,
     termHistory: state?.termHistory,
@@ -301,7 +310,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
           workers: plan.workers,
           rangeBytes: rangeBytes(),
           // The rules this thread runs, by id: fewer than selected for a baseline.
-          rules: shareRuleSet({ bundled: opts.bundled, paths: opts.rulePaths }, rules.map((r) => r.rule), mappings.sources),
+          rules: shareRuleSet(rules.map((r) => r.rule), mappings.sources, (r) => prepared.queries.parse(r)),
           prefilter: prefilter !== undefined,
           window: opts.window,
         })
@@ -333,9 +342,9 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
     for (const source of sources) {
       if (interruption.interrupted) break;
       const handler: ParallelHandler = {
-        event(event, location, text) {
+        event(event, location, text, lineRules) {
           if (outputGone()) throw new StopScan();
-          scanner.event(event, location, text);
+          scanner.event(event, location, text, lineRules);
         },
         hits(hits, location, text) {
           if (outputGone()) throw new StopScan();
@@ -493,11 +502,12 @@ function failingAlerts(rules: readonly CompiledRule[], counts: ReadonlyMap<strin
 
 /**
  * `LKM_SCAN_DEBUG`: how many rules the rule index offered an event on average (engine/dispatch.ts),
- * the measure of what an event costs with a large pack. Lines that workers scanned are not counted.
+ * after the prefilter's line rules, and how many the index alone chose: the measure of what an
+ * event costs with a large pack. Lines that workers scanned are not counted.
  */
-function formatDispatchStats({ events, offered }: DispatchStats): string {
-  const average = events === 0 ? 0 : offered / events;
-  return `lkm-scan: debug: rule index: ${events} events dispatched, ${average.toFixed(1)} rules offered per event on average\n`;
+function formatDispatchStats({ events, indexed, offered }: DispatchStats): string {
+  const average = (n: number) => (events === 0 ? 0 : n / events).toFixed(1);
+  return `lkm-scan: debug: rule index: ${events} events dispatched, ${average(indexed)} rules per event chosen by the index, ${average(offered)} offered after the prefilter's line rules\n`;
 }
 
 /** `{ fd }` when `fd` is open on a regular file; undefined for a pipe, a terminal, a socket or no fd. */

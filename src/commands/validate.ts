@@ -28,11 +28,11 @@ export function formatValidationFailure(d: Diagnostic, ruleName: string | undefi
  * asked for was not validated, so "1 rule failed" would understate it; so is a `--mapping` file
  * that cannot be read (a KQL clause's meaning depends on its field's type).
  */
-export function validateCommand(paths: string[], io: CliIO, mappingPaths: readonly string[] = []): number {
+export function validateCommand(paths: string[], io: CliIO, mappingPaths: readonly string[] = [], cacheDir?: string): number {
   const started = performance.now();
   const mappings = prepareMappings(mappingPaths, io);
   if (!mappings) return EXIT_ERROR;
-  const pack = loadRulePack({ bundled: paths.length === 0, paths });
+  const pack = loadRulePack({ bundled: paths.length === 0, paths, cacheDir });
   let failed = 0;
   let unreadable = 0;
   for (const e of pack.errors) {
@@ -43,7 +43,7 @@ export function validateCommand(paths: string[], io: CliIO, mappingPaths: readon
   let ok = 0;
   for (const rule of pack.rules) {
     try {
-      compileRule(rule, { fieldTypes: mappings.fieldTypes });
+      compileRule(rule, { fieldTypes: mappings.fieldTypes, parse: (r) => pack.queries.parse(r) });
       ok++;
     } catch (e) {
       if (!(e instanceof RuleError)) throw e;
@@ -51,6 +51,8 @@ export function validateCommand(paths: string[], io: CliIO, mappingPaths: readon
       io.stdout.write(formatValidationFailure(e.diagnostic, rule.name));
     }
   }
+  const cacheProblem = pack.queries.save();
+  if (cacheProblem !== undefined) io.stderr.write(`lkm-scan: warning: ${printable(cacheProblem)}\n`);
   const byType = new Map<string, number>();
   for (const u of pack.unsupported) byType.set(u.type, (byType.get(u.type) ?? 0) + 1);
   const skipped = [...byType].sort().map(([t, n]) => `${t} ${n}`).join(', ');

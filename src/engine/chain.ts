@@ -39,7 +39,7 @@ export function createChainedScanner(rules: CompiledRule[], emit: (alert: Alert)
   const counts = new Map<string, RuleCounts>(first.counts);
   for (const [id, count] of second.counts) counts.set(id, count);
   return {
-    event: (event, location, raw) => first.event(event, location, raw),
+    event: (event, location, raw, rules) => first.event(event, location, raw, rules),
     hits: (hits, location, raw) => first.hits(hits, location, raw),
     finish() {
       // The first stage's held alerts reach the second stage before it decides.

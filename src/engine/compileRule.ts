@@ -1,6 +1,7 @@
-import { compileEql, parseEql } from '../eql/index.js';
+import { compileEql } from '../eql/index.js';
 import type { CompiledPipe } from '../eql/compile.js';
-import { compileKql, kqlNeed, kqlRequirements, parseKql } from '../kql/index.js';
+import { compileKql, kqlNeed, kqlRequirements } from '../kql/index.js';
+import { parseRuleQuery, type ParsedQuery } from '../rules/parsedQuery.js';
 import type { Requirements } from '../event/requirements.js';
 import { positionAt, QuerySyntaxError } from '../query/syntaxError.js';
 import { RuleError } from '../rules/ruleError.js';
@@ -76,6 +77,11 @@ export type CompiledRule = CompiledQueryRule | CompiledNewTermsRule | CompiledTh
 export interface CompileRuleOptions {
   /** Field types KQL and EQL match by (`--mapping`); ECS and the integration fields when absent. */
   fieldTypes?: FieldTypeTable;
+  /**
+   * Gives the rule's parsed query: the rule cache's copy (src/rules/cache.ts) or the one a worker
+   * was sent. Parses the query when absent. Throws QuerySyntaxError for a query that does not parse.
+   */
+  parse?: (rule: Rule) => ParsedQuery;
 }
 
 /**
@@ -87,7 +93,7 @@ export function compileRule(rule: Rule, options: CompileRuleOptions = {}): Compi
   const eventTime = compileEventTime(rule.timestampOverride);
   const fieldTypes = options.fieldTypes ?? FieldTypeTable.builtin();
   // Kibana ANDs the rule's filters with its query in every search (README "Rule filters").
-  const { joined, pipes, ...query } = applyRuleFilters(rule, compileQuery(rule, fieldTypes), fieldTypes);
+  const { joined, pipes, ...query } = applyRuleFilters(rule, compileQuery(rule, fieldTypes, options.parse ?? parseRuleQuery), fieldTypes);
   if (joined && rule.type !== 'eql') {
     // Elastic runs sequences and samples only as EQL rules; a new_terms or threshold rule has no place for them.
     const e = new QuerySyntaxError(`a ${joined.kind} query needs an EQL rule (type = "eql"), not a ${rule.type} rule`, { offset: 0, line: 1, column: 1 });
@@ -115,14 +121,15 @@ export interface CompiledQuery extends Omit<CompiledCommon, 'eventTime'> {
   joined?: CompiledSequence | CompiledSample;
 }
 
-function compileQuery(rule: Rule, fieldTypes: FieldTypeTable): CompiledQuery {
+function compileQuery(rule: Rule, fieldTypes: FieldTypeTable, parse: (rule: Rule) => ParsedQuery): CompiledQuery {
   try {
-    if (rule.language === 'kuery') {
-      const ast = parseKql(rule.query);
+    const parsed = parse(rule);
+    if (parsed.language === 'kuery') {
+      const ast = parsed.ast;
       const types = { fieldTypes, pathPrefix: '' };
       return { matches: compileKql(ast, { fieldTypes }), need: kqlNeed(ast, types), pipes: [], requirements: kqlRequirements(ast, types) };
     }
-    const ast = parseEql(rule.query);
+    const ast = parsed.ast;
     const compiled = compileEql(ast, { eventCategoryField: rule.eventCategoryOverride, fieldTypes });
     const need = eqlNeed(ast, fieldTypes);
     const requirements = eqlRequirements(ast, rule.eventCategoryOverride !== undefined, fieldTypes);

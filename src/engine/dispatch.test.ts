@@ -78,7 +78,23 @@ describe('the rule index', () => {
     expect(dispatch({ 'process.name': 'cp', host: { os: { type: 'linux' } }, event: { category: ['network', 'file'] } })).toEqual([0, 1, 2, 3, 4]);
     // Only strings are indexed: a number never stands for an indexed value (isIndexableValue).
     expect(dispatch({ host: { os: { type: ['Linux', 7] } } })).toEqual([2, 4]);
-    expect(dispatch.stats).toEqual({ events: 4, offered: 2 + 3 + 5 + 2 });
+    expect(dispatch.stats).toEqual({ events: 4, indexed: 2 + 3 + 5 + 2, offered: 2 + 3 + 5 + 2 });
+  });
+
+  it("offers of the index's choice only the rules the event's line may match (prefilter/lineRules.ts)", () => {
+    const rules = [rule({ 'host.os.type': ['linux'] }), rule({}), rule({ 'host.os.type': ['linux'] }), rule({})];
+    const dispatch = compileDispatch(rules);
+    const event = { host: { os: { type: 'linux' } } };
+    const free = Uint8Array.from([0, 1, 0, 0]);
+    expect(dispatch(event)).toEqual([0, 1, 2, 3]);
+    // Rule 1 is offered every line unchecked; of the others, the listed ones the index chose.
+    expect(dispatch(event, { listed: [2, 3], free })).toEqual([1, 2, 3]);
+    expect(dispatch(event, { listed: [], free })).toEqual([1]);
+    expect(dispatch(event, { listed: [], free })).toEqual([1]);
+    expect(dispatch({ host: { os: { type: 'windows' } } }, { listed: [0, 3], free })).toEqual([1, 3]);
+    // Undefined: every rule (an escape in the line may hide a needle).
+    expect(dispatch(event, { listed: undefined, free })).toEqual([0, 1, 2, 3]);
+    expect(dispatch.stats).toEqual({ events: 6, indexed: 4 * 5 + 2, offered: 4 + 3 + 1 + 1 + 2 + 4 });
   });
 
   it('files a rule with a category and an operating system under the pair', () => {

@@ -1,5 +1,7 @@
 import { compileFieldReader, type FieldReader } from '../event/fields.js';
 import type { EcsEvent } from '../event/types.js';
+import type { LineRules } from '../prefilter/lineRules.js';
+import type { Need } from '../prefilter/needles.js';
 import type { CompiledRule } from './compileRule.js';
 import { compileIndexPatterns, eventIndexNames, namesAlertsOnly } from './indexPattern.js';
 
@@ -10,13 +12,20 @@ import { compileIndexPatterns, eventIndexNames, namesAlertsOnly } from './indexP
  * require nothing indexed; and, when the event says which index it is from, only those whose
  * `index` patterns take that index in (indexPattern.ts). Results are cached per combination of
  * index hits and index name, so an event costs a few field reads and map lookups however many
- * rules there are.
+ * rules there are. Of those, an event parsed from a line the prefilter looked at gets only the
+ * rules the line may match (`rules`, prefilter/lineRules.ts): those whose needles it holds, and
+ * those offered every line.
  */
-export type Dispatch = ((event: EcsEvent) => readonly number[]) & { readonly stats: DispatchStats };
+export type Dispatch = ((event: EcsEvent, rules?: LineRules) => readonly number[]) & { readonly stats: DispatchStats };
 
-/** How much the rule index saves: events dispatched and rules offered to them in total (`LKM_SCAN_DEBUG`). */
+/**
+ * How much the rule index and the prefilter's line rules save (`LKM_SCAN_DEBUG`): events
+ * dispatched, the rules the index chose for them in total, and of those the rules offered (also
+ * in the line's rules).
+ */
 export interface DispatchStats {
   events: number;
+  indexed: number;
   offered: number;
 }
 
@@ -62,8 +71,16 @@ interface IndexedKey {
   ids: Map<string, Map<string, number>>;
 }
 
+/**
+ * What the prefilter is compiled from (prefilter/compile.ts): each rule's need, or undefined for a
+ * rule that reads alerts, never input lines, so that no line is parsed for it alone.
+ */
+export function lineNeeds(rules: readonly CompiledRule[]): (Need | undefined)[] {
+  return rules.map((r) => (namesAlertsOnly(r.rule.index) ? undefined : r.need));
+}
+
 export function compileDispatch(rules: readonly CompiledRule[], stream: DocumentStream = 'events'): Dispatch {
-  const stats: DispatchStats = { events: 0, offered: 0 };
+  const stats: DispatchStats = { events: 0, indexed: 0, offered: 0 };
   const reads = rules.map((r) => namesAlertsOnly(r.rule.index) === (stream === 'alerts'));
   const always: number[] = [];
   const lists: number[][] = [];
@@ -157,11 +174,14 @@ export function compileDispatch(rules: readonly CompiledRule[], stream: Document
     }
     return { key, rules: hit };
   };
+  const narrow = narrowToLine(rules.length);
   const counted = (pick: (event: EcsEvent) => number[]): Dispatch =>
     Object.assign(
-      (event: EcsEvent): readonly number[] => {
-        const picked = pick(event);
+      (event: EcsEvent, lineRules?: LineRules): readonly number[] => {
+        const indexed = pick(event);
+        const picked = lineRules === undefined ? indexed : narrow(indexed, lineRules);
         stats.events++;
+        stats.indexed += indexed.length;
         stats.offered += picked.length;
         return picked;
       },
@@ -187,4 +207,35 @@ export function compileDispatch(rules: readonly CompiledRule[], stream: Document
     }
     return hit;
   });
+}
+
+/**
+ * `indexed ∩ rules`, ascending: a walk of the index's choice (a few dozen rules) after marking the
+ * line's listed rules, so a line costs what its own rules and the index's choice number, never
+ * the pack. A line that lists none (parsed only for the rules offered every line) gets the
+ * index's choice filtered by `free` alone, cached per choice, since such lines are most of them.
+ */
+function narrowToLine(ruleCount: number): (indexed: readonly number[], rules: LineRules) => readonly number[] {
+  // marked[i] === stamp: rule i is listed for the line being dispatched.
+  const marked = new Uint32Array(ruleCount);
+  let stamp = 0;
+  const freeOf = new WeakMap<readonly number[], { free: Uint8Array; picked: number[] }>();
+  return (indexed, { listed, free }) => {
+    if (listed === undefined) return indexed;
+    if (listed.length === 0) {
+      const known = freeOf.get(indexed);
+      if (known !== undefined && known.free === free) return known.picked;
+      const picked = indexed.filter((i) => free[i] === 1);
+      freeOf.set(indexed, { free, picked });
+      return picked;
+    }
+    stamp = stamp === 0xffffffff ? (marked.fill(0), 1) : stamp + 1;
+    for (let k = 0; k < listed.length; k++) marked[listed[k]!] = stamp;
+    const picked: number[] = [];
+    for (let k = 0; k < indexed.length; k++) {
+      const i = indexed[k]!;
+      if (free[i] === 1 || marked[i] === stamp) picked.push(i);
+    }
+    return picked;
+  };
 }

@@ -1,5 +1,7 @@
 import { compileFieldReader, isScalar } from '../event/fields.js';
-import { stringifyJson } from '../event/json.js';
+import { parseJson, stringifyJson } from '../event/json.js';
+import { SpillFile } from '../state/spillFile.js';
+import { SpillSorter, TEXT } from '../state/spillSort.js';
 import type { EcsEvent, Scalar } from '../event/types.js';
 
 /** One term: the values of the rule's new_terms fields in one event, in field order. */
@@ -92,18 +94,23 @@ export class NewTermsState {
   }
 }
 
-/** One (event, new term) pair decided by a replay; `doc` is whatever the caller keeps of the event. */
-export interface NewTermSighting<D> {
+/** One (event, new term) pair decided by a replay; `doc` is the text the caller kept of the event. */
+export interface NewTermSighting {
   term: Term;
   termIndex: number;
   timeMs: number;
   seq: number;
-  doc: D;
+  doc: string;
 }
 
 interface TermHistory {
-  times: number[];
-  seqs: number[];
+  /**
+   * This run's sightings but the first, as (time, seq) pairs, once there is a second; the first is
+   * kept inline, so a term seen once (the most common kind when terms are many) costs no array.
+   */
+  more: number[] | undefined;
+  firstTime: number;
+  firstSeq: number;
   /** The latest sighting so far: this run's, or the remembered one from an earlier run. */
   maxTime: number;
   /** The term's last sighting in an earlier run, which precedes all of this run's sightings. */
@@ -116,9 +123,11 @@ interface TermHistory {
  * The file-mode decision of SPEC §D without holding every matching event: the result of replaying
  * all sightings in (time, input order), where a sighting is new when the latest earlier sighting
  * of the same term is more than the window older. Only times are kept per term; a document is
- * kept only for sightings that may still turn out new. A sighting that arrives in time order and
- * has a close predecessor can never become new again (later arrivals can only add closer
- * predecessors), so for time-ordered input the documents held are just the alerts.
+ * kept only for sightings that may still turn out new, in a sort that spills to disk
+ * (state/spillSort.ts), so memory grows with the distinct terms (as the rule's history does), not
+ * with the lines held. A sighting that arrives in time order and has a close predecessor can never
+ * become new again (later arrivals can only add closer predecessors), so for time-ordered input
+ * the documents held are just the alerts.
  *
  * A term's remembered last sighting (`lastSeen`, from `--state`) counts as a sighting before all
  * of this run's, whatever this run's times: an event older than it is never new (it was seen
@@ -126,58 +135,94 @@ interface TermHistory {
  * the same file twice alerts only the first time. `finish` writes each term's latest sighting
  * back into `lastSeen`.
  */
-export class NewTermsReplay<D> {
+export class NewTermsReplay {
   private readonly histories = new Map<string, TermHistory>();
-  private readonly candidates: Array<NewTermSighting<D> & { key: string }> = [];
+  /** Possibly-new sightings by (time, seq, term index); text: the term's key, a tab, the document. */
+  private readonly candidates: SpillSorter<string>;
 
   constructor(
     private readonly historyWindowMs: number,
     private readonly lastSeen: Map<string, number> = new Map(),
-  ) {}
+    spill: SpillFile = new SpillFile(),
+  ) {
+    this.candidates = new SpillSorter(spill, TEXT);
+  }
 
-  add(terms: Term[], timeMs: number, seq: number, doc: D): void {
+  /** Sightings held as possibly new. */
+  get held(): number {
+    return this.candidates.size;
+  }
+
+  /**
+   * Records the terms of one event; `keep` makes the text kept of the event (one line), called at
+   * most once, and only if some term may turn out new.
+   */
+  add(terms: Term[], timeMs: number, seq: number, keep: () => string): void {
+    let doc: string | undefined;
     for (let termIndex = 0; termIndex < terms.length; termIndex++) {
       const term = terms[termIndex]!;
       const key = termKey(term);
       let h = this.histories.get(key);
+      let first = false;
       if (!h) {
         const remembered = this.lastSeen.get(key);
-        h = { times: [], seqs: [], maxTime: remembered ?? -Infinity, remembered, ordered: true };
+        if (remembered !== undefined && timeMs < remembered) continue;
+        h = { more: undefined, firstTime: timeMs, firstSeq: seq, maxTime: remembered ?? -Infinity, remembered, ordered: true };
         this.histories.set(key, h);
+        first = remembered === undefined;
+      } else {
+        if (h.remembered !== undefined && timeMs < h.remembered) continue;
+        (h.more ??= []).push(timeMs, seq);
       }
-      if (h.remembered !== undefined && timeMs < h.remembered) continue;
       const inOrder = timeMs >= h.maxTime;
       if (!inOrder) h.ordered = false;
-      const first = h.times.length === 0 && h.remembered === undefined;
       const mayBeNew = !inOrder || first || timeMs - h.maxTime > this.historyWindowMs;
-      h.times.push(timeMs);
-      h.seqs.push(seq);
       if (timeMs > h.maxTime) h.maxTime = timeMs;
-      if (mayBeNew) this.candidates.push({ key, term, termIndex, timeMs, seq, doc });
+      if (mayBeNew) {
+        const text = `${key}\t${(doc ??= keep())}`;
+        this.candidates.add(timeMs, seq, termIndex, text, 2 * text.length);
+      }
     }
   }
 
-  /** The new sightings, in time order (ties in input order, then term order). */
-  finish(): NewTermSighting<D>[] {
+  /** The new sightings, in time order (ties in input order, then term order), one at a time. */
+  *finish(): Generator<NewTermSighting, void, undefined> {
     const fresh = new Map<string, Set<number>>();
     for (const [key, h] of this.histories) {
-      if (h.times.length > 0) this.lastSeen.set(key, h.maxTime);
+      this.lastSeen.set(key, h.maxTime);
       if (h.ordered) continue;
-      const order = h.times.map((_, i) => i).sort((a, b) => h.times[a]! - h.times[b]! || h.seqs[a]! - h.seqs[b]!);
-      const seqs = new Set<number>();
+      const times = [h.firstTime];
+      const seqs = [h.firstSeq];
+      const more = h.more ?? [];
+      for (let i = 0; i < more.length; i += 2) {
+        times.push(more[i]!);
+        seqs.push(more[i + 1]!);
+      }
+      const order = times.map((_, i) => i).sort((a, b) => times[a]! - times[b]! || seqs[a]! - seqs[b]!);
+      const newSeqs = new Set<number>();
       // Every time kept is at or after the remembered sighting, so in sorted order the latest
       // earlier sighting is simply the previous one.
       let last = h.remembered;
       for (const i of order) {
-        if (last === undefined || h.times[i]! - last > this.historyWindowMs) seqs.add(h.seqs[i]!);
-        last = h.times[i]!;
+        if (last === undefined || times[i]! - last > this.historyWindowMs) newSeqs.add(seqs[i]!);
+        last = times[i]!;
       }
-      fresh.set(key, seqs);
+      fresh.set(key, newSeqs);
     }
-    const result = this.candidates.filter((c) => fresh.get(c.key)?.has(c.seq) ?? true);
-    result.sort((a, b) => a.timeMs - b.timeMs || a.seq - b.seq || a.termIndex - b.termIndex);
     this.histories.clear();
-    this.candidates.length = 0;
-    return result;
+    for (const { k1: timeMs, k2: seq, k3: termIndex, value: text } of this.candidates.drain()) {
+      // The key is JSON, which escapes tabs: the first one ends it.
+      const tab = text.indexOf('\t');
+      const key = text.slice(0, tab);
+      if (!(fresh.get(key)?.has(seq) ?? true)) continue;
+      yield { term: termOfKey(key), termIndex, timeMs, seq, doc: text.slice(tab + 1) };
+    }
   }
+}
+
+/** The term a `termKey` was made from (exact: integers beyond 2^53 come back as they went). */
+function termOfKey(key: string): Term {
+  const value = parseJson(key);
+  if (!Array.isArray(value) || !value.every(isScalar)) throw new Error(`internal: a held new_terms key is not a term: ${key}`);
+  return value;
 }

@@ -1,5 +1,6 @@
 import { parseJson } from '../event/json.js';
 import type { EcsEvent } from '../event/types.js';
+import type { LineRules } from '../prefilter/lineRules.js';
 import type { Alert, Location } from './alert.js';
 import type { CompiledRule } from './compileRule.js';
 import { compileDispatch, type DispatchStats, type DocumentStream } from './dispatch.js';
@@ -11,8 +12,11 @@ import { ruleKindOf, type RuleCounts, type RuleRunner, type ScannerOptions } fro
 export type { RuleCounts, ScannerOptions };
 
 export interface Scanner {
-  /** `raw` is the event's line, when the reader has it (JSON output writes it as the document). */
-  event(event: EcsEvent, location: Location, raw?: string): void;
+  /**
+   * `raw` is the event's line, when the reader has it (JSON output writes it as the document);
+   * `rules`, the rules the prefilter found the line may match (dispatch.ts), when it looked.
+   */
+  event(event: EcsEvent, location: Location, raw?: string, rules?: LineRules): void;
   /**
    * The same as `event`, for a line whose rules' payloads were worked out elsewhere (see
    * extract.ts): the line is parsed here only if some rule needs the whole event.
@@ -33,13 +37,13 @@ export interface Scanner {
  */
 export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => void, options: ScannerOptions, stream: DocumentStream = 'events'): Scanner {
   const counts = new Map<string, RuleCounts>();
-  const stages = new RuleAlertStages(emit, { maxSignals: options.maxSignals ?? true, live: options.live });
+  const stages = new RuleAlertStages(emit, { maxSignals: options.maxSignals ?? true, live: options.live }, options.spillFile?.());
   const runners: RuleRunner[] = rules.map((compiled) => {
     const count: RuleCounts = { alerts: 0, untimed: 0, dropped: 0 };
     counts.set(compiled.rule.id, count);
     // max_signals and alert_suppression stand between the runner and the output (alertStages/).
     const emitStaged = stages.add(compiled, count, () => count.alerts++);
-    const runner = ruleKindOf(compiled).start({ emit: emitStaged, count, options });
+    const runner = ruleKindOf(compiled).start({ emit: emitStaged, count, options, spill: stages.spill });
     const gate = options.exceptionGate?.(compiled);
     return gate === undefined ? runner : gateRunner(runner, gate, compiled.matches);
   });
@@ -52,9 +56,9 @@ export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => voi
   let seq = 0;
   let finished = false;
   return {
-    event(event, location, raw) {
+    event(event, location, raw, rules) {
       seq++;
-      for (const i of dispatch(event)) runners[i]!.event(event, location, seq, raw);
+      for (const i of dispatch(event, rules)) runners[i]!.event(event, location, seq, raw);
     },
     hits(hits, location, raw) {
       seq++;

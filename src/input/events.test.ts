@@ -6,8 +6,13 @@ import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EcsEvent } from '../event/types.js';
+import type { LineRules } from '../prefilter/lineRules.js';
 import { addStats, readEvents, type EventHandler, type Location, type ReadEventsOptions, type SourceStats } from './events.js';
 import type { InputSource } from './sources.js';
+
+/** What a test prefilter says of a line it passes: any rule may match it; and of one it rules out. */
+const EVERY_RULE: LineRules = { listed: undefined, free: new Uint8Array(0) };
+const NO_RULE: LineRules = { listed: [], free: new Uint8Array(0) };
 
 let dir: string;
 beforeAll(async () => {
@@ -153,7 +158,8 @@ describe('readEvents', () => {
         for (let p = start; p < end; p = bytes.indexOf(0x0a, p) + 1) if (bytes.subarray(p, bytes.indexOf(0x0a, p)).includes(keep)) starts.push(p);
         return starts;
       },
-      mayMatch: () => true,
+      lineRules: () => EVERY_RULE,
+      freeOnly: NO_RULE,
     };
     const r = await readFileContent('{"first":1}\n{"keep":1}\n{"drop":1}\nnot json at all\n\n{"drop": \n', 'in.ndjson', { prefilter });
     // Line 1 goes through the line-by-line path (its BOM is checked there), so it is parsed.
@@ -441,7 +447,7 @@ describe('readEvents: input shapes', () => {
 describe('readEvents: time window and what was evaluated', () => {
   const inMay = (event: EcsEvent) => typeof event['@timestamp'] === 'string' && event['@timestamp'].startsWith('2024-05');
   /** Rules out every line: the worst case for telling whether anything lay in the window. */
-  const ruleOutAll = { candidates: () => [], mayMatch: () => false };
+  const ruleOutAll = { candidates: () => [], lineRules: () => null, freeOnly: NO_RULE };
   // Line 1 is prefiltered line by line, the others in blocks: both paths are covered.
   const body = (...objects: unknown[]) => lines({ first: 'no time' }, ...objects);
 

@@ -11,6 +11,7 @@ import { readRawTimestamp } from './rawTimestamp.js';
 import { CONTENT_SAMPLE_BYTES, describeCompressed, describeContent, describeContentHint, sniffShape, type InputShape } from './sniff.js';
 import type { InputSource } from './sources.js';
 import { printable as escapeForTerminal } from '../text/printable.js';
+import type { LineRules } from '../prefilter/lineRules.js';
 
 /** Where a line came from: the input's name as the user gave it (or `<stdin>`) and its 1-based line. */
 export interface Location {
@@ -23,8 +24,11 @@ export interface Location {
  * (it writes output); reading waits for it. The `Location` objects are fresh, so they may be kept.
  */
 export interface EventHandler {
-  /** `text` is the line the event was parsed from, for a handler that passes lines on (src/parallel). */
-  event(event: EcsEvent, loc: Location, text: string): void;
+  /**
+   * `text` is the line the event was parsed from, for a handler that passes lines on (src/parallel);
+   * `rules`, with a prefilter, the rules the line may match (undefined: any).
+   */
+  event(event: EcsEvent, loc: Location, text: string, rules?: LineRules): void;
   /** A line that is not a JSON object; `reason` is short and printable (control characters escaped). */
   malformed(loc: Location, reason: string): void;
   /** The line was delivered, but something about it is worth telling the user. */
@@ -130,12 +134,18 @@ export interface LinePrefilter {
   /** Start offsets, ascending, of the lines of `bytes[start..end)` that need a closer look. */
   candidates(bytes: Buffer, start: number, end: number): number[];
   /**
-   * True when `candidates` gives exactly the lines `mayMatch` passes, so they need no second
-   * look (the one-pass prefilter decides each line while it scans).
+   * True when `candidates` gives exactly the lines `lineRules` passes, so they need no second
+   * look (the one-pass prefilter decides each line while it scans), with their rules in
+   * `candidateRules`, one per line of the last `candidates` call.
    */
   readonly exact?: boolean;
-  /** False when the line (without its newline) cannot matter. */
-  mayMatch(bytes: Buffer, start: number, end: number): boolean;
+  readonly candidateRules?: readonly LineRules[];
+  /** The rules the line (without its newline) may match; null when only `freeOnly` ones may. */
+  lineRules(bytes: Buffer, start: number, end: number): LineRules | null;
+  /** Some rule has no needle: every line is parsed, those `lineRules` rules out for `freeOnly`. */
+  readonly parseAll?: boolean;
+  /** The rules of a line no rule with a needle may match (those without one, if any). */
+  readonly freeOnly: LineRules;
 }
 
 /** Longest reason passed to `malformed`; V8's messages are short, this only bounds the unexpected. */
@@ -342,8 +352,8 @@ class EventDelivery {
     private readonly window: ((event: EcsEvent) => boolean) | undefined,
   ) {}
 
-  /** `event` was parsed from `text`, the bytes `bytes[start..end)`, which start on `line`. */
-  event(event: EcsEvent, text: string, bytes: Buffer, start: number, end: number, line: number): void {
+  /** `event` was parsed from `text`, the bytes `bytes[start..end)`, which start on `line`; `rules` as EventHandler.event. */
+  event(event: EcsEvent, text: string, bytes: Buffer, start: number, end: number, line: number, rules?: LineRules): void {
     const stats = this.stats;
     const loc = { file: this.file, line };
     // toString() already replaced bad bytes with U+FFFD; the event is still worth scanning, but
@@ -358,7 +368,7 @@ class EventDelivery {
       return;
     }
     stats.evaluated++;
-    this.handler.event(event, loc, text);
+    this.handler.event(event, loc, text, rules);
   }
 
   malformed(line: number, reason: string): void {
@@ -426,7 +436,7 @@ class EventParser implements LineSink {
       this.calibrated = true;
     }
     const candidates = prefilter.candidates(bytes, start, end);
-    const exact = prefilter.exact === true;
+    const decided = prefilter.exact === true ? prefilter.candidateRules : undefined;
     const delivery = this.delivery;
     let next = 0;
     let nextCandidate = candidates.length > 0 ? candidates[0]! : end;
@@ -437,16 +447,17 @@ class EventParser implements LineSink {
       let lineEnd = newline;
       if (lineEnd > p && bytes[lineEnd - 1] === 0x0d) lineEnd--;
       if (p === nextCandidate) {
+        const rules = decided !== undefined ? decided[next]! : prefilter.lineRules(bytes, p, lineEnd);
         nextCandidate = ++next < candidates.length ? candidates[next]! : end;
-        if (exact || prefilter.mayMatch(bytes, p, lineEnd)) {
-          this.parse(bytes, p, lineEnd, line);
+        if (rules !== null) {
+          this.parse(bytes, p, lineEnd, line, rules);
           line++;
           p = newline + 1;
           continue;
         }
       }
-      if (isObjectShaped(bytes, p, lineEnd)) delivery.ruledOut(bytes, p, lineEnd);
-      else this.parse(bytes, p, lineEnd, line);
+      if (!prefilter.parseAll && isObjectShaped(bytes, p, lineEnd)) delivery.ruledOut(bytes, p, lineEnd);
+      else this.parse(bytes, p, lineEnd, line, prefilter.freeOnly);
       line++;
       p = newline + 1;
     }
@@ -460,14 +471,19 @@ class EventParser implements LineSink {
    */
   line(bytes: Buffer, start: number, end: number, line: number): void {
     const prefilter = this.prefilter;
-    if (prefilter !== undefined && isObjectShaped(bytes, start, end) && !prefilter.mayMatch(bytes, start, end)) {
+    if (prefilter === undefined) {
+      this.parse(bytes, start, end, line);
+      return;
+    }
+    const rules = prefilter.lineRules(bytes, start, end);
+    if (rules === null && !prefilter.parseAll && isObjectShaped(bytes, start, end)) {
       this.delivery.ruledOut(bytes, start, end);
       return;
     }
-    this.parse(bytes, start, end, line);
+    this.parse(bytes, start, end, line, rules ?? prefilter.freeOnly);
   }
 
-  private parse(bytes: Buffer, start: number, end: number, line: number): void {
+  private parse(bytes: Buffer, start: number, end: number, line: number, rules?: LineRules): void {
     const stats = this.stats;
     if (isBlank(bytes, start, end)) {
       stats.blank++;
@@ -483,7 +499,7 @@ class EventParser implements LineSink {
       this.delivery.malformed(line, `expected a JSON object, found ${describeJsonValue(value)}`);
       return;
     }
-    this.delivery.event(value, text, bytes, start, end, line);
+    this.delivery.event(value, text, bytes, start, end, line, rules);
   }
 
   overlong(line: number, length: number): void {

@@ -6,7 +6,7 @@ import type { SharedRuleSet } from '../rules/shared.js';
 
 /** What every worker is started with: enough to compile the same rules and prefilter as the main thread. */
 export interface WorkerInit {
-  /** The main thread's rules, to load again (compiled rules cannot cross threads) and check. */
+  /** The main thread's rules and parsed queries, to compile again (compiled rules cannot cross threads) and check. */
   rules: SharedRuleSet;
   /** Use the prefilter (off for --no-prefilter and --strict, as in the main thread). */
   prefilter: boolean;

@@ -19,7 +19,7 @@ import { ParallelReader, type ParallelHandler, type ParallelReaderOptions } from
 const WORKER = new URL('../../dist/parallel/worker.js', import.meta.url);
 const PACK = { bundled: true, paths: [] };
 const rules = loadRulePack(PACK).rules;
-const shared: SharedRuleSet = shareRuleSet(PACK, rules);
+const shared: SharedRuleSet = shareRuleSet(rules);
 
 /** An event the bundled rules alert on. */
 const DEMO = readFileSync(new URL('../../examples/demo.ndjson', import.meta.url), 'utf8').split('\n')[0]!;

@@ -1,5 +1,5 @@
 /**
- * Entry point of a scan worker thread (see reader.ts). It compiles the rules itself, reads the byte
+ * Entry point of a scan worker thread (see reader.ts). It compiles the rules it is sent, reads the byte
  * ranges it is given with the same readEvents machinery and prefilter as a single-threaded scan, and
  * acts as a filter: only lines some rule wants go back to the main thread, with what each rule needs
  * of them (engine/extract.ts), and every malformed line and warning, so the main thread decides
@@ -9,10 +9,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { compileRule } from '../engine/compileRule.js';
 import { fieldTypesOf } from '../fieldTypes/index.js';
 import { compileExtractor, type RuleHits } from '../engine/extract.js';
-import { compileDispatch } from '../engine/dispatch.js';
+import { compileDispatch, lineNeeds } from '../engine/dispatch.js';
 import { compileTimeWindow } from '../engine/timeWindow.js';
 import { readEvents, type LinePrefilter } from '../input/events.js';
-import { compilePrefilter } from '../prefilter/compile.js';
+import { compilePrefilter, tunedPrefilter } from '../prefilter/compile.js';
+import { parseRuleQuery } from '../rules/parsedQuery.js';
 import { loadSharedRuleSet, RuleSetMismatch } from '../rules/shared.js';
 import { ITEM_HITS, ITEM_MALFORMED, ITEM_WARNING, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
 
@@ -29,13 +30,15 @@ const post = (message: WorkerMessage) => port.postMessage(message);
 try {
   // Throws RuleSetMismatch unless these are the main thread's rules in its order: hits go by index.
   const { fieldTypes } = fieldTypesOf(init.rules.mappings);
-  const rules = loadSharedRuleSet(init.rules).map((rule) => compileRule(rule, { fieldTypes }));
+  const shared = loadSharedRuleSet(init.rules);
+  // The main thread's parsed queries: a worker parses none (src/rules/shared.ts).
+  const rules = shared.rules.map((rule, i) => compileRule(rule, { fieldTypes, parse: () => shared.queries[i] ?? parseRuleQuery(rule) }));
   // What each rule needs of an event is worked out here, so the main thread (which keeps the
   // rules' state and writes the alerts) does not parse the line again for event and new_terms rules.
   const extractors = rules.map((compiled, index) => compileExtractor(compiled, index));
   const dispatch = compileDispatch(rules);
   const inWindow = compileTimeWindow(init.window ?? {});
-  const prefilter = init.prefilter ? compilePrefilter(rules.map((r) => r.need)) : undefined;
+  const prefilter = init.prefilter ? compilePrefilter(lineNeeds(rules)) : undefined;
 
   port.on('message', (task: RangeTask) => {
     runTask(task).catch((e: unknown) => post({ type: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
@@ -46,7 +49,7 @@ try {
   // first range read, is what a single-threaded read does too (on the file's first buffer).
   let calibratedFor: string | undefined;
   const prefilterFor = (path: string): LinePrefilter | undefined => {
-    if (prefilter === undefined || calibratedFor === path) return prefilter === undefined ? undefined : { ...prefilter, calibrate: undefined };
+    if (prefilter === undefined || calibratedFor === path) return prefilter === undefined ? undefined : tunedPrefilter(prefilter);
     calibratedFor = path;
     return prefilter;
   };
@@ -66,9 +69,9 @@ try {
     const stats = await readEvents(
       { kind: 'file', path: task.path, name: task.path },
       {
-        event(event, loc, text) {
+        event(event, loc, text, lineRules) {
           let hits: RuleHits | null = null;
-          for (const i of dispatch(event)) {
+          for (const i of dispatch(event, lineRules)) {
             const hit = extractors[i]!(event);
             if (hit !== null) (hits ??= []).push(hit);
           }

@@ -1,14 +1,16 @@
 import type { LinePrefilter } from '../input/events.js';
 import { MultiNeedle } from './multiNeedle.js';
 import { needleAlternatives, defaultNeedles, type Need } from './needles.js';
+import type { LineRules } from './lineRules.js';
 import { escapeHides, lineHasHidingEscape, needleCodeUnits } from './unicodeEscape.js';
 
 /**
  * A compiled prefilter over raw line bytes. Its `needles` are searched for in whole read buffers
- * to find candidate lines; `mayMatch` then checks one candidate against every rule's full need.
+ * to find candidate lines; `lineRules` then tells, for one candidate, which rules it may match
+ * (lineRules.ts), which the rule index intersects with its own choice (engine/dispatch.ts).
  */
 export interface Prefilter extends LinePrefilter {
-  /** Byte strings at least one of which every line that any rule can match contains. */
+  /** Byte strings at least one of which every line that any rule with a needle can match contains. */
   readonly needles: readonly Buffer[];
   /**
    * Escapes that could hide a needle (`\uXXXX` always, `\/` when a needle has a slash): a line
@@ -18,11 +20,13 @@ export interface Prefilter extends LinePrefilter {
   readonly escapes: readonly Buffer[];
   /** The UTF-16 code units some needle's value holds: what a `\uXXXX` must spell to hide a needle. */
   readonly hidden: ReadonlySet<number>;
-  /** False only when no rule can match the line. Called on candidate lines only. */
+  /** False only when no rule with a needle can match the line: `lineRules(...) !== null`. */
   mayMatch(bytes: Buffer, start: number, end: number): boolean;
   /**
-   * Picks, per rule, the set of needles with the fewest hits in a sample of the input (the first
-   * read buffer): `"ko"` is rarer than `"linux"` in Linux logs, which no static guess can know.
+   * Tunes the search to a sample of the input (the first read buffer): per rule, the set of
+   * needles with the fewest hits (`"ko"` is rarer than `"linux"` in Linux logs, which no static
+   * guess can know). Changes the cost only, never which lines are parsed nor which rules a line
+   * may match beyond `free` (which only ever offers more).
    */
   calibrate(sample: Buffer): void;
 }
@@ -44,18 +48,25 @@ function compileNeed(need: Need, contains: Contains = searchLine): CompiledNeed 
       return () => true;
     case 'lit': {
       const whole = contains(need.text);
-      if (!need.text.includes('/')) return (line) => whole(line);
+      if (!need.text.includes('/')) return whole;
       // With `\/` about, only the pieces between slashes are certain to be there as written.
       const pieces = slashPieces(need.text).map(contains);
       return (line, slashEscaped) => (slashEscaped ? pieces.every((p) => p(line)) : whole(line));
     }
+    // Loops, not every/some: the one pass checks a need per triggered group on every line.
     case 'and': {
       const parts = need.of.map((n) => compileNeed(n, contains));
-      return (line, slashEscaped) => parts.every((p) => p(line, slashEscaped));
+      return (line, slashEscaped) => {
+        for (let k = 0; k < parts.length; k++) if (!parts[k]!(line, slashEscaped)) return false;
+        return true;
+      };
     }
     case 'or': {
       const parts = need.of.map((n) => compileNeed(n, contains));
-      return (line, slashEscaped) => parts.some((p) => p(line, slashEscaped));
+      return (line, slashEscaped) => {
+        for (let k = 0; k < parts.length; k++) if (parts[k]!(line, slashEscaped)) return true;
+        return false;
+      };
     }
   }
 }
@@ -81,22 +92,72 @@ function literalsOf(need: Need, into: Set<string>): Set<string> {
 }
 
 /**
- * Builds the prefilter for a set of rules, one need per rule: what the input layer asks which
- * lines to parse. Returns undefined when some rule has no safe needle: that rule must see every
- * event, so no line may be skipped.
- *
- * Two ways to find the lines, which pass exactly the same ones (src/prefilter/onePass.test.ts), so
- * choosing between them by the input changes the cost only: Buffer.indexOf per needle (fastest when
- * the needles are few and rare: the bundled rules over the benchmark's data), or one pass over each
- * buffer for all (many needles, or needles on many lines: Elastic's Linux rules). `mode` pins one
- * (tests); by default many needles take the one pass, and otherwise calibration decides.
+ * The rules with a needle, grouped by equal need (many of a pack's rules share one, such as the
+ * category and operating system of theirs): a group's need is checked once per line for all.
  */
-export function compilePrefilter(needs: readonly Need[], options: { mode?: 'per-needle' | 'one-pass' } = {}): Prefilter | undefined {
-  if (needs.length === 0) return undefined;
-  const alternatives = needs.map(needleAlternatives);
-  if (alternatives.some((alts) => alts.length === 0)) return undefined;
-  const perNeedle = perNeedlePrefilter(needs, alternatives);
-  const onePass = options.mode === 'per-needle' ? undefined : onePassPrefilter(needs, perNeedle.needles);
+interface RuleGroups {
+  /** The rules a prefilter is for. */
+  count: number;
+  needs: Need[];
+  /** The rules of each group, ascending. */
+  rules: number[][];
+  alternatives: string[][][];
+  /** The rules without a needle, marked: they are offered every line (lineRules.ts). */
+  needleless: Uint8Array;
+}
+
+function groupRules(needs: readonly (Need | undefined)[]): RuleGroups {
+  const groups: RuleGroups = { count: needs.length, needs: [], rules: [], alternatives: [], needleless: new Uint8Array(needs.length) };
+  const byKey = new Map<string, number>();
+  needs.forEach((need, rule) => {
+    if (need === undefined) return;
+    const alternatives = needleAlternatives(need);
+    if (alternatives.length === 0) {
+      groups.needleless[rule] = 1;
+      return;
+    }
+    const key = JSON.stringify(need);
+    let g = byKey.get(key);
+    if (g === undefined) {
+      g = groups.needs.length;
+      byKey.set(key, g);
+      groups.needs.push(need);
+      groups.rules.push([]);
+      groups.alternatives.push(alternatives);
+    }
+    groups.rules[g]!.push(rule);
+  });
+  return groups;
+}
+
+/** The rules of the groups `matched`, in no particular order (the rule index marks them, dispatch.ts). */
+function rulesOfGroups(matched: readonly number[], rules: readonly (readonly number[])[]): readonly number[] {
+  if (matched.length === 1) return rules[matched[0]!]!;
+  const out: number[] = [];
+  for (const g of matched) for (const r of rules[g]!) out.push(r);
+  return out;
+}
+
+/**
+ * Builds the prefilter for a set of rules, one need per rule: what the input layer asks which
+ * lines to parse, and which rules each may match. A rule whose need is undefined reads no line (it
+ * reads alerts, engine/chain.ts): no line is parsed for it. Returns undefined when no rule has a needle: every
+ * line must then be parsed for every rule, and there is nothing to narrow. Rules without a needle
+ * do not switch it off for the others: every line is then parsed (`parseAll`), and offered to
+ * them, and to the others only when it holds their needles.
+ *
+ * Two ways to find the lines, which pass exactly the same ones with the same rules
+ * (src/prefilter/onePass.test.ts), so choosing between them by the input changes the cost only:
+ * Buffer.indexOf per needle (fastest when the needles are few and rare: the bundled rules over the
+ * benchmark's data), or one pass over each buffer for all (many needles, or needles on many lines:
+ * Elastic's Linux rules). `mode` pins one (tests); by default many needles take the one pass, and
+ * otherwise calibration decides.
+ */
+export function compilePrefilter(needs: readonly (Need | undefined)[], options: { mode?: 'per-needle' | 'one-pass' } = {}): Prefilter | undefined {
+  const groups = groupRules(needs);
+  if (groups.needs.length === 0) return undefined;
+  const perNeedle = perNeedlePrefilter(groups);
+  const onePass = options.mode === 'per-needle' ? undefined : onePassPrefilter(groups, perNeedle.needles);
   if (onePass === undefined) return perNeedle;
   if (options.mode === 'one-pass' || perNeedle.needles.length >= ONE_PASS_MIN_NEEDLES) return onePass;
   // With a few rules the per-needle way wins even when every line is a candidate: checking a line
@@ -134,6 +195,13 @@ function adaptivePrefilter(perNeedle: Prefilter, onePass: Prefilter): Prefilter 
     get exact() {
       return current.exact;
     },
+    get candidateRules() {
+      return current.candidateRules;
+    },
+    parseAll: perNeedle.parseAll,
+    get freeOnly() {
+      return current.freeOnly;
+    },
     calibrate(sample) {
       // The one pass costs milliseconds per MiB; the per-needle calibration much more.
       let lines = 0;
@@ -142,28 +210,44 @@ function adaptivePrefilter(perNeedle: Prefilter, onePass: Prefilter): Prefilter 
       const passing = onePass.candidates(sample, 0, sample.length).length;
       if (passing > lines * ONE_PASS_MIN_SHARE) {
         current = onePass;
+        onePass.calibrate(sample);
       } else {
         current = perNeedle;
         perNeedle.calibrate(sample);
       }
     },
     candidates: (bytes, start, end) => current.candidates(bytes, start, end),
+    lineRules: (bytes, start, end) => current.lineRules(bytes, start, end),
     mayMatch: (bytes, start, end) => current.mayMatch(bytes, start, end),
   };
 }
 
 /** The prefilter that searches whole buffers with Buffer.indexOf, once per needle. */
-function perNeedlePrefilter(needs: readonly Need[], alternatives: readonly string[][][]): Prefilter {
+function perNeedlePrefilter(groups: RuleGroups): Prefilter {
+  const { alternatives } = groups;
   const asBuffers = (chosen: readonly string[]) => [...new Set(chosen)].map((n) => Buffer.from(n, 'utf8'));
-  // Every rule has an alternative (checked by the caller), so each has default needles.
-  let needles = asBuffers(needs.flatMap((n) => defaultNeedles(n) ?? []));
-  const checks = needs.map((n) => compileNeed(n));
+  // Every group has an alternative (groupRules), so each has default needles.
+  let needles = asBuffers(groups.needs.flatMap((n) => defaultNeedles(n) ?? []));
+  const checks = groups.needs.map((n) => compileNeed(n));
   const unicodeEscape = Buffer.from('\\u');
   const slashEscape = Buffer.from('\\/');
   let escapes = needles.some((n) => n.includes(0x2f)) ? [unicodeEscape, slashEscape] : [unicodeEscape];
   const literals = new Set<string>();
-  for (const need of needs) literalsOf(need, literals);
+  for (const need of groups.needs) literalsOf(need, literals);
   const hidden = needleCodeUnits(literals);
+  const free = groups.needleless;
+  const everyRule: LineRules = { listed: undefined, free };
+  const freeOnly: LineRules = { listed: [], free };
+  // Decided by the needs alone, never by which needles calibration chose, so which lines are
+  // parsed does not depend on the sample (and workers, each tuned on its own range, agree).
+  const lineRules = (bytes: Buffer, start: number, end: number): LineRules | null => {
+    if (lineHasHidingEscape(bytes, start, end, hidden)) return everyRule;
+    const line = bytes.subarray(start, end);
+    const slashEscaped = line.indexOf(slashEscape) !== -1;
+    let matched: number[] | undefined;
+    for (let g = 0; g < checks.length; g++) if (checks[g]!(line, slashEscaped)) (matched ??= []).push(g);
+    return matched === undefined ? null : { listed: rulesOfGroups(matched, groups.rules), free };
+  };
   const prefilter: Prefilter = {
     hidden,
     get needles() {
@@ -172,6 +256,8 @@ function perNeedlePrefilter(needs: readonly Need[], alternatives: readonly strin
     get escapes() {
       return escapes;
     },
+    parseAll: free.includes(1),
+    freeOnly,
     calibrate(sample) {
       const chosen = alternatives.map((alts) => {
         let best = alts[0]!;
@@ -194,15 +280,8 @@ function perNeedlePrefilter(needs: readonly Need[], alternatives: readonly strin
       escapes = needles.some((n) => n.includes(0x2f)) ? [unicodeEscape, slashEscape] : [unicodeEscape];
     },
     candidates: (bytes, start, end) => candidateLineStarts(bytes, start, end, prefilter),
-    // Decided by the needs alone, never by which needles calibration chose, so which lines are
-    // parsed does not depend on the sample (and workers, each tuned on its own range, agree).
-    mayMatch(bytes, start, end) {
-      const line = bytes.subarray(start, end);
-      if (lineHasHidingEscape(bytes, start, end, hidden)) return true;
-      const slashEscaped = line.indexOf(slashEscape) !== -1;
-      for (const check of checks) if (check(line, slashEscaped)) return true;
-      return false;
-    },
+    lineRules,
+    mayMatch: (bytes, start, end) => lineRules(bytes, start, end) !== null,
   };
   return prefilter;
 }
@@ -215,14 +294,30 @@ function perNeedlePrefilter(needs: readonly Need[], alternatives: readonly strin
 export const ONE_PASS_MIN_NEEDLES = 64;
 
 /**
- * The prefilter for many needles: one pass over each buffer finds every literal of every need (and
- * the escapes), and each line with a hit has the needs checked from those hits, so `candidates`
- * gives exactly the lines `mayMatch` passes. Nothing to calibrate: the pass costs the same whichever
- * needles are rare. Undefined when the literals would make too large a table.
+ * A group whose fewest-hit set of needles is on more than this share of the sample's lines is
+ * offered every line unchecked (`free`) instead of being checked on each line that holds its
+ * needles: checking it there costs about what running its rules on the events the rule index
+ * gives them does, and it rules out almost nothing. Measured: see BENCHMARKS.md "Prefilter line
+ * masks".
  */
-function onePassPrefilter(needs: readonly Need[], needles: readonly Buffer[]): Prefilter | undefined {
+export const FREE_SHARE = 0.5;
+
+/**
+ * The prefilter for many needles: one pass over each buffer finds every literal of every need (and
+ * the escapes), and each line with a hit is decided from those hits, so `candidates` gives exactly
+ * the lines `mayMatch` passes, each with its rules (`candidateRules`). Undefined when the literals
+ * would make too large a table.
+ *
+ * A line costs in proportion to the needles found in it, not to the rules: each group of rules is
+ * filed under one needle of one of its sets of needles (its *trigger*, every line meeting its need
+ * holds one of them), and its need is checked only on lines where a trigger was found. Calibration
+ * picks the set with the fewest lines in the sample, and lets groups whose every set is on most
+ * lines go unchecked (FREE_SHARE); those are checked only on a line no other group took, to tell
+ * whether it is parsed at all, so which lines are parsed never depends on the sample.
+ */
+function onePassPrefilter(groups: RuleGroups, needles: readonly Buffer[]): Prefilter | undefined {
   const literals = new Set<string>();
-  for (const need of needs) literalsOf(need, literals);
+  for (const need of groups.needs) literalsOf(need, literals);
   const ids = new Map<string, number>();
   for (const text of literals) ids.set(text, ids.size);
   const unicodeEscape = ids.size;
@@ -233,62 +328,230 @@ function onePassPrefilter(needs: readonly Need[], needles: readonly Buffer[]): P
   const patterns = [...literals, '\\u', '\\/'].map((t) => Buffer.from(t, 'utf8'));
   const matcher = MultiNeedle.create(patterns);
   if (matcher === undefined) return undefined;
+  const idOf = (text: string): number => {
+    const id = ids.get(text);
+    // Every literal of every need is in `ids` (literalsOf walks the same tree compileNeed does).
+    if (id === undefined) throw new Error(`the one-pass prefilter has no id for the literal ${JSON.stringify(text)}`);
+    return id;
+  };
+  /**
+   * The ids one of which a line holds when it holds `needle` as a need's check sees it (with `\/`
+   * about, the pieces between slashes): its longest slash-free piece, or for a needle of slashes
+   * only, itself or the `\/` escape.
+   */
+  const triggerIds = (needle: string): number[] => {
+    if (!needle.includes('/')) return [idOf(needle)];
+    const pieces = slashPieces(needle);
+    if (pieces.length === 0) return [idOf(needle), slashEscape];
+    let longest = pieces[0]!;
+    for (const p of pieces) if (p.length > longest.length) longest = p;
+    return [idOf(longest)];
+  };
   // seen[id] === line: literal `id` occurs in the line being checked (numbered per scan, so
-  // nothing needs clearing between lines).
+  // nothing needs clearing between lines); lineHits lists those ids once each.
   const seen = new Float64Array(patterns.length).fill(-1);
+  const lineHits: number[] = [];
   let line = 0;
   const hidden = needleCodeUnits(literals);
   // What is being scanned, for reading the hex digits after a `\u`.
   let scanning: Buffer = Buffer.alloc(0);
   let scanEnd = 0;
   const hit = (id: number, after: number) => {
-    if (id !== unicodeEscape || escapeHides(scanning, after, scanEnd, hidden)) seen[id] = line;
+    if (seen[id] === line || (id === unicodeEscape && !escapeHides(scanning, after, scanEnd, hidden))) return;
+    seen[id] = line;
+    lineHits.push(id);
   };
   const contains: Contains = (text) => {
-    const id = ids.get(text);
-    // Every literal of every need is in `ids` (literalsOf walks the same tree compileNeed does).
-    if (id === undefined) throw new Error(`the one-pass prefilter has no id for the literal ${JSON.stringify(text)}`);
+    const id = idOf(text);
     return () => seen[id] === line;
   };
-  const checks = needs.map((n) => compileNeed(n, contains));
+  const checks = groups.needs.map((n) => compileNeed(n, contains));
+  // checked[g] === line: group g's need was checked on this line already.
+  const checked = new Float64Array(groups.needs.length).fill(-1);
   const none = Buffer.alloc(0);
-  const decide = (): boolean => {
-    let result = seen[unicodeEscape] === line;
-    if (!result) {
+
+  /** Trigger ids → groups, the unchecked groups (most lines first), and the rules offered unchecked. */
+  interface Plan {
+    byTrigger: number[][];
+    unchecked: number[];
+    free: Uint8Array;
+    everyRule: LineRules;
+    freeOnly: LineRules;
+  }
+  const planFor = (triggers: readonly (readonly string[] | undefined)[], unchecked: number[]): Plan => {
+    const byTrigger: number[][] = patterns.map(() => []);
+    triggers.forEach((needles, g) => {
+      if (needles === undefined) return;
+      const ids = new Set(needles.flatMap(triggerIds));
+      for (const id of ids) byTrigger[id]!.push(g);
+    });
+    const free = Uint8Array.from(groups.needleless);
+    for (const g of unchecked) for (const r of groups.rules[g]!) free[r] = 1;
+    return { byTrigger, unchecked, free, everyRule: { listed: undefined, free }, freeOnly: { listed: [], free } };
+  };
+  let plan = planFor(
+    groups.needs.map((n) => defaultNeedles(n)),
+    [],
+  );
+
+  const decide = (): LineRules | null => {
+    let result: LineRules | null = null;
+    if (seen[unicodeEscape] === line) {
+      result = plan.everyRule;
+    } else {
       const slashEscaped = seen[slashEscape] === line;
-      for (const check of checks) {
-        if (check(none, slashEscaped)) {
-          result = true;
-          break;
+      let matched: number[] | undefined;
+      const { byTrigger } = plan;
+      for (let h = 0; h < lineHits.length; h++) {
+        const triggered = byTrigger[lineHits[h]!]!;
+        for (let k = 0; k < triggered.length; k++) {
+          const g = triggered[k]!;
+          if (checked[g] === line) continue;
+          checked[g] = line;
+          if (checks[g]!(none, slashEscaped)) (matched ??= []).push(g);
+        }
+      }
+      if (matched !== undefined) {
+        result = { listed: rulesOfGroups(matched, groups.rules), free: plan.free };
+      } else {
+        for (const g of plan.unchecked) {
+          if (checks[g]!(none, slashEscaped)) {
+            result = plan.freeOnly;
+            break;
+          }
         }
       }
     }
+    lineHits.length = 0;
     line++;
+    return result;
+  };
+  let candidateRules: LineRules[] = [];
+  const lineRules = (bytes: Buffer, start: number, end: number): LineRules | null => {
+    let result: LineRules | null = null;
+    scanning = bytes;
+    scanEnd = end;
+    matcher.scan(bytes, start, end, hit, () => {
+      result = decide();
+    });
     return result;
   };
   return {
     needles,
     escapes: [patterns[unicodeEscape]!, patterns[slashEscape]!],
-    calibrate() {},
     hidden,
     exact: true,
+    get candidateRules() {
+      return candidateRules;
+    },
+    parseAll: groups.needleless.includes(1),
+    get freeOnly() {
+      return plan.freeOnly;
+    },
+    calibrate(sample) {
+      // Lines of the sample holding each literal: one pass, as a scan.
+      const lines = new Float64Array(patterns.length);
+      const lastLine = new Float64Array(patterns.length).fill(-1);
+      let sampleLines = 0;
+      let lineNo = 0;
+      matcher.scan(
+        sample,
+        0,
+        sample.length,
+        (id) => {
+          if (lastLine[id] === lineNo) return;
+          lastLine[id] = lineNo;
+          lines[id]!++;
+        },
+        () => lineNo++,
+      );
+      for (let p = sample.indexOf(0x0a); p !== -1; p = sample.indexOf(0x0a, p + 1)) sampleLines++;
+      if (sample.length > 0 && sample[sample.length - 1] !== 0x0a) sampleLines++;
+      const shares: number[] = [];
+      const linesOf = (needle: string) => triggerIds(needle).reduce((sum, id) => sum + lines[id]!, 0);
+      const triggers = groups.needs.map((need, g) => {
+        // Every group's need has a needle (groupRules), so it has a trigger.
+        const best = cheapestTrigger(need, linesOf) ?? { needles: defaultNeedles(need) ?? [], lines: sampleLines };
+        const share = sampleLines === 0 ? 0 : best.lines / sampleLines;
+        shares[g] = share;
+        return share > FREE_SHARE ? undefined : best.needles;
+      });
+      const unchecked = triggers.flatMap((t, g) => (t === undefined ? [g] : [])).sort((a, b) => shares[b]! - shares[a]!);
+      plan = planFor(triggers, unchecked);
+    },
     candidates(bytes, start, end) {
       const starts: number[] = [];
+      const rules: LineRules[] = [];
       scanning = bytes;
       scanEnd = end;
       matcher.scan(bytes, start, end, hit, (lineStart) => {
-        if (decide()) starts.push(lineStart);
+        const r = decide();
+        if (r !== null) {
+          starts.push(lineStart);
+          rules.push(r);
+        }
       });
+      candidateRules = rules;
       return starts;
     },
-    mayMatch(bytes, start, end) {
-      let result = false;
-      scanning = bytes;
-      scanEnd = end;
-      matcher.scan(bytes, start, end, hit, () => {
-        result = decide();
-      });
-      return result;
+    lineRules,
+    mayMatch: (bytes, start, end) => lineRules(bytes, start, end) !== null,
+  };
+}
+
+/**
+ * Of the sets of needles one of which every line meeting `need` holds, the one on the fewest lines
+ * of a sample (`linesOf` a needle; a set counts the sum): for an AND, its cheapest part's; for an
+ * OR, the union of each part's cheapest, which may mix rare needles of one branch with those of
+ * another where needleAlternatives takes each branch's static best. Undefined when the need
+ * promises no needle.
+ */
+export function cheapestTrigger(need: Need, linesOf: (needle: string) => number): { needles: string[]; lines: number } | undefined {
+  switch (need.kind) {
+    case 'any':
+      return undefined;
+    case 'lit':
+      return { needles: [need.text], lines: linesOf(need.text) };
+    case 'and': {
+      let best: { needles: string[]; lines: number } | undefined;
+      for (const n of need.of) {
+        const t = cheapestTrigger(n, linesOf);
+        if (t !== undefined && (best === undefined || t.lines < best.lines)) best = t;
+      }
+      return best;
+    }
+    case 'or': {
+      const needles: string[] = [];
+      let lines = 0;
+      for (const n of need.of) {
+        const t = cheapestTrigger(n, linesOf);
+        if (t === undefined) return undefined;
+        for (const needle of t.needles) needles.push(needle);
+        lines += t.lines;
+      }
+      return { needles, lines };
+    }
+  }
+}
+
+/**
+ * `prefilter` as it is tuned now, not to be calibrated again (a worker reads a file's ranges one
+ * after the other and tunes on the first, parallel/worker.ts). Its state is read through, not
+ * copied: `candidateRules` changes with every `candidates` call.
+ */
+export function tunedPrefilter(prefilter: LinePrefilter): LinePrefilter {
+  return {
+    candidates: (bytes, start, end) => prefilter.candidates(bytes, start, end),
+    get exact() {
+      return prefilter.exact;
+    },
+    get candidateRules() {
+      return prefilter.candidateRules;
+    },
+    lineRules: (bytes, start, end) => prefilter.lineRules(bytes, start, end),
+    parseAll: prefilter.parseAll,
+    get freeOnly() {
+      return prefilter.freeOnly;
     },
   };
 }

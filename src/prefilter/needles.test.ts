@@ -129,8 +129,24 @@ describe('line prefilter over a buffer', () => {
     expect(check(prefilter, 2)).toBe(false);
   });
 
-  it('is off when any rule has no safe needle', () => {
-    expect(compilePrefilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql('any where process.name : "x"'))])).toBeUndefined();
+  it('is off only when no rule has a safe needle', () => {
+    const needleless = eqlNeed(parseEql('any where process.name : "x"'));
+    expect(compilePrefilter([needleless, needleless])).toBeUndefined();
+  });
+
+  it('stays on beside a rule without a needle: every line is parsed, and offered to the others only with their needles', () => {
+    const prefilter = compilePrefilter([kqlNeed(parseKql(R2)), eqlNeed(parseEql('any where process.name : "x"')), eqlNeed(parseEql(R1))])!;
+    expect(prefilter.parseAll).toBe(true);
+    expect([...prefilter.freeOnly.free]).toEqual([0, 1, 0]);
+    expect(prefilter.freeOnly.listed).toEqual([]);
+    const at = (i: number) => {
+      const start = lines.slice(0, i).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+      return prefilter.lineRules(buf, start, start + Buffer.byteLength(lines[i]!));
+    };
+    // Line 0 holds R2's needles, line 4 R1's; line 1 none (only the rule without a needle takes it).
+    expect(at(0)?.listed).toEqual([0]);
+    expect(at(4)?.listed).toEqual([2]);
+    expect(at(1)).toBeNull();
   });
 });
 

@@ -38,13 +38,16 @@ export function isUnsupported(r: LoadedRule): r is UnsupportedRule {
 /** Reads and validates one rule file. Throws RuleError naming the file and field. */
 export function loadRuleFile(path: string, options: { displayPath?: string; bundled?: boolean } = {}): LoadedRule {
   const file = options.displayPath ?? path;
-  let text: string;
+  return parseRuleText(readRuleFile(path, file).toString('utf8'), file, options.bundled ?? false);
+}
+
+/** The bytes of a rule file (`file` names it in the error). Throws RulePathError when it cannot be read. */
+export function readRuleFile(path: string, file: string): Buffer {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch (e) {
     throw new RulePathError({ message: `cannot read rule file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file });
   }
-  return parseRuleText(text, file, options.bundled ?? false);
 }
 
 type Table = Record<string, unknown>;

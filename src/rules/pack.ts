@@ -1,7 +1,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
-import { isUnsupported, loadRuleFile, type UnsupportedRule } from './load.js';
+import { isUnsupported, parseRuleText, readRuleFile, type LoadedRule, type UnsupportedRule } from './load.js';
+import { RuleCache, type CacheEntry } from './cache.js';
+import { parseRuleQuery, type ParsedQuery } from './parsedQuery.js';
 import { RuleError, RulePathError } from './ruleError.js';
 import type { Rule } from './types.js';
 
@@ -15,6 +17,32 @@ export interface RulePack {
   errors: RuleError[];
   /** Bundled rules replaced by a user's copy with the same rule_id: `[rule id, user file]`. */
   replaced: Array<{ id: string; name: string; file: string }>;
+  /** The rules' parsed queries, from the rule cache when it has them. */
+  queries: RuleQueries;
+}
+
+/** What compiles a pack's rules: their parsed queries, from the rule cache (src/rules/cache.ts) when it has them. */
+export class RuleQueries {
+  /** The cache entry each rule was loaded from or stored in. */
+  readonly entries = new Map<Rule, CacheEntry>();
+
+  constructor(private readonly cache: RuleCache | undefined) {}
+
+  /** The rule's parsed query: the cache's copy, else parsed now and kept for the cache. Throws QuerySyntaxError. */
+  parse(rule: Rule): ParsedQuery {
+    const entry = this.entries.get(rule);
+    if (this.cache === undefined || entry === undefined) return parseRuleQuery(rule);
+    const cached = this.cache.query(entry, rule.language);
+    if (cached !== undefined) return cached;
+    const parsed = parseRuleQuery(rule);
+    this.cache.storeQuery(entry, parsed);
+    return parsed;
+  }
+
+  /** Writes what this run added to the cache. Returns a warning for the user when it could not, else undefined. */
+  save(): string | undefined {
+    return this.cache?.save();
+  }
 }
 
 /**
@@ -49,8 +77,9 @@ export function findRuleFiles(path: string): string[] {
  * so `validate` can report every broken rule in one run. Two rules with one rule_id is an error:
  * alerts are keyed by rule id and one would silently shadow the other.
  */
-export function loadRulePack(options: { bundled: boolean; paths: string[] }): RulePack {
-  const pack: RulePack = { rules: [], unsupported: [], errors: [], replaced: [] };
+export function loadRulePack(options: { bundled: boolean; paths: string[]; cacheDir?: string }): RulePack {
+  const cache = options.cacheDir === undefined ? undefined : new RuleCache(options.cacheDir);
+  const pack: RulePack = { rules: [], unsupported: [], errors: [], replaced: [], queries: new RuleQueries(cache) };
   const seen = new Map<string, { file: string; bundled: boolean }>();
   const sources: Array<{ path: string; display: string; bundled: boolean }> = [];
   if (options.bundled) {
@@ -70,7 +99,7 @@ export function loadRulePack(options: { bundled: boolean; paths: string[] }): Ru
   }
   for (const s of sources) {
     try {
-      const loaded = loadRuleFile(s.path, { displayPath: s.display, bundled: s.bundled });
+      const { loaded, entry } = loadSource(s, cache);
       const previous = seen.get(loaded.id);
       if (previous?.bundled && !s.bundled) {
         // The bundled rules are copies of Elastic's, so pointing --rules at a clone of
@@ -89,11 +118,26 @@ export function loadRulePack(options: { bundled: boolean; paths: string[] }): Ru
       }
       seen.set(loaded.id, { file: s.display, bundled: s.bundled });
       if (isUnsupported(loaded)) pack.unsupported.push(loaded);
-      else pack.rules.push(loaded);
+      else {
+        pack.rules.push(loaded);
+        if (entry !== undefined) pack.queries.entries.set(loaded, entry);
+      }
     } catch (e) {
       if (e instanceof RuleError) pack.errors.push(e);
       else throw e;
     }
   }
   return pack;
+}
+
+/** One rule file, from the cache when it holds the file's content, else loaded and stored. Throws RuleError. */
+function loadSource(s: { path: string; display: string; bundled: boolean }, cache: RuleCache | undefined): { loaded: LoadedRule; entry?: CacheEntry } {
+  const bytes = readRuleFile(s.path, s.display);
+  if (cache === undefined) return { loaded: parseRuleText(bytes.toString('utf8'), s.display, s.bundled) };
+  const key = RuleCache.keyOf(bytes, s.bundled);
+  const hit = cache.lookup(key, s.display);
+  if (hit !== undefined) return { loaded: hit.rule, entry: hit.entry };
+  // A file that does not load throws here and is never stored: its errors are always a fresh load's.
+  const stored = cache.store(key, parseRuleText(bytes.toString('utf8'), s.display, s.bundled));
+  return { loaded: stored.rule, entry: stored.entry };
 }

@@ -13,6 +13,8 @@ export interface RuleSelection {
   /** `--tag TAG`: keep rules that carry any of these tags (case-insensitive). */
   tags: string[];
   minSeverity?: Severity;
+  /** The rule cache folder (src/rules/cache.ts, `ruleCacheDir`); undefined: no cache. */
+  cacheDir?: string;
   /** Keep `enabled = false` rules among `rules` (the `rules` listing shows them, marked). */
   includeDisabled?: boolean;
 }
@@ -30,7 +32,7 @@ export interface SelectedRules extends RulePack {
 }
 
 export function selectRules(sel: RuleSelection): SelectedRules {
-  const pack = loadRulePack({ bundled: sel.bundled, paths: sel.rulePaths });
+  const pack = loadRulePack({ bundled: sel.bundled, paths: sel.rulePaths, cacheDir: sel.cacheDir });
   let rules = pack.rules;
   const unknown: string[] = [];
   if (sel.only.length > 0) {

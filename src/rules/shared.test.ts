@@ -1,12 +1,7 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadRulePack } from './pack.js';
+import { parseRuleQuery } from './parsedQuery.js';
 import { loadSharedRuleSet, ruleSetFingerprint, RuleSetMismatch, shareRuleSet } from './shared.js';
-
-const tmp = mkdtempSync(join(tmpdir(), 'lkm-shared-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const BUNDLED = { bundled: true, paths: [] };
 
@@ -42,40 +37,44 @@ describe('the mappings in the fingerprint', () => {
       ruleSetFingerprint(rules, [text, text]),
     ]);
     expect(prints.size).toBe(4);
-    const shared = shareRuleSet(BUNDLED, rules, [text]);
+    const shared = shareRuleSet(rules, [text]);
     expect(shared.mappings).toEqual([text]);
-    expect(loadSharedRuleSet(shared)).toEqual(rules);
+    expect(loadSharedRuleSet(shared).rules).toEqual(rules);
     expect(() => loadSharedRuleSet({ ...shared, mappings: [] })).toThrow(RuleSetMismatch);
   });
 });
 
 describe('loadSharedRuleSet', () => {
-  it('loads the rules the main thread runs, in its order, whatever the selection left out', () => {
+  it('gives a worker the rules the main thread runs, in its order, with their parsed queries, from one shared copy', () => {
     const all = loadRulePack(BUNDLED).rules;
-    const chosen = [all[1]!];
-    const shared = shareRuleSet(BUNDLED, chosen);
-    expect(shared.ids).toEqual([all[1]!.id]);
-    expect(loadSharedRuleSet(shared)).toEqual(chosen);
     const reversed = [all[1]!, all[0]!];
-    expect(loadSharedRuleSet(shareRuleSet(BUNDLED, reversed))).toEqual(reversed);
+    const shared = shareRuleSet(reversed);
+    expect(shared.ids).toEqual(reversed.map((r) => r.id));
+    // Shared memory: workers read the one copy, however many there are.
+    expect(shared.payload.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const { rules, queries } = loadSharedRuleSet(shared);
+    expect(rules).toEqual(reversed);
+    expect(queries).toEqual(reversed.map(parseRuleQuery));
   });
 
-  it('throws RuleSetMismatch when a rule file changed after the main thread loaded it', () => {
-    const file = join(tmp, 'kmod.toml');
-    copyFileSync(new URL('../../rules/persistence_creation_of_kernel_module.toml', import.meta.url), file);
-    const pack = { bundled: false, paths: [file] };
-    const shared = shareRuleSet(pack, loadRulePack(pack).rules);
-    expect(loadSharedRuleSet(shared)).toHaveLength(1);
-    writeFileSync(file, readFileSync(file, 'utf8').replace('file.extension == "ko"', 'file.extension == "kx"'));
-    expect(() => loadSharedRuleSet(shared)).toThrow(RuleSetMismatch);
-    expect(() => loadSharedRuleSet(shared)).toThrow(/other rules than the main thread: the same 1 rules differ in content .* Scan again, or with --workers 1\./);
+  it('sends the queries the main thread parsed (a cached AST is not parsed again)', () => {
+    const rules = loadRulePack(BUNDLED).rules;
+    const asked: string[] = [];
+    const shared = shareRuleSet(rules, [], (rule) => {
+      asked.push(rule.id);
+      return parseRuleQuery(rule);
+    });
+    expect(asked).toEqual(rules.map((r) => r.id));
+    expect(loadSharedRuleSet(shared).queries).toHaveLength(2);
   });
 
-  it('throws RuleSetMismatch naming the rules a worker cannot find', () => {
-    const shared = shareRuleSet(BUNDLED, loadRulePack(BUNDLED).rules);
-    const onlyKmod = join(tmp, 'only-kmod.toml');
-    copyFileSync(new URL('../../rules/persistence_creation_of_kernel_module.toml', import.meta.url), onlyKmod);
-    const gone = { ...shared, pack: { bundled: false, paths: [onlyKmod] } };
-    expect(() => loadSharedRuleSet(gone)).toThrow(/1 of its 2 rules are missing \(80084fa9-8677-4453-8680-b891d3c0c778\)/);
+  it('throws RuleSetMismatch when what a worker got is not what the main thread described', () => {
+    const rules = loadRulePack(BUNDLED).rules;
+    const shared = shareRuleSet(rules);
+    const other = shareRuleSet([{ ...rules[0]!, query: `${rules[0]!.query} ` }, rules[1]!]);
+    expect(() => loadSharedRuleSet({ ...shared, payload: other.payload })).toThrow(
+      /loaded other rules than the main thread: the same 2 rules differ in content .* meanwhile scan with --workers 1\./,
+    );
+    expect(() => loadSharedRuleSet({ ...shared, payload: shareRuleSet([rules[1]!]).payload })).toThrow(/1 of its 2 rules are missing \(80084fa9-8677-4453-8680-b891d3c0c778\)/);
   });
 });

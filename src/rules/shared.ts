@@ -1,22 +1,22 @@
 import { createHash } from 'node:crypto';
-import { loadRulePack } from './pack.js';
+import { deserialize, serialize } from 'node:v8';
 import type { MappingSource } from '../fieldTypes/index.js';
+import { parseRuleQuery, type ParsedQuery } from './parsedQuery.js';
 import type { Rule } from './types.js';
 
 /**
- * The rules a scan runs, described so that a worker thread can load the very same ones. Compiled
- * rules hold functions and cannot cross threads, so each worker loads and compiles the rules
- * again, and reports its hits by index into this list: both sides must hold the same rules in the
- * same order. The worker loads the whole pack and `ids` pick the rules and their order, so no
- * selection option (--rule, --exclude-rule, --tag, …) has to be repeated in step, and the main
- * thread may run fewer rules than it selected (`baseline` keeps only the new_terms ones).
- * `fingerprint` proves the worker read the same rule text (a rule file edited during the scan
- * would not be).
+ * The rules a scan runs, sent to its worker threads. Compiled rules hold functions and cannot
+ * cross threads, so each worker compiles the rules again, and reports its hits by index into this
+ * list: both sides must hold the same rules in the same order. The main thread sends the rules
+ * themselves with their parsed queries, serialised once into shared memory that every worker
+ * reads: a worker neither reads rule files nor parses a query, so N workers do not cost N loads
+ * of the pack, and a rule file edited during the scan cannot reach them. `fingerprint` still
+ * proves that what a worker compiles is what the main thread runs.
  */
 export interface SharedRuleSet {
-  /** Where the rules are loaded from (loadRulePack's options), as the main thread loaded them. */
-  pack: { bundled: boolean; paths: string[] };
-  /** The rules the main thread runs, in its order. */
+  /** `serialize({ rules, queries })` (node:v8), in a SharedArrayBuffer: one copy for every worker. */
+  payload: Uint8Array;
+  /** The rules' ids, in the main thread's order. */
   ids: string[];
   /**
    * `--mapping` files as the main thread read them: a worker compiles with the same field types
@@ -46,27 +46,32 @@ export function ruleSetFingerprint(rules: readonly Rule[], mappings: readonly Ma
   return hash.digest('hex');
 }
 
-/** What the main thread sends its workers about the rules it runs (`rules`, loaded from `pack`, typed by `mappings`). */
-export function shareRuleSet(pack: SharedRuleSet['pack'], rules: readonly Rule[], mappings: readonly MappingSource[] = []): SharedRuleSet {
-  return { pack, ids: rules.map((r) => r.id), mappings: [...mappings], fingerprint: ruleSetFingerprint(rules, mappings) };
+/**
+ * What the main thread sends its workers about the rules it runs, typed by `mappings`. `parse`
+ * gives each rule's parsed query (the pack's, so a cached AST is not parsed again).
+ */
+export function shareRuleSet(rules: readonly Rule[], mappings: readonly MappingSource[] = [], parse: (rule: Rule) => ParsedQuery = parseRuleQuery): SharedRuleSet {
+  const bytes = serialize({ rules, queries: rules.map(parse) });
+  const payload = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  payload.set(bytes);
+  return { payload, ids: rules.map((r) => r.id), mappings: [...mappings], fingerprint: ruleSetFingerprint(rules, mappings) };
 }
 
 /**
- * In a worker: loads the rules the main thread described, in its order. Throws RuleSetMismatch
- * when they are not the same rules, rather than report hits that the main thread would credit to
- * other rules.
+ * In a worker: the rules the main thread sent, in its order, with their parsed queries. Throws
+ * RuleSetMismatch when they are not the rules it described, rather than report hits that the
+ * main thread would credit to other rules.
  */
-export function loadSharedRuleSet(shared: SharedRuleSet): Rule[] {
-  const byId = new Map(loadRulePack(shared.pack).rules.map((r) => [r.id, r]));
-  const missing = shared.ids.filter((id) => !byId.has(id));
-  const rules = shared.ids.flatMap((id) => byId.get(id) ?? []);
+export function loadSharedRuleSet(shared: SharedRuleSet): { rules: Rule[]; queries: ParsedQuery[] } {
+  // What the main thread serialised; the fingerprint below is what vouches for it.
+  const { rules, queries } = deserialize(shared.payload) as { rules: Rule[]; queries: ParsedQuery[] };
+  const ids = new Set(rules.map((r) => r.id));
+  const missing = shared.ids.filter((id) => !ids.has(id));
   const fingerprint = ruleSetFingerprint(rules, shared.mappings);
-  if (missing.length === 0 && fingerprint === shared.fingerprint) return rules;
+  if (missing.length === 0 && rules.length === shared.ids.length && queries.length === rules.length && fingerprint === shared.fingerprint) return { rules, queries };
   const what =
     missing.length > 0
       ? `${missing.length} of its ${shared.ids.length} rules are missing (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})`
       : `the same ${rules.length} rules differ in content (fingerprint ${fingerprint.slice(0, 12)}, main thread ${shared.fingerprint.slice(0, 12)})`;
-  throw new RuleSetMismatch(
-    `a scan worker loaded other rules than the main thread: ${what}. Was a rule file changed during the scan? Scan again, or with --workers 1.`,
-  );
+  throw new RuleSetMismatch(`a scan worker loaded other rules than the main thread: ${what}. This is a bug in lkm-scan; meanwhile scan with --workers 1.`);
 }

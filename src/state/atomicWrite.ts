@@ -5,6 +5,12 @@ import { basename, dirname, join } from 'node:path';
 /** The file operations an atomic write uses; a parameter so tests can make one of them fail. */
 export type AtomicWriteFs = Pick<typeof nodeFs, 'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync'>;
 
+/** How to write: `mode` of a new file (before the umask); `durable: false` skips the fsyncs, for a file whose loss costs only time (a cache that checks what it reads). */
+export interface AtomicWriteOptions {
+  mode?: number;
+  durable?: boolean;
+}
+
 /**
  * Replaces `path` with `text` so that a reader (or the next run, after a crash or a full disk)
  * sees either the old file or the new one, never a mix: the text goes to a temporary file in the
@@ -12,15 +18,16 @@ export type AtomicWriteFs = Pick<typeof nodeFs, 'openSync' | 'writeSync' | 'fsyn
  * `path`. On any failure the temporary file is removed, `path` is left as it was, and the error
  * is thrown.
  */
-export function writeFileAtomic(path: string, text: string, fs: AtomicWriteFs = nodeFs): void {
+export function writeFileAtomic(path: string, text: string | Uint8Array, fs: AtomicWriteFs = nodeFs, options: AtomicWriteOptions = {}): void {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const bytes = Buffer.from(text, 'utf8');
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  const durable = options.durable ?? true;
   let fd: number | undefined;
   try {
-    fd = fs.openSync(temp, 'wx');
+    fd = fs.openSync(temp, 'wx', options.mode);
     let written = 0;
     while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written);
-    fs.fsyncSync(fd);
+    if (durable) fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
     fs.renameSync(temp, path);
@@ -39,7 +46,7 @@ export function writeFileAtomic(path: string, text: string, fs: AtomicWriteFs = 
     }
     throw e;
   }
-  syncFolder(dirname(path));
+  if (durable) syncFolder(dirname(path));
 }
 
 /** Makes the rename itself durable. Not every platform can open a folder; the rename still stands. */

@@ -4,7 +4,7 @@
 // byte-level needle, and directly on the needles: a line whose event a rule matches is a candidate.
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -16,7 +16,7 @@ import type { EcsEvent } from '../../src/event/types.js';
 import { candidateLineStarts, compilePrefilter } from '../../src/prefilter/compile.js';
 import { packEvents } from '../support/packEvents.js';
 import { randomEcs } from '../support/randomEcs.js';
-import { jsonLines, runInProcess } from '../e2e/run.js';
+import { jsonLines, runCli, runInProcess } from '../e2e/run.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lkm-scan-prefilter-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -146,11 +146,24 @@ describe('the one-pass prefilter with the Linux rules of the vendored detection-
 
     const args = ['--no-bundled', '--rules', rulesDir, '--format', 'json', '--quiet', events];
     const full = await runInProcess([...args, '--no-prefilter']);
-    const fast = await runInProcess(args);
+    const stats = (file: string) => ['--stats', join(dir, file)];
+    const fast = await runInProcess([...args, ...stats('one.json')]);
     expect(new Set(jsonLines(full.stdout).map((a) => a.rule.id)).size).toBeGreaterThanOrEqual(20);
     expect(fast.stdout).toBe(full.stdout);
     expect(fast.code).toBe(full.code);
-  }, 20_000);
+    // Workers tune their prefilter on their own first range (parallel/worker.ts): the same alerts and counts.
+    const workers = await runCli([...args, '--workers', '2', ...stats('workers.json')], { env: { LKM_SCAN_RANGE_BYTES: '100000', LKM_SCAN_DEBUG: '1' } });
+    // Workers read every line (the main thread dispatched none itself).
+    expect(workers.stderr).toMatch(/rule index: 0 events dispatched/);
+    expect(workers.stdout).toBe(full.stdout);
+    expect(workers.code).toBe(full.code);
+    const counts = (file: string) => {
+      const { inputs } = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { inputs: { skipped_by_prefilter: number } };
+      return inputs;
+    };
+    expect(counts('workers.json')).toEqual(counts('one.json'));
+    expect(counts('one.json').skipped_by_prefilter).toBeGreaterThan(500);
+  }, 30_000);
 });
 
 // A KQL value that reads as a number, boolean or address matches event values JSON writes in

@@ -1,4 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -11,6 +13,14 @@ export function extractPackRules(dir: string, files: readonly string[] = []): vo
   execFileSync('tar', ['xzf', PACK, '-C', dir, ...files.map((f) => `./${f}`)]);
 }
 export const BIN = fileURLToPath(new URL('../../bin/lkm-scan.js', import.meta.url));
+
+/**
+ * The rule cache (src/rules/cache.ts) of every run through runCli and runInProcess (vitest.config.ts
+ * sets it for every other process a test starts too): never the user's own ~/.cache. One folder for the whole suite, kept between runs (a rebuild changes the
+ * code key in its file names; entries are found by content, so a pack extracted anywhere hits),
+ * so the tests that load the whole vendored pack share one warm cache.
+ */
+export const TEST_CACHE_DIR = process.env.LKM_SCAN_CACHE_DIR ?? join(tmpdir(), `lkm-scan-test-cache-${process.getuid?.() ?? 'user'}`);
 
 export interface RunResult {
   code: number | null;
@@ -32,7 +42,7 @@ function collect(file: string, args: string[], options: { stdin?: string | Buffe
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', ...options.env },
+      env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', LKM_SCAN_CACHE_DIR: TEST_CACHE_DIR, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -74,7 +84,7 @@ export async function runInProcess(args: string[], options: { stdin?: string | B
     stdout,
     stderr,
     stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
-    env: { NO_COLOR: '', FORCE_COLOR: '0', ...options.env },
+    env: { NO_COLOR: '', FORCE_COLOR: '0', LKM_SCAN_CACHE_DIR: TEST_CACHE_DIR, ...options.env },
   });
   await new Promise((resolve) => setImmediate(resolve));
   return { code, stdout: out, stderr: err };

@@ -6,7 +6,10 @@ import type { Alert } from '../alert.js';
 import type { CompiledRule } from '../compileRule.js';
 import { maxSignalsStage, type CapOrder } from './maxSignals.js';
 import { compareKeys, DEFAULT_MAX_SIGNALS, executionOf, scheduleOf, type AlertStage, type KeyValue, type Schedule } from './stage.js';
+import { alertSize, deserializeAlert, serializeAlert } from './spill.js';
 import { compileGroupsOf, SuppressionStage } from './suppression.js';
+import { SpillFile, type SpillHolder } from '../../state/spillFile.js';
+import { SpillSorter, type SortRecord } from '../../state/spillSort.js';
 
 export type { AlertStage } from './stage.js';
 
@@ -31,31 +34,62 @@ export interface AlertStageCounts {
  * alerts without a time come first, as they are decided.
  */
 export class RuleAlertStages {
-  private readonly stages: Array<{ stage: AlertStage; counts: Required<AlertStageCounts>; target: AlertStageCounts }> = [];
-  private collected: Array<{ alert: Alert; rule: number; seq: number }> | undefined;
+  private readonly stages: Array<{ stage: AlertStage; counts: Required<AlertStageCounts>; target: AlertStageCounts; rule: CompiledRule['rule'] }> = [];
+  /** While finishing over files: what is decided, sorted by (time, rule, order) in a sort that spills (state/spillSort.ts). */
+  private collected: SpillSorter<{ alert: Alert; rule: number }> | undefined;
+  /**
+   * Where the lines of alerts and events held until the input ends are kept (state/spillFile.ts),
+   * for the stages and the runners (runners/runner.ts RunnerContext); closed once `finish` wrote
+   * everything out.
+   */
+  readonly spill: SpillFile;
 
   constructor(
     private readonly emit: (alert: Alert) => void,
     private readonly options: AlertStageOptions,
-  ) {}
+    spill?: SpillFile,
+  ) {
+    this.spill = spill ?? new SpillFile();
+  }
 
   /** Sets up a rule's stages; returns what its runner emits into. `onEmit` counts what reaches the output. */
   add(compiled: CompiledRule, target: AlertStageCounts, onEmit: () => void): (alert: Alert) => void {
     const rule = this.stages.length;
     const out = (alert: Alert) => {
       onEmit();
-      if (this.collected) this.collected.push({ alert, rule, seq: this.collected.length });
+      if (this.collected) this.collected.add(alert.timeMs ?? -Infinity, rule, this.collectedSeq++, { alert, rule }, alertSize(alert));
       else this.emit(alert);
     };
     const counts = { leftOut: 0, suppressed: 0, closedEarly: 0 };
-    const stage = createAlertStages(compiled, this.options, out, counts);
-    this.stages.push({ stage, counts, target });
+    const stage = createAlertStages(compiled, this.options, out, counts, this.spill);
+    this.stages.push({ stage, counts, target, rule: compiled.rule });
     return (alert) => stage.push(alert);
   }
 
   /** Runs `finishRunners` (which may emit), finishes every stage, writes what was held, copies the counts. */
   finish(finishRunners: () => void): void {
-    if (!this.options.live) this.collected = [];
+    try {
+      this.finishAll(finishRunners);
+    } finally {
+      this.spill.close();
+    }
+  }
+
+  private collectedSeq = 0;
+
+  private finishAll(finishRunners: () => void): void {
+    if (!this.options.live) {
+      this.collected = new SpillSorter(this.spill, {
+        encode: ({ alert, rule }) => `${rule} ${serializeAlert(alert)}`,
+        decode: (text) => {
+          const space = text.indexOf(' ');
+          const rule = Number(text.slice(0, space));
+          const stage = this.stages[rule];
+          if (stage === undefined) throw new Error(`internal: a held alert names rule ${rule} of ${this.stages.length}`);
+          return { alert: deserializeAlert(text.slice(space + 1), stage.rule), rule };
+        },
+      });
+    }
     finishRunners();
     for (const { stage, counts, target } of this.stages) {
       stage.finish();
@@ -63,19 +97,21 @@ export class RuleAlertStages {
       if (counts.suppressed) target.suppressed = counts.suppressed;
       if (counts.closedEarly) target.closedEarly = counts.closedEarly;
     }
-    const held = this.collected ?? [];
+    const held = this.collected;
     this.collected = undefined;
-    held.sort((a, b) => timeKey(a.alert) - timeKey(b.alert) || a.rule - b.rule || a.seq - b.seq);
-    for (const h of held) this.emit(h.alert);
+    if (held === undefined) return;
+    for (const { value } of held.drain()) this.emit(value.alert);
   }
 }
 
-function timeKey(alert: Alert): number {
-  return alert.timeMs ?? -Infinity;
-}
-
 /** The stages a rule needs in front of `emit`; `emit` itself when it needs none. */
-export function createAlertStages(compiled: CompiledRule, options: AlertStageOptions, emit: (alert: Alert) => void, counts: Required<AlertStageCounts>): AlertStage {
+export function createAlertStages(
+  compiled: CompiledRule,
+  options: AlertStageOptions,
+  emit: (alert: Alert) => void,
+  counts: Required<AlertStageCounts>,
+  spill: SpillFile = new SpillFile(),
+): AlertStage {
   const { rule } = compiled;
   const schedule = scheduleOf(rule);
   const maxSignals = rule.maxSignals ?? DEFAULT_MAX_SIGNALS;
@@ -94,7 +130,7 @@ export function createAlertStages(compiled: CompiledRule, options: AlertStageOpt
   // Without suppression, an execution can only create the first alerts of its range (by time or
   // key), so each interval keeps only as many as could ever be created: memory stays bounded.
   const bound = suppression ? undefined : boundFor(maxSignals, schedule, order);
-  return timeOrdered(stage, bound, counts);
+  return timeOrdered(stage, bound, counts, spill, rule);
 }
 
 /** Per interval of event time, which of its alerts some execution could still create. */
@@ -113,6 +149,8 @@ interface Held {
   timeMs: number;
   seq: number;
   key?: readonly KeyValue[];
+  /** What it costs in memory, roughly (spill.ts alertSize), for the spill budget. */
+  size: number;
 }
 
 const byTime = (a: Held, b: Held) => a.timeMs - b.timeMs || a.seq - b.seq;
@@ -176,16 +214,44 @@ function capOrder(compiled: CompiledRule): CapOrder {
  * Over files, a rule's alerts come in the order of the lines that raised them (query rules) or
  * of their decisions: they are held and passed on in event time at the end (ties in the order
  * they came), as runners/timeOrder.ts does for events, so the result does not depend on the order
- * of lines or files. With a bound, each interval of event time holds only the alerts some
- * execution could create (the rest counted as left out, ~ `keep`), else memory grows with the
- * rule's alerts, not with the input.
+ * of lines or files. They wait in a sort that spills to disk (state/spillSort.ts), so memory
+ * stays flat however many there are. With a bound, each interval of event time passes on only
+ * the alerts some execution could create (the rest counted as left out).
  */
-function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Required<AlertStageCounts>): AlertStage {
+function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Required<AlertStageCounts>, spill: SpillFile, rule: Alert['rule']): AlertStage {
+  // Alerts held in memory by interval, cut back as they come to what an execution could create;
+  // when the scan's sorts hold more than their budget, written to `sorter` as a run, by
+  // (interval, time, order) so that an interval's alerts come back together, in event time.
   const byInterval = new Map<number, Held[]>();
+  const sorter = new SpillSorter<Alert>(spill, { encode: serializeAlert, decode: (text) => deserializeAlert(text, rule) });
   let seq = 0;
+  let inMemory = 0;
+  const memory: SpillHolder = {
+    get heldBytes() {
+      return inMemory;
+    },
+    writeRun() {
+      const records: Array<SortRecord<Alert>> = [];
+      for (const [interval, held] of byInterval) for (const h of held) records.push({ k1: interval, k2: h.timeMs, k3: h.seq, value: h.alert });
+      byInterval.clear();
+      spill.hold(memory, -inMemory);
+      inMemory = 0;
+      sorter.writeRunOf(records);
+    },
+  };
   const cut = (held: Held[], interval: number, b: HoldBound): Held[] => {
     const kept = b.select(held, interval);
     counts.leftOut += held.length - kept.length;
+    return kept;
+  };
+  /** Cuts an interval held in memory, giving back to the budget what it no longer holds. */
+  const cutHeld = (held: Held[], interval: number, b: HoldBound): Held[] => {
+    const kept = cut(held, interval, b);
+    let freed = 0;
+    for (const h of held) freed += h.size;
+    for (const h of kept) freed -= h.size;
+    inMemory -= freed;
+    spill.hold(memory, -freed);
     return kept;
   };
   return {
@@ -198,19 +264,49 @@ function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Req
       const interval = bound ? executionOf(timeMs, bound.intervalMs) : 0;
       let held = byInterval.get(interval);
       if (held === undefined) byInterval.set(interval, (held = []));
-      held.push({ alert, timeMs, seq: seq++, key: bound?.keyOf?.(alert) });
+      const size = alertSize(alert);
+      held.push({ alert, timeMs, seq: seq++, key: bound?.keyOf?.(alert), size });
       // Cutting back once twice the bound is reached costs O(log n) per alert amortised.
-      if (bound && held.length >= 2 * bound.keep + 1024) byInterval.set(interval, cut(held, interval, bound));
+      if (bound && held.length >= 2 * bound.keep + 1024) byInterval.set(interval, cutHeld(held, interval, bound));
+      inMemory += size;
+      // Last: over the budget, this may write everything held (this alert too) to disk.
+      spill.hold(memory, size);
     },
     finish() {
-      const intervals = [...byInterval.keys()].sort((a, b) => a - b);
-      for (const i of intervals) {
-        let held = byInterval.get(i) ?? [];
-        if (bound) held = cut(held, i, bound);
-        held.sort(byTime);
-        for (const h of held) next.push(h.alert);
-        byInterval.delete(i);
+      spill.release(memory);
+      if (sorter.size === 0) {
+        // Everything fitted in memory: no run to merge.
+        for (const interval of [...byInterval.keys()].sort((a, b) => a - b)) {
+          let held = byInterval.get(interval) ?? [];
+          if (bound) held = cut(held, interval, bound);
+          for (const h of held.sort(byTime)) next.push(h.alert);
+        }
+        byInterval.clear();
+        next.finish();
+        return;
       }
+      memory.writeRun();
+      if (bound === undefined) {
+        for (const { value } of sorter.drain()) next.push(value);
+        next.finish();
+        return;
+      }
+      // One interval at a time, cut back whenever it holds twice what an execution could create:
+      // the interval's alerts come in time order, so each cut keeps what the whole interval's
+      // would (the first alerts from each execution's range start on).
+      let interval = 0;
+      let held: Held[] = [];
+      const pass = () => {
+        for (const h of cut(held, interval, bound).sort(byTime)) next.push(h.alert);
+        held = [];
+      };
+      for (const { k1, k2: timeMs, k3: order, value: alert } of sorter.drain()) {
+        if (k1 !== interval && held.length > 0) pass();
+        interval = k1;
+        held.push({ alert, timeMs, seq: order, key: bound.keyOf?.(alert), size: 0 });
+        if (held.length >= 2 * bound.keep + 1024) held = cut(held, interval, bound);
+      }
+      if (held.length > 0) pass();
       next.finish();
     },
   };

@@ -1,4 +1,4 @@
-import { parseJson } from '../../event/json.js';
+import { parseJson, stringifyJson } from '../../event/json.js';
 import type { EcsEvent, Scalar } from '../../event/types.js';
 import { lazyAlert, type Alert, type Location } from '../alert.js';
 import type { CompiledNewTermsRule } from '../compileRule.js';
@@ -6,24 +6,38 @@ import { compileTermsOf, NewTermsReplay, NewTermsState, type Term } from '../new
 import type { RuleKindHandler } from './runner.js';
 
 /**
- * What the replay keeps of a possibly-new event until the end of the files: its line when the
- * reader has it (a few hundred bytes), otherwise the parsed event.
+ * What the replay keeps of a possibly-new event until the end of the files, as one line (it goes
+ * to a sort that spills to disk): `r` if the rest ends with the event's input line, `e` if with
+ * its JSON (no line known), then its location as JSON, a tab, and that line.
  */
-type Kept = { location: Location; raw: string } | { location: Location; event: EcsEvent };
+function keptText(location: Location, raw: string | undefined, event: () => EcsEvent): string {
+  return `${raw === undefined ? 'e' : 'r'}${JSON.stringify([location.file, location.line])}\t${raw ?? stringifyJson(event())}`;
+}
+
+function fromKept(text: string): { location: Location; raw: string | undefined; line: string } {
+  // JSON escapes a tab inside a string: the first one ends the location.
+  const tab = text.indexOf('\t');
+  const where: unknown = JSON.parse(text.slice(1, tab));
+  if (!Array.isArray(where) || typeof where[0] !== 'string' || typeof where[1] !== 'number') throw new Error(`internal: a held new_terms event has no location`);
+  const line = text.slice(tab + 1);
+  return { location: { file: where[0], line: where[1] }, raw: text.startsWith('r') ? line : undefined, line };
+}
 
 /** Decides on the terms of one matching event at its time; `event` gives the parsed event. */
 type Decide = (terms: Term[], timeMs: number, location: Location, seq: number, raw: string | undefined, event: () => EcsEvent) => void;
 
 /** A new_terms rule: a matching event alerts for each of its terms not seen within the history window (SPEC §D). */
 export const newTermsRules: RuleKindHandler<CompiledNewTermsRule> = {
-  start({ rule, matches, eventTime }, { emit, count, options }) {
+  start({ rule, matches, eventTime }, { emit, count, options, spill }) {
     const { fields, historyWindowMs } = rule.newTerms;
     const termsOf = compileTermsOf(fields);
-    const alert = (term: Term, timeMs: number, location: Location, event: () => EcsEvent, raw: string | undefined): Alert => {
+    const newTermsOf = (term: Term) => {
       const newTerms: Record<string, Scalar> = {};
       fields.forEach((f, i) => (newTerms[f] = term[i]!));
-      return lazyAlert({ rule, timeMs, location, raw, newTerms }, event);
+      return newTerms;
     };
+    const alert = (term: Term, timeMs: number, location: Location, event: () => EcsEvent, raw: string | undefined): Alert =>
+      lazyAlert({ rule, timeMs, location, raw, newTerms: newTermsOf(term) }, event);
 
     // Live: decided as events come. Files: a replay in event time once the input ends.
     const lastSeen = options.termHistory?.get(rule.id);
@@ -36,12 +50,12 @@ export const newTermsRules: RuleKindHandler<CompiledNewTermsRule> = {
       };
       finish = () => {};
     } else {
-      const replay = new NewTermsReplay<Kept>(historyWindowMs, lastSeen);
-      decide = (terms, timeMs, location, seq, raw, event) => replay.add(terms, timeMs, seq, raw === undefined ? { location, event: event() } : { location, raw });
+      const replay = new NewTermsReplay(historyWindowMs, lastSeen, spill);
+      decide = (terms, timeMs, location, seq, raw, event) => replay.add(terms, timeMs, seq, () => keptText(location, raw, event));
       finish = () => {
         for (const { term, timeMs, doc } of replay.finish()) {
-          if ('raw' in doc) emit(alert(term, timeMs, doc.location, () => parseJson(doc.raw) as EcsEvent, doc.raw));
-          else emit(alert(term, timeMs, doc.location, () => doc.event, undefined));
+          const { location, raw, line } = fromKept(doc);
+          emit(alert(term, timeMs, location, () => parseJson(line) as EcsEvent, raw));
         }
       };
     }

@@ -3,6 +3,7 @@ import type { Alert, Location } from '../alert.js';
 import type { CompiledRule } from '../compileRule.js';
 import type { Extractor, PayloadHit } from '../extract.js';
 import type { ExceptionGate } from '../../exceptions/gate.js';
+import type { SpillFile } from '../../state/spillFile.js';
 
 export interface ScannerOptions {
   /**
@@ -18,6 +19,11 @@ export interface ScannerOptions {
   termHistory?: ReadonlyMap<string, Map<string, number>>;
   /** Cap each rule's alerts per execution at its `max_signals` (default on; `--no-max-signals`). */
   maxSignals?: boolean;
+  /**
+   * Where a scanner keeps the lines it holds until the input ends (state/spillFile.ts); by default
+   * a new SpillFile per scanner. Tests give one with a small memory budget, to exercise the disk.
+   */
+  spillFile?: () => SpillFile;
   /** `--exceptions`: the exception items in front of a rule's runner (src/exceptions), if any apply. */
   exceptionGate?: (compiled: CompiledRule) => ExceptionGate | undefined;
 }
@@ -45,6 +51,11 @@ export interface RunnerContext {
   emit: (alert: Alert) => void;
   count: RuleCounts;
   options: ScannerOptions;
+  /**
+   * Where a runner keeps the lines it holds until the input ends (state/spillFile.ts), so memory
+   * does not grow with them; open until the scan's alerts are all written.
+   */
+  spill: SpillFile;
 }
 
 /** A rule's runtime: stateless rules alert at once; stateful ones may hold events until finish. */

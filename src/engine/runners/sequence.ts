@@ -43,7 +43,7 @@ function startJoined(
   { rule, matches, eventTime, pipes }: CompiledSequenceRule | CompiledSampleRule,
   state: JoinState,
   order: 'time' | 'input',
-  { emit, count, options }: RunnerContext,
+  { emit, count, options, spill }: RunnerContext,
 ): RuleRunner {
   const piped = createPipeline<Alert>(pipes, options.live, emit);
   const alert = (events: SequenceEvent[]) => {
@@ -60,9 +60,9 @@ function startJoined(
     count.dropped = state.dropped;
   };
   // Input order is arrival order, live or not: nothing to hold.
-  const ordered = timeOrdered<SequenceEvent>(options.live || order === 'input', observe);
+  const ordered = timeOrdered(options.live || order === 'input', observe, spill);
   return {
-    event(event, location, seq) {
+    event(event, location, seq, raw) {
       if (!matches(event)) return;
       let timeMs = timestampOf(event);
       if (timeMs === undefined) {
@@ -73,7 +73,7 @@ function startJoined(
         }
         timeMs = Infinity;
       }
-      ordered.add({ timeMs, seq, event, location });
+      ordered.add({ timeMs, seq, event, location }, raw);
     },
     finish() {
       ordered.flush();

@@ -9,24 +9,24 @@ const DEFAULT_SPAN_MS = 6 * 60_000;
 
 /** A threshold rule: matching events counted per group in event-time order; a group alerts when it reaches the threshold. */
 export const thresholdRules: RuleKindHandler<CompiledThresholdRule> = {
-  start({ rule, matches, eventTime }, { emit, count, options }) {
+  start({ rule, matches, eventTime }, { emit, count, options, spill }) {
     const state = new ThresholdState(rule.threshold, (rule.from && relativeWindowMs(rule.from)) || DEFAULT_SPAN_MS);
     count.droppedWhat = 'threshold group';
-    const order = timeOrdered<HeldEvent>(options.live, (h) => {
+    const order = timeOrdered(options.live, (h: HeldEvent) => {
       for (const threshold of state.observe(h.event, h.timeMs)) {
         emit({ rule, timeMs: h.timeMs, event: h.event, location: h.location, threshold });
       }
       count.dropped = state.dropped;
-    });
+    }, spill);
     return {
-      event(event, location, seq) {
+      event(event, location, seq, raw) {
         if (!matches(event)) return;
         const timeMs = eventTime(event);
         if (timeMs === undefined) {
           count.untimed++;
           return;
         }
-        order.add({ timeMs, seq, event, location });
+        order.add({ timeMs, seq, event, location }, raw);
       },
       finish: () => order.flush(),
     };

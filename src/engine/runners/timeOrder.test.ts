@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SpillFile } from '../../state/spillFile.js';
 import { timeOrdered, type HeldEvent } from './timeOrder.js';
 
 const held = (timeMs: number, seq: number): HeldEvent => ({ timeMs, seq, event: {}, location: { file: 'f', line: seq } });
@@ -6,7 +7,7 @@ const held = (timeMs: number, seq: number): HeldEvent => ({ timeMs, seq, event: 
 describe('timeOrdered', () => {
   it('holds events until flush, then decides them in event-time order, ties in input order', () => {
     const decided: number[] = [];
-    const order = timeOrdered<HeldEvent>(false, (h) => decided.push(h.seq));
+    const order = timeOrdered(false, (h) => decided.push(h.seq), new SpillFile());
     for (const h of [held(30, 1), held(10, 2), held(20, 3), held(10, 4)]) order.add(h);
     expect(decided).toEqual([]);
     order.flush();
@@ -17,7 +18,7 @@ describe('timeOrdered', () => {
 
   it('live, decides each event as it comes, whatever its time', () => {
     const decided: number[] = [];
-    const order = timeOrdered<HeldEvent>(true, (h) => decided.push(h.seq));
+    const order = timeOrdered(true, (h) => decided.push(h.seq), new SpillFile());
     order.add(held(30, 1));
     order.add(held(10, 2));
     expect(decided).toEqual([1, 2]);

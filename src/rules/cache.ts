@@ -1,0 +1,300 @@
+/**
+ * The rule cache: what loading a rule costs most (its TOML parsed and validated, its query parsed
+ * to an AST) kept between runs, so a scan with the whole Elastic pack starts in a fraction of the
+ * time (README "Rule cache"). It can never serve a stale rule:
+ *
+ * - An entry is found by the SHA-256 of the rule file's bytes (and whether it is bundled), read
+ *   afresh every run: hashing 2,000 files costs ~50 ms, parsing them seconds. No stat shortcut,
+ *   so an edit within one mtime tick, a restored backup or a clock step cannot fool it.
+ * - Every file name and payload holds the code key: lkm-scan's version, the Node version and a
+ *   hash of every module of lkm-scan itself (loader, grammars, parsers), so an upgrade or a
+ *   rebuild starts a new cache instead of reading ASTs an older parser made.
+ * - A file is used only if its magic, its SHA-256 checksum and its code key check out, it belongs
+ *   to the user running lkm-scan and no one else may write it; anything else (truncated, corrupt,
+ *   foreign, from another version) is ignored as if absent and replaced at the next write.
+ * - Rule errors are never cached: a file that fails to load is loaded again every run, so its
+ *   diagnostics are those of a fresh load.
+ *
+ * The entries are spread over 16 files by the first hex digit of their key, so a run with a few
+ * rules reads a few small files. Each is replaced atomically (src/state/atomicWrite.ts): runs at
+ * the same time never see a half-written file; at worst one run's new entries are lost and made
+ * again by the next.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
+import { writeFileAtomic } from '../state/atomicWrite.js';
+import type { LoadedRule } from './load.js';
+import type { ParsedQuery } from './parsedQuery.js';
+
+/** `--cache-dir`, `--no-cache`: the options that say where the cache is. */
+export interface RuleCacheOptions {
+  /** False with `--no-cache`. */
+  cache: boolean;
+  cacheDir?: string;
+}
+
+/**
+ * The cache folder: `--cache-dir`, else `LKM_SCAN_CACHE_DIR`, else `$XDG_CACHE_HOME/lkm-scan`,
+ * else `~/.cache/lkm-scan` (the XDG Base Directory default, where ripgrep's and pip's users look);
+ * undefined with `--no-cache`, or when no absolute home is known.
+ */
+export function ruleCacheDir(options: RuleCacheOptions, env: NodeJS.ProcessEnv): string | undefined {
+  if (!options.cache) return undefined;
+  if (options.cacheDir !== undefined && options.cacheDir !== '') return resolve(options.cacheDir);
+  const fromEnv = env.LKM_SCAN_CACHE_DIR;
+  if (fromEnv !== undefined && fromEnv !== '') return resolve(fromEnv);
+  // The XDG spec says a relative XDG_CACHE_HOME is invalid and must be ignored.
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg !== undefined && isAbsolute(xdg)) return join(xdg, 'lkm-scan');
+  const home = env.HOME;
+  if (home !== undefined && isAbsolute(home)) return join(home, '.cache', 'lkm-scan');
+  return undefined;
+}
+
+const MAGIC = Buffer.from('lkm-scan rule cache\n', 'latin1');
+const CHECKSUM_BYTES = 32;
+/** Entries one shard keeps (16 shards: 32,000 rules, 15 times the Elastic pack); the least recently used go first. */
+const SHARD_ENTRIES = 2_000;
+/** A shard larger than this is not ours (the Elastic pack's are ~1.4 MB): not read into memory. */
+const MAX_SHARD_BYTES = 256 * 1024 * 1024;
+/** Cache files of another code key untouched this long are removed when the cache is written. */
+const STALE_MS = 30 * 24 * 3600 * 1000;
+
+/** One rule file's load, as stored. `rule` and `query` stay serialised until a run asks for them. */
+export interface CacheEntry {
+  key: string;
+  /** Day (since the epoch) of the last run that used it: what the shard cap keeps. */
+  used: number;
+  rule: Uint8Array;
+  query?: Uint8Array;
+}
+
+interface Shard {
+  entries: Map<string, CacheEntry>;
+  dirty: boolean;
+}
+
+/** A rule found in the cache (or just stored): the loaded rule, and its entry for the parsed query. */
+export interface CachedRule {
+  rule: LoadedRule;
+  entry: CacheEntry;
+}
+
+let codeKeyMemo: string | undefined;
+
+/**
+ * lkm-scan's version, the Node version (its serialiser) and the SHA-256 of every module of
+ * lkm-scan (dist/ when installed, src/ under the tests): whatever could change what loading and
+ * parsing a rule gives. ~1 MB of code, hashed in ~10 ms.
+ */
+export function codeKey(): string {
+  if (codeKeyMemo !== undefined) return codeKeyMemo;
+  const root = fileURLToPath(new URL('../', import.meta.url));
+  const hash = createHash('sha256');
+  hash.update(readFileSync(new URL('../../package.json', import.meta.url)));
+  hash.update(`\0${process.version}\0`);
+  const walk = (dir: string, rel: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (entry.isDirectory()) walk(join(dir, entry.name), `${rel}${entry.name}/`);
+      else if (/\.(js|ts)$/.test(entry.name) && !/\.(test|d)\.ts$/.test(entry.name)) {
+        hash.update(`${rel}${entry.name}\0`);
+        hash.update(readFileSync(join(dir, entry.name)));
+      }
+    }
+  };
+  walk(root, '');
+  codeKeyMemo = hash.digest('hex');
+  return codeKeyMemo;
+}
+
+/** The rule cache of one run: shards read on first need, written back by `save` if a run added to them. */
+export class RuleCache {
+  private readonly shards = new Map<string, Shard>();
+  private readonly code = codeKey();
+  private readonly today = Math.floor(Date.now() / 86_400_000);
+
+  constructor(readonly dir: string) {}
+
+  /** The key of a rule file's content: what an entry is found by. */
+  static keyOf(bytes: Uint8Array, bundled: boolean): string {
+    return createHash('sha256').update(bundled ? 'bundled\0' : 'user\0').update(bytes).digest('hex');
+  }
+
+  /**
+   * The rule a file with this key loaded to, shown under `display` (the path as the user gave
+   * it: the same content elsewhere is the same rule, named by its own path). Undefined when the
+   * cache has no such entry, or one that does not deserialise to a rule.
+   */
+  lookup(key: string, display: string): CachedRule | undefined {
+    const entry = this.shard(key).entries.get(key);
+    if (entry === undefined) return undefined;
+    let rule: unknown;
+    try {
+      rule = deserialize(entry.rule);
+    } catch {
+      return undefined;
+    }
+    if (!isLoadedRule(rule)) return undefined;
+    entry.used = this.today;
+    return { rule: renamed(rule, display), entry };
+  }
+
+  /** Keeps a rule just loaded from a file with this key. */
+  store(key: string, rule: LoadedRule): CachedRule {
+    const shard = this.shard(key);
+    const entry: CacheEntry = { key, used: this.today, rule: serialize(rule) };
+    shard.entries.set(key, entry);
+    shard.dirty = true;
+    return { rule, entry };
+  }
+
+  /** The parsed query kept with an entry, if any and well-formed. */
+  query(entry: CacheEntry, language: string): ParsedQuery | undefined {
+    if (entry.query === undefined) return undefined;
+    try {
+      const parsed: unknown = deserialize(entry.query);
+      if (isParsedQuery(parsed) && parsed.language === language) return parsed;
+    } catch {
+      // A query that does not deserialise is parsed again, and replaced.
+    }
+    return undefined;
+  }
+
+  /** Keeps a query just parsed, serialised at once so later changes to the AST could not leak into the cache. */
+  storeQuery(entry: CacheEntry, parsed: ParsedQuery): void {
+    entry.query = serialize(parsed);
+    this.shard(entry.key).dirty = true;
+  }
+
+  /** Writes the shards this run added to. Returns what went wrong (the scan goes on), or undefined. */
+  save(): string | undefined {
+    const dirty = [...this.shards].filter(([, s]) => s.dirty);
+    if (dirty.length === 0) return undefined;
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      for (const [digit, shard] of dirty) {
+        const entries = [...shard.entries.values()].sort((a, b) => b.used - a.used).slice(0, SHARD_ENTRIES);
+        const body = serialize({ code: this.code, entries });
+        const checksum = createHash('sha256').update(body).digest();
+        writeFileAtomic(this.file(digit), Buffer.concat([MAGIC, checksum, body]), undefined, { mode: 0o600, durable: false });
+        shard.dirty = false;
+      }
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      return `rule cache not written to ${this.dir} (${err.code ?? err.message}); the next run parses the rules again. Set another folder with --cache-dir or LKM_SCAN_CACHE_DIR, or turn it off with --no-cache`;
+    }
+    this.removeStale();
+    return undefined;
+  }
+
+  private file(digit: string): string {
+    return join(this.dir, `rules-${this.code.slice(0, 16)}-${digit}.bin`);
+  }
+
+  private shard(key: string): Shard {
+    const digit = key[0] ?? '0';
+    let shard = this.shards.get(digit);
+    if (shard === undefined) {
+      shard = { entries: readShard(this.file(digit), this.code), dirty: false };
+      this.shards.set(digit, shard);
+    }
+    return shard;
+  }
+
+  /** Files an older lkm-scan wrote, and temporary files a killed run left, once nothing has used them for STALE_MS. */
+  private removeStale(): void {
+    const mine = `rules-${this.code.slice(0, 16)}-`;
+    try {
+      for (const name of readdirSync(this.dir)) {
+        if (name.startsWith(mine) || !/^\.?rules-[0-9a-f]{16}-[0-9a-f]\.bin/.test(name)) continue;
+        const path = join(this.dir, name);
+        if (Date.now() - statSync(path).mtimeMs > STALE_MS) unlinkSync(path);
+      }
+    } catch {
+      // Tidying is best effort: a file another run removed first, a folder that went away.
+    }
+  }
+}
+
+/**
+ * The entries of one shard file; empty when it is missing or not to be trusted: not ours, writable
+ * by others, too short, without our magic, failing its checksum, of another code key, or not of
+ * the expected shape.
+ */
+function readShard(path: string, code: string): Map<string, CacheEntry> {
+  const entries = new Map<string, CacheEntry>();
+  let bytes: Buffer;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const st = fstatSync(fd);
+      // Like ssh with its config: a file someone else could have written is not believed. (No
+      // getuid: Windows, whose modes say nothing of this; its profile folders are per user.)
+      const uid = process.getuid?.();
+      const foreign = uid !== undefined && st.uid !== uid;
+      const othersMayWrite = uid !== undefined && (st.mode & 0o022) !== 0;
+      if (!st.isFile() || foreign || othersMayWrite || st.size > MAX_SHARD_BYTES) return entries;
+      bytes = Buffer.allocUnsafe(st.size);
+      let read = 0;
+      while (read < bytes.length) {
+        const n = readSync(fd, bytes, read, bytes.length - read, read);
+        if (n === 0) break;
+        read += n;
+      }
+      if (read < bytes.length) return entries;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return entries;
+  }
+  if (bytes.length < MAGIC.length + CHECKSUM_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return entries;
+  const body = bytes.subarray(MAGIC.length + CHECKSUM_BYTES);
+  if (!createHash('sha256').update(body).digest().equals(bytes.subarray(MAGIC.length, MAGIC.length + CHECKSUM_BYTES))) return entries;
+  let payload: unknown;
+  try {
+    payload = deserialize(body);
+  } catch {
+    return entries;
+  }
+  if (!isRecord(payload) || payload.code !== code || !Array.isArray(payload.entries)) return entries;
+  for (const e of payload.entries as unknown[]) {
+    if (isEntry(e)) entries.set(e.key, e);
+  }
+  return entries;
+}
+
+/** The rule under the path this run names its file by (`source.file`, or `file` of an unsupported rule). */
+function renamed(rule: LoadedRule, display: string): LoadedRule {
+  if ('unsupported' in rule) return rule.file === display ? rule : { ...rule, file: display };
+  return rule.source.file === display ? rule : { ...rule, source: { ...rule.source, file: display } };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function isEntry(v: unknown): v is CacheEntry {
+  return (
+    isRecord(v) &&
+    typeof v.key === 'string' &&
+    /^[0-9a-f]{64}$/.test(v.key) &&
+    typeof v.used === 'number' &&
+    v.rule instanceof Uint8Array &&
+    (v.query === undefined || v.query instanceof Uint8Array)
+  );
+}
+
+/** Enough of a LoadedRule's shape that the code reading it cannot trip over a missing part. */
+function isLoadedRule(v: unknown): v is LoadedRule {
+  if (!isRecord(v) || typeof v.id !== 'string' || typeof v.name !== 'string' || typeof v.type !== 'string') return false;
+  if (v.unsupported === true) return typeof v.file === 'string';
+  return isRecord(v.source) && typeof v.source.file === 'string' && typeof v.query === 'string' && Array.isArray(v.tags) && typeof v.severity === 'string';
+}
+
+function isParsedQuery(v: unknown): v is ParsedQuery {
+  return isRecord(v) && (v.language === 'kuery' || v.language === 'eql') && isRecord(v.ast);
+}
