@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 
 /**
  * The subcommand `word` was most likely meant to be, when `word` is not an existing path and is
@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
  * exists always wins: a file may be called `rule`.
  */
 export function closestCommand(word: string, commands: readonly string[]): string | undefined {
-  if (word === '-' || exists(word)) return undefined;
+  if (word === '-' || existsSync(word)) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const name of commands) {
@@ -22,14 +22,6 @@ export function closestCommand(word: string, commands: readonly string[]): strin
   return best;
 }
 
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Levenshtein distance where swapping two neighbouring letters counts as one edit (the optimal

@@ -1,4 +1,4 @@
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import TOML from '@iarna/toml';
 import { stringifyJson } from '../event/json.js';
@@ -166,7 +166,7 @@ function parseCase(c: Table, key: string, dir: string, at: Locator): TestCase {
     stringList(c, k, key, at).map((arg) => {
       const eq = arg.indexOf('=');
       const asFile = isAbsolute(arg) ? arg : join(dir, arg);
-      if (!required && (eq <= 0 || exists(asFile))) return mustRead({ written: arg, path: asFile }, `${key}.${k}`, at);
+      if (!required && (eq <= 0 || existsSync(asFile))) return mustRead({ written: arg, path: asFile }, `${key}.${k}`, at);
       if (eq <= 0) throw at.error(`${key}.${k}`, `"${arg}" must be ID=FILE`);
       const file = arg.slice(eq + 1);
       return `${arg.slice(0, eq)}=${mustRead({ written: file, path: isAbsolute(file) ? file : join(dir, file) }, `${key}.${k}`, at)}`;
@@ -305,14 +305,6 @@ function stringList(c: Table, k: string, key: string, at: Locator): string[] {
   return v;
 }
 
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The path of a file the test names, after checking it can be read: a missing file is a broken test before anything runs. */
 function mustRead(f: { written: string; path: string }, key: string, at: Locator): string {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runInProcess } from '../../test/e2e/run.js';
-import { codeKey, ruleCacheDir } from './cache.js';
+import { codeKey, keptEntries, ruleCacheDir, type CacheEntry } from './cache.js';
 import { BUNDLED_RULES_DIR, loadRulePack } from './pack.js';
 import { parseRuleQuery } from './parsedQuery.js';
 import { ruleSetFingerprint } from './shared.js';
@@ -154,6 +154,21 @@ describe('the rule cache', () => {
     const run = load(dir, join(blocker, 'cache'));
     expect(run.saved).toMatch(/^rule cache not written to .*a-file\/cache \(ENOTDIR\); the next run parses the rules again\. .*--no-cache$/);
     expect(run.pack.rules).toEqual(load(dir, undefined).pack.rules);
+  });
+});
+
+describe('what a shard keeps', () => {
+  const entry = (key: string, used: number, bytes: number): CacheEntry => ({ key, used, rule: new Uint8Array(bytes) });
+
+  it('leaves out a huge rule, and keeps the most recently used within its byte budget, this run first', () => {
+    const old = Array.from({ length: 40 }, (_, i) => entry(`old${i}`, 100, 200_000));
+    const kept = keptEntries([entry('huge', 101, 300_000), ...old, entry('mine', 101, 1000), entry('sameDay', 101, 1000)], new Set(['mine']));
+    const keys = kept.map((e) => e.key);
+    expect(keys).not.toContain('huge');
+    expect(keys.slice(0, 2)).toEqual(['mine', 'sameDay']);
+    // 4 MiB of 200 kB entries: 20 of the 40 old ones fit beside the two small ones.
+    expect(keys.filter((k) => k.startsWith('old'))).toHaveLength(20);
+    expect(kept.reduce((n, e) => n + e.rule.length, 0)).toBeLessThanOrEqual(4 * 1024 * 1024);
   });
 });
 

@@ -58,7 +58,15 @@ const MAGIC = Buffer.from('lkm-scan rule cache\n', 'latin1');
 const CHECKSUM_BYTES = 32;
 /** Entries one shard keeps (16 shards: 32,000 rules, 15 times the Elastic pack); the least recently used go first. */
 const SHARD_ENTRIES = 2_000;
-/** A shard larger than this is not ours (the Elastic pack's are ~1.4 MB): not read into memory. */
+/**
+ * Bytes of entries one shard keeps, the most recently used first: every run that needs one rule
+ * of a shard reads and checks all of it, so a scan of the two bundled rules must not pay for
+ * whatever else was once cached beside them (the Elastic pack's shards are ~1.4 MB each).
+ */
+const SHARD_BYTES = 4 * 1024 * 1024;
+/** A rule this large (serialised, with its query) is parsed each run rather than crowd out others. */
+const MAX_ENTRY_BYTES = 256 * 1024;
+/** A shard larger than this is not ours: not read into memory. */
 const MAX_SHARD_BYTES = 256 * 1024 * 1024;
 /** Cache files of another code key untouched this long are removed when the cache is written. */
 const STALE_MS = 30 * 24 * 3600 * 1000;
@@ -115,6 +123,7 @@ export class RuleCache {
   private readonly shards = new Map<string, Shard>();
   private readonly code = codeKey();
   private readonly today = Math.floor(Date.now() / 86_400_000);
+  private readonly usedThisRun = new Set<string>();
 
   constructor(readonly dir: string) {}
 
@@ -139,6 +148,7 @@ export class RuleCache {
     }
     if (!isLoadedRule(rule)) return undefined;
     entry.used = this.today;
+    this.usedThisRun.add(key);
     return { rule: renamed(rule, display), entry };
   }
 
@@ -147,6 +157,7 @@ export class RuleCache {
     const shard = this.shard(key);
     const entry: CacheEntry = { key, used: this.today, rule: serialize(rule) };
     shard.entries.set(key, entry);
+    this.usedThisRun.add(key);
     shard.dirty = true;
     return { rule, entry };
   }
@@ -176,7 +187,7 @@ export class RuleCache {
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       for (const [digit, shard] of dirty) {
-        const entries = [...shard.entries.values()].sort((a, b) => b.used - a.used).slice(0, SHARD_ENTRIES);
+        const entries = keptEntries(shard.entries.values(), this.usedThisRun);
         const body = serialize({ code: this.code, entries });
         const checksum = createHash('sha256').update(body).digest();
         writeFileAtomic(this.file(digit), Buffer.concat([MAGIC, checksum, body]), undefined, { mode: 0o600, durable: false });
@@ -198,7 +209,9 @@ export class RuleCache {
     const digit = key[0] ?? '0';
     let shard = this.shards.get(digit);
     if (shard === undefined) {
-      shard = { entries: readShard(this.file(digit), this.code), dirty: false };
+      const entries = readShard(this.file(digit), this.code);
+      // A shard over its budget (written by an older lkm-scan) is trimmed when this run saves.
+      shard = { entries, dirty: keptEntries(entries.values()).length < entries.size };
       this.shards.set(digit, shard);
     }
     return shard;
@@ -217,6 +230,22 @@ export class RuleCache {
       // Tidying is best effort: a file another run removed first, a folder that went away.
     }
   }
+}
+
+/** What a shard keeps: the most recently used entries within SHARD_ENTRIES and SHARD_BYTES, none over MAX_ENTRY_BYTES. */
+export function keptEntries(entries: Iterable<CacheEntry>, usedThisRun: ReadonlySet<string> = new Set()): CacheEntry[] {
+  const kept: CacheEntry[] = [];
+  let bytes = 0;
+  // `used` is a day: among entries of one day, those of this run come first.
+  const recency = (e: CacheEntry) => e.used * 2 + (usedThisRun.has(e.key) ? 1 : 0);
+  for (const entry of [...entries].sort((a, b) => recency(b) - recency(a))) {
+    const size = entry.rule.length + (entry.query?.length ?? 0);
+    if (size > MAX_ENTRY_BYTES || bytes + size > SHARD_BYTES) continue;
+    kept.push(entry);
+    bytes += size;
+    if (kept.length === SHARD_ENTRIES) break;
+  }
+  return kept;
 }
 
 /**
