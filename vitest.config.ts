@@ -35,7 +35,9 @@ export default defineConfig({
         'src/kql/**': { lines: 91, statements: 92, functions: 99, branches: 88 },
         'src/output/**': { lines: 94, statements: 92, functions: 89, branches: 82 },
         // worker.ts counts as 0 here, so every function added to it lowers the folder's figure.
-        'src/parallel/**': { lines: 74, statements: 71, functions: 55, branches: 65 },
+        // 2026-12-03: branches 65 -> 63, all of it worker.ts's two new `??` (queries sent by the
+        // main thread, line rules), which run only in worker threads.
+        'src/parallel/**': { lines: 74, statements: 71, functions: 55, branches: 63 },
         'src/prefilter/**': { lines: 97, statements: 94, functions: 97, branches: 87 },
         'src/query/**': { lines: 99, statements: 99, functions: 99, branches: 99 },
         'src/rules/**': { lines: 92, statements: 88, functions: 97, branches: 79 },

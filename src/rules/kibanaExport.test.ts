@@ -68,6 +68,25 @@ describe('kibanaExport', () => {
     expect(lines.at(-1)).toMatchObject({ exported_count: 8, exported_exception_list_count: 1, exported_exception_list_item_count: 5 });
   });
 
+  it('takes a Kibana export whose items come before their list (RULES=* applies it to every rule), and names a list no selected rule uses', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lkm-kibana-order-'));
+    try {
+      const docs = readFileSync('test/fixtures/exceptions/kernel-allow.ndjson', 'utf8').trim().split('\n').map((l): Record<string, unknown> => JSON.parse(l));
+      const reordered = [...docs.filter((d) => 'entries' in d), ...docs.filter((d) => !('entries' in d))];
+      const itemsFirst = join(dir, 'items-first.ndjson');
+      writeFileSync(itemsFirst, reordered.map((d) => JSON.stringify(d)).join('\n') + '\n');
+      const { lines, result } = exportOf(rules([], true), [`*=${itemsFirst}`, 'no-such-rule=test/fixtures/exceptions/process-kill.toml']);
+      const list = docs.find((d) => !('entries' in d) && !('exported_exception_list_count' in d));
+      for (const id of ['80084fa9-8677-4453-8680-b891d3c0c778', '947827c6-9ed6-4dec-903e-c856c86e72f3']) {
+        expect(lines.find((l) => l.rule_id === id)?.exceptions_list).toEqual([{ id: list?.id, list_id: list?.list_id, type: 'detection', namespace_type: 'single' }]);
+      }
+      expect(result.unusedLists.length).toBeGreaterThan(0);
+      expect(result.unusedLists).not.toContain(list?.list_id);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes the TOML exception form as Kibana list and item objects, and reports lists rules reference but no file holds', () => {
     const file = 'test/fixtures/exceptions/process-kill.toml';
     const rule = rules([], true).filter((r) => r.type === 'eql');
