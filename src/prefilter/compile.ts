@@ -237,6 +237,11 @@ function perNeedlePrefilter(groups: RuleGroups): Prefilter {
   const hidden = needleCodeUnits(literals);
   const free = groups.needleless;
   const everyRule: LineRules = { listed: undefined, free };
+  // With a few rules, all needing strings, naming which ones a line holds costs more searches than
+  // offering it to all of them (the rule index picks among a few cheaply): the first need met
+  // decides, as before line rules. Measured on 100 MB of near-miss lines with the bundled rules:
+  // 1.82 s CPU listing, 1.70 s without (the same as before line rules).
+  const listing = checks.length >= ONE_PASS_MIN_RULES || free.includes(1);
   const freeOnly: LineRules = { listed: [], free };
   // Decided by the needs alone, never by which needles calibration chose, so which lines are
   // parsed does not depend on the sample (and workers, each tuned on its own range, agree).
@@ -244,6 +249,10 @@ function perNeedlePrefilter(groups: RuleGroups): Prefilter {
     if (lineHasHidingEscape(bytes, start, end, hidden)) return everyRule;
     const line = bytes.subarray(start, end);
     const slashEscaped = line.indexOf(slashEscape) !== -1;
+    if (!listing) {
+      for (const check of checks) if (check(line, slashEscaped)) return everyRule;
+      return null;
+    }
     let matched: number[] | undefined;
     for (let g = 0; g < checks.length; g++) if (checks[g]!(line, slashEscaped)) (matched ??= []).push(g);
     return matched === undefined ? null : { listed: rulesOfGroups(matched, groups.rules), free };
