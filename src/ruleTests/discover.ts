@@ -2,6 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RULE_TESTS_DIR } from '../rules/pack.js';
 import { rulesDirOf } from './testFile.js';
+import { errorCode } from '../input/errors.js';
 
 export interface FoundTests {
   /** Test files in the order they run: by path, each once. */
@@ -31,7 +32,7 @@ export function findTestFiles(paths: readonly string[]): FoundTests {
     try {
       isDir = statSync(p).isDirectory();
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
+      const code = errorCode(e);
       found.problems.push({ path: p, message: code === 'ENOENT' ? 'no such file or folder' : `cannot read: ${code ?? String(e)}` });
       continue;
     }

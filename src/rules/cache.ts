@@ -28,6 +28,7 @@ import { deserialize, serialize } from 'node:v8';
 import { writeFileAtomic } from '../state/atomicWrite.js';
 import type { LoadedRule } from './load.js';
 import type { ParsedQuery } from './parsedQuery.js';
+import { errorCode } from '../input/errors.js';
 
 /** `--cache-dir`, `--no-cache`: the options that say where the cache is. */
 export interface RuleCacheOptions {
@@ -194,8 +195,7 @@ export class RuleCache {
         shard.dirty = false;
       }
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      return `rule cache not written to ${this.dir} (${err.code ?? err.message}); the next run parses the rules again. Set another folder with --cache-dir or LKM_SCAN_CACHE_DIR, or turn it off with --no-cache`;
+      return `rule cache not written to ${this.dir} (${errorCode(e) ?? (e instanceof Error ? e.message : String(e))}); the next run parses the rules again. Set another folder with --cache-dir or LKM_SCAN_CACHE_DIR, or turn it off with --no-cache`;
     }
     this.removeStale();
     return undefined;

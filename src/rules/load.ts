@@ -5,6 +5,7 @@ import { intervalMs, relativeWindowMs } from './duration.js';
 import { msPerUnit } from '../time/duration.js';
 import { findKey, findQueryStart } from './tomlKeys.js';
 import { FilterSyntaxError, parseRuleFilters, SUPPORTED, type RuleFilter } from '../filters/index.js';
+import { errorCode } from '../input/errors.js';
 import {
   SEVERITIES,
   type AlertSuppression,
@@ -46,7 +47,7 @@ export function readRuleFile(path: string, file: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new RulePathError({ message: `cannot read rule file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file });
+    throw new RulePathError({ message: `cannot read rule file: ${errorCode(e) ?? (e instanceof Error ? e.message : String(e))}`, file });
   }
 }
 

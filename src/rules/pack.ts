@@ -6,6 +6,7 @@ import { RuleCache, type CacheEntry } from './cache.js';
 import { parseRuleQuery, type ParsedQuery } from './parsedQuery.js';
 import { RuleError, RulePathError } from './ruleError.js';
 import type { Rule } from './types.js';
+import { errorCode } from '../input/errors.js';
 
 /** The folder of rules shipped with lkm-scan (package root `rules/`, beside `src/` and `dist/`). */
 export const BUNDLED_RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
@@ -90,7 +91,7 @@ export function loadRulePack(options: { bundled: boolean; paths: string[]; cache
     try {
       files = findRuleFiles(p);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
+      const code = errorCode(e);
       pack.errors.push(new RulePathError({ message: code === 'ENOENT' ? 'no such rule file or directory' : `cannot read: ${code ?? String(e)}`, file: p }));
       continue;
     }
