@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseRuleText } from '../rules/load.js';
 import { RuleError } from '../rules/ruleError.js';
-import type { Rule } from '../rules/types.js';
 import { compileRule } from './compileRule.js';
+import { queryRule } from '../../test/support/testRules.js';
 
-const rule = (type: string, language: string, query: string, extra = ''): Rule => {
-  const loaded = parseRuleText(
-    `[metadata]\nmaturity = "production"\n[rule]\nrule_id = "r"\nname = "r"\ntype = "${type}"\nlanguage = "${language}"\n` +
-      `query = '''\n${query}\n'''\nseverity = "low"\nrisk_score = 1\n${extra}`,
-    'r.toml',
-  );
-  if (!('query' in loaded)) throw new Error('expected a supported rule');
-  return loaded;
-};
+const rule = queryRule;
 const newTerms = '[rule.new_terms]\nfield = "new_terms_fields"\nvalue = ["user.name"]\n[[rule.new_terms.history_window_start]]\nfield = "history_window_start"\nvalue = "now-7d"\n';
 const threshold = '[rule.threshold]\nfield = ["user.name"]\nvalue = 3\n';
 

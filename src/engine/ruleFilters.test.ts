@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseRuleText } from '../rules/load.js';
 import { RuleError } from '../rules/ruleError.js';
-import type { Rule } from '../rules/types.js';
 import { compileRule } from './compileRule.js';
+import { queryRule } from '../../test/support/testRules.js';
 
-const rule = (type: string, language: string, query: string, extra = ''): Rule => {
-  const loaded = parseRuleText(
-    `[metadata]\nmaturity = "production"\n[rule]\nrule_id = "r"\nname = "r"\ntype = "${type}"\nlanguage = "${language}"\n` +
-      `query = '''\n${query}\n'''\nseverity = "low"\nrisk_score = 1\n${extra}`,
-    'r.toml',
-  );
-  if (!('query' in loaded)) throw new Error('expected a supported rule');
-  return loaded;
-};
+const rule = queryRule;
 const notSvc = '[[rule.filters]]\n[rule.filters.meta]\nnegate = true\n[rule.filters.query.term]\n"user.name" = "svc"\n';
 const onlyProcess = '[[rule.filters]]\n[rule.filters.query.term]\n"event.category" = "process"\n';
 const svc = { user: { name: 'svc' } };
