@@ -1,10 +1,9 @@
 import { CoverageCollector } from '../coverage/collect.js';
 import { coverageReport, renderCoverageText, type CoverageReport } from '../coverage/report.js';
-import { readEvents, resolveInputs } from '../input/index.js';
-import { colorEnabled, makeChalk } from '../output/color.js';
+import { readEvents } from '../input/index.js';
 import type { RuleSelection } from '../rules/select.js';
 import { printable } from '../text/printable.js';
-import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
+import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, openInputs, stdoutChalk, type CliIO } from './io.js';
 import { prepareMappings, prepareRules } from './scan.js';
 
 export interface CoverageCommandOptions extends RuleSelection {
@@ -30,12 +29,8 @@ export async function coverageCommand(opts: CoverageCommandOptions, io: CliIO): 
   if (!mappings) return EXIT_ERROR;
   const rules = prepareRules(opts, io, mappings.fieldTypes);
   if (!rules) return EXIT_ERROR;
-  if (opts.inputs.length === 0 && 'isTTY' in io.stdin && io.stdin.isTTY === true) {
-    io.stderr.write('lkm-scan: reading events from the terminal; end with Ctrl-D, or name files: lkm-scan coverage FILE...\n');
-  }
-  const { sources, errors } = await resolveInputs(opts.inputs);
+  const { sources, errors } = await openInputs(opts.inputs, io, 'lkm-scan coverage FILE...');
   const inputs: CoverageReport['inputs'] = { files: sources.length, lines: 0, malformed: 0, errors: errors.map((e) => ({ source: e.source, message: e.message })) };
-  for (const e of errors) io.stderr.write(`lkm-scan: error: ${printable(e.source)}: ${printable(e.message)}\n`);
   const collector = new CoverageCollector(rules, mappings.fieldTypes);
   for (const source of sources) {
     const stats = await readEvents(
@@ -59,7 +54,7 @@ export async function coverageCommand(opts: CoverageCommandOptions, io: CliIO): 
   if (inputs.malformed > MALFORMED_SHOWN) io.stderr.write(`lkm-scan: ${inputs.malformed - MALFORMED_SHOWN} more malformed lines not shown\n`);
   const report = coverageReport(collector.result(), inputs);
   if (opts.format === 'json') io.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  else io.stdout.write(renderCoverageText(report, makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true))));
+  else io.stdout.write(renderCoverageText(report, stdoutChalk(io, opts.color)));
   if (report.events === 0) {
     io.stderr.write('lkm-scan: error: the inputs hold no event, so the report says nothing about the data; check the paths\n');
     return EXIT_ERROR;

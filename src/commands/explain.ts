@@ -6,12 +6,12 @@ import { explanationEntries, explanationLines } from '../explain/render.js';
 import { compileVerdict, settleVerdict, type Verdict } from '../explain/verdict.js';
 import { createChainedScanner } from '../engine/chain.js';
 import { compileTimeWindow } from '../engine/timeWindow.js';
-import { readEvents, resolveInputs } from '../input/index.js';
+import { readEvents } from '../input/index.js';
 import { BatchedWriter } from '../output/batchedWriter.js';
-import { colorEnabled, makeChalk } from '../output/color.js';
+import type { ChalkInstance } from 'chalk';
 import type { RuleSelection } from '../rules/select.js';
 import { printable } from '../text/printable.js';
-import { EXIT_CLEAN, EXIT_ERROR, reportOutputFailure, watchOutput, type CliIO } from './io.js';
+import { EXIT_CLEAN, EXIT_ERROR, openInputs, reportOutputFailure, stdoutChalk, watchOutput, type CliIO } from './io.js';
 import { prepareExceptions, prepareMappings, prepareRules } from './scan.js';
 
 export interface ExplainCommandOptions extends RuleSelection {
@@ -70,13 +70,12 @@ export async function explainCommand(opts: ExplainCommandOptions, io: CliIO): Pr
   const held: Array<{ rule: RuleRef; location: Location; verdict: Verdict }> = [];
   const keepTree = opts.tree || opts.format === 'json';
 
-  const { sources, errors } = await resolveInputs(opts.inputs);
+  const { sources, errors } = await openInputs(opts.inputs, io);
   let failures = errors.length;
-  for (const err of errors) io.stderr.write(`lkm-scan: error: ${printable(err.source)}: ${printable(err.message)}\n`);
   const output = watchOutput(io.stdout);
   const outputGone = () => output.closed || output.error !== undefined;
   const writer = new BatchedWriter(io.stdout);
-  const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
+  const chalk = stdoutChalk(io, opts.color);
   let events = 0;
   let matched = 0;
   // An object, not a `let`: it is set inside the reader's callbacks, where TypeScript does not look.
@@ -140,7 +139,7 @@ export async function explainCommand(opts: ExplainCommandOptions, io: CliIO): Pr
 
 type RuleRef = { id: string; name: string };
 
-function textBlock(rule: RuleRef, location: Location, v: Verdict, tree: boolean, chalk: ReturnType<typeof makeChalk>): string {
+function textBlock(rule: RuleRef, location: Location, v: Verdict, tree: boolean, chalk: ChalkInstance): string {
   const head = `${chalk.underline(`${printable(location.file)}:${location.line}`)}  ${chalk.bold(printable(rule.name))} ${chalk.dim(`(${printable(rule.id)})`)}`;
   const lines = [head, `  ${v.matched ? chalk.green(v.reason) : v.reason}`];
   if (v.failure !== undefined) lines.push(`  ${chalk.dim('clause')}  ${v.failure.clause}`);

@@ -5,15 +5,15 @@ import { createScanner } from '../engine/scanner.js';
 import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
 import { stringifyJson } from '../event/json.js';
 import type { EcsEvent } from '../event/types.js';
-import { readEvents, resolveInputs } from '../input/index.js';
+import { readEvents } from '../input/index.js';
 import { alertFields, alertHost } from '../output/alertFields.js';
 import { BatchedWriter } from '../output/batchedWriter.js';
-import { colorEnabled, makeChalk } from '../output/color.js';
+import type { ChalkInstance } from 'chalk';
 import { compilePrefilter } from '../prefilter/compile.js';
 import { RuleError } from '../rules/ruleError.js';
 import type { Rule } from '../rules/types.js';
 import { printable } from '../text/printable.js';
-import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, reportOutputFailure, watchOutput, type CliIO } from './io.js';
+import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, openInputs, reportOutputFailure, stdoutChalk, watchOutput, type CliIO } from './io.js';
 import { EXIT_INTERRUPTED, Interruption } from './interrupt.js';
 import { prepareMappings } from './scan.js';
 
@@ -90,17 +90,13 @@ async function hunt(opts: HuntOptions, io: CliIO, interruption: Interruption): P
     io.stderr.write(`${new RuleError({ ...e.diagnostic, notes: [] }).format()}\n`);
     return EXIT_ERROR;
   }
-  if (opts.inputs.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true) {
-    io.stderr.write('lkm-scan: reading events from the terminal; end with Ctrl-D, or name files: lkm-scan hunt --kql QUERY FILE...\n');
-  }
-  const { sources, errors } = await resolveInputs(opts.inputs);
+  const { sources, errors } = await openInputs(opts.inputs, io, 'lkm-scan hunt --kql QUERY FILE...');
   let failures = errors.length;
-  for (const err of errors) io.stderr.write(`lkm-scan: error: ${printable(err.source)}: ${printable(err.message)}\n`);
 
   const output = watchOutput(io.stdout);
   const outputGone = () => output.closed || output.error !== undefined;
   const writer = new BatchedWriter(io.stdout);
-  const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
+  const chalk = stdoutChalk(io, opts.color);
   let matches = 0;
   let matchedEvents = 0;
   const emit = (alert: Alert): void => {
@@ -182,7 +178,7 @@ async function hunt(opts: HuntOptions, io: CliIO, interruption: Interruption): P
 const timestampOf = compileEventTime();
 
 /** `file:line  time  host  user  process  action  file`: what an analyst scans a list of hits for. */
-function summaryLine(event: EcsEvent, location: Location, chalk: ReturnType<typeof makeChalk>): string {
+function summaryLine(event: EcsEvent, location: Location, chalk: ChalkInstance): string {
   const parts = [
     formatTime(timestampOf(event)),
     alertHost(event),

@@ -1,4 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
+import type { ChalkInstance } from 'chalk';
+import { resolveInputs, type ResolvedInputs } from '../input/index.js';
+import { colorEnabled, makeChalk } from '../output/color.js';
+import { printable } from '../text/printable.js';
 import type { Interrupts } from './interrupt.js';
 
 /** The process streams a command uses; injected so tests can run commands in-process. */
@@ -14,6 +18,25 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   /** SIGINT/SIGTERM for a scan to stop early (./interrupt.ts); without it a scan is never interrupted. */
   interrupts?: Interrupts;
+}
+
+/**
+ * The inputs a command reads (files, folders, `-`), each unreadable one said on stderr and
+ * returned to be counted. With `usage`, no input while stdin is a terminal says what it waits for,
+ * as grep or jq would, rather than seem to hang.
+ */
+export async function openInputs(inputs: readonly string[], io: CliIO, usage?: string): Promise<ResolvedInputs> {
+  if (usage !== undefined && inputs.length === 0 && 'isTTY' in io.stdin && io.stdin.isTTY === true) {
+    io.stderr.write(`lkm-scan: reading events from the terminal; end with Ctrl-D, or name files: ${usage}\n`);
+  }
+  const resolved = await resolveInputs(inputs);
+  for (const e of resolved.errors) io.stderr.write(`lkm-scan: error: ${printable(e.source)}: ${printable(e.message)}\n`);
+  return resolved;
+}
+
+/** Colours for what a command writes to stdout: --color/--no-color, else NO_COLOR/FORCE_COLOR, else whether it is a terminal. */
+export function stdoutChalk(io: CliIO, color: boolean | undefined): ChalkInstance {
+  return makeChalk(colorEnabled(color, io.env, io.stdout.isTTY === true));
 }
 
 /** Exit codes: a documented contract (README "Exit status"). */

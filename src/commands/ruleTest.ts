@@ -1,12 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { colorEnabled, makeChalk } from '../output/color.js';
 import { BUNDLED_RULES_DIR } from '../rules/pack.js';
 import { findTestFiles } from '../ruleTests/discover.js';
 import { renderJunit } from '../ruleTests/reporters/junit.js';
 import { renderJson, totalsOf, type RunReport } from '../ruleTests/reporters/report.js';
 import { renderText } from '../ruleTests/reporters/text.js';
 import { RuleFolders, runTestFile, shortPath, type FileResult } from '../ruleTests/run.js';
-import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
+import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, stdoutChalk, type CliIO } from './io.js';
 
 /** `lkm-scan test --format`: the readable list, one JSON document, or JUnit XML for CI. */
 export const RULE_TEST_FORMATS = ['text', 'json', 'junit'] as const;
@@ -38,7 +37,7 @@ export async function ruleTestCommand(opts: RuleTestOptions, io: CliIO): Promise
   const report: RunReport = { files, problems: found.problems, startedMs, durationMs: performance.now() - started, version: opts.version };
   if (opts.format === 'json') io.stdout.write(renderJson(report));
   else if (opts.format === 'junit') io.stdout.write(renderJunit(report));
-  else io.stdout.write(renderText(report, makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true))));
+  else io.stdout.write(renderText(report, stdoutChalk(io, opts.color)));
   const totals = totalsOf(report);
   return totals.broken > 0 ? EXIT_ERROR : totals.failed > 0 ? EXIT_ALERTS : EXIT_CLEAN;
 }

@@ -1,11 +1,10 @@
 import ndjson from 'ndjson';
 import { mitreIds } from '../output/mitre.js';
-import { colorEnabled, makeChalk } from '../output/color.js';
 import { printable, printableBlock } from '../text/printable.js';
 import { severityLabel } from '../output/text.js';
 import type { Rule } from '../rules/types.js';
 import { describeFilter } from '../filters/index.js';
-import { EXIT_CLEAN, EXIT_ERROR, type CliIO } from './io.js';
+import { EXIT_CLEAN, EXIT_ERROR, stdoutChalk, type CliIO } from './io.js';
 import { findRules, selectRules, type RuleSelection } from '../rules/select.js';
 import { navigatorLayer, renderNavigatorLayer } from '../output/navigator.js';
 
@@ -43,7 +42,7 @@ export function rulesListCommand(opts: RulesCommandOptions, io: CliIO): number {
     out.end();
     return sel.errors.length ? EXIT_ERROR : EXIT_CLEAN;
   }
-  const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
+  const chalk = stdoutChalk(io, opts.color);
   for (const r of sel.rules) {
     const f = flags(r);
     io.stdout.write(
@@ -92,7 +91,7 @@ export function rulesShowCommand(key: string, opts: RulesCommandOptions, io: Cli
     return EXIT_ERROR;
   }
   const r = hits[0]!;
-  const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
+  const chalk = stdoutChalk(io, opts.color);
   const out: string[] = [];
   const h = (title: string) => out.push('', chalk.bold.underline(title));
   // Every piece of the rule file is escaped (p: one line, block: keeps its newlines and tabs).

@@ -6,10 +6,9 @@ import { createChainedScanner } from '../engine/chain.js';
 import { namesAlertsOnly } from '../engine/indexPattern.js';
 import { lineNeeds, type DispatchStats } from '../engine/dispatch.js';
 import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
-import { readEvents, resolveInputs } from '../input/index.js';
+import { readEvents } from '../input/index.js';
 import { judgeNothingEvaluated } from '../input/nothingEvaluated.js';
 import { compilePrefilter } from '../prefilter/compile.js';
-import { colorEnabled, makeChalk } from '../output/color.js';
 import { printable } from '../text/printable.js';
 import { ProgressLine, totalFileBytes } from '../output/progress.js';
 import { AlertsByHost, formatSummary, type InputCounts, type ScanSummary, type SummaryRules } from '../output/summary.js';
@@ -29,7 +28,7 @@ import { selectRules, type RuleSelection } from '../rules/select.js';
 import { shareRuleSet } from '../rules/shared.js';
 import { SEVERITIES, type Severity } from '../rules/types.js';
 import { EXIT_INTERRUPTED, Interruption } from './interrupt.js';
-import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, reportOutputFailure, watchOutput, type CliIO } from './io.js';
+import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, openInputs, reportOutputFailure, stdoutChalk, watchOutput, type CliIO } from './io.js';
 import { baselineRules, formatBaselineSummary, ScanState } from './state.js';
 import { createAlertExplainer } from '../explain/alert.js';
 
@@ -242,19 +241,14 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
     return EXIT_ERROR;
   }
 
-  if (opts.inputs.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true) {
-    // Like grep or jq with no input: say what it is waiting for, rather than seem to hang.
-    io.stderr.write('lkm-scan: reading events from the terminal; end with Ctrl-D, or name files: lkm-scan FILE... (see --help)\n');
-  }
-  const { sources, errors: inputErrors } = await resolveInputs(opts.inputs);
-  for (const err of inputErrors) io.stderr.write(`lkm-scan: error: ${printable(err.source)}: ${printable(err.message)}\n`);
+  const { sources, errors: inputErrors } = await openInputs(opts.inputs, io, 'lkm-scan FILE... (see --help)');
 
   // `lkm-scan big.ndjson | head -1`: the reader went away; stop quietly, as cat or grep do. A
   // write that failed otherwise (a full disk) stops the scan too, and makes it exit 2.
   const output = watchOutput(io.stdout);
   const outputGone = () => output.closed || output.error !== undefined;
 
-  const chalk = makeChalk(colorEnabled(opts.color, io.env, io.stdout.isTTY === true));
+  const chalk = stdoutChalk(io, opts.color);
   // The history as read, before this scan records its own sightings in it: what an alert's term was last seen at.
   const history = opts.explain && state ? new Map([...state.termHistory].map(([id, terms]) => [id, new Map(terms)])) : undefined;
   const explain = opts.explain ? createAlertExplainer(rules, { fieldTypes: mappings.fieldTypes, history }) : undefined;
