@@ -29,9 +29,6 @@ export interface ExplainCommandOptions extends RuleSelection {
   valueListPaths: string[];
 }
 
-/** Default `--limit`: an explanation is read by a person, event by event. */
-export const DEFAULT_EXPLAIN_LIMIT = 100;
-
 /** Thrown inside the event handler to stop reading: the limit is reached or the output is gone. */
 class StopReading extends Error {}
 

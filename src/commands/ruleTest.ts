@@ -6,10 +6,7 @@ import { renderJson, totalsOf, type RunReport } from '../ruleTests/reporters/rep
 import { renderText } from '../ruleTests/reporters/text.js';
 import { RuleFolders, runTestFile, shortPath, type FileResult } from '../ruleTests/run.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, stdoutChalk, type CliIO } from './io.js';
-
-/** `lkm-scan test --format`: the readable list, one JSON document, or JUnit XML for CI. */
-export const RULE_TEST_FORMATS = ['text', 'json', 'junit'] as const;
-export type RuleTestFormat = (typeof RULE_TEST_FORMATS)[number];
+import type { RuleTestFormat } from './options.js';
 
 export interface RuleTestOptions {
   /** Rules folders, test folders or test files; none: the bundled rules' tests. */
