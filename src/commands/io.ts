@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ChalkInstance } from 'chalk';
-import { resolveInputs, type ResolvedInputs } from '../input/index.js';
+import type { ResolvedInputs } from '../input/index.js';
 import { colorEnabled, makeChalk } from '../output/color.js';
 import { printable } from '../text/printable.js';
 import type { Interrupts } from './interrupt.js';
@@ -29,6 +29,8 @@ export async function openInputs(inputs: readonly string[], io: CliIO, usage?: s
   if (usage !== undefined && inputs.length === 0 && 'isTTY' in io.stdin && io.stdin.isTTY === true) {
     io.stderr.write(`lkm-scan: reading events from the terminal; end with Ctrl-D, or name files: ${usage}\n`);
   }
+  // Imported here, not by this module: the launcher imports it, and `lkm-scan rules` reads no event.
+  const { resolveInputs } = await import('../input/index.js');
   const resolved = await resolveInputs(inputs);
   for (const e of resolved.errors) io.stderr.write(`lkm-scan: error: ${printable(e.source)}: ${printable(e.message)}\n`);
   return resolved;
