@@ -300,7 +300,7 @@ Examples:
   rules.action(async () => {
     const o = globals();
     const { rulesListCommand } = await commands.rulesList();
-    exitCode = rulesListCommand({ ...ruleSelection(o, io.env), format: o.format === 'json' || o.format === 'navigator' ? o.format : 'text', color: o.color }, io);
+    exitCode = await rulesListCommand({ ...ruleSelection(o, io.env), format: o.format === 'json' || o.format === 'navigator' ? o.format : 'text', color: o.color }, io);
   });
   const show = rules
     .command('show')
@@ -310,7 +310,7 @@ Examples:
   show.action(async (key: string) => {
     const o = globals();
     const { rulesShowCommand } = await commands.rulesList();
-    exitCode = rulesShowCommand(key, { ...ruleSelection(o, io.env), format: 'text', color: o.color }, io);
+    exitCode = await rulesShowCommand(key, { ...ruleSelection(o, io.env), format: 'text', color: o.color }, io);
   });
 
   const exportRules = rules

@@ -72,7 +72,7 @@ export async function explainCommand(opts: ExplainCommandOptions, io: CliIO): Pr
   const output = watchOutput(io.stdout);
   const outputGone = () => output.closed || output.error !== undefined;
   const writer = new BatchedWriter(io.stdout);
-  const chalk = stdoutChalk(io, opts.color);
+  const chalk = await stdoutChalk(io, opts.color);
   let events = 0;
   let matched = 0;
   // An object, not a `let`: it is set inside the reader's callbacks, where TypeScript does not look.

@@ -1,7 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ChalkInstance } from 'chalk';
 import type { ResolvedInputs } from '../input/index.js';
-import { colorEnabled, makeChalk } from '../output/color.js';
 import { printable } from '../text/printable.js';
 import type { Interrupts } from './interrupt.js';
 
@@ -36,8 +35,12 @@ export async function openInputs(inputs: readonly string[], io: CliIO, usage?: s
   return resolved;
 }
 
-/** Colours for what a command writes to stdout: --color/--no-color, else NO_COLOR/FORCE_COLOR, else whether it is a terminal. */
-export function stdoutChalk(io: CliIO, color: boolean | undefined): ChalkInstance {
+/**
+ * Colours for what a command writes to stdout: --color/--no-color, else NO_COLOR/FORCE_COLOR, else
+ * whether it is a terminal. chalk is imported here, when asked for: a scan that writes json never loads it.
+ */
+export async function stdoutChalk(io: CliIO, color: boolean | undefined): Promise<ChalkInstance> {
+  const { colorEnabled, makeChalk } = await import('../output/color.js');
   return makeChalk(colorEnabled(color, io.env, io.stdout.isTTY === true));
 }
 

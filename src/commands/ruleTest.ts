@@ -34,7 +34,7 @@ export async function ruleTestCommand(opts: RuleTestOptions, io: CliIO): Promise
   const report: RunReport = { files, problems: found.problems, startedMs, durationMs: performance.now() - started, version: opts.version };
   if (opts.format === 'json') io.stdout.write(renderJson(report));
   else if (opts.format === 'junit') io.stdout.write(renderJunit(report));
-  else io.stdout.write(renderText(report, stdoutChalk(io, opts.color)));
+  else io.stdout.write(renderText(report, await stdoutChalk(io, opts.color)));
   const totals = totalsOf(report);
   return totals.broken > 0 ? EXIT_ERROR : totals.failed > 0 ? EXIT_ALERTS : EXIT_CLEAN;
 }

@@ -248,14 +248,13 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const output = watchOutput(io.stdout);
   const outputGone = () => output.closed || output.error !== undefined;
 
-  const chalk = stdoutChalk(io, opts.color);
   // The history as read, before this scan records its own sightings in it: what an alert's term was last seen at.
   const history = opts.explain && state ? new Map([...state.termHistory].map(([id, terms]) => [id, new Map(terms)])) : undefined;
   const explain = opts.explain ? (await import('../explain/alert.js')).createAlertExplainer(rules, { fieldTypes: mappings.fieldTypes, history }) : undefined;
   const sink: AlertSink = opts.learnOnly
     ? { write() {}, pace: () => undefined, end: async () => {} }
     : await createSink(opts.format, io.stdout, {
-        chalk,
+        chalk: () => stdoutChalk(io, opts.color),
         rules: rules.map((r) => r.rule),
         version: opts.version,
         sarif: { allRules: opts.sarifAllRules, maxResults: opts.maxResults, cwd: process.cwd() },

@@ -43,7 +43,8 @@ export interface AlertSink {
 }
 
 export interface SinkContext {
-  chalk: ChalkInstance;
+  /** stdout's colours, made only by a format that colours (text): the others never load chalk. */
+  chalk: () => Promise<ChalkInstance>;
   rules: readonly Rule[];
   version: string;
   /** `--sarif-all-rules`, `--max-results`; unset, the sink's DEFAULT_SARIF_OPTIONS. */
@@ -64,9 +65,10 @@ export async function createSink(format: OutputFormat, out: Writable, ctx: SinkC
   const explained = ctx.explain === undefined ? undefined : { explain: ctx.explain, render: await import('../explain/render.js') };
   switch (format) {
     case 'text': {
-      const why = explained === undefined ? () => '' : (alert: Alert) => explained.render.alertExplanationText(explained.explain(alert), ctx.chalk);
+      const chalk = await ctx.chalk();
+      const why = explained === undefined ? () => '' : (alert: Alert) => explained.render.alertExplanationText(explained.explain(alert), chalk);
       return {
-        write: (alert) => writer.write(formatAlertText(alert, ctx.chalk) + why(alert) + '\n'),
+        write: (alert) => writer.write(formatAlertText(alert, chalk) + why(alert) + '\n'),
         pace: () => writer.pace(),
         end: () => writer.end(),
       };
