@@ -23,7 +23,6 @@ import { exceptionCounts, ExceptionFileError, ExceptionSet } from '../exceptions
 import { RuleError } from '../rules/ruleError.js';
 import type { RuleQueries } from '../rules/pack.js';
 import { selectRules, type RuleSelection } from '../rules/select.js';
-import { shareRuleSet } from '../rules/shared.js';
 import { SEVERITIES } from '../rules/types.js';
 import { EXIT_INTERRUPTED, Interruption } from './interrupt.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, openInputs, reportOutputFailure, stdoutChalk, watchOutput, type CliIO } from './io.js';
@@ -308,7 +307,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
           workers: plan.workers,
           rangeBytes: rangeBytes(),
           // The rules this thread runs, by id: fewer than selected for a baseline.
-          rules: shareRuleSet(rules.map((r) => r.rule), mappings.sources, (r) => prepared.queries.parse(r)),
+          rules: (await import('../rules/shared.js')).shareRuleSet(rules.map((r) => r.rule), mappings.sources, (r) => prepared.queries.parse(r)),
           prefilter: prefilter !== undefined,
           window: opts.window,
         })

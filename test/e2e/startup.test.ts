@@ -33,7 +33,8 @@ const NOT_FOR_A_PLAIN_SCAN = [
   /^dist\/output\/(sarif|sarifSink|navigator|elasticSink|color)\.js$/,
   /^dist\/commands\/(baseline|coverage|explain|hunt|ruleTest|rulesExport|rulesList|state|validate)\.js$/,
   /^dist\/state\/(historyFile|termHistory)\.js$/,
-  /^dist\/rules\/kibanaExport\.js$/,
+  /^dist\/rules\/(kibanaExport|shared)\.js$/,
+  /^dist\/parallel\/(reader|protocol|ranges)\.js$/,
   /^node_modules\/(chalk|ndjson)\//,
 ];
 
