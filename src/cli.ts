@@ -17,7 +17,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 /**
  * Each command's module, imported when its action runs: a scan does not load the explainer, the
  * HTML report, the rule tests or the coverage report, nor `lkm-scan rules` the scan (start-up is
- * most of a small scan's time, and most of start-up is loading modules; README "Performance").
+ * most of a small scan's time, and most of start-up is loading modules; README "Start-up").
  */
 const commands = {
   scan: () => import('./commands/scan.js'),

@@ -204,7 +204,7 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
 /**
  * What only some scans use is imported when they ask for it, before reading starts: `--state` and
  * `baseline`, `--explain`, `--report`, `--navigator`, `--workers` (and, in output/sink.ts, every
- * format but text and json). A plain scan's start-up is mostly loading modules (README "Performance").
+ * format but text and json). A plain scan's start-up is mostly loading modules (README "Start-up").
  */
 const stateCommands = () => import('./state.js');
 
