@@ -15,7 +15,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** The files of lkm-scan (dist/) and of its packages a run with `args` loaded, as `dist/commands/scan.js`. */
 async function loadedBy(name: string, args: string[]): Promise<{ code: number | null; files: string[] }> {
   const log = join(tmp, `${name}.log`);
-  const r = await runCli(args, { env: { NODE_OPTIONS: `--import=${join(ROOT, 'test/support/moduleLog.mjs')}`, MODULE_LOG: log } });
+  const r = await runCli(args, { env: { NODE_OPTIONS: `--import=${JSON.stringify(join(ROOT, 'test/support/moduleLog.mjs'))}`, MODULE_LOG: log } });
   const root = new URL(`file://${ROOT}`).href;
   const files = readFileSync(log, 'utf8')
     .split('\n')
