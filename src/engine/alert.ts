@@ -1,3 +1,4 @@
+import { parseJson } from '../event/json.js';
 import type { EcsEvent, Scalar } from '../event/types.js';
 import type { Rule } from '../rules/types.js';
 import type { Location } from '../input/events.js';
@@ -35,4 +36,13 @@ export function lazyAlert(alert: Omit<Alert, 'event'>, event: () => EcsEvent): A
       return (parsed ??= event());
     },
   };
+}
+
+/**
+ * The event of an alert's line, parsed again: the line is the event's JSON object as the input
+ * read it (input/events.ts hands on the text it parsed, or the object re-serialized), so parsing
+ * it gives the same event.
+ */
+export function lineEvent(raw: string): EcsEvent {
+  return parseJson(raw) as EcsEvent;
 }

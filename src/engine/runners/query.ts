@@ -1,4 +1,4 @@
-import { lazyAlert, type Alert } from '../alert.js';
+import { lazyAlert, lineEvent, type Alert } from '../alert.js';
 import type { CompiledQueryRule } from '../compileRule.js';
 import { createPipeline } from '../pipes.js';
 import type { RuleKindHandler } from './runner.js';
@@ -10,7 +10,13 @@ export const queryRules: RuleKindHandler<CompiledQueryRule> = {
     const take = (alert: Alert, seq: number) => (piped ? piped.push(alert, alert.timeMs, seq) : emit(alert));
     return {
       event(event, location, seq, raw) {
-        if (matches(event)) take({ rule, timeMs: eventTime(event), event, raw, location }, seq);
+        if (!matches(event)) return;
+        const timeMs = eventTime(event);
+        // An alert may be held until the input ends (alertStages): with its line it holds only
+        // that, not the parsed event's many objects, which the garbage collector would copy again
+        // and again while it waits. JSON output writes the line; other formats parse it again.
+        if (raw === undefined) take({ rule, timeMs, event, location }, seq);
+        else take(lazyAlert({ rule, timeMs, raw, location }, () => lineEvent(raw)), seq);
       },
       accept(hit, location, seq, raw, event) {
         take(lazyAlert({ rule, timeMs: hit.t ?? undefined, raw, location }, event), seq);
