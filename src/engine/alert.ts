@@ -29,13 +29,43 @@ export interface Alert {
 
 /** An alert whose event is parsed from its line only if an output format asks for it. */
 export function lazyAlert(alert: Omit<Alert, 'event'>, event: () => EcsEvent): Alert {
-  let parsed: EcsEvent | undefined;
-  return {
-    ...alert,
-    get event() {
-      return (parsed ??= event());
-    },
-  };
+  return new LazyAlert(alert, event);
+}
+
+/**
+ * A class, not an object literal spread with a getter: every alert of a scan has the same shape,
+ * so reading its fields on the way to the output stays a fast property access, and making one
+ * copies no object.
+ */
+class LazyAlert implements Alert {
+  readonly rule: Rule;
+  readonly timeMs: number | undefined;
+  readonly raw: string | undefined;
+  readonly location: Location;
+  readonly newTerms: Record<string, Scalar> | undefined;
+  readonly threshold: ThresholdResult | undefined;
+  readonly suppression: SuppressionResult | undefined;
+  readonly events: Array<{ event: EcsEvent; location: Location }> | undefined;
+  /** The parser until the event is asked for, then the event (an object, never a function). */
+  private state: EcsEvent | (() => EcsEvent);
+
+  constructor(fields: Omit<Alert, 'event'>, parse: () => EcsEvent) {
+    this.rule = fields.rule;
+    this.timeMs = fields.timeMs;
+    this.raw = fields.raw;
+    this.location = fields.location;
+    this.newTerms = fields.newTerms;
+    this.threshold = fields.threshold;
+    this.suppression = fields.suppression;
+    this.events = fields.events;
+    this.state = parse;
+  }
+
+  get event(): EcsEvent {
+    // Replacing the parser lets go of whatever its closure held.
+    if (typeof this.state === 'function') this.state = this.state();
+    return this.state;
+  }
 }
 
 /**

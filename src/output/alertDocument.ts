@@ -37,23 +37,28 @@ export function suppressionDocument(s: SuppressionResult): SuppressionDocument {
   return { terms: s.terms, start: formatTime(s.start), end: formatTime(s.end), docs_count: s.docsCount };
 }
 
+/** The `rule` part of an alert document: the same for every alert of the rule. */
+export function ruleDocument(rule: Alert['rule']): AlertDocument['rule'] {
+  return {
+    id: rule.id,
+    name: rule.name,
+    type: rule.type,
+    language: rule.language,
+    severity: rule.severity,
+    risk_score: rule.riskScore,
+    building_block: rule.buildingBlock,
+    deprecated: rule.deprecated,
+    tags: rule.tags,
+    threat: rule.threat,
+  };
+}
+
 export function toAlertDocument(alert: Alert): AlertDocument {
   const { rule } = alert;
   // Keys are added in the documented order; optional ones only for the rule types that have them.
   return {
     timestamp: formatTime(alert.timeMs),
-    rule: {
-      id: rule.id,
-      name: rule.name,
-      type: rule.type,
-      language: rule.language,
-      severity: rule.severity,
-      risk_score: rule.riskScore,
-      building_block: rule.buildingBlock,
-      deprecated: rule.deprecated,
-      tags: rule.tags,
-      threat: rule.threat,
-    },
+    rule: ruleDocument(rule),
     ...(alert.newTerms && { new_terms: alert.newTerms }),
     ...(alert.threshold && { threshold: alert.threshold }),
     ...(alert.suppression && { suppression: suppressionDocument(alert.suppression) }),

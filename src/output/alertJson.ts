@@ -2,7 +2,7 @@ import type { Alert } from '../engine/alert.js';
 import { formatTime } from '../engine/eventTime.js';
 import { stringifyJson } from '../event/json.js';
 import type { Rule } from '../rules/types.js';
-import { suppressionDocument, toAlertDocument } from './alertDocument.js';
+import { ruleDocument, suppressionDocument } from './alertDocument.js';
 
 const ruleJson = new WeakMap<Rule, string>();
 
@@ -15,7 +15,7 @@ const ruleJson = new WeakMap<Rule, string>();
 export function alertJsonLine(alert: Alert, explanation?: readonly unknown[]): string {
   let rule = ruleJson.get(alert.rule);
   if (rule === undefined) {
-    rule = JSON.stringify(toAlertDocument({ ...alert, newTerms: undefined, threshold: undefined, events: undefined, suppression: undefined }).rule);
+    rule = JSON.stringify(ruleDocument(alert.rule));
     ruleJson.set(alert.rule, rule);
   }
   let line = '{"timestamp":' + JSON.stringify(formatTime(alert.timeMs)) + ',"rule":' + rule;
