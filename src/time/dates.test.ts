@@ -52,6 +52,24 @@ describe('epoch millis and the default format', () => {
     expect(parseDefaultDate('2024')).toBe(Date.parse('2024-01-01T00:00:00Z'));
     expect(parseDefaultDate('20240')).toBe(20240);
   });
+
+  it('reads the same text again as it read it, whichever way it is asked in between', () => {
+    const day = Date.parse('2024-05-01T00:00:00Z');
+    const asks: Array<[string, boolean, boolean, number | undefined]> = [
+      ['2024-05-01', false, false, day],
+      ['2024-05-01', true, false, day + 86_400_000 - 1],
+      ['2024-05-01', false, false, day],
+      ['2024-05-01 00:00:01', false, true, day + 1000],
+      ['2024-05-01 00:00:01', false, false, undefined],
+      ['2024-05-01 00:00:01', false, true, day + 1000],
+    ];
+    for (const [text, roundUp, lenient, ms] of asks) expect(parseDefaultDate(text, roundUp, { lenient })).toBe(ms);
+  });
+
+  it('counts years around 100 alike, however the date is built', () => {
+    expect(parseDefaultDate('0100-01-01T00:00:00Z')! - parseDefaultDate('0099-12-31T23:59:59.999Z')!).toBe(1);
+    expect(new Date(parseDefaultDate('0100-03-01')!).toISOString()).toBe('0100-03-01T00:00:00.000Z');
+  });
 });
 
 describe('parseDateMath', () => {

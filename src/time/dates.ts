@@ -49,8 +49,11 @@ export interface DateParts {
 export function parseIsoDate(text: string, roundUp: boolean, options: IsoOptions = {}): number | undefined {
   const m = (options.lenient === true ? ISO_LENIENT : ISO).exec(text);
   if (m === null) return undefined;
-  const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
   return toEpochMillis({ year: Number(m[1]), month: num(m[2]), day: num(m[3]), hour: num(m[4]), minute: num(m[5]), second: num(m[6]), fraction: m[7], zone: m[8] }, roundUp);
+}
+
+function num(s: string | undefined): number | undefined {
+  return s === undefined ? undefined : Number(s);
 }
 
 /** Epoch millis of the parts, missing ones filled as Elasticsearch does (see above); undefined if invalid. */
@@ -68,6 +71,8 @@ export function toEpochMillis(p: DateParts, roundUp: boolean): number | undefine
   if (offset === undefined) return undefined;
   // setUTCFullYear, not Date.UTC, which reads years 0-99 as 1900-1999. A year of at most four
   // digits keeps every date well inside Date's range.
+  // Date.UTC (no Date to make) for the other years: the fields are valid, so it counts the same.
+  if (p.year >= 100) return Date.UTC(p.year, month - 1, day, hour, minute, second, millis) - offset;
   const date = new Date(0);
   date.setUTCFullYear(p.year, month - 1, day);
   date.setUTCHours(hour, minute, second, millis);
@@ -99,8 +104,20 @@ export function parseEpochMillis(text: string): number | undefined {
  * DEFAULT_DATE_TIME_FORMATTER): an ISO date first, so `2024` is a year, else epoch millis.
  */
 export function parseDefaultDate(text: string, roundUp = false, options: IsoOptions = {}): number | undefined {
-  return parseIsoDate(text, roundUp, options) ?? parseEpochMillis(text);
+  const lenient = options.lenient === true;
+  // Several rules read the same event's time one after the other: the same text, read once.
+  const last = lastDefaultDate;
+  if (text === last.text && roundUp === last.roundUp && lenient === last.lenient) return last.ms;
+  const ms = parseIsoDate(text, roundUp, options) ?? parseEpochMillis(text);
+  last.text = text;
+  last.roundUp = roundUp;
+  last.lenient = lenient;
+  last.ms = ms;
+  return ms;
 }
+
+/** The last text parseDefaultDate read, how, and its result. */
+const lastDefaultDate: { text: string | undefined; roundUp: boolean; lenient: boolean; ms: number | undefined } = { text: undefined, roundUp: false, lenient: false, ms: undefined };
 
 const MATH_STEP = /([+-])([0-9]{1,9})([yMwdhHms])|\/([yMwdhHms])/y;
 const DATE_UNITS = ['y', 'M', 'w', 'd', 'h', 'H', 'm', 's'] as const;
