@@ -1,6 +1,6 @@
-import { parseJson, stringifyJson } from '../../event/json.js';
+import { stringifyJson } from '../../event/json.js';
 import type { EcsEvent, Scalar } from '../../event/types.js';
-import { lazyAlert, type Alert, type Location } from '../alert.js';
+import { lazyAlert, lineEvent, type Alert, type Location } from '../alert.js';
 import type { CompiledNewTermsRule } from '../compileRule.js';
 import { compileTermsOf, NewTermsReplay, NewTermsState, type Term } from '../newTerms.js';
 import type { RuleKindHandler } from './runner.js';
@@ -8,19 +8,35 @@ import type { RuleKindHandler } from './runner.js';
 /**
  * What the replay keeps of a possibly-new event until the end of the files, as one line (it goes
  * to a sort that spills to disk): `r` if the rest ends with the event's input line, `e` if with
- * its JSON (no line known), then its location as JSON, a tab, and that line.
+ * its JSON (no line known), then its location as a JSON array `[file,line]`, a tab, and that line.
  */
 function keptText(location: Location, raw: string | undefined, event: () => EcsEvent): string {
-  return `${raw === undefined ? 'e' : 'r'}${JSON.stringify([location.file, location.line])}\t${raw ?? stringifyJson(event())}`;
+  return `${raw === undefined ? 'e' : 'r'}[${fileJson(location.file)},${location.line}]\t${raw ?? stringifyJson(event())}`;
+}
+
+// Events come file after file: the last file's name and its JSON, made once per file, not per line.
+let lastFile = '';
+let lastFileJson = '""';
+
+function fileJson(file: string): string {
+  if (file !== lastFile) {
+    lastFile = file;
+    lastFileJson = JSON.stringify(file);
+  }
+  return lastFileJson;
 }
 
 function fromKept(text: string): { location: Location; raw: string | undefined; line: string } {
-  // JSON escapes a tab inside a string: the first one ends the location.
+  // JSON escapes a tab inside a string: the first one ends the location; the line number
+  // (digits) follows its last comma.
   const tab = text.indexOf('\t');
-  const where: unknown = JSON.parse(text.slice(1, tab));
-  if (!Array.isArray(where) || typeof where[0] !== 'string' || typeof where[1] !== 'number') throw new Error(`internal: a held new_terms event has no location`);
+  const comma = text.lastIndexOf(',', tab);
+  const fileText = text.slice(2, comma);
+  const file: unknown = fileText === lastFileJson ? lastFile : JSON.parse(fileText);
+  const lineNumber = Number(text.slice(comma + 1, tab - 1));
+  if (text[1] !== '[' || text[tab - 1] !== ']' || typeof file !== 'string' || !Number.isInteger(lineNumber)) throw new Error(`internal: a held new_terms event has no location`);
   const line = text.slice(tab + 1);
-  return { location: { file: where[0], line: where[1] }, raw: text.startsWith('r') ? line : undefined, line };
+  return { location: { file, line: lineNumber }, raw: text.startsWith('r') ? line : undefined, line };
 }
 
 /** Decides on the terms of one matching event at its time; `event` gives the parsed event. */
@@ -55,7 +71,7 @@ export const newTermsRules: RuleKindHandler<CompiledNewTermsRule> = {
       finish = () => {
         for (const { term, timeMs, doc } of replay.finish()) {
           const { location, raw, line } = fromKept(doc);
-          emit(alert(term, timeMs, location, () => parseJson(line) as EcsEvent, raw));
+          emit(alert(term, timeMs, location, () => lineEvent(line), raw));
         }
       };
     }
