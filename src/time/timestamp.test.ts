@@ -79,6 +79,18 @@ describe("parseTimestamp: an event's time as Elasticsearch reads a date field (s
     expect(formatTimestamp(undefined)).toBeNull();
     expect(formatTimestamp(8.64e15 + 1)).toBeNull();
   });
+
+  it('writes every time as Date does, day after day, across years and out of range', () => {
+    const DAY = 86_400_000;
+    const times = [0, -1, 1, DAY - 1, DAY, -DAY, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2024, 2, 1), 0.5, -0.5, 1714557600000.7];
+    times.push(Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1), -62167219200000, -62167219200001, 8.64e15, -8.64e15, 8.64e15 - 1, 8.64e15 + 1);
+    let t = Date.UTC(2024, 4, 1);
+    for (let i = 0; i < 500; i++) times.push((t += (i * 7919) % 9_000_000));
+    for (const ms of times) {
+      const d = new Date(ms);
+      expect(formatTimestamp(ms), String(ms)).toBe(Number.isNaN(d.getTime()) ? null : d.toISOString());
+    }
+  });
 });
 
 describe('event times as epoch_millis (EpochTime)', () => {

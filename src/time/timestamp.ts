@@ -26,6 +26,32 @@ export function parseTimestamp(value: unknown): number | undefined {
 /** An event time as ISO 8601 in UTC (`2024-05-01T10:00:00.000Z`); null when there is none. */
 export function formatTimestamp(ms: number | undefined): string | null {
   if (ms === undefined) return null;
+  // Every alert's time is written: the date part is made once per day (alerts come in time
+  // order), the time of day by hand. Only whole milliseconds in 4-digit years; the rest as Date does.
+  if (Number.isInteger(ms)) {
+    const day = Math.floor(ms / DAY_MS);
+    if (day !== formattedDay) {
+      const start = new Date(day * DAY_MS);
+      const iso = Number.isNaN(start.getTime()) ? '' : start.toISOString();
+      if (iso.length === 24) {
+        formattedDay = day;
+        dayPrefix = iso.slice(0, 11);
+      }
+    }
+    if (day === formattedDay) {
+      const t = ms - day * DAY_MS;
+      return `${dayPrefix}${pad(Math.floor(t / 3_600_000), 2)}:${pad(Math.floor(t / 60_000) % 60, 2)}:${pad(Math.floor(t / 1000) % 60, 2)}.${pad(t % 1000, 3)}Z`;
+    }
+  }
   const d = new Date(ms);
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+const DAY_MS = 86_400_000;
+/** The day (since the epoch) formatTimestamp last wrote, and its `YYYY-MM-DDT`. */
+let formattedDay = NaN;
+let dayPrefix = '';
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
 }
