@@ -23,20 +23,23 @@ interface AlertHeader {
  */
 export function serializeAlert(alert: Alert): string {
   const raw = alert.raw;
-  const header: AlertHeader = { l: [alert.location.file, alert.location.line], t: alert.timeMs ?? null, r: raw === undefined ? 0 : 1 };
-  if (alert.newTerms !== undefined) header.n = alert.newTerms;
-  if (alert.threshold !== undefined) header.h = alert.threshold;
-  if (alert.suppression !== undefined) header.s = alert.suppression;
-  if (alert.events !== undefined) header.e = alert.events.map((e) => [e.location.file, e.location.line, e.event]);
-  return `${stringifyJson(header)}\t${raw ?? stringifyJson(alert.event)}`;
+  const { file, line } = alert.location;
+  const t = alert.timeMs;
+  // The header of most alerts (no new terms, group, suppression or events) is written by hand:
+  // this runs for every alert a sort holds, once or twice. JSON writes a non-finite number as null.
+  let header = `{"l":[${fileJson(file)},${line}],"t":${t !== undefined && Number.isFinite(t) ? String(t) : 'null'},"r":${raw === undefined ? 0 : 1}`;
+  if (alert.newTerms !== undefined) header += `,"n":${stringifyJson(alert.newTerms)}`;
+  if (alert.threshold !== undefined) header += `,"h":${stringifyJson(alert.threshold)}`;
+  if (alert.suppression !== undefined) header += `,"s":${stringifyJson(alert.suppression)}`;
+  if (alert.events !== undefined) header += `,"e":${stringifyJson(alert.events.map((e): [string, number, EcsEvent] => [e.location.file, e.location.line, e.event]))}`;
+  return `${header}}\t${raw ?? stringifyJson(alert.event)}`;
 }
 
 /** The alert of a `serializeAlert` line, for `rule`; its event is parsed only if asked for. */
 export function deserializeAlert(text: string, rule: Alert['rule']): Alert {
   const tab = text.indexOf('\t');
-  // Written by serializeAlert, in this process: its shape is known.
-  const header = parseJson(text.slice(0, tab)) as AlertHeader;
   const line = text.slice(tab + 1);
+  const header = plainHeader(text, tab) ?? fullHeader(text.slice(0, tab));
   const fields: Omit<Alert, 'event'> = { rule, timeMs: header.t ?? undefined, location: { file: header.l[0], line: header.l[1] } };
   if (header.r === 1) fields.raw = line;
   if (header.n !== undefined) fields.newTerms = header.n;
@@ -44,6 +47,47 @@ export function deserializeAlert(text: string, rule: Alert['rule']): Alert {
   if (header.s !== undefined) fields.suppression = header.s;
   if (header.e !== undefined) fields.events = header.e.map(([file, l, event]) => ({ event, location: { file, line: l } }));
   return lazyAlert(fields, () => parseEvent(line));
+}
+
+function fullHeader(text: string): AlertHeader {
+  // Written by serializeAlert, in this process: its shape is known.
+  return parseJson(text) as AlertHeader;
+}
+
+/**
+ * The header `{"l":[FILE,LINE],"t":T,"r":R}` (nothing else) of the line's first `tab` characters,
+ * read by hand; undefined for any other header. No JSON string holds `],"t":` (its quote would be
+ * escaped), so the last one ends the location, whose line number follows its last comma.
+ */
+function plainHeader(text: string, tab: number): AlertHeader | undefined {
+  if (tab < 6 || text.charCodeAt(tab - 1) !== CLOSE_BRACE || !text.startsWith('{"l":[')) return undefined;
+  const r = text.charCodeAt(tab - 2) - ZERO;
+  if ((r !== 0 && r !== 1) || !text.startsWith(',"r":', tab - 7)) return undefined;
+  const locationEnd = text.lastIndexOf('],"t":', tab - 7);
+  if (locationEnd < 0) return undefined;
+  const comma = text.lastIndexOf(',', locationEnd);
+  const t = text.slice(locationEnd + 6, tab - 7);
+  const timeMs = t === 'null' ? null : Number(t);
+  const lineNumber = Number(text.slice(comma + 1, locationEnd));
+  const fileText = text.slice(6, comma);
+  const file: unknown = fileText === lastFileJson ? lastFile : JSON.parse(fileText);
+  if (typeof file !== 'string' || !Number.isInteger(lineNumber) || (timeMs !== null && Number.isNaN(timeMs))) return undefined;
+  return { l: [file, lineNumber], t: timeMs, r };
+}
+
+const CLOSE_BRACE = 0x7d;
+const ZERO = 0x30;
+
+// Alerts come file after file: the last file's name and its JSON, made once per file.
+let lastFile = '';
+let lastFileJson = '""';
+
+function fileJson(file: string): string {
+  if (file !== lastFile) {
+    lastFile = file;
+    lastFileJson = JSON.stringify(file);
+  }
+  return lastFileJson;
 }
 
 /**
