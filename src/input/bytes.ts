@@ -1,4 +1,4 @@
-import { fstatSync, read as readFd } from 'node:fs';
+import { fstatSync, read as readFd, readlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
@@ -231,13 +231,29 @@ const STOP = 1;
  * The reader thread (CommonJS, run with `eval`, so it needs no file of its own in src/ or dist/).
  * It reads the descriptor with blocking reads as fast as the pipe delivers (a pipe gives at most
  * 64 KiB a read) into a ring of shared memory, and publishes how far it got after each read; it
- * waits when the ring is full, which is the back-pressure on the writer. A descriptor someone made
- * non-blocking (EAGAIN) is polled, from 1 ms up to 50 ms apart, rather than spun on.
+ * waits when the ring is full, which is the back-pressure on the writer.
+ *
+ * fd 0 itself is usually non-blocking: importing `node:process` as a module (chalk does) creates
+ * `process.stdin`, which sets O_NONBLOCK on it. An anonymous pipe is therefore opened again through
+ * /proc (`reopen`), which gives a description of its own, blocking, reading the same pipe; opening
+ * one never waits. Anything else (a socket, a named FIFO, which could wait for a writer) is read
+ * through fd 0 and, if that is non-blocking (EAGAIN), polled from 50 µs up to 20 ms apart.
  */
 const PIPE_READER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const { readSync } = require('node:fs');
-const { fd, ring, counters, flags, maxRead } = workerData;
+const { openSync, closeSync } = require('node:fs');
+const { ring, counters, flags, maxRead, reopen } = workerData;
+let fd = workerData.fd;
+let own = false;
+if (reopen !== undefined) {
+  try {
+    fd = openSync(reopen, 'r');
+    own = true;
+  } catch {
+    // Read the descriptor itself, polling it if it is non-blocking.
+  }
+}
 const buf = Buffer.from(ring);
 const size = buf.length;
 const pos = new BigInt64Array(counters);
@@ -259,7 +275,7 @@ for (;;) {
   } catch (error) {
     if (error.code === 'EINTR') continue;
     if (error.code === 'EAGAIN') {
-      pause = Math.min(pause === 0 ? 1 : pause * 2, 50);
+      pause = Math.min(pause === 0 ? 0.05 : pause * 2, 20);
       Atomics.wait(flag, ${STOP}, 0, pause);
       continue;
     }
@@ -275,6 +291,7 @@ for (;;) {
   Atomics.store(pos, ${WRITTEN}, BigInt(written));
   if (Atomics.exchange(flag, ${HUNGRY}, 0) === 1) parentPort.postMessage({ more: true });
 }
+if (own) closeSync(fd);
 `;
 
 /** What the reader thread tells: more bytes (only when asked to), the end of the input, or a read error. */
@@ -327,7 +344,7 @@ export async function* readPipeChunks(
     wake?.();
   };
   const onAbort = () => wake?.();
-  const thread = new Worker(PIPE_READER_SOURCE, { eval: true, workerData: { fd, ring, counters, flags, maxRead: maxChunk } });
+  const thread = new Worker(PIPE_READER_SOURCE, { eval: true, workerData: { fd, ring, counters, flags, maxRead: maxChunk, reopen: anonymousPipePath(fd) } });
   thread.on('message', onMessage);
   thread.on('error', onError);
   thread.on('exit', onExit);
@@ -366,5 +383,15 @@ export async function* readPipeChunks(
     Atomics.notify(pos, CONSUMED);
     thread.on('error', () => undefined);
     thread.unref();
+  }
+}
+
+/** `/proc/self/fd/N` when descriptor N is an anonymous pipe (Linux), which opening never blocks on. */
+function anonymousPipePath(fd: number): string | undefined {
+  const path = `/proc/self/fd/${fd}`;
+  try {
+    return readlinkSync(path).startsWith('pipe:') ? path : undefined;
+  } catch {
+    return undefined;
   }
 }
