@@ -1,7 +1,6 @@
 import { fstatSync, read as readFd, readlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
 import { describeOsError } from './errors.js';
 
 /**
@@ -233,7 +232,7 @@ const STOP = 1;
  * 64 KiB a read) into a ring of shared memory, and publishes how far it got after each read; it
  * waits when the ring is full, which is the back-pressure on the writer.
  *
- * fd 0 itself is usually non-blocking: importing `node:process` as a module (chalk does) creates
+ * fd 0 itself may be non-blocking: importing `node:process` as a module (chalk does) creates
  * `process.stdin`, which sets O_NONBLOCK on it. An anonymous pipe is therefore opened again through
  * /proc (`reopen`), which gives a description of its own, blocking, reading the same pipe; opening
  * one never waits. Anything else (a socket, a named FIFO, which could wait for a writer) is read
@@ -344,6 +343,8 @@ export async function* readPipeChunks(
     wake?.();
   };
   const onAbort = () => wake?.();
+  // Imported here: only a scan of a piped stdin starts a thread (src/cli.ts keeps start-up lean).
+  const { Worker } = await import('node:worker_threads');
   const thread = new Worker(PIPE_READER_SOURCE, { eval: true, workerData: { fd, ring, counters, flags, maxRead: maxChunk, reopen: anonymousPipePath(fd) } });
   thread.on('message', onMessage);
   thread.on('error', onError);
