@@ -35,11 +35,7 @@ try {
   const code = await run(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
-    // Made on first use: creating process.stdin makes a pipe non-blocking, which a scan that reads
-    // fd 0 itself (src/input/bytes.ts readPipeChunks) would then have to poll.
-    get stdin() {
-      return process.stdin;
-    },
+    stdin: process.stdin,
     stdinFd: 0,
     env: process.env,
     interrupts: processInterrupts(process),

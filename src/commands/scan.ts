@@ -373,7 +373,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
       const stats =
         parallel !== undefined && size !== undefined && source.kind === 'file'
           ? await parallel.read(source, size, handler, pace)
-          : await readEvents(source, handler, { ...(stdinFile === undefined ? { stdin: io.stdin } : {}), stdinFile, stopStreams: interruption.signal, prefilter, window: inWindow, pace });
+          : await readEvents(source, handler, { stdin: io.stdin, stdinFile, stopStreams: interruption.signal, prefilter, window: inWindow, pace });
       progressLine?.nextInput();
       totals.lines += stats.lines;
       totals.events += stats.events;

@@ -1,4 +1,4 @@
-import { fstatSync, read as readFd, readlinkSync } from 'node:fs';
+import { fstatSync, read as readFd } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { describeOsError } from './errors.js';
@@ -232,33 +232,22 @@ const STOP = 1;
  * 64 KiB a read) into a ring of shared memory, and publishes how far it got after each read; it
  * waits when the ring is full, which is the back-pressure on the writer.
  *
- * fd 0 itself may be non-blocking: importing `node:process` as a module (chalk does) creates
- * `process.stdin`, which sets O_NONBLOCK on it. An anonymous pipe is therefore opened again through
- * /proc (`reopen`), which gives a description of its own, blocking, reading the same pipe; opening
- * one never waits. Anything else (a socket, a named FIFO, which could wait for a writer) is read
- * through fd 0 and, if that is non-blocking (EAGAIN), polled from 50 µs up to 20 ms apart.
+ * A non-blocking descriptor (EAGAIN) is polled: 50 µs after the last read, then twice as long
+ * each time, up to 1 ms while data came within the last second and 20 ms after. It is how a
+ * stopped read ends (the thread sees STOP between polls): a thread blocked in a read nothing can
+ * cancel would hold the process at exit, which joins its threads, until the writer's next line.
  */
 const PIPE_READER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const { readSync } = require('node:fs');
-const { openSync, closeSync } = require('node:fs');
-const { ring, counters, flags, maxRead, reopen } = workerData;
-let fd = workerData.fd;
-let own = false;
-if (reopen !== undefined) {
-  try {
-    fd = openSync(reopen, 'r');
-    own = true;
-  } catch {
-    // Read the descriptor itself, polling it if it is non-blocking.
-  }
-}
+const { fd, ring, counters, flags, maxRead } = workerData;
 const buf = Buffer.from(ring);
 const size = buf.length;
 const pos = new BigInt64Array(counters);
 const flag = new Int32Array(flags);
 let written = 0;
 let pause = 0;
+let lastData = Date.now();
 for (;;) {
   if (Atomics.load(flag, ${STOP}) === 1) break;
   const consumed = Number(Atomics.load(pos, ${CONSUMED}));
@@ -274,7 +263,8 @@ for (;;) {
   } catch (error) {
     if (error.code === 'EINTR') continue;
     if (error.code === 'EAGAIN') {
-      pause = Math.min(pause === 0 ? 0.05 : pause * 2, 20);
+      // Nothing there yet: look again soon while data flows, then less and less often.
+      pause = Math.min(pause === 0 ? 0.05 : pause * 2, Date.now() - lastData < 1000 ? 1 : 20);
       Atomics.wait(flag, ${STOP}, 0, pause);
       continue;
     }
@@ -282,6 +272,7 @@ for (;;) {
     break;
   }
   pause = 0;
+  lastData = Date.now();
   if (n === 0) {
     parentPort.postMessage({ end: true });
     break;
@@ -290,7 +281,6 @@ for (;;) {
   Atomics.store(pos, ${WRITTEN}, BigInt(written));
   if (Atomics.exchange(flag, ${HUNGRY}, 0) === 1) parentPort.postMessage({ more: true });
 }
-if (own) closeSync(fd);
 `;
 
 /** What the reader thread tells: more bytes (only when asked to), the end of the input, or a read error. */
@@ -310,9 +300,9 @@ interface PipeReaderMessage {
  * caller has caught up it asks the thread to tell it about the next read, however small.
  *
  * Each chunk is valid until the next one is requested; `ringBytes` (at least two chunks) bounds what
- * is read ahead. `stop` ends the reading at once, even while
- * the pipe stays open and quiet; the thread, possibly blocked in a read nothing can cancel, is then
- * left to end with the process (it no longer keeps it alive).
+ * is read ahead. `stop` ends the reading at once, even while the pipe stays open and quiet, and the
+ * thread ends at its next poll if the descriptor is non-blocking (fd 0 is once process.stdin was
+ * made); one blocked in a read ends with the pipe's next data or its end.
  */
 export async function* readPipeChunks(
   fd: number,
@@ -345,7 +335,7 @@ export async function* readPipeChunks(
   const onAbort = () => wake?.();
   // Imported here: only a scan of a piped stdin starts a thread (src/cli.ts keeps start-up lean).
   const { Worker } = await import('node:worker_threads');
-  const thread = new Worker(PIPE_READER_SOURCE, { eval: true, workerData: { fd, ring, counters, flags, maxRead: maxChunk, reopen: anonymousPipePath(fd) } });
+  const thread = new Worker(PIPE_READER_SOURCE, { eval: true, workerData: { fd, ring, counters, flags, maxRead: maxChunk } });
   thread.on('message', onMessage);
   thread.on('error', onError);
   thread.on('exit', onExit);
@@ -387,12 +377,3 @@ export async function* readPipeChunks(
   }
 }
 
-/** `/proc/self/fd/N` when descriptor N is an anonymous pipe (Linux), which opening never blocks on. */
-function anonymousPipePath(fd: number): string | undefined {
-  const path = `/proc/self/fd/${fd}`;
-  try {
-    return readlinkSync(path).startsWith('pipe:') ? path : undefined;
-  } catch {
-    return undefined;
-  }
-}

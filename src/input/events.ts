@@ -182,11 +182,7 @@ export async function readEvents(
   const range = source.kind === 'file' ? options.range : undefined;
   const raw =
     source.kind === 'stdin'
-      ? options.stdinFile === undefined
-        ? readStreamChunks(options.stdin ?? process.stdin, options.stopStreams)
-        : options.stdinFile.kind === 'pipe'
-          ? readPipeChunks(options.stdinFile.fd, options.stopStreams, options.chunkBytes ?? DEFAULT_CHUNK_BYTES)
-          : readFileChunks(options.stdinFile, options.chunkBytes ?? DEFAULT_CHUNK_BYTES)
+      ? stdinChunks(options)
       : source.kind === 'stream'
         ? readStreamChunks(createReadStream(source.path, { highWaterMark: STREAM_READ_BYTES }), options.stopStreams)
         : readFileChunks(source.path, options.chunkBytes ?? DEFAULT_CHUNK_BYTES, range);
@@ -223,6 +219,18 @@ export async function readEvents(
     if (kind !== undefined) stats.hint = describeContentHint(kind, source.name);
   }
   return stats;
+}
+
+/** The bytes of stdin: through its stream, or its descriptor when that is a regular file or a pipe (`stdinFile`). */
+function stdinChunks(options: ReadEventsOptions): AsyncGenerator<Buffer, void, undefined> {
+  // Made first, whatever is read: making process.stdin (on first use) sets a pipe or socket
+  // non-blocking (libuv), which the pipe reader thread needs to end when the scan is interrupted;
+  // blocked in a read, it would hold the process at exit until the writer's next line.
+  const stream = options.stdin ?? process.stdin;
+  const file = options.stdinFile;
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  if (file === undefined) return readStreamChunks(stream, options.stopStreams);
+  return file.kind === 'pipe' ? readPipeChunks(file.fd, options.stopStreams, chunkBytes) : readFileChunks(file, chunkBytes);
 }
 
 /** Passes `chunks` on, telling `report` how many bytes were read once each one was handled. */
