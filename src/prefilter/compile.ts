@@ -1,6 +1,6 @@
 import type { LinePrefilter } from '../input/events.js';
 import { MultiNeedle } from './multiNeedle.js';
-import { needleAlternatives, defaultNeedles, type Need } from './needles.js';
+import { bestAlternative, needleAlternatives, type Need } from './needles.js';
 import type { LineRules } from './lineRules.js';
 import { escapeHides, needleCodeUnits } from './unicodeEscape.js';
 import { byteFrequency, HidingEscapeCursor, LiteralCursor } from './lineCursor.js';
@@ -98,12 +98,16 @@ interface RuleGroups {
   /** The rules of each group, ascending. */
   rules: number[][];
   alternatives: string[][][];
+  /** Each group's needles before any sample (`defaultNeedles`). */
+  defaults: string[][];
+  /** Every literal of every group's need (literalsOf). */
+  literals: Set<string>;
   /** The rules without a needle, marked: they are offered every line (lineRules.ts). */
   needleless: Uint8Array;
 }
 
 function groupRules(needs: readonly (Need | undefined)[]): RuleGroups {
-  const groups: RuleGroups = { count: needs.length, needs: [], rules: [], alternatives: [], needleless: new Uint8Array(needs.length) };
+  const groups: RuleGroups = { count: needs.length, needs: [], rules: [], alternatives: [], defaults: [], literals: new Set(), needleless: new Uint8Array(needs.length) };
   const byKey = new Map<string, number>();
   needs.forEach((need, rule) => {
     if (need === undefined) return;
@@ -120,6 +124,9 @@ function groupRules(needs: readonly (Need | undefined)[]): RuleGroups {
       groups.needs.push(need);
       groups.rules.push([]);
       groups.alternatives.push(alternatives);
+      // Non-empty alternatives have a best.
+      groups.defaults.push(bestAlternative(alternatives) ?? []);
+      literalsOf(need, groups.literals);
     }
     groups.rules[g]!.push(rule);
   });
@@ -152,14 +159,17 @@ function rulesOfGroups(matched: readonly number[], rules: readonly (readonly num
 export function compilePrefilter(needs: readonly (Need | undefined)[], options: { mode?: 'per-needle' | 'one-pass' } = {}): Prefilter | undefined {
   const groups = groupRules(needs);
   if (groups.needs.length === 0) return undefined;
-  const perNeedle = perNeedlePrefilter(groups);
-  const onePass = options.mode === 'per-needle' ? undefined : onePassPrefilter(groups, perNeedle.needles);
-  if (onePass === undefined) return perNeedle;
-  if (options.mode === 'one-pass' || perNeedle.needles.length >= ONE_PASS_MIN_NEEDLES) return onePass;
+  const needles = [...new Set(groups.defaults.flat())].map((n) => Buffer.from(n, 'utf8'));
+  // Only the way that can be chosen is built: for the whole Elastic pack the per-needle one was
+  // built beside the one pass for its default needles alone.
+  const many = needles.length >= ONE_PASS_MIN_NEEDLES;
   // With a few rules the per-needle way wins even when every line is a candidate: checking a line
-  // costs a few indexOf calls, while the one pass walks every byte in JavaScript.
-  if (needs.length < ONE_PASS_MIN_RULES) return perNeedle;
-  return adaptivePrefilter(perNeedle, onePass);
+  // costs a few searches, while the one pass walks every byte in JavaScript.
+  if (options.mode === 'per-needle' || (options.mode === undefined && !many && needs.length < ONE_PASS_MIN_RULES)) return perNeedlePrefilter(groups);
+  const onePass = onePassPrefilter(groups, needles);
+  if (onePass === undefined) return perNeedlePrefilter(groups);
+  if (options.mode === 'one-pass' || many) return onePass;
+  return adaptivePrefilter(perNeedlePrefilter(groups), onePass);
 }
 
 /**
@@ -302,12 +312,11 @@ function perNeedlePrefilter(groups: RuleGroups): Prefilter {
   const { alternatives } = groups;
   const asBuffers = (chosen: readonly string[]) => [...new Set(chosen)].map((n) => Buffer.from(n, 'utf8'));
   // Every group has an alternative (groupRules), so each has default needles.
-  let needles = asBuffers(groups.needs.flatMap((n) => defaultNeedles(n) ?? []));
+  let needles = asBuffers(groups.defaults.flat());
   const unicodeEscape = Buffer.from('\\u');
   const slashEscape = Buffer.from('\\/');
   let escapes = needles.some((n) => n.includes(0x2f)) ? [unicodeEscape, slashEscape] : [unicodeEscape];
-  const literals = new Set<string>();
-  for (const need of groups.needs) literalsOf(need, literals);
+  const literals = groups.literals;
   const hidden = needleCodeUnits(literals);
   const cursors = new Map<string, LiteralCursor>();
   for (const text of literals) cursors.set(text, new LiteralCursor(Buffer.from(text, 'utf8')));
@@ -441,8 +450,7 @@ export const FREE_SHARE = 0.5;
  * whether it is parsed at all, so which lines are parsed never depends on the sample.
  */
 function onePassPrefilter(groups: RuleGroups, needles: readonly Buffer[]): Prefilter | undefined {
-  const literals = new Set<string>();
-  for (const need of groups.needs) literalsOf(need, literals);
+  const literals = groups.literals;
   const ids = new Map<string, number>();
   for (const text of literals) ids.set(text, ids.size);
   const unicodeEscape = ids.size;
@@ -515,7 +523,7 @@ function onePassPrefilter(groups: RuleGroups, needles: readonly Buffer[]): Prefi
     return { byTrigger, unchecked, free, everyRule: { listed: undefined, free }, freeOnly: { listed: [], free } };
   };
   let plan = planFor(
-    groups.needs.map((n) => defaultNeedles(n)),
+    groups.defaults,
     [],
   );
 
@@ -596,7 +604,7 @@ function onePassPrefilter(groups: RuleGroups, needles: readonly Buffer[]): Prefi
       const linesOf = (needle: string) => triggerIds(needle).reduce((sum, id) => sum + lines[id]!, 0);
       const triggers = groups.needs.map((need, g) => {
         // Every group's need has a needle (groupRules), so it has a trigger.
-        const best = cheapestTrigger(need, linesOf) ?? { needles: defaultNeedles(need) ?? [], lines: sampleLines };
+        const best = cheapestTrigger(need, linesOf) ?? { needles: groups.defaults[g]!, lines: sampleLines };
         const share = sampleLines === 0 ? 0 : best.lines / sampleLines;
         shares[g] = share;
         return share > FREE_SHARE ? undefined : best.needles;
