@@ -112,6 +112,12 @@ export interface ReadEventsOptions {
    */
   prefilter?: LinePrefilter;
   /**
+   * Bytes of lines after which the prefilter tunes itself again (`calibrate`), on the buffer at
+   * hand, so a file whose mix of events changes (hours of one host, then another) is still served
+   * by needles rare in what it holds now. Default RECALIBRATE_BYTES.
+   */
+  recalibrateBytes?: number;
+  /**
    * `--since` / `--until`: events it rejects are counted in `outsideWindow`, not delivered. It must
    * depend on the event's top-level `@timestamp` only: lines the prefilter rules out are judged by
    * that field read from their raw bytes (src/input/rawTimestamp.ts).
@@ -155,6 +161,13 @@ export interface LinePrefilter {
   readonly freeOnly: LineRules;
 }
 
+/**
+ * How often the prefilter is tuned again (ReadEventsOptions.recalibrateBytes). Calibration reads a
+ * quarter MiB (prefilter/compile.ts), a few milliseconds once compiled: every 32 MiB costs well
+ * under 1% of a scan. Tuning changes the cost only, never which lines are parsed nor the alerts.
+ */
+export const RECALIBRATE_BYTES = 32 << 20;
+
 /** Longest reason passed to `malformed`; V8's messages are short, this only bounds the unexpected. */
 const MAX_REASON_CHARS = 200;
 
@@ -197,8 +210,8 @@ export async function readEvents(
   // A byte range is part of a file already known to be NDJSON (src/parallel/plan.ts).
   const reader: ShapeReader =
     range === undefined
-      ? new SniffingReader(source.name, stats, (shape) => shapeReader(shape, delivery, maxLineBytes, options.prefilter, false))
-      : shapeReader({ kind: 'ndjson' }, delivery, maxLineBytes, options.prefilter, range.start > 0);
+      ? new SniffingReader(source.name, stats, (shape) => shapeReader(shape, delivery, maxLineBytes, options.prefilter, false, options.recalibrateBytes))
+      : shapeReader({ kind: 'ndjson' }, delivery, maxLineBytes, options.prefilter, range.start > 0, options.recalibrateBytes);
   const progress = handler.progress?.bind(handler);
   const counted = progress === undefined ? raw : reportRead(raw, (bytes) => progress(bytes, reader.lines, stats.events + stats.skipped));
   try {
@@ -267,7 +280,14 @@ interface ShapeReader {
   discardPartial(): string | undefined;
 }
 
-function shapeReader(shape: InputShape, delivery: EventDelivery, maxLineBytes: number, prefilter: LinePrefilter | undefined, midStream: boolean): ShapeReader {
+function shapeReader(
+  shape: InputShape,
+  delivery: EventDelivery,
+  maxLineBytes: number,
+  prefilter: LinePrefilter | undefined,
+  midStream: boolean,
+  recalibrateBytes = RECALIBRATE_BYTES,
+): ShapeReader {
   if (shape.kind === 'json') {
     const elements = new JsonElementReader(new ElementParser(delivery), maxLineBytes);
     return {
@@ -282,7 +302,7 @@ function shapeReader(shape: InputShape, delivery: EventDelivery, maxLineBytes: n
       },
     };
   }
-  const splitter = new LineSplitter(new EventParser(delivery, maxLineBytes, prefilter), maxLineBytes, midStream);
+  const splitter = new LineSplitter(new EventParser(delivery, maxLineBytes, prefilter, recalibrateBytes), maxLineBytes, midStream);
   return {
     push: (chunk) => splitter.push(chunk),
     end: () => splitter.end(),
@@ -420,6 +440,7 @@ class EventParser implements LineSink {
     private readonly delivery: EventDelivery,
     private readonly maxLineBytes: number,
     private readonly prefilter: LinePrefilter | undefined,
+    private readonly recalibrateBytes = RECALIBRATE_BYTES,
   ) {
     this.stats = delivery.stats;
     if (prefilter !== undefined) this.block = (bytes, start, end, firstLine) => this.prefilterBlock(prefilter, bytes, start, end, firstLine);
@@ -429,6 +450,8 @@ class EventParser implements LineSink {
   readonly block?: (bytes: Buffer, start: number, end: number, firstLine: number) => number;
 
   private calibrated = false;
+  /** Bytes of blocks since the prefilter was last tuned. */
+  private sinceCalibration = 0;
 
   /**
    * The fast path over a buffer of whole lines. Candidate lines are parsed as usual. Every other
@@ -438,10 +461,12 @@ class EventParser implements LineSink {
    * full path (`--no-prefilter`) reports.
    */
   private prefilterBlock(prefilter: LinePrefilter, bytes: Buffer, start: number, end: number, firstLine: number): number {
-    if (!this.calibrated) {
+    if (!this.calibrated || this.sinceCalibration >= this.recalibrateBytes) {
       prefilter.calibrate?.(bytes.subarray(start, end));
       this.calibrated = true;
+      this.sinceCalibration = 0;
     }
+    this.sinceCalibration += end - start;
     const decide = prefilter.lineDecider?.(bytes);
     if (decide !== undefined) return this.decidedBlock(prefilter, decide, bytes, start, end, firstLine);
     const candidates = prefilter.candidates(bytes, start, end);
