@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { parseJson as parseEventJson, parseJsonLine, stringifyJson } from '../event/json.js';
 import { isJsonObject, type EcsEvent } from '../event/types.js';
-import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks, type ByteRange, type OpenFile } from './bytes.js';
+import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readPipeChunks, readStreamChunks, type ByteRange, type OpenFile } from './bytes.js';
 import { GzipError, decodeBytes } from './decompress.js';
 import { JsonElementReader, type ElementOrigin, type JsonElementSink } from './jsonStream.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type LineSink } from './lines.js';
@@ -97,8 +97,9 @@ export interface ReadEventsOptions {
   /** The stream read for a `stdin` source. Default `process.stdin`. */
   stdin?: NodeJS.ReadableStream | Readable;
   /**
-   * stdin is this regular file (`lkm-scan - < FILE`): a `stdin` source reads it as a file is read,
-   * in large reads into reused buffers, from its current offset, instead of through `stdin`.
+   * stdin's descriptor (src/input/bytes.ts describeStdin), read instead of `stdin`: a regular file
+   * (`lkm-scan - < FILE`) as a file is read, in large reads into reused buffers, from its current
+   * offset; a pipe or socket (`cat FILE | lkm-scan -`) by a reader thread, in large chunks.
    */
   stdinFile?: OpenFile;
   /**
@@ -201,9 +202,7 @@ export async function readEvents(
   const range = source.kind === 'file' ? options.range : undefined;
   const raw =
     source.kind === 'stdin'
-      ? options.stdinFile !== undefined
-        ? readFileChunks(options.stdinFile, options.chunkBytes ?? DEFAULT_CHUNK_BYTES)
-        : readStreamChunks(options.stdin ?? process.stdin, options.stopStreams)
+      ? stdinChunks(options)
       : source.kind === 'stream'
         ? readStreamChunks(createReadStream(source.path, { highWaterMark: STREAM_READ_BYTES }), options.stopStreams)
         : readFileChunks(source.path, options.chunkBytes ?? DEFAULT_CHUNK_BYTES, range);
@@ -240,6 +239,18 @@ export async function readEvents(
     if (kind !== undefined) stats.hint = describeContentHint(kind, source.name);
   }
   return stats;
+}
+
+/** The bytes of stdin: through its stream, or its descriptor when that is a regular file or a pipe (`stdinFile`). */
+function stdinChunks(options: ReadEventsOptions): AsyncGenerator<Buffer, void, undefined> {
+  // Made first, whatever is read: making process.stdin (on first use) sets a pipe or socket
+  // non-blocking (libuv), which the pipe reader thread needs to end when the scan is interrupted;
+  // blocked in a read, it would hold the process at exit until the writer's next line.
+  const stream = options.stdin ?? process.stdin;
+  const file = options.stdinFile;
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  if (file === undefined) return readStreamChunks(stream, options.stopStreams);
+  return file.kind === 'pipe' ? readPipeChunks(file.fd, options.stopStreams, chunkBytes) : readFileChunks(file, chunkBytes);
 }
 
 /** Passes `chunks` on, telling `report` how many bytes were read once each one was handled. */
