@@ -113,6 +113,12 @@ export interface ReadEventsOptions {
    */
   prefilter?: LinePrefilter;
   /**
+   * Bytes of lines after which the prefilter tunes itself again (`calibrate`), on the buffer at
+   * hand, so a file whose mix of events changes (hours of one host, then another) is still served
+   * by needles rare in what it holds now. Default RECALIBRATE_BYTES.
+   */
+  recalibrateBytes?: number;
+  /**
    * `--since` / `--until`: events it rejects are counted in `outsideWindow`, not delivered. It must
    * depend on the event's top-level `@timestamp` only: lines the prefilter rules out are judged by
    * that field read from their raw bytes (src/input/rawTimestamp.ts).
@@ -141,6 +147,13 @@ export interface LinePrefilter {
    */
   readonly exact?: boolean;
   readonly candidateRules?: readonly LineRules[];
+  /**
+   * Present when the prefilter decides a buffer's lines one after the other, cheaper than finding
+   * candidates first (prefilter/lineCursor.ts): returns, for `bytes` (which it may search beyond
+   * a line, never beyond its length), what `lineRules` gives each line, asked in increasing
+   * order of lines and only until the next call.
+   */
+  readonly lineDecider?: (bytes: Buffer) => (start: number, end: number) => LineRules | null;
   /** The rules the line (without its newline) may match; null when only `freeOnly` ones may. */
   lineRules(bytes: Buffer, start: number, end: number): LineRules | null;
   /** Some rule has no needle: every line is parsed, those `lineRules` rules out for `freeOnly`. */
@@ -148,6 +161,13 @@ export interface LinePrefilter {
   /** The rules of a line no rule with a needle may match (those without one, if any). */
   readonly freeOnly: LineRules;
 }
+
+/**
+ * How often the prefilter is tuned again (ReadEventsOptions.recalibrateBytes). Calibration reads a
+ * quarter MiB (prefilter/compile.ts), a few milliseconds once compiled: every 32 MiB costs well
+ * under 1% of a scan. Tuning changes the cost only, never which lines are parsed nor the alerts.
+ */
+export const RECALIBRATE_BYTES = 32 << 20;
 
 /** Longest reason passed to `malformed`; V8's messages are short, this only bounds the unexpected. */
 const MAX_REASON_CHARS = 200;
@@ -189,8 +209,8 @@ export async function readEvents(
   // A byte range is part of a file already known to be NDJSON (src/parallel/plan.ts).
   const reader: ShapeReader =
     range === undefined
-      ? new SniffingReader(source.name, stats, (shape) => shapeReader(shape, delivery, maxLineBytes, options.prefilter, false))
-      : shapeReader({ kind: 'ndjson' }, delivery, maxLineBytes, options.prefilter, range.start > 0);
+      ? new SniffingReader(source.name, stats, (shape) => shapeReader(shape, delivery, maxLineBytes, options.prefilter, false, options.recalibrateBytes))
+      : shapeReader({ kind: 'ndjson' }, delivery, maxLineBytes, options.prefilter, range.start > 0, options.recalibrateBytes);
   const progress = handler.progress?.bind(handler);
   const counted = progress === undefined ? raw : reportRead(raw, (bytes) => progress(bytes, reader.lines, stats.events + stats.skipped));
   try {
@@ -271,7 +291,14 @@ interface ShapeReader {
   discardPartial(): string | undefined;
 }
 
-function shapeReader(shape: InputShape, delivery: EventDelivery, maxLineBytes: number, prefilter: LinePrefilter | undefined, midStream: boolean): ShapeReader {
+function shapeReader(
+  shape: InputShape,
+  delivery: EventDelivery,
+  maxLineBytes: number,
+  prefilter: LinePrefilter | undefined,
+  midStream: boolean,
+  recalibrateBytes = RECALIBRATE_BYTES,
+): ShapeReader {
   if (shape.kind === 'json') {
     const elements = new JsonElementReader(new ElementParser(delivery), maxLineBytes);
     return {
@@ -286,7 +313,7 @@ function shapeReader(shape: InputShape, delivery: EventDelivery, maxLineBytes: n
       },
     };
   }
-  const splitter = new LineSplitter(new EventParser(delivery, maxLineBytes, prefilter), maxLineBytes, midStream);
+  const splitter = new LineSplitter(new EventParser(delivery, maxLineBytes, prefilter, recalibrateBytes), maxLineBytes, midStream);
   return {
     push: (chunk) => splitter.push(chunk),
     end: () => splitter.end(),
@@ -424,6 +451,7 @@ class EventParser implements LineSink {
     private readonly delivery: EventDelivery,
     private readonly maxLineBytes: number,
     private readonly prefilter: LinePrefilter | undefined,
+    private readonly recalibrateBytes = RECALIBRATE_BYTES,
   ) {
     this.stats = delivery.stats;
     if (prefilter !== undefined) this.block = (bytes, start, end, firstLine) => this.prefilterBlock(prefilter, bytes, start, end, firstLine);
@@ -433,6 +461,8 @@ class EventParser implements LineSink {
   readonly block?: (bytes: Buffer, start: number, end: number, firstLine: number) => number;
 
   private calibrated = false;
+  /** Bytes of blocks since the prefilter was last tuned. */
+  private sinceCalibration = 0;
 
   /**
    * The fast path over a buffer of whole lines. Candidate lines are parsed as usual. Every other
@@ -442,10 +472,14 @@ class EventParser implements LineSink {
    * full path (`--no-prefilter`) reports.
    */
   private prefilterBlock(prefilter: LinePrefilter, bytes: Buffer, start: number, end: number, firstLine: number): number {
-    if (!this.calibrated) {
+    if (!this.calibrated || this.sinceCalibration >= this.recalibrateBytes) {
       prefilter.calibrate?.(bytes.subarray(start, end));
       this.calibrated = true;
+      this.sinceCalibration = 0;
     }
+    this.sinceCalibration += end - start;
+    const decide = prefilter.lineDecider?.(bytes);
+    if (decide !== undefined) return this.decidedBlock(prefilter, decide, bytes, start, end, firstLine);
     const candidates = prefilter.candidates(bytes, start, end);
     const decided = prefilter.exact === true ? prefilter.candidateRules : undefined;
     const delivery = this.delivery;
@@ -468,6 +502,33 @@ class EventParser implements LineSink {
         }
       }
       if (!prefilter.parseAll && isObjectShaped(bytes, p, lineEnd)) delivery.ruledOut(bytes, p, lineEnd);
+      else this.parse(bytes, p, lineEnd, line, prefilter.freeOnly);
+      line++;
+      p = newline + 1;
+    }
+    return line - firstLine;
+  }
+
+  /** `prefilterBlock` with a prefilter that decides each line in order. */
+  private decidedBlock(
+    prefilter: LinePrefilter,
+    decide: (start: number, end: number) => LineRules | null,
+    bytes: Buffer,
+    start: number,
+    end: number,
+    firstLine: number,
+  ): number {
+    const delivery = this.delivery;
+    const parseAll = prefilter.parseAll === true;
+    let line = firstLine;
+    let p = start;
+    while (p < end) {
+      const newline = bytes.indexOf(0x0a, p);
+      let lineEnd = newline;
+      if (lineEnd > p && bytes[lineEnd - 1] === 0x0d) lineEnd--;
+      const rules = decide(p, lineEnd);
+      if (rules !== null) this.parse(bytes, p, lineEnd, line, rules);
+      else if (!parseAll && isObjectShaped(bytes, p, lineEnd)) delivery.ruledOut(bytes, p, lineEnd);
       else this.parse(bytes, p, lineEnd, line, prefilter.freeOnly);
       line++;
       p = newline + 1;
