@@ -216,6 +216,21 @@ export function compileDispatch(rules: readonly CompiledRule[], stream: Document
   if (!rules.some((r, i) => reads[i] && r.rule.index.length > 0)) return counted((event) => candidatesOf(event).rules);
   const matchers = rules.map((r) => (r.rule.index.length === 0 ? () => true : compileIndexPatterns(r.rule.index)));
   const indexed = new Map<string, number[]>();
+  // Per index name, per rule: 1 when its patterns take the name in, -1 when not, 0 not asked yet.
+  // A new combination of index hits then costs a look-up per rule, not its patterns again.
+  const takes = new Map<string, Int8Array>();
+  const takesOf = (name: string): Int8Array => {
+    let known = takes.get(name);
+    if (known === undefined) {
+      known = new Int8Array(rules.length);
+      if (takes.size < MAX_CACHED) takes.set(name, known);
+    }
+    return known;
+  };
+  const taken = (known: Int8Array, name: string, i: number): boolean => {
+    if (known[i] === 0) known[i] = matchers[i]!(name) ? 1 : -1;
+    return known[i] === 1;
+  };
   return counted((event) => {
     const { key, rules: candidates } = candidatesOf(event);
     const names = eventIndexNames(event);
@@ -224,7 +239,8 @@ export function compileDispatch(rules: readonly CompiledRule[], stream: Document
     const indexKey = names.join('\u0001') + '\u0002' + key;
     let hit = indexed.get(indexKey);
     if (hit === undefined) {
-      hit = candidates.filter((i) => names.some((n) => matchers[i]!(n)));
+      const known = names.map(takesOf);
+      hit = candidates.filter((i) => names.some((n, k) => taken(known[k]!, n, i)));
       if (indexed.size < MAX_CACHED) indexed.set(indexKey, hit);
     }
     return hit;

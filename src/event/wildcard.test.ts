@@ -32,6 +32,10 @@ describe('compileWildcard', () => {
     expect(compileWildcard('é*', eql)('Éx')).toBe(false);
     expect(compileWildcard('é*', eql)('éX')).toBe(true);
     expect(asciiFold('ÀBc')).toBe('Àbc');
+    expect(asciiFold('C:\\Windows\\CMD.exe')).toBe('c:\\windows\\cmd.exe');
+    // toLowerCase would turn İ into i and a combining dot, and Σ into σ.
+    expect(asciiFold('ABİΣ')).toBe('abİΣ');
+    expect(asciiFold('İΣ')).toBe('İΣ');
   });
 
   it('matches middle segments in order without overlapping the ends', () => {

@@ -19,11 +19,15 @@ export type StringMatcher = (value: string) => boolean;
 
 /** Lower-cases A-Z only; `toLowerCase` would also fold `É` to `é`, which Elastic does not (SPEC §A.5). */
 export function asciiFold(s: string): string {
+  let upper = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+    // Beyond ASCII toLowerCase would fold more: only the runs of A-Z are replaced.
+    if (c > 127) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+    if (c >= 65 && c <= 90) upper = true;
   }
-  return s;
+  // All ASCII: toLowerCase folds exactly A-Z, natively (Windows paths fold in every `:` of a pack).
+  return upper ? s.toLowerCase() : s;
 }
 
 /** True when the pattern has a character that acts as a wildcard under these options. */
