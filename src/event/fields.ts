@@ -61,12 +61,13 @@ function memoizedReader(test: FieldTester): FieldReader {
     // A test that never passes visits every value.
     return false;
   };
+  const collected = (): readonly unknown[] => out ?? NO_VALUES;
   return (event) => {
     if (event === lastEvent) return lastValues;
     out = undefined;
     test(event, collect);
     lastEvent = event;
-    lastValues = out ?? NO_VALUES;
+    lastValues = collected();
     return lastValues;
   };
 }
