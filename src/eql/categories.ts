@@ -1,4 +1,4 @@
-import { conjoin, disjoin, foldedRequirement, isIndexableValue, NO_REQUIREMENTS, requirement, type Requirements } from '../event/requirements.js';
+import { conjoin, disjoin, foldedRequirement, isIndexableValue, NO_REQUIREMENTS, requiredField, requirement, type Requirements } from '../event/requirements.js';
 import { hasWildcard } from '../event/wildcard.js';
 import type { FieldTypeTable } from '../fieldTypes/index.js';
 import { eventFiltersOf, type EqlQuery, type Expr, type FieldRef } from './ast.js';
@@ -42,9 +42,25 @@ function conditionRequirements(expr: Expr, fieldTypes: FieldTypeTable | undefine
   switch (expr.type) {
     case 'and':
       return conjoin(expr.operands.map((e) => conditionRequirements(e, fieldTypes)));
-    case 'or':
-      // One operand holds: what every operand requires of one field (event/requirements.ts disjoin).
-      return disjoin(expr.operands.map((e) => conditionRequirements(e, fieldTypes)));
+    case 'or': {
+      // One operand holds: what every operand requires of one field (event/requirements.ts
+      // disjoin). Pack rules nest long lists in `or`s: stop at the first operand that leaves no
+      // field every operand so far requires.
+      const parts: Requirements[] = [];
+      let fields: Set<string> | undefined;
+      for (const operand of expr.operands) {
+        const part = conditionRequirements(operand, fieldTypes);
+        const own = new Set<string>();
+        for (const key of part.keys()) {
+          const { field } = requiredField(key);
+          if (fields === undefined || fields.has(field)) own.add(field);
+        }
+        if (own.size === 0) return NO_REQUIREMENTS;
+        fields = own;
+        parts.push(part);
+      }
+      return disjoin(parts);
+    }
     case 'compare': {
       if (expr.op !== '==') return NO_REQUIREMENTS;
       const [field, literal] = expr.left.type === 'field' ? [expr.left, expr.right] : [expr.right, expr.left];
