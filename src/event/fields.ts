@@ -72,7 +72,8 @@ function memoizedReader(test: FieldTester): FieldReader {
   };
 }
 
-const NO_VALUES: readonly unknown[] = Object.freeze([]);
+// Not frozen: a frozen array is another elements kind, which would make every loop over values polymorphic.
+const NO_VALUES: readonly unknown[] = [];
 
 /**
  * How deep the walkers below follow nested objects and arrays. Events are hostile input: a line
