@@ -3,7 +3,8 @@ import { compileDispatch, type Dispatch } from '../engine/dispatch.js';
 import { eventIndexNames, namesAlertsOnly } from '../engine/indexPattern.js';
 import { compileFieldReader, listFieldNames, type FieldReader } from '../event/fields.js';
 import type { EcsEvent } from '../event/types.js';
-import type { Requirements } from '../event/requirements.js';
+import { requiredField, type Requirements } from '../event/requirements.js';
+import { asciiFold } from '../event/wildcard.js';
 import { eqlRequirements } from '../eql/categories.js';
 import { parseEql } from '../eql/index.js';
 import type { FieldTypeTable } from '../fieldTypes/index.js';
@@ -54,9 +55,10 @@ export class CappedCounts {
   }
 }
 
-/** One requirement of a rule: a field and the values an event must have one of. */
+/** One requirement of a rule: a field and the values an event must have one of (ASCII-folded when `folded`). */
 export interface RequirementCount {
   field: string;
+  folded: boolean;
   values: readonly string[];
   /** Events with one of the values in the field. */
   events: number;
@@ -89,6 +91,10 @@ export interface StepCoverage {
   requirements: RequirementCount[];
   /** Eligible events of the rule that also meet this step's requirements. */
   eligible: number;
+}
+
+function requirementCounts(requirements: Requirements): RequirementCount[] {
+  return [...requirements].map(([key, values]) => ({ ...requiredField(key), values, events: 0 }));
 }
 
 /** The steps an EQL sequence or sample needs an event for, with their requirements. */
@@ -139,8 +145,8 @@ export function sourceOf(event: EcsEvent): string {
  */
 export class CoverageCollector {
   private readonly dispatch: Dispatch;
-  /** Per required field: its reader, and for each required value the requirements (ids) it meets. */
-  private readonly required = new Map<string, { read: FieldReader; byValue: Map<string, number[]> }>();
+  /** Per required field (and whether folded): its reader, and for each required value the requirements (ids) it meets. */
+  private readonly required = new Map<string, { field: string; folded: boolean; read: FieldReader; byValue: Map<string, number[]> }>();
   /** Per requirement id: the events that met it; `met[id] === stamp` while the current event meets it. */
   private readonly requirementEvents: number[] = [];
   private met = new Uint32Array(0);
@@ -166,13 +172,13 @@ export class CoverageCollector {
           compiled,
           readsAlerts: namesAlertsOnly(compiled.rule.index),
           eligible: 0,
-          requirements: [...compiled.requirements].map(([field, values]) => ({ field, values, events: 0 })),
+          requirements: requirementCounts(compiled.requirements),
           fields: read.fields.map((field) => ({ field, events: 0 })),
           patterns: read.patterns,
           sources: new CappedCounts(20),
           steps: stepsOf(compiled, fieldTypes).map((step) => ({
             label: step.label,
-            requirements: [...step.requirements].map(([field, values]) => ({ field, values, events: 0 })),
+            requirements: requirementCounts(step.requirements),
             eligible: 0,
           })),
         };
@@ -181,17 +187,18 @@ export class CoverageCollector {
     // Requirements with the same field and values share an id: a pack repeats `event.category: process` hundreds of times.
     const ids = new Map<string, number>();
     const idOf = (req: RequirementCount): number => {
-      const key = `${req.field}\0${[...req.values].sort().join('\0')}`;
+      const key = `${req.field}\0${req.folded}\0${[...req.values].sort().join('\0')}`;
       let id = ids.get(key);
       if (id === undefined) {
         id = this.requirementEvents.length;
         ids.set(key, id);
         this.requirementEvents.push(0);
-        let field = this.required.get(req.field);
+        const fieldKey = `${req.field}\0${req.folded}`;
+        let field = this.required.get(fieldKey);
         if (field === undefined) {
-          field = { read: compileFieldReader(req.field), byValue: new Map() };
-          this.required.set(req.field, field);
-          this.profile.values.set(req.field, new CappedCounts(MAX_VALUES_PER_FIELD));
+          field = { field: req.field, folded: req.folded, read: compileFieldReader(req.field), byValue: new Map() };
+          this.required.set(fieldKey, field);
+          if (!this.profile.values.has(req.field)) this.profile.values.set(req.field, new CappedCounts(MAX_VALUES_PER_FIELD));
         }
         for (const v of new Set(req.values)) {
           const list = field.byValue.get(v);
@@ -218,14 +225,17 @@ export class CoverageCollector {
     else for (const n of names) p.indices.add(n);
 
     this.stamp = this.stamp === 0xffffffff ? (this.met.fill(0), 1) : this.stamp + 1;
-    for (const [field, { read, byValue }] of this.required) {
-      const seen = p.values.get(field);
+    const seenValues = new Set<string>();
+    for (const { field, folded, read, byValue } of this.required.values()) {
+      // A field required both exactly and folded shows its values once.
+      const seen = seenValues.has(field) ? undefined : p.values.get(field);
+      seenValues.add(field);
       // A value repeated in an array is one value of the event.
       const strings = new Set<string>();
       for (const v of read(event)) if (typeof v === 'string') strings.add(v);
       for (const v of strings) {
         seen?.add(v);
-        for (const id of byValue.get(v) ?? []) {
+        for (const id of byValue.get(folded ? asciiFold(v) : v) ?? []) {
           if (this.met[id] === this.stamp) continue;
           this.met[id] = this.stamp;
           this.requirementEvents[id] = (this.requirementEvents[id] ?? 0) + 1;

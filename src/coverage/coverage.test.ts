@@ -40,6 +40,13 @@ describe('coverage', () => {
     expect(report.totals).toEqual({ rules: 1, can_fire: 0, fields_missing: 0, cannot_fire: 1, reads_alerts: 0 });
   });
 
+  it('counts a case-insensitive requirement (EQL :) by the folded values of the events', () => {
+    const eql = `type = "eql"\nlanguage = "eql"\nquery = '''file where event.action : "Opened-File"'''\n`;
+    const report = cover([rule('a', eql)], [auditd('OPENED-file'), auditd('changed-file-ownership-of')]);
+    expect(report.rules[0]?.requirements).toContainEqual({ field: 'event.action', case_insensitive: true, values: ['opened-file'], events: 1 });
+    expect(report.rules[0]).toMatchObject({ eligible_events: 1 });
+  });
+
   it('says when a field it requires is in no event at all', () => {
     const report = cover([rule('a', kql('process.parent.name:(bash or sh)'))], [auditd('x')]);
     expect(report.rules[0]?.reasons).toEqual(['needs process.parent.name one of "bash", "sh": never present (no event has process.parent.name)']);

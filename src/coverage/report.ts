@@ -1,4 +1,5 @@
 import { compileIndexPatterns } from '../engine/indexPattern.js';
+import { requiredField } from '../event/requirements.js';
 import { compileWildcardParts } from '../event/wildcard.js';
 import type { ChalkInstance } from 'chalk';
 import { printable } from '../text/printable.js';
@@ -30,12 +31,15 @@ export interface RuleCoverageReport {
   /** Events that meet every requirement and the index patterns. */
   eligible_events: number;
   sources: Array<{ source: string; events: number }>;
-  /** The exact field values the rule requires (one of `values` in `field`), and the events that have them. */
-  requirements: Array<{ field: string; values: string[]; events: number; seen_values?: Array<{ value: string; events: number }> }>;
+  /**
+   * The exact field values the rule requires (one of `values` in `field`; in any ASCII case, the
+   * values written lower-case, when `case_insensitive`), and the events that have them.
+   */
+  requirements: Array<{ field: string; case_insensitive?: true; values: string[]; events: number; seen_values?: Array<{ value: string; events: number }> }>;
   /** The fields the rule reads, and how many of the eligible events hold each. */
   fields: Array<{ field: string; events: number }>;
   /** A sequence's or sample's steps (without `![...]`): each needs an event of its own. */
-  steps?: Array<{ step: string; eligible_events: number; requirements: Array<{ field: string; values: string[]; events: number }> }>;
+  steps?: Array<{ step: string; eligible_events: number; requirements: Array<{ field: string; case_insensitive?: true; values: string[]; events: number }> }>;
 }
 
 export interface CoverageReport {
@@ -70,7 +74,7 @@ function ruleReport(r: RuleCoverage, profile: DataProfile, indexNames: readonly 
   let status: CoverageStatus;
   const fieldEvents = (field: string) => profile.fields.counts.get(field) ?? 0;
   const requirements = r.requirements.map((req) => {
-    const out: RuleCoverageReport['requirements'][number] = { field: req.field, values: [...req.values], events: req.events };
+    const out: RuleCoverageReport['requirements'][number] = { field: req.field, ...(req.folded ? { case_insensitive: true as const } : {}), values: [...req.values], events: req.events };
     if (req.events === 0) out.seen_values = (profile.values.get(req.field)?.sorted() ?? []).slice(0, 10).map(([value, events]) => ({ value, events }));
     return out;
   });
@@ -128,7 +132,7 @@ function ruleReport(r: RuleCoverage, profile: DataProfile, indexNames: readonly 
     fields: r.fields.map((f) => ({ field: f.field, events: f.events })),
     ...(r.steps.length === 0
       ? {}
-      : { steps: r.steps.map((step) => ({ step: step.label, eligible_events: step.eligible, requirements: step.requirements.map((q) => ({ field: q.field, values: [...q.values], events: q.events })) })) }),
+      : { steps: r.steps.map((step) => ({ step: step.label, eligible_events: step.eligible, requirements: step.requirements.map((q) => ({ field: q.field, ...(q.folded ? { case_insensitive: true as const } : {}), values: [...q.values], events: q.events })) })) }),
   };
 }
 
@@ -143,7 +147,7 @@ export function coverageReport(profile: DataProfile, inputs: CoverageReport['inp
     for (const { field } of r.fields) read.add(field);
     // The matcher KQL expands field-name patterns with: linear, whatever the rule writes.
     for (const p of r.patterns) patterns.push(compileWildcardParts(p.split('*'), false));
-    for (const name of r.compiled.requirements.keys()) read.add(name);
+    for (const key of r.compiled.requirements.keys()) read.add(requiredField(key).field);
   }
   // A free-text clause (KQL value with no field) reads every field without naming one: it makes no field "read" here.
   const unread = profile.fields.sorted().filter(([field]) => !read.has(field) && !patterns.some((matches) => matches(field)));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileFieldReader } from '../event/fields.js';
 import { compileDispatch } from './dispatch.js';
 import type { CompiledRule } from './compileRule.js';
-import { NO_REQUIREMENTS, type Requirements } from '../event/requirements.js';
+import { foldedKey, NO_REQUIREMENTS, type Requirements } from '../event/requirements.js';
 
 const requires = (categories?: string[]): Requirements => (categories === undefined ? NO_REQUIREMENTS : new Map([['event.category', categories]]));
 
@@ -113,5 +113,22 @@ describe('the rule index', () => {
     const pair = compileDispatch([rule({ 'event.category': ['process'], 'host.os.type': ['linux'] })]);
     const many = Array.from({ length: 200_000 }, (_, i) => (i % 2 === 0 ? 'process' : `o${i}`));
     expect(pair({ event: { category: many }, host: { os: { type: many } } })).toEqual([]);
+  });
+
+  it('looks a case-folded requirement up by the folded values of the event, and prefers an exact one', () => {
+    const rules = [
+      rule({ [foldedKey('process.name')]: ['cmd.exe', 'net.exe'] }),
+      rule({ 'process.name': ['cmd.exe'], [foldedKey('process.name')]: ['cmd.exe'] }),
+      rule({ [foldedKey('event.category')]: ['process'], 'host.os.type': ['windows'] }),
+    ];
+    const dispatch = compileDispatch(rules);
+    expect(dispatch({ process: { name: 'CMD.exe' } })).toEqual([0]);
+    expect(dispatch({ 'process.name': ['x', 'cmd.exe'] })).toEqual([0, 1]);
+    // ASCII only, as the evaluator folds (event/wildcard.ts asciiFold): `É` is not `é`.
+    const accented = compileDispatch([rule({ [foldedKey('process.name')]: ['é.exe'] })]);
+    expect(accented({ process: { name: 'É.EXE' } })).toEqual([]);
+    expect(accented({ process: { name: 'é.EXE' } })).toEqual([0]);
+    expect(dispatch({ event: { category: 'Process' }, host: { os: { type: 'windows' } } })).toEqual([2]);
+    expect(dispatch({ event: { category: 'Process' }, host: { os: { type: 'Windows' } } })).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 import { compileFieldReader, type FieldReader } from '../event/fields.js';
+import { foldedKey } from '../event/requirements.js';
 import type { EcsEvent } from '../event/types.js';
+import { asciiFold } from '../event/wildcard.js';
 import type { LineRules } from '../prefilter/lineRules.js';
 import type { Need } from '../prefilter/needles.js';
 import type { CompiledRule } from './compileRule.js';
@@ -64,10 +66,15 @@ const MAX_CACHED = 4096;
 /** A rule is filed under a pair of fields only for this many value pairs at most (else a later key). */
 const MAX_PAIRS = 10_000;
 
-/** value (of the first field) → value of the second field, or '' for a one-field key → list id. */
+/**
+ * value (of the first field) → value of the second field, or '' for a one-field key → list id.
+ * A field whose requirement is case-folded (event/requirements.ts) is looked up by its folded values.
+ */
 interface IndexedKey {
   first: FieldReader;
+  firstFolded: boolean;
   second: FieldReader | undefined;
+  secondFolded: boolean;
   ids: Map<string, Map<string, number>>;
 }
 
@@ -84,7 +91,8 @@ export function compileDispatch(rules: readonly CompiledRule[], stream: Document
   const reads = rules.map((r) => namesAlertsOnly(r.rule.index) === (stream === 'alerts'));
   const always: number[] = [];
   const lists: number[][] = [];
-  const byKey = new Map<(typeof INDEX_KEYS)[number], IndexedKey>();
+  // By the key's fields and whether each is folded: one key may file rules both ways.
+  const byKey = new Map<string, IndexedKey>();
   const file = (indexed: IndexedKey, first: string, second: string, rule: number): void => {
     let inner = indexed.ids.get(first);
     if (inner === undefined) {
@@ -99,18 +107,32 @@ export function compileDispatch(rules: readonly CompiledRule[], stream: Document
     }
     lists[id]!.push(rule);
   };
+  // A field's requirement: exact when the rule has one (a string compare, cheaper), else folded.
+  const required = (r: CompiledRule, field: string): { values: readonly string[]; folded: boolean } | undefined => {
+    const exact = r.requirements.get(field);
+    if (exact !== undefined) return { values: exact, folded: false };
+    const folded = r.requirements.get(foldedKey(field));
+    return folded === undefined ? undefined : { values: folded, folded: true };
+  };
   rules.forEach((r, i) => {
     if (!reads[i]) return;
     for (const key of INDEX_KEYS) {
-      const firsts = r.requirements.get(key[0]);
-      const seconds = key.length === 2 ? r.requirements.get(key[1]) : [''];
-      if (firsts === undefined || seconds === undefined || firsts.length * seconds.length > MAX_PAIRS) continue;
-      let indexed = byKey.get(key);
+      const firsts = required(r, key[0]);
+      const seconds = key.length === 2 ? required(r, key[1]) : { values: [''], folded: false };
+      if (firsts === undefined || seconds === undefined || firsts.values.length * seconds.values.length > MAX_PAIRS) continue;
+      const name = `${key.join(',')}\u0000${firsts.folded}\u0000${seconds.folded}`;
+      let indexed = byKey.get(name);
       if (indexed === undefined) {
-        indexed = { first: compileFieldReader(key[0]), second: key.length === 2 ? compileFieldReader(key[1]) : undefined, ids: new Map() };
-        byKey.set(key, indexed);
+        indexed = {
+          first: compileFieldReader(key[0]),
+          firstFolded: firsts.folded,
+          second: key.length === 2 ? compileFieldReader(key[1]) : undefined,
+          secondFolded: seconds.folded,
+          ids: new Map(),
+        };
+        byKey.set(name, indexed);
       }
-      for (const first of firsts) for (const second of seconds) file(indexed, first, second, i);
+      for (const first of firsts.values) for (const second of seconds.values) file(indexed, first, second, i);
       return;
     }
     always.push(i);
@@ -140,7 +162,7 @@ export function compileDispatch(rules: readonly CompiledRule[], stream: Document
         hits.push(id);
       }
     };
-    for (const { first, second, ids } of keys) {
+    for (const { first, firstFolded, second, secondFolded, ids } of keys) {
       const values = first(event);
       // Inner maps already walked for this key: a value repeated 100,000 times is looked at once.
       const walked = values.length > 1 ? new Set<Map<string, number>>() : undefined;
@@ -148,7 +170,7 @@ export function compileDispatch(rules: readonly CompiledRule[], stream: Document
         const v = values[k];
         // Indexed values are strings no number or boolean stands for (isIndexableValue).
         if (typeof v !== 'string') continue;
-        const inner = ids.get(v);
+        const inner = ids.get(firstFolded ? asciiFold(v) : v);
         if (inner === undefined || walked?.has(inner)) continue;
         walked?.add(inner);
         if (second === undefined) {
@@ -158,7 +180,7 @@ export function compileDispatch(rules: readonly CompiledRule[], stream: Document
         const others = second(event);
         for (let j = 0; j < others.length; j++) {
           const w = others[j];
-          if (typeof w === 'string') hit(inner.get(w));
+          if (typeof w === 'string') hit(inner.get(secondFolded ? asciiFold(w) : w));
         }
       }
     }
@@ -194,6 +216,21 @@ export function compileDispatch(rules: readonly CompiledRule[], stream: Document
   if (!rules.some((r, i) => reads[i] && r.rule.index.length > 0)) return counted((event) => candidatesOf(event).rules);
   const matchers = rules.map((r) => (r.rule.index.length === 0 ? () => true : compileIndexPatterns(r.rule.index)));
   const indexed = new Map<string, number[]>();
+  // Per index name, per rule: 1 when its patterns take the name in, -1 when not, 0 not asked yet.
+  // A new combination of index hits then costs a look-up per rule, not its patterns again.
+  const takes = new Map<string, Int8Array>();
+  const takesOf = (name: string): Int8Array => {
+    let known = takes.get(name);
+    if (known === undefined) {
+      known = new Int8Array(rules.length);
+      if (takes.size < MAX_CACHED) takes.set(name, known);
+    }
+    return known;
+  };
+  const taken = (known: Int8Array, name: string, i: number): boolean => {
+    if (known[i] === 0) known[i] = matchers[i]!(name) ? 1 : -1;
+    return known[i] === 1;
+  };
   return counted((event) => {
     const { key, rules: candidates } = candidatesOf(event);
     const names = eventIndexNames(event);
@@ -202,7 +239,8 @@ export function compileDispatch(rules: readonly CompiledRule[], stream: Document
     const indexKey = names.join('\u0001') + '\u0002' + key;
     let hit = indexed.get(indexKey);
     if (hit === undefined) {
-      hit = candidates.filter((i) => names.some((n) => matchers[i]!(n)));
+      const known = names.map(takesOf);
+      hit = candidates.filter((i) => names.some((n, k) => taken(known[k]!, n, i)));
       if (indexed.size < MAX_CACHED) indexed.set(indexKey, hit);
     }
     return hit;

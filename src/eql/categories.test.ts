@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { FieldTypeTable } from '../fieldTypes/index.js';
 import type { EcsEvent } from '../event/types.js';
+import { foldedKey } from '../event/requirements.js';
 import { eqlRequirements } from './categories.js';
+
+const folded = (field: string): string => foldedKey(field);
 import { compileEql } from './compile.js';
 import { parseEql } from './parse.js';
 
@@ -19,20 +22,57 @@ describe('EQL requirements (the rule index, engine/dispatch.ts)', () => {
       'event.category': ['process'],
       'host.os.type': ['linux'],
       'process.name': ['cp', 'mv'],
+      [folded('process.args')]: ['-r'],
     });
     expect(req('any where "sshd" == process.name')).toEqual({ 'process.name': ['sshd'] });
   });
 
-  it('requires nothing of case-insensitive, negated or disjunctive conditions', () => {
-    expect(req('any where process.name : "sshd"')).toEqual({});
-    expect(req('any where process.name in~ ("sshd")')).toEqual({});
+  it('requires the folded strings of :, like~ and in~, and the strings of like, when no pattern has a wildcard', () => {
+    expect(req('any where process.name : "SSHD"')).toEqual({ [folded('process.name')]: ['sshd'] });
+    expect(req('any where "Net.EXE" : process.name')).toEqual({ [folded('process.name')]: ['net.exe'] });
+    expect(req('any where process.name in~ ("sshd", "SSHD", null)')).toEqual({ [folded('process.name')]: ['sshd'] });
+    expect(req('any where process.name like~ ("a.EXE", "b")')).toEqual({ [folded('process.name')]: ['a.exe', 'b'] });
+    expect(req('any where process.name like ("a.EXE", "b")')).toEqual({ 'process.name': ['a.EXE', 'b'] });
+    // Each of them matches the value in another case, and only that value.
+    expect(matches('any where process.name : "SSHD"', { process: { name: 'sShD' } })).toBe(true);
+    expect(matches('any where process.name in~ ("sshd")', { process: { name: 'SSHD' } })).toBe(true);
+    expect(matches('any where process.name like~ "a.EXE"', { process: { name: ['x', 'A.exe'] } })).toBe(true);
+    expect(matches('any where process.name like "a.EXE"', { process: { name: 'a.exe' } })).toBe(false);
+  });
+
+  it('requires nothing of wildcards, null patterns, regexes, negated or disjunctive conditions', () => {
+    expect(req('any where process.name : "ssh*"')).toEqual({});
+    expect(req('any where process.name : ("sshd", "ssh?")')).toEqual({});
+    expect(req('any where process.name like "ssh*"')).toEqual({});
+    expect(req('any where process.name : ("sshd", null)')).toEqual({});
+    expect(req('any where process.name regex~ "sshd"')).toEqual({});
+    expect(req('any where process.name !: "sshd"')).toEqual({});
+    expect(req('any where process.name not in~ ("sshd")')).toEqual({});
     expect(req('any where process.name not in ("sshd")')).toEqual({});
     expect(req('any where process.name != "sshd"')).toEqual({});
     expect(req('any where not process.name == "sshd"')).toEqual({});
     expect(req('any where process.name == "a" or host.os.type == "linux"')).toEqual({});
+    expect(req('any where process.name == "a" or not process.name == "b"')).toEqual({});
     // Each of them matches an event without the string.
-    expect(matches('any where process.name in~ ("sshd")', { process: { name: 'SSHD' } })).toBe(true);
+    expect(matches('any where process.name : ("sshd", null)', {})).toBe(true);
+    expect(matches('any where process.name : "ssh*"', { process: { name: 'SSH' } })).toBe(true);
     expect(matches('any where process.name not in ("sshd")', {})).toBe(true);
+  });
+
+  it('requires nothing of a folded string a boolean or number stands for', () => {
+    expect(req('any where process.name : "TRUE"')).toEqual({});
+    expect(matches('any where process.name : "TRUE"', { process: { name: true } })).toBe(true);
+    expect(req('any where process.name in~ ("NaN")')).toEqual({});
+  });
+
+  it('keeps a field required exactly on some sides of an or and folded on others, folded', () => {
+    expect(req('any where process.name == "Sh" or process.name : "BASH"')).toEqual({ [folded('process.name')]: ['sh', 'bash'] });
+    expect(req('sequence [process where process.name == "Sh"] [process where process.name : "bash"]')).toEqual({
+      'event.category': ['process'],
+      [folded('process.name')]: ['sh', 'bash'],
+    });
+    expect(req('any where process.name == "TRUE" or process.name : "bash"')).toEqual({});
+    expect(req('any where process.name == "a" or process.name == "B"')).toEqual({ 'process.name': ['a', 'B'] });
   });
 
   it('requires nothing of numbers, booleans, multi-fields or indexed paths', () => {

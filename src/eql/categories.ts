@@ -1,4 +1,5 @@
-import { conjoin, disjoin, isIndexableValue, NO_REQUIREMENTS, requirement, type Requirements } from '../event/requirements.js';
+import { conjoin, disjoin, foldedRequirement, isIndexableValue, NO_REQUIREMENTS, requiredField, requirement, type Requirements } from '../event/requirements.js';
+import { hasWildcard } from '../event/wildcard.js';
 import type { FieldTypeTable } from '../fieldTypes/index.js';
 import { eventFiltersOf, type EqlQuery, type Expr, type FieldRef } from './ast.js';
 import { eqlFieldOf } from './fieldTypes.js';
@@ -30,21 +31,44 @@ export function eqlCategories(query: EqlQuery, overridden: boolean, fieldTypes?:
 /**
  * What a condition requires: `field == "text"` and `field in ("a", "b")` (case-sensitive, exact on
  * a string, SPEC §A.4: comparison.ts `equalsTest`, in.ts `membershipTest`; as a query leaf or a
- * script alike, neither holds unless some value of the field is one of the strings), and the
- * conjuncts of `and`. Anything else (`:`, `~`, `not`, `or`, functions) requires nothing here.
+ * script alike, neither holds unless some value of the field is one of the strings); `field :
+ * ("a", "b")`, `like~` and `in~` the same strings folded (match.ts `patternListTest`, which
+ * compares a folded value with the folded patterns when they have no `*` or `?`), and `like`
+ * without a wildcard exactly; the conjuncts of `and`, and of `or` the fields all operands
+ * require. Anything else (a wildcard, a null pattern, which `:` reads as "missing", `regex`,
+ * `not`, functions) requires nothing here.
  */
 function conditionRequirements(expr: Expr, fieldTypes: FieldTypeTable | undefined): Requirements {
   switch (expr.type) {
     case 'and':
       return conjoin(expr.operands.map((e) => conditionRequirements(e, fieldTypes)));
+    case 'or': {
+      // One operand holds: what every operand requires of one field (event/requirements.ts
+      // disjoin). Pack rules nest long lists in `or`s: stop at the first operand that leaves no
+      // field every operand so far requires.
+      const parts: Requirements[] = [];
+      let fields: Set<string> | undefined;
+      for (const operand of expr.operands) {
+        const part = conditionRequirements(operand, fieldTypes);
+        const own = new Set<string>();
+        for (const key of part.keys()) {
+          const { field } = requiredField(key);
+          if (fields === undefined || fields.has(field)) own.add(field);
+        }
+        if (own.size === 0) return NO_REQUIREMENTS;
+        fields = own;
+        parts.push(part);
+      }
+      return disjoin(parts);
+    }
     case 'compare': {
       if (expr.op !== '==') return NO_REQUIREMENTS;
       const [field, literal] = expr.left.type === 'field' ? [expr.left, expr.right] : [expr.right, expr.left];
       if (field.type !== 'field' || literal.type !== 'string') return NO_REQUIREMENTS;
-      return fieldRequirement(field, [literal.value], fieldTypes);
+      return fieldRequirement(field, [literal.value], false, fieldTypes);
     }
     case 'in': {
-      if (expr.negated || expr.caseInsensitive || expr.value.type !== 'field') return NO_REQUIREMENTS;
+      if (expr.negated || expr.value.type !== 'field') return NO_REQUIREMENTS;
       const values: string[] = [];
       for (const item of expr.list) {
         // A null matches nothing (in.ts), so it adds no value; a number or boolean is not indexed.
@@ -52,7 +76,19 @@ function conditionRequirements(expr: Expr, fieldTypes: FieldTypeTable | undefine
         if (item.type !== 'string') return NO_REQUIREMENTS;
         values.push(item.value);
       }
-      return fieldRequirement(expr.value, values, fieldTypes);
+      return fieldRequirement(expr.value, values, expr.caseInsensitive, fieldTypes);
+    }
+    case 'match': {
+      if (expr.negated || expr.op === 'regex' || expr.op === 'regex~') return NO_REQUIREMENTS;
+      // `"net.EXE" : field` reads as `field : "net.EXE"` (match.ts).
+      const [field, patterns] = expr.left.type !== 'field' && expr.patterns.length === 1 ? [expr.patterns[0]!, [expr.left]] : [expr.left, expr.patterns];
+      if (field.type !== 'field') return NO_REQUIREMENTS;
+      const values: string[] = [];
+      for (const pattern of patterns) {
+        if (pattern.type !== 'string' || hasWildcard(pattern.value, true)) return NO_REQUIREMENTS;
+        values.push(pattern.value);
+      }
+      return fieldRequirement(field, values, expr.op !== 'like', fieldTypes);
     }
     default:
       return NO_REQUIREMENTS;
@@ -64,7 +100,7 @@ function conditionRequirements(expr: Expr, fieldTypes: FieldTypeTable | undefine
  * mapping compares the raw value (eql/fieldTypes.ts `plain`; not a multi-field read at its
  * parent's path, not a keyword with a `null_value` or a normaliser), and values only strings equal.
  */
-function fieldRequirement(field: FieldRef, values: readonly string[], fieldTypes: FieldTypeTable | undefined): Requirements {
+function fieldRequirement(field: FieldRef, values: readonly string[], folded: boolean, fieldTypes: FieldTypeTable | undefined): Requirements {
   if (values.length === 0 || !values.every(isIndexableValue)) return NO_REQUIREMENTS;
   const names: string[] = [];
   for (const part of field.path) {
@@ -78,5 +114,5 @@ function fieldRequirement(field: FieldRef, values: readonly string[], fieldTypes
     if (valuePath !== path) return NO_REQUIREMENTS;
     if (type.type === 'keyword' && (type.nullValue !== undefined || type.normalizer !== undefined)) return NO_REQUIREMENTS;
   }
-  return requirement(path, [...new Set(values)]);
+  return folded ? foldedRequirement(path, values) : requirement(path, [...new Set(values)]);
 }

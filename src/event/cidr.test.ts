@@ -13,6 +13,8 @@ describe('parseIp', () => {
     expect(parseIp('256.1.1.1')).toBeNull();
     expect(parseIp('1.2.3')).toBeNull();
     expect(parseIp('a.b.c.d')).toBeNull();
+    for (const bad of ['1.2.3.4.5', '1.2.3.', '.1.2.3', '1..2.3', '1.2.3.1000', '1.2.3.4 ', '1.2.3.+4', '']) expect(parseIp(bad)).toBeNull();
+    expect([...parseIp('010.0.255.001')!]).toEqual([10, 0, 255, 1]);
   });
   it('parses IPv6 with :: compression and embedded IPv4', () => {
     expect(parseIp('::1')!.length).toBe(16);

@@ -52,20 +52,28 @@ export function compileSharedFieldTester(path: string, nullValue?: string): Fiel
 
 function memoizedReader(test: FieldTester): FieldReader {
   let lastEvent: EcsEvent | undefined;
-  let lastValues: readonly unknown[] = [];
+  let lastValues: readonly unknown[] = NO_VALUES;
+  // The values of the event being read; one collector for every read, so that a read allocates
+  // no closure, and no array for a field the event does not have (most fields of most rules).
+  let out: unknown[] | undefined;
+  const collect = (value: unknown): boolean => {
+    (out ??= []).push(value);
+    // A test that never passes visits every value.
+    return false;
+  };
+  const collected = (): readonly unknown[] => out ?? NO_VALUES;
   return (event) => {
     if (event === lastEvent) return lastValues;
-    const out: unknown[] = [];
-    // A test that never passes visits every value.
-    test(event, (value) => {
-      out.push(value);
-      return false;
-    });
+    out = undefined;
+    test(event, collect);
     lastEvent = event;
-    lastValues = out;
-    return out;
+    lastValues = collected();
+    return lastValues;
   };
 }
+
+// Not frozen: a frozen array is another elements kind, which would make every loop over values polymorphic.
+const NO_VALUES: readonly unknown[] = [];
 
 /**
  * How deep the walkers below follow nested objects and arrays. Events are hostile input: a line

@@ -32,6 +32,10 @@ describe('compileWildcard', () => {
     expect(compileWildcard('é*', eql)('Éx')).toBe(false);
     expect(compileWildcard('é*', eql)('éX')).toBe(true);
     expect(asciiFold('ÀBc')).toBe('Àbc');
+    expect(asciiFold('C:\\Windows\\CMD.exe')).toBe('c:\\windows\\cmd.exe');
+    // toLowerCase would turn İ into i and a combining dot, and Σ into σ.
+    expect(asciiFold('ABİΣ')).toBe('abİΣ');
+    expect(asciiFold('İΣ')).toBe('İΣ');
   });
 
   it('matches middle segments in order without overlapping the ends', () => {
@@ -49,4 +53,23 @@ describe('compileWildcard', () => {
     const q = compileWildcard('*a?a*a?a*a?a*b', eql);
     expect(q(value.slice(0, 3000))).toBe(false);
   });
+
+  it('matches ? and * by code points, surrogate pairs and lone surrogates alike, as a code-point RegExp does', () => {
+    // The reference: `*` any run of code points, `?` one, everything else itself (the `u` flag reads a pair as one).
+    const reference = (pattern: string, value: string): boolean =>
+      new RegExp(`^${Array.from(pattern, (c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('')}$`, 'su').test(value);
+    const alphabet = ['a', 'b', '?', '*', '😀', '\uD83D', '\uDE00', 'é'];
+    let seed = 7;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const word = (max: number): string => Array.from({ length: rnd(max) }, () => alphabet[rnd(alphabet.length)]).join('');
+    for (let i = 0; i < 1500; i++) {
+      const pattern = word(6);
+      const value = word(8).replaceAll('*', 'a').replaceAll('?', 'b');
+      expect([pattern, value, compileWildcard(pattern, { caseInsensitive: false, questionMark: true })(value)]).toEqual([pattern, value, reference(pattern, value)]);
+    }
+  });
 });
+

@@ -19,11 +19,15 @@ export type StringMatcher = (value: string) => boolean;
 
 /** Lower-cases A-Z only; `toLowerCase` would also fold `É` to `é`, which Elastic does not (SPEC §A.5). */
 export function asciiFold(s: string): string {
+  let upper = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+    // Beyond ASCII toLowerCase would fold more: only the runs of A-Z are replaced.
+    if (c > 127) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+    if (c >= 65 && c <= 90) upper = true;
   }
-  return s;
+  // All ASCII: toLowerCase folds exactly A-Z, natively (Windows paths fold in every `:` of a pack).
+  return upper ? s.toLowerCase() : s;
 }
 
 /** True when the pattern has a character that acts as a wildcard under these options. */
@@ -40,6 +44,8 @@ export function compileWildcard(pattern: string, options: WildcardOptions): Stri
 
   if (!options.questionMark || !p.includes('?')) return compileStarPattern(p, norm);
 
+  // A pattern without surrogates never matches half of a pair: the glob can walk UTF-16 units.
+  if (!/[\uD800-\uDFFF]/.test(p)) return (value) => globMatchUnits(norm(value), p);
   const pcs = Array.from(p);
   return (value) => globMatch(Array.from(norm(value)), pcs);
 }
@@ -93,6 +99,52 @@ function compileStarParts(parts: readonly string[], norm: (s: string) => string)
     }
     return true;
   };
+}
+
+/**
+ * `globMatch` over the strings themselves, without an array of code points per value (a `like~`
+ * list with `?` runs over every argument of every process event). The pattern has no surrogate,
+ * so a literal never matches half of a pair, and `?` and the star's retries step over a whole
+ * code point (a lone surrogate is one, as for Array.from): positions stay on code point
+ * boundaries, where `globMatch` would be.
+ */
+function globMatchUnits(v: string, p: string): boolean {
+  let vi = 0;
+  let pi = 0;
+  let starPi = -1;
+  let starVi = 0;
+  while (vi < v.length) {
+    const pc = pi < p.length ? p.charCodeAt(pi) : -1;
+    if (pc === STAR) {
+      starPi = pi++;
+      starVi = vi;
+    } else if (pc === QUESTION) {
+      vi += codePointLength(v, vi);
+      pi++;
+    } else if (pc !== -1 && pc === v.charCodeAt(vi)) {
+      vi++;
+      pi++;
+    } else if (starPi >= 0) {
+      pi = starPi + 1;
+      starVi += codePointLength(v, starVi);
+      vi = starVi;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.length && p.charCodeAt(pi) === STAR) pi++;
+  return pi === p.length;
+}
+
+const STAR = 42;
+const QUESTION = 63;
+
+/** 2 at the start of a surrogate pair, else 1. */
+function codePointLength(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c < 0xd800 || c > 0xdbff || i + 1 >= s.length) return 1;
+  const d = s.charCodeAt(i + 1);
+  return d >= 0xdc00 && d <= 0xdfff ? 2 : 1;
 }
 
 /** Two-pointer glob match over code points: `*` any run, `?` exactly one. */

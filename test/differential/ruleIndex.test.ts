@@ -4,7 +4,8 @@
 // its rule's `matches` rejects before doing anything (engine/runners/), so this is exactly what keeps
 // alerts byte-identical with and without the index. Checked with the whole vendored Elastic pack on
 // events built from the pack's own required values (so that many rules match), written as strings,
-// arrays, dotted keys, case variants and numbers, and on the generated events the prefilter test uses.
+// arrays, dotted keys, case variants (for the case-folded requirements of `:`, `like~` and `in~`)
+// and numbers, and on the generated events the prefilter test uses.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { compileDispatch, lineNeeds } from '../../src/engine/dispatch.js';
 import { namesAlertsOnly } from '../../src/engine/indexPattern.js';
 import { compilePrefilter, tunedPrefilter } from '../../src/prefilter/compile.js';
 import { parseJson } from '../../src/event/json.js';
+import { requiredField } from '../../src/event/requirements.js';
 import type { EcsEvent } from '../../src/event/types.js';
 import { prng, randomEcs } from '../support/randomEcs.js';
 import { ROOT, TEST_CACHE_DIR } from '../e2e/run.js';
@@ -68,12 +70,14 @@ function packEvents(seed: number, count: number): string[] {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const pairs: Array<[string, string]> = [];
-  for (const r of rules) for (const [field, values] of r.requirements) for (const v of values) pairs.push([field, v]);
+  // A case-folded requirement (event/requirements.ts) is on its field, with values in lower case.
+  for (const r of rules) for (const [key, values] of r.requirements) for (const v of values) pairs.push([requiredField(key).field, v]);
   const variant = (value: string): Json => {
     const roll = rnd();
     if (roll < 0.6) return value;
     if (roll < 0.75) return [pick(pairs)[1], value];
-    if (roll < 0.85) return value.toUpperCase();
+    if (roll < 0.8) return value.toUpperCase();
+    if (roll < 0.85) return value.replace(/^[a-z]/, (c) => c.toUpperCase());
     if (roll < 0.9) return [value, null];
     if (roll < 0.95) return 1;
     return true;
@@ -82,7 +86,8 @@ function packEvents(seed: number, count: number): string[] {
   for (let i = 0; i < count; i++) {
     const event: Record<string, Json> = { '@timestamp': new Date(Date.UTC(2024, 4, 1) + i * 1000).toISOString() };
     const target = pick(rules);
-    for (const [field, values] of target.requirements) {
+    for (const [key, values] of target.requirements) {
+      const { field } = requiredField(key);
       // Sometimes a requirement is left unmet (the field missing, or another rule's value): were
       // it wrongly derived (from a negation, a case-insensitive operator), the rule would still match.
       const roll = rnd();
