@@ -162,12 +162,13 @@ describe('what a shard keeps', () => {
 
   it('leaves out a huge rule, and keeps the most recently used within its byte budget, this run first', () => {
     const old = Array.from({ length: 40 }, (_, i) => entry(`old${i}`, 100, 200_000));
-    const kept = keptEntries([entry('huge', 101, 300_000), ...old, entry('mine', 101, 1000), entry('sameDay', 101, 1000)], new Set(['mine']));
+    // 'large' is the size of Elastic's largest rule with its parsed query (~300 kB): kept.
+    const kept = keptEntries([entry('huge', 101, 1_100_000), ...old, entry('mine', 101, 1000), entry('large', 101, 300_000), entry('sameDay', 101, 1000)], new Set(['mine']));
     const keys = kept.map((e) => e.key);
     expect(keys).not.toContain('huge');
-    expect(keys.slice(0, 2)).toEqual(['mine', 'sameDay']);
-    // 4 MiB of 200 kB entries: 20 of the 40 old ones fit beside the two small ones.
-    expect(keys.filter((k) => k.startsWith('old'))).toHaveLength(20);
+    expect(keys.slice(0, 3)).toEqual(['mine', 'large', 'sameDay']);
+    // 4 MiB of 200 kB entries: 19 of the 40 old ones fit beside the three newer ones.
+    expect(keys.filter((k) => k.startsWith('old'))).toHaveLength(19);
     expect(kept.reduce((n, e) => n + e.rule.length, 0)).toBeLessThanOrEqual(4 * 1024 * 1024);
   });
 });

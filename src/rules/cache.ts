@@ -65,8 +65,12 @@ const SHARD_ENTRIES = 2_000;
  * whatever else was once cached beside them (the Elastic pack's shards are ~1.4 MB each).
  */
 const SHARD_BYTES = 4 * 1024 * 1024;
-/** A rule this large (serialised, with its query) is parsed each run rather than crowd out others. */
-const MAX_ENTRY_BYTES = 256 * 1024;
+/**
+ * A rule this large (serialised, with its query) is parsed each run rather than crowd out others.
+ * Elastic's largest, defense_evasion_masquerading_windows_dll.toml (a 47 kB EQL query, ~300 kB
+ * serialised), must fit: parsing it alone took ~0.3 s of every warm start when this was 256 KiB.
+ */
+const MAX_ENTRY_BYTES = 1024 * 1024;
 /** A shard larger than this is not ours: not read into memory. */
 const MAX_SHARD_BYTES = 256 * 1024 * 1024;
 /** Cache files of another code key untouched this long are removed when the cache is written. */
