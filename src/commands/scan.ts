@@ -133,8 +133,11 @@ export function prepareRules(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTy
   return prepareRuleSet(sel, io, fieldTypes, told)?.compiled;
 }
 
-/** prepareRules, and the parsed queries the rules were compiled from (what scan workers are sent). */
-function prepareRuleSet(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTypeTable, told?: string[]): { compiled: CompiledRule[]; queries: RuleQueries } | undefined {
+/**
+ * prepareRules, and the parsed queries the rules were compiled from (what scan workers are sent).
+ * Given the `--mapping` files `fieldTypes` was read from, rules the cache knows compile lazily.
+ */
+function prepareRuleSet(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTypeTable, told?: string[], mappingSources?: readonly MappingSource[]): { compiled: CompiledRule[]; queries: RuleQueries } | undefined {
   let selected;
   try {
     selected = selectRules(sel);
@@ -147,9 +150,10 @@ function prepareRuleSet(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTypeTab
   }
   const errors: RuleError[] = [...selected.errors];
   const compiled: CompiledRule[] = [];
+  const facts = mappingSources === undefined ? undefined : selected.queries.facts(mappingSources);
   for (const rule of selected.rules) {
     try {
-      compiled.push(compileRule(rule, { fieldTypes, parse: (r) => selected.queries.parse(r) }));
+      compiled.push(compileRule(rule, { fieldTypes, parse: (r) => selected.queries.parse(r), facts }));
     } catch (e) {
       if (e instanceof RuleError) errors.push(e);
       else throw e;
@@ -215,7 +219,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const told: string[] = [];
   const mappings = prepareMappings(opts.mappingPaths ?? [], io, told);
   if (!mappings) return EXIT_ERROR;
-  const prepared = prepareRuleSet(opts, io, mappings.fieldTypes, told);
+  const prepared = prepareRuleSet(opts, io, mappings.fieldTypes, told, mappings.sources);
   if (!prepared) return EXIT_ERROR;
   const rules = opts.learnOnly ? baselineRules(prepared.compiled, io) : prepared.compiled;
   if (!rules) return EXIT_ERROR;

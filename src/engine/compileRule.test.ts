@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RuleError } from '../rules/ruleError.js';
-import { compileRule } from './compileRule.js';
+import { compileRule, mayCompileLazily, type RuleFacts, type RuleFactsStore } from './compileRule.js';
+import { parseRuleQuery } from '../rules/parsedQuery.js';
+import type { Rule } from '../rules/types.js';
 import { queryRule } from '../../test/support/testRules.js';
 
 const rule = queryRule;
@@ -26,5 +28,69 @@ describe('compileRule: the rule kind decides what a compiled rule carries', () =
     expect(() => compileRule(rule('new_terms', 'eql', 'sample by host.id [process where true] [file where true]', newTerms))).toThrow(
       'a sample query needs an EQL rule (type = "eql"), not a new_terms rule',
     );
+  });
+});
+
+describe('compileRule with known facts: the predicate waits for the first event', () => {
+  /** A facts store in memory, and a parse that counts its calls: what the rule cache gives. */
+  function setup() {
+    const kept = new Map<Rule, RuleFacts>();
+    const store: RuleFactsStore = { get: (r) => kept.get(r), put: (r, f) => kept.set(r, f) };
+    const parsed: Rule[] = [];
+    const parse = (r: Rule) => {
+      parsed.push(r);
+      return parseRuleQuery(r);
+    };
+    return { kept, store, parsed, parse };
+  }
+  const event = (name: string) => ({ process: { name }, event: { category: ['process'] } });
+
+  it('compiles a rule it does not know at once and keeps its facts; one it knows only when an event reaches it, to the same rule', () => {
+    const cases = [
+      rule('query', 'kuery', 'process.name: (a or b*)'),
+      rule('eql', 'eql', 'process where process.name : ("a", "b*") | tail 3'),
+      rule('new_terms', 'kuery', 'process.name: a', newTerms),
+      rule('threshold', 'kuery', 'process.name: a', threshold),
+    ];
+    for (const r of cases) {
+      const { kept, store, parsed, parse } = setup();
+      const eager = compileRule(r, { parse, facts: store });
+      expect(parsed).toHaveLength(1);
+      expect(kept.get(r)).toEqual({ kind: eager.kind, need: eager.need, requirements: eager.requirements, pipes: eager.kind === 'query' ? eager.pipes : [] });
+      const lazy = compileRule(r, { parse, facts: store });
+      expect(parsed).toHaveLength(1);
+      const { matches: m1, eventTime: t1, ...eagerRest } = eager;
+      const { matches: m2, eventTime: t2, ...lazyRest } = lazy;
+      expect(lazyRest).toEqual(eagerRest);
+      for (const name of ['a', 'b', 'bee', 'c']) expect(m2(event(name))).toBe(m1(event(name)));
+      // Compiled once, on the first event.
+      expect(parsed).toHaveLength(2);
+    }
+  });
+
+  it('compiles at once a sequence, a sample, and a rule whose query or filters may hold date math (the clock)', () => {
+    const filters = '[[rule.filters]]\n[rule.filters.query.range."@timestamp"]\ngte = "now-1d"\n';
+    const eager = [
+      rule('eql', 'eql', 'sequence by host.id [process where true] [file where true]'),
+      rule('eql', 'eql', 'sample by host.id [process where true] [file where true]'),
+      rule('query', 'kuery', '@timestamp >= now-5m and process.name: a'),
+      rule('query', 'kuery', 'process.name: a', filters),
+    ];
+    for (const r of eager) {
+      const { kept, store, parsed, parse } = setup();
+      compileRule(r, { parse, facts: store });
+      compileRule(r, { parse, facts: store });
+      expect(parsed).toHaveLength(2);
+      expect(kept.size).toBe(0);
+    }
+    expect(mayCompileLazily(rule('query', 'kuery', 'process.name: unknown and file.name: nowhere.exe'))).toBe(false);
+    expect(mayCompileLazily(rule('query', 'kuery', 'process.name: unknown and file.name: known.exe'))).toBe(true);
+  });
+
+  it('keeps no facts of a rule that does not compile, so its error is reported before the scan every time', () => {
+    const { kept, store, parse } = setup();
+    const bad = rule('query', 'kuery', 'source.ip: "not-an-address"');
+    for (let i = 0; i < 2; i++) expect(() => compileRule(bad, { parse, facts: store })).toThrow(RuleError);
+    expect(kept.size).toBe(0);
   });
 });

@@ -82,6 +82,30 @@ export interface CompileRuleOptions {
    * was sent. Parses the query when absent. Throws QuerySyntaxError for a query that does not parse.
    */
   parse?: (rule: Rule) => ParsedQuery;
+  /**
+   * What earlier clean compiles of rules gave (the rule cache's, src/rules/cache.ts). A rule it
+   * knows is compiled lazily: its predicate (and its query's AST) on the first event offered to
+   * it, so the rules no event reaches cost nothing. A rule compiled now is told to it.
+   */
+  facts?: RuleFactsStore;
+}
+
+/**
+ * What the scan needs of a compiled query, sequence or sample aside, before any event: which
+ * runner, which lines (prefilter), which events (rule index), which pipes. Plain data, so the rule
+ * cache can keep it beside the parsed query.
+ */
+export interface RuleFacts {
+  kind: 'query' | 'new_terms' | 'threshold';
+  need: Need;
+  requirements: Requirements;
+  pipes: CompiledPipe[];
+}
+
+/** Where compileRule finds and leaves RuleFacts: per rule, under one field types table (README "Rule cache"). */
+export interface RuleFactsStore {
+  get(rule: Rule): RuleFacts | undefined;
+  put(rule: Rule, facts: RuleFacts): void;
 }
 
 /**
@@ -90,6 +114,63 @@ export interface CompileRuleOptions {
  * does a clause Elasticsearch would refuse for its field's type (a wildcard on an ip field).
  */
 export function compileRule(rule: Rule, options: CompileRuleOptions = {}): CompiledRule {
+  const store = options.facts !== undefined && mayCompileLazily(rule) ? options.facts : undefined;
+  const known = store?.get(rule);
+  if (known !== undefined) return compileLazily(rule, known, options);
+  const compiled = compileNow(rule, options);
+  if (store !== undefined && (compiled.kind === 'query' || compiled.kind === 'new_terms' || compiled.kind === 'threshold')) {
+    store.put(rule, { kind: compiled.kind, need: compiled.need, requirements: compiled.requirements, pipes: compiled.kind === 'query' ? compiled.pipes : [] });
+  }
+  return compiled;
+}
+
+/**
+ * Whether a rule's compile may wait for its first event. Laziness must not move a rule error
+ * from before the scan into it, nor change what the rule matches, so it needs a compile that is a
+ * function of what the facts are kept under (the rule file's content, lkm-scan's code, the field
+ * types): one that succeeded then succeeds again, to the same predicate. Date math is the one
+ * input from elsewhere, the clock (`now-5m` is resolved when the clause is compiled), so a rule
+ * whose query or filters may hold it (`now` at the start of a word, in any case) is compiled at
+ * once, as before.
+ */
+export function mayCompileLazily(rule: Rule): boolean {
+  return !MAY_BE_DATE_MATH.test(rule.query) && !rule.filters.some((f) => MAY_BE_DATE_MATH.test(JSON.stringify(f)));
+}
+
+const MAY_BE_DATE_MATH = /(?<![A-Za-z0-9_])now/i;
+
+/**
+ * The rule with its facts as known, and a predicate that compiles the rule on its first call. A
+ * compile that fails there (the facts cannot come from a compile that failed, so only a bug in
+ * lkm-scan gets here) is thrown from the scan, as any bug is.
+ */
+function compileLazily(rule: Rule, facts: RuleFacts, options: CompileRuleOptions): CompiledRule {
+  let compiled: Predicate | undefined;
+  const matches: Predicate = (event) => {
+    if (compiled === undefined) {
+      const full = compileNow(rule, options);
+      if (full.kind !== facts.kind) throw new Error(`rule ${rule.id} compiled to a ${full.kind} rule, but its cached facts say ${facts.kind}`);
+      compiled = full.matches;
+    }
+    return compiled(event);
+  };
+  const common = { matches, eventTime: compileEventTime(rule.timestampOverride), need: facts.need, requirements: facts.requirements };
+  switch (facts.kind) {
+    case 'new_terms':
+      if (rule.type !== 'new_terms') break;
+      return { kind: 'new_terms', rule, ...common };
+    case 'threshold':
+      if (rule.type !== 'threshold') break;
+      return { kind: 'threshold', rule, ...common };
+    case 'query':
+      if (rule.type !== 'query' && rule.type !== 'eql') break;
+      return { kind: 'query', rule, ...common, pipes: facts.pipes };
+  }
+  // Facts of another rule type cannot come from this rule's compile: compiled at once instead.
+  return compileNow(rule, options);
+}
+
+function compileNow(rule: Rule, options: CompileRuleOptions): CompiledRule {
   const eventTime = compileEventTime(rule.timestampOverride);
   const fieldTypes = options.fieldTypes ?? FieldTypeTable.builtin();
   // Kibana ANDs the rule's filters with its query in every search (README "Rule filters").

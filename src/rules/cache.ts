@@ -28,6 +28,7 @@ import { deserialize, serialize } from 'node:v8';
 import { writeFileAtomic } from '../state/atomicWrite.js';
 import type { LoadedRule } from './load.js';
 import type { ParsedQuery } from './parsedQuery.js';
+import type { RuleFacts } from '../engine/compileRule.js';
 import { errorCode } from '../input/errors.js';
 
 /** `--cache-dir`, `--no-cache`: the options that say where the cache is. */
@@ -76,13 +77,15 @@ const MAX_SHARD_BYTES = 256 * 1024 * 1024;
 /** Cache files of another code key untouched this long are removed when the cache is written. */
 const STALE_MS = 30 * 24 * 3600 * 1000;
 
-/** One rule file's load, as stored. `rule` and `query` stay serialised until a run asks for them. */
+/** One rule file's load, as stored. `rule`, `query` and `facts` stay serialised until a run asks for them. */
 export interface CacheEntry {
   key: string;
   /** Day (since the epoch) of the last run that used it: what the shard cap keeps. */
   used: number;
   rule: Uint8Array;
   query?: Uint8Array;
+  /** `{ types, facts }`: what compiling the rule under the field types keyed `types` gave (engine/compileRule.ts RuleFacts). */
+  facts?: Uint8Array;
 }
 
 interface Shard {
@@ -185,6 +188,24 @@ export class RuleCache {
     this.shard(entry.key).dirty = true;
   }
 
+  /** The facts of a clean compile kept with an entry, if made under the field types keyed `types` and well-formed. */
+  facts(entry: CacheEntry, types: string): RuleFacts | undefined {
+    if (entry.facts === undefined) return undefined;
+    try {
+      const kept: unknown = deserialize(entry.facts);
+      if (isRecord(kept) && kept.types === types && isRuleFacts(kept.facts)) return kept.facts;
+    } catch {
+      // Facts that do not deserialise are made again by compiling the rule, and replaced.
+    }
+    return undefined;
+  }
+
+  /** Keeps the facts of a compile just made under the field types keyed `types` (one set per entry: the last). */
+  storeFacts(entry: CacheEntry, types: string, facts: RuleFacts): void {
+    entry.facts = serialize({ types, facts });
+    this.shard(entry.key).dirty = true;
+  }
+
   /** Writes the shards this run added to. Returns what went wrong (the scan goes on), or undefined. */
   save(): string | undefined {
     const dirty = [...this.shards].filter(([, s]) => s.dirty);
@@ -243,7 +264,7 @@ export function keptEntries(entries: Iterable<CacheEntry>, usedThisRun: Readonly
   // `used` is a day: among entries of one day, those of this run come first.
   const recency = (e: CacheEntry) => e.used * 2 + (usedThisRun.has(e.key) ? 1 : 0);
   for (const entry of [...entries].sort((a, b) => recency(b) - recency(a))) {
-    const size = entry.rule.length + (entry.query?.length ?? 0);
+    const size = entry.rule.length + (entry.query?.length ?? 0) + (entry.facts?.length ?? 0);
     if (size > MAX_ENTRY_BYTES || bytes + size > SHARD_BYTES) continue;
     kept.push(entry);
     bytes += size;
@@ -317,7 +338,8 @@ function isEntry(v: unknown): v is CacheEntry {
     /^[0-9a-f]{64}$/.test(v.key) &&
     typeof v.used === 'number' &&
     v.rule instanceof Uint8Array &&
-    (v.query === undefined || v.query instanceof Uint8Array)
+    (v.query === undefined || v.query instanceof Uint8Array) &&
+    (v.facts === undefined || v.facts instanceof Uint8Array)
   );
 }
 
@@ -326,6 +348,17 @@ function isLoadedRule(v: unknown): v is LoadedRule {
   if (!isRecord(v) || typeof v.id !== 'string' || typeof v.name !== 'string' || typeof v.type !== 'string') return false;
   if (v.unsupported === true) return typeof v.file === 'string';
   return isRecord(v.source) && typeof v.source.file === 'string' && typeof v.query === 'string' && Array.isArray(v.tags) && typeof v.severity === 'string';
+}
+
+function isRuleFacts(v: unknown): v is RuleFacts {
+  return (
+    isRecord(v) &&
+    (v.kind === 'query' || v.kind === 'new_terms' || v.kind === 'threshold') &&
+    isRecord(v.need) &&
+    typeof v.need.kind === 'string' &&
+    v.requirements instanceof Map &&
+    Array.isArray(v.pipes)
+  );
 }
 
 function isParsedQuery(v: unknown): v is ParsedQuery {
