@@ -59,8 +59,8 @@ describe('compileRule with known facts: the predicate waits for the first event'
       expect(kept.get(r)).toEqual({ kind: eager.kind, need: eager.need, requirements: eager.requirements, pipes: eager.kind === 'query' ? eager.pipes : [] });
       const lazy = compileRule(r, { parse, facts: store });
       expect(parsed).toHaveLength(1);
-      const { matches: m1, eventTime: t1, ...eagerRest } = eager;
-      const { matches: m2, eventTime: t2, ...lazyRest } = lazy;
+      const { matches: m1, eventTime: _t1, ...eagerRest } = eager;
+      const { matches: m2, eventTime: _t2, ...lazyRest } = lazy;
       expect(lazyRest).toEqual(eagerRest);
       for (const name of ['a', 'b', 'bee', 'c']) expect(m2(event(name))).toBe(m1(event(name)));
       // Compiled once, on the first event.
