@@ -1,7 +1,7 @@
 import { existsSync, fstatSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Alert, Location } from '../engine/alert.js';
-import { compileRule, type CompiledRule } from '../engine/compileRule.js';
+import { compileRule, factsOf, type CompiledRule } from '../engine/compileRule.js';
 import { createChainedScanner } from '../engine/chain.js';
 import { namesAlertsOnly } from '../engine/indexPattern.js';
 import { lineNeeds, type DispatchStats } from '../engine/dispatch.js';
@@ -308,7 +308,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
           workers: plan.workers,
           rangeBytes: rangeBytes(),
           // The rules this thread runs, by id: fewer than selected for a baseline.
-          rules: shareRuleSet(rules.map((r) => r.rule), mappings.sources, (r) => prepared.queries.parse(r)),
+          rules: shareRuleSet(rules.map((r) => r.rule), mappings.sources, { encoded: (r) => prepared.queries.encoded(r), facts: rules.map(factsOf) }),
           prefilter: prefilter !== undefined,
           window: opts.window,
         })

@@ -118,10 +118,15 @@ export function compileRule(rule: Rule, options: CompileRuleOptions = {}): Compi
   const known = store?.get(rule);
   if (known !== undefined) return compileLazily(rule, known, options);
   const compiled = compileNow(rule, options);
-  if (store !== undefined && (compiled.kind === 'query' || compiled.kind === 'new_terms' || compiled.kind === 'threshold')) {
-    store.put(rule, { kind: compiled.kind, need: compiled.need, requirements: compiled.requirements, pipes: compiled.kind === 'query' ? compiled.pipes : [] });
-  }
+  const facts = store === undefined ? undefined : factsOf(compiled);
+  if (facts !== undefined) store?.put(rule, facts);
   return compiled;
+}
+
+/** The facts of a compiled rule (its compile succeeded); undefined for a sequence or sample, which RuleFacts do not describe. */
+export function factsOf(compiled: CompiledRule): RuleFacts | undefined {
+  if (compiled.kind === 'sequence' || compiled.kind === 'sample') return undefined;
+  return { kind: compiled.kind, need: compiled.need, requirements: compiled.requirements, pipes: compiled.kind === 'query' ? compiled.pipes : [] };
 }
 
 /**

@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { writeFileAtomic } from '../state/atomicWrite.js';
 import type { LoadedRule } from './load.js';
-import type { ParsedQuery } from './parsedQuery.js';
+import { decodeQuery, encodeQuery, type ParsedQuery } from './parsedQuery.js';
 import type { RuleFacts } from '../engine/compileRule.js';
 import { errorCode } from '../input/errors.js';
 
@@ -172,19 +172,13 @@ export class RuleCache {
 
   /** The parsed query kept with an entry, if any and well-formed. */
   query(entry: CacheEntry, language: string): ParsedQuery | undefined {
-    if (entry.query === undefined) return undefined;
-    try {
-      const parsed: unknown = deserialize(entry.query);
-      if (isParsedQuery(parsed) && parsed.language === language) return parsed;
-    } catch {
-      // A query that does not deserialise is parsed again, and replaced.
-    }
-    return undefined;
+    // A query that does not deserialise is parsed again, and replaced.
+    return entry.query === undefined ? undefined : decodeQuery(entry.query, language);
   }
 
   /** Keeps a query just parsed, serialised at once so later changes to the AST could not leak into the cache. */
   storeQuery(entry: CacheEntry, parsed: ParsedQuery): void {
-    entry.query = serialize(parsed);
+    entry.query = encodeQuery(parsed);
     this.shard(entry.key).dirty = true;
   }
 
@@ -361,6 +355,3 @@ function isRuleFacts(v: unknown): v is RuleFacts {
   );
 }
 
-function isParsedQuery(v: unknown): v is ParsedQuery {
-  return isRecord(v) && (v.language === 'kuery' || v.language === 'eql') && isRecord(v.ast);
-}

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { RuleCache, type CacheEntry } from './cache.js';
 import type { RuleFacts, RuleFactsStore } from '../engine/compileRule.js';
 import type { MappingSource } from '../fieldTypes/index.js';
-import { parseRuleQuery, type ParsedQuery } from './parsedQuery.js';
+import { encodeQuery, parseRuleQuery, type ParsedQuery } from './parsedQuery.js';
 import { RuleError, RulePathError } from './ruleError.js';
 import type { Rule } from './types.js';
 import { errorCode } from '../input/errors.js';
@@ -64,6 +64,15 @@ export class RuleQueries {
         if (entry !== undefined) cache.storeFacts(entry, types, facts);
       },
     };
+  }
+
+  /**
+   * The rule's parsed query as bytes (parsedQuery.ts encodeQuery), for a scan worker: the cache's
+   * copy as it is, without reading it here; else parsed now.
+   */
+  encoded(rule: Rule): Uint8Array {
+    const cached = this.entries.get(rule)?.query;
+    return cached ?? encodeQuery(this.parse(rule));
   }
 
   /** Writes what this run added to the cache. Returns a warning for the user when it could not, else undefined. */
