@@ -75,7 +75,7 @@ export function shareRuleSet(rules: readonly Rule[], mappings: readonly MappingS
 export interface LoadedRuleSet {
   rules: Rule[];
   /** The parsed query of rule `index`: the main thread's, decoded now (parsed again only if it would not decode). */
-  query(index: number): ParsedQuery;
+  query: (index: number) => ParsedQuery;
   /** By index: what the main thread's compile of the rule gave, if it said. */
   facts: (RuleFacts | undefined)[];
 }
