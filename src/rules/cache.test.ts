@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runInProcess } from '../../test/e2e/run.js';
-import { codeKey, keptEntries, ruleCacheDir, type CacheEntry } from './cache.js';
+import { codeKey, decodeShardBody, encodeShardBody, keptEntries, ruleCacheDir, type CacheEntry } from './cache.js';
 import { BUNDLED_RULES_DIR, loadRulePack } from './pack.js';
 import { parseRuleQuery } from './parsedQuery.js';
 import { ruleSetFingerprint } from './shared.js';
@@ -111,14 +111,22 @@ describe('the rule cache', () => {
         writeFileSync(f, bytes);
       }],
       ['not a cache file', (f) => writeFileSync(f, 'lkm-scan rule cache\n' + 'x'.repeat(200))],
+      // Checksummed, but its index names more bytes than follow it.
+      ['an index past its end', (f) => {
+        const bytes = readFileSync(f);
+        const head = 'lkm-scan rule cache\n'.length;
+        const body = bytes.subarray(head + 32, bytes.length - 1);
+        writeFileSync(f, Buffer.concat([bytes.subarray(0, head), createHash('sha256').update(body).digest(), body]));
+      }],
       // Well-formed and checksummed, but written by other code, whose rules (here renamed) could
       // differ: none of them may be served.
       ['of another lkm-scan', (f) => {
         const bytes = readFileSync(f);
         const head = 'lkm-scan rule cache\n'.length;
-        const payload: { entries: Array<{ rule: Uint8Array }> } = deserialize(bytes.subarray(head + 32));
-        const entries = payload.entries.map((e) => ({ ...e, rule: serialize({ ...deserialize(e.rule), name: 'from another lkm-scan' }) }));
-        const body = serialize({ code: 'another lkm-scan', entries });
+        const payload = decodeShardBody(bytes.subarray(head + 32));
+        expect(payload?.code).toBe(codeKey());
+        const entries = (payload?.entries ?? []).map((e) => ({ ...e, rule: serialize({ ...deserialize(e.rule), name: 'from another lkm-scan' }) }));
+        const body = encodeShardBody('another lkm-scan', entries);
         writeFileSync(f, Buffer.concat([bytes.subarray(0, head), createHash('sha256').update(body).digest(), body]));
       }],
       ['writable by others', (f) => chmodSync(f, 0o666)],

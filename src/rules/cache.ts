@@ -207,8 +207,7 @@ export class RuleCache {
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       for (const [digit, shard] of dirty) {
-        const entries = keptEntries(shard.entries.values(), this.usedThisRun);
-        const body = serialize({ code: this.code, entries });
+        const body = encodeShardBody(this.code, keptEntries(shard.entries.values(), this.usedThisRun));
         const checksum = createHash('sha256').update(body).digest();
         writeFileAtomic(this.file(digit), Buffer.concat([MAGIC, checksum, body]), undefined, { mode: 0o600, durable: false });
         shard.dirty = false;
@@ -302,17 +301,61 @@ function readShard(path: string, code: string): Map<string, CacheEntry> {
   if (bytes.length < MAGIC.length + CHECKSUM_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return entries;
   const body = bytes.subarray(MAGIC.length + CHECKSUM_BYTES);
   if (!createHash('sha256').update(body).digest().equals(bytes.subarray(MAGIC.length, MAGIC.length + CHECKSUM_BYTES))) return entries;
-  let payload: unknown;
-  try {
-    payload = deserialize(body);
-  } catch {
-    return entries;
-  }
-  if (!isRecord(payload) || payload.code !== code || !Array.isArray(payload.entries)) return entries;
-  for (const e of payload.entries as unknown[]) {
-    if (isEntry(e)) entries.set(e.key, e);
-  }
+  const decoded = decodeShardBody(body);
+  if (decoded === undefined || decoded.code !== code) return entries;
+  for (const e of decoded.entries) entries.set(e.key, e);
   return entries;
+}
+
+/**
+ * A shard's body: a 4-byte length, then an index (node:v8 serialised: the code key, and per
+ * entry its key, day of use and the sizes of its parts, -1 for a part it lacks), then the parts
+ * one after another. Read back, each part is a view of the file's bytes, not a copy: a warm start
+ * reads ~20 MB of parts for the Elastic pack and decodes only those a rule needs.
+ */
+export function encodeShardBody(code: string, entries: readonly CacheEntry[]): Buffer {
+  const parts: Uint8Array[] = [];
+  const index = entries.map((e) => {
+    const sizes = [e.rule, e.query, e.facts].map((part) => {
+      if (part === undefined) return -1;
+      parts.push(part);
+      return part.length;
+    });
+    return { key: e.key, used: e.used, sizes };
+  });
+  const head = serialize({ code, entries: index });
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(head.length);
+  return Buffer.concat([length, head, ...parts]);
+}
+
+/** The code key and entries of a shard body; undefined unless every part of it is where its index says. */
+export function decodeShardBody(body: Buffer): { code: string; entries: CacheEntry[] } | undefined {
+  if (body.length < 4) return undefined;
+  const headLength = body.readUInt32LE(0);
+  if (headLength > body.length - 4) return undefined;
+  let index: unknown;
+  try {
+    index = deserialize(body.subarray(4, 4 + headLength));
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(index) || typeof index.code !== 'string' || !Array.isArray(index.entries)) return undefined;
+  const entries: CacheEntry[] = [];
+  let at = 4 + headLength;
+  const part = (size: unknown): Uint8Array | undefined | null => {
+    if (size === -1) return undefined;
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > body.length - at) return null;
+    at += size;
+    return body.subarray(at - size, at);
+  };
+  for (const e of index.entries as unknown[]) {
+    if (!isRecord(e) || typeof e.key !== 'string' || !/^[0-9a-f]{64}$/.test(e.key) || typeof e.used !== 'number' || !Array.isArray(e.sizes) || e.sizes.length !== 3) return undefined;
+    const [rule, query, facts] = (e.sizes as unknown[]).map(part);
+    if (rule === undefined || rule === null || query === null || facts === null) return undefined;
+    entries.push({ key: e.key, used: e.used, rule, ...(query === undefined ? {} : { query }), ...(facts === undefined ? {} : { facts }) });
+  }
+  return at === body.length ? { code: index.code, entries } : undefined;
 }
 
 /** The rule under the path this run names its file by (`source.file`, or `file` of an unsupported rule). */
@@ -323,18 +366,6 @@ function renamed(rule: LoadedRule, display: string): LoadedRule {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function isEntry(v: unknown): v is CacheEntry {
-  return (
-    isRecord(v) &&
-    typeof v.key === 'string' &&
-    /^[0-9a-f]{64}$/.test(v.key) &&
-    typeof v.used === 'number' &&
-    v.rule instanceof Uint8Array &&
-    (v.query === undefined || v.query instanceof Uint8Array) &&
-    (v.facts === undefined || v.facts instanceof Uint8Array)
-  );
 }
 
 /** Enough of a LoadedRule's shape that the code reading it cannot trip over a missing part. */
