@@ -45,6 +45,9 @@ describe('compileIndexPatterns, once per list', () => {
     expect(compileIndexPatterns(['logs-*', '-logs-x'])).toBe(a);
     expect(compileIndexPatterns(['logs-*'])).not.toBe(a);
     expect([a('logs-y'), a('logs-x')]).toEqual([true, false]);
+    // Lists are told apart whatever their names hold.
+    expect(compileIndexPatterns(['a\nb'])('a')).toBe(false);
+    expect(compileIndexPatterns(['a', 'b'])('a')).toBe(true);
   });
 });
 

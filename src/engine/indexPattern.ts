@@ -22,7 +22,7 @@ export type IndexMatcher = (index: string) => boolean;
  * 388 lists), so each list is compiled once per process; a matcher is a pure function of it.
  */
 export function compileIndexPatterns(patterns: readonly string[]): IndexMatcher {
-  const key = patterns.join('\n');
+  const key = JSON.stringify(patterns);
   let matcher = compiledPatterns.get(key);
   if (matcher === undefined) {
     matcher = compilePatternList(patterns);
