@@ -1,7 +1,8 @@
 /**
  * The rule cache: what loading a rule costs most (its TOML parsed and validated, its query parsed
- * to an AST) kept between runs, so a scan with the whole Elastic pack starts in a fraction of the
- * time (README "Rule cache"). It can never serve a stale rule:
+ * to an AST, and what its compile gave: RuleFacts, engine/compileRule.ts, which let a scan compile
+ * the rule on its first event) kept between runs, so a scan with the whole Elastic pack starts in
+ * a fraction of the time (README "Rule cache"). It can never serve a stale rule:
  *
  * - An entry is found by the SHA-256 of the rule file's bytes (and whether it is bundled), read
  *   afresh every run: hashing 2,000 files costs ~50 ms, parsing them seconds. No stat shortcut,
