@@ -1,26 +1,36 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_ERROR, type CliIO } from './commands/io.js';
-import { rulesExportCommand } from './commands/rulesExport.js';
-import { coverageCommand } from './commands/coverage.js';
-import { scanCommand } from './commands/scan.js';
-import { baselineCommand } from './commands/baseline.js';
-import { huntCommand } from './commands/hunt.js';
-import { DEFAULT_EXPLAIN_LIMIT, explainCommand } from './commands/explain.js';
+import { DEFAULT_EXPLAIN_LIMIT, FAIL_ON_LEVELS, RULE_TEST_FORMATS, type FailOn, type RuleTestFormat } from './commands/options.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/sink.js';
 import { SUMMARY_RULES, type SummaryRules } from './output/summary.js';
-import { validateCommand } from './commands/validate.js';
 import { ruleCacheDir } from './rules/cache.js';
 import { RuleError } from './rules/ruleError.js';
 import { SEVERITIES, type Severity } from './rules/types.js';
-import { FAIL_ON_LEVELS, type FailOn } from './commands/scan.js';
 import { closestCommand } from './commands/suggest.js';
-import { RULE_TEST_FORMATS, ruleTestCommand, type RuleTestFormat } from './commands/ruleTest.js';
 import { parseTimeBound } from './engine/timeWindow.js';
 
 export { processInterrupts } from './commands/interrupt.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/**
+ * Each command's module, imported when its action runs: a scan does not load the explainer, the
+ * HTML report, the rule tests or the coverage report, nor `lkm-scan rules` the scan (start-up is
+ * most of a small scan's time, and most of start-up is loading modules; README "Start-up").
+ */
+const commands = {
+  scan: () => import('./commands/scan.js'),
+  baseline: () => import('./commands/baseline.js'),
+  // The listing's JSON writer (the ndjson package) alone costs ~20 ms to load.
+  rulesList: () => import('./commands/rulesList.js'),
+  rulesExport: () => import('./commands/rulesExport.js'),
+  coverage: () => import('./commands/coverage.js'),
+  validate: () => import('./commands/validate.js'),
+  ruleTest: () => import('./commands/ruleTest.js'),
+  hunt: () => import('./commands/hunt.js'),
+  explain: () => import('./commands/explain.js'),
+};
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -239,6 +249,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (o.explain && format !== 'text' && format !== 'json') {
       program.error(`error: --explain is for --format text or json, not ${format}`, { code: 'lkm-scan.explainFormat', exitCode: EXIT_ERROR });
     }
+    const { scanCommand } = await commands.scan();
     exitCode = await scanCommand(
       {
         inputs,
@@ -286,12 +297,10 @@ Examples:
   $ lkm-scan rules show "kernel modules via proc"
 `,
   );
-  // Imported when used: the listing's JSON writer (the ndjson package) costs a scan ~20 ms to load.
-  const rulesList = () => import('./commands/rulesList.js');
   rules.action(async () => {
     const o = globals();
-    const { rulesListCommand } = await rulesList();
-    exitCode = rulesListCommand({ ...ruleSelection(o, io.env), format: o.format === 'json' || o.format === 'navigator' ? o.format : 'text', color: o.color }, io);
+    const { rulesListCommand } = await commands.rulesList();
+    exitCode = await rulesListCommand({ ...ruleSelection(o, io.env), format: o.format === 'json' || o.format === 'navigator' ? o.format : 'text', color: o.color }, io);
   });
   const show = rules
     .command('show')
@@ -300,8 +309,8 @@ Examples:
   show.addHelpText('after', '\nExamples:\n  $ lkm-scan rules show 80084fa9\n  $ lkm-scan rules show "Creation of Kernel Module"\n');
   show.action(async (key: string) => {
     const o = globals();
-    const { rulesShowCommand } = await rulesList();
-    exitCode = rulesShowCommand(key, { ...ruleSelection(o, io.env), format: 'text', color: o.color }, io);
+    const { rulesShowCommand } = await commands.rulesList();
+    exitCode = await rulesShowCommand(key, { ...ruleSelection(o, io.env), format: 'text', color: o.color }, io);
   });
 
   const exportRules = rules
@@ -325,8 +334,9 @@ Exit status:
   0  written    2  a rule or exception file that does not load, or a file that cannot be written
 `,
     )
-    .action((cmdOpts: { kibana: string }) => {
+    .action(async (cmdOpts: { kibana: string }) => {
       const o = globals();
+      const { rulesExportCommand } = await commands.rulesExport();
       exitCode = rulesExportCommand({ ...ruleSelection(o, io.env), kibanaPath: cmdOpts.kibana, exceptionPaths: o.exceptions, mappingPaths: o.mapping }, io);
     });
 
@@ -356,6 +366,7 @@ Exit status:
     .action(async (inputs: string[], cmdOpts: { failUnder?: number }) => {
       const o = globals();
       if (o.format !== 'text' && o.format !== 'json') return coverage.error(`error: coverage writes text or json, not --format ${o.format}`, { code: 'lkm-scan.coverageFormat', exitCode: EXIT_ERROR });
+      const { coverageCommand } = await commands.coverage();
       exitCode = await coverageCommand({ ...ruleSelection(o, io.env), inputs, format: o.format, color: o.color, mappingPaths: o.mapping, failUnder: cmdOpts.failUnder }, io);
     });
 
@@ -383,7 +394,8 @@ Exit status:
   0  every rule is valid    1  at least one rule failed    2  usage error or a path that cannot be read
 `,
     )
-    .action((paths: string[]) => {
+    .action(async (paths: string[]) => {
+      const { validateCommand } = await commands.validate();
       exitCode = validateCommand(paths, io, globals().mapping, ruleCacheDir(globals(), io.env));
     });
 
@@ -416,6 +428,7 @@ Exit status:
       if (o.report !== undefined) return baseline.error('error: --report is for scans; baseline prints what it learnt', { code: 'lkm-scan.reportInBaseline', exitCode: EXIT_ERROR });
       if (statePath === undefined) return baseline.error('error: baseline needs --state FILE: the file to learn into', { code: 'lkm-scan.missingState', exitCode: EXIT_ERROR });
       if (o.format === 'junit') return baseline.error('error: --format junit is for `lkm-scan test`', { code: 'lkm-scan.formatForTests', exitCode: EXIT_ERROR });
+      const { baselineCommand } = await commands.baseline();
       exitCode = await baselineCommand(
         { inputs, format: scanFormat(o.format) ?? 'text', quiet: !!o.quiet, strict: !!o.strict, color: o.color, version: pkg.version, prefilter: o.prefilter, workers: o.workers, allowEmpty: !!o.allowEmpty, window: { since: o.since, until: o.until }, failOn: o.failOn, statePath, mappingPaths: o.mapping, exceptionPaths: o.exceptions, valueListPaths: o.valueList, ...ruleSelection(o, io.env) },
         io,
@@ -453,6 +466,7 @@ Exit status:
       }
       const format = RULE_TEST_FORMATS.find((f): f is RuleTestFormat => f === o.format);
       if (format === undefined) return test.error(`error: lkm-scan test writes ${RULE_TEST_FORMATS.join(', ')}, not ${o.format}`, { code: 'lkm-scan.testFormat', exitCode: EXIT_ERROR });
+      const { ruleTestCommand } = await commands.ruleTest();
       exitCode = await ruleTestCommand({ paths, format, color: o.color, mappingPaths: o.mapping, version: pkg.version }, io);
     });
 
@@ -494,6 +508,7 @@ Exit status (as grep's):
       const format = program.getOptionValueSource('format') === 'default' ? 'json' : o.format;
       if (format !== 'json' && format !== 'text') return hunt.error(`error: hunt prints events as json (NDJSON, the default) or text, not ${format}`, { code: 'lkm-scan.huntFormat', exitCode: EXIT_ERROR });
       const query = h.eql !== undefined ? { language: 'eql' as const, text: h.eql } : { language: 'kuery' as const, text: h.kql ?? '' };
+      const { huntCommand } = await commands.hunt();
       exitCode = await huntCommand(
         { inputs, query, format, count: !!h.count, quiet: !!o.quiet, strict: !!o.strict, prefilter: o.prefilter, color: o.color, window: { since: o.since, until: o.until }, mappingPaths: o.mapping },
         io,
@@ -529,6 +544,7 @@ Exit status:
     .action(async (inputs: string[], e: { limit: number; tree?: boolean }) => {
       const o = globals();
       if (o.format !== 'text' && o.format !== 'json') return explain.error(`error: explain prints text or json, not ${o.format}`, { code: 'lkm-scan.explainFormat', exitCode: EXIT_ERROR });
+      const { explainCommand } = await commands.explain();
       exitCode = await explainCommand(
         {
           inputs,

@@ -54,7 +54,7 @@ export async function coverageCommand(opts: CoverageCommandOptions, io: CliIO): 
   if (inputs.malformed > MALFORMED_SHOWN) io.stderr.write(`lkm-scan: ${inputs.malformed - MALFORMED_SHOWN} more malformed lines not shown\n`);
   const report = coverageReport(collector.result(), inputs);
   if (opts.format === 'json') io.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  else io.stdout.write(renderCoverageText(report, stdoutChalk(io, opts.color)));
+  else io.stdout.write(renderCoverageText(report, await stdoutChalk(io, opts.color)));
   if (report.events === 0) {
     io.stderr.write('lkm-scan: error: the inputs hold no event, so the report says nothing about the data; check the paths\n');
     return EXIT_ERROR;

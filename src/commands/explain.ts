@@ -29,9 +29,6 @@ export interface ExplainCommandOptions extends RuleSelection {
   valueListPaths: string[];
 }
 
-/** Default `--limit`: an explanation is read by a person, event by event. */
-export const DEFAULT_EXPLAIN_LIMIT = 100;
-
 /** Thrown inside the event handler to stop reading: the limit is reached or the output is gone. */
 class StopReading extends Error {}
 
@@ -75,7 +72,7 @@ export async function explainCommand(opts: ExplainCommandOptions, io: CliIO): Pr
   const output = watchOutput(io.stdout);
   const outputGone = () => output.closed || output.error !== undefined;
   const writer = new BatchedWriter(io.stdout);
-  const chalk = stdoutChalk(io, opts.color);
+  const chalk = await stdoutChalk(io, opts.color);
   let events = 0;
   let matched = 0;
   // An object, not a `let`: it is set inside the reader's callbacks, where TypeScript does not look.

@@ -96,7 +96,7 @@ async function hunt(opts: HuntOptions, io: CliIO, interruption: Interruption): P
   const output = watchOutput(io.stdout);
   const outputGone = () => output.closed || output.error !== undefined;
   const writer = new BatchedWriter(io.stdout);
-  const chalk = stdoutChalk(io, opts.color);
+  const chalk = await stdoutChalk(io, opts.color);
   let matches = 0;
   let matchedEvents = 0;
   const emit = (alert: Alert): void => {

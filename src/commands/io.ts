@@ -1,7 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ChalkInstance } from 'chalk';
-import { resolveInputs, type ResolvedInputs } from '../input/index.js';
-import { colorEnabled, makeChalk } from '../output/color.js';
+import type { ResolvedInputs } from '../input/index.js';
 import { printable } from '../text/printable.js';
 import type { Interrupts } from './interrupt.js';
 
@@ -29,13 +28,19 @@ export async function openInputs(inputs: readonly string[], io: CliIO, usage?: s
   if (usage !== undefined && inputs.length === 0 && 'isTTY' in io.stdin && io.stdin.isTTY === true) {
     io.stderr.write(`lkm-scan: reading events from the terminal; end with Ctrl-D, or name files: ${usage}\n`);
   }
+  // Imported here, not by this module: the launcher imports it, and `lkm-scan rules` reads no event.
+  const { resolveInputs } = await import('../input/index.js');
   const resolved = await resolveInputs(inputs);
   for (const e of resolved.errors) io.stderr.write(`lkm-scan: error: ${printable(e.source)}: ${printable(e.message)}\n`);
   return resolved;
 }
 
-/** Colours for what a command writes to stdout: --color/--no-color, else NO_COLOR/FORCE_COLOR, else whether it is a terminal. */
-export function stdoutChalk(io: CliIO, color: boolean | undefined): ChalkInstance {
+/**
+ * Colours for what a command writes to stdout: --color/--no-color, else NO_COLOR/FORCE_COLOR, else
+ * whether it is a terminal. chalk is imported here, when asked for: a scan that writes json never loads it.
+ */
+export async function stdoutChalk(io: CliIO, color: boolean | undefined): Promise<ChalkInstance> {
+  const { colorEnabled, makeChalk } = await import('../output/color.js');
   return makeChalk(colorEnabled(color, io.env, io.stdout.isTTY === true));
 }
 

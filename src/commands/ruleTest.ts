@@ -6,10 +6,7 @@ import { renderJson, totalsOf, type RunReport } from '../ruleTests/reporters/rep
 import { renderText } from '../ruleTests/reporters/text.js';
 import { RuleFolders, runTestFile, shortPath, type FileResult } from '../ruleTests/run.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, stdoutChalk, type CliIO } from './io.js';
-
-/** `lkm-scan test --format`: the readable list, one JSON document, or JUnit XML for CI. */
-export const RULE_TEST_FORMATS = ['text', 'json', 'junit'] as const;
-export type RuleTestFormat = (typeof RULE_TEST_FORMATS)[number];
+import type { RuleTestFormat } from './options.js';
 
 export interface RuleTestOptions {
   /** Rules folders, test folders or test files; none: the bundled rules' tests. */
@@ -37,7 +34,7 @@ export async function ruleTestCommand(opts: RuleTestOptions, io: CliIO): Promise
   const report: RunReport = { files, problems: found.problems, startedMs, durationMs: performance.now() - started, version: opts.version };
   if (opts.format === 'json') io.stdout.write(renderJson(report));
   else if (opts.format === 'junit') io.stdout.write(renderJunit(report));
-  else io.stdout.write(renderText(report, stdoutChalk(io, opts.color)));
+  else io.stdout.write(renderText(report, await stdoutChalk(io, opts.color)));
   const totals = totalsOf(report);
   return totals.broken > 0 ? EXIT_ERROR : totals.failed > 0 ? EXIT_ALERTS : EXIT_CLEAN;
 }

@@ -19,7 +19,7 @@ function flags(rule: Rule): string[] {
 }
 
 /** `lkm-scan rules`: one line per rule, the facts a user picks rules by. */
-export function rulesListCommand(opts: RulesCommandOptions, io: CliIO): number {
+export async function rulesListCommand(opts: RulesCommandOptions, io: CliIO): Promise<number> {
   // Disabled rules are listed, marked: `--rule ID` runs one.
   const sel = selectRules({ ...opts, includeDisabled: true });
   for (const e of sel.errors) io.stderr.write(e.format() + '\n\n');
@@ -42,7 +42,7 @@ export function rulesListCommand(opts: RulesCommandOptions, io: CliIO): number {
     out.end();
     return sel.errors.length ? EXIT_ERROR : EXIT_CLEAN;
   }
-  const chalk = stdoutChalk(io, opts.color);
+  const chalk = await stdoutChalk(io, opts.color);
   for (const r of sel.rules) {
     const f = flags(r);
     io.stdout.write(
@@ -78,7 +78,7 @@ export function ruleSummary(r: Rule) {
 }
 
 /** `lkm-scan rules show ID_OR_NAME`: everything a reviewer needs to judge an alert of this rule. */
-export function rulesShowCommand(key: string, opts: RulesCommandOptions, io: CliIO): number {
+export async function rulesShowCommand(key: string, opts: RulesCommandOptions, io: CliIO): Promise<number> {
   const sel = selectRules({ ...opts, includeDisabled: true });
   const hits = findRules(sel.rules, key);
   if (hits.length === 0) {
@@ -91,7 +91,7 @@ export function rulesShowCommand(key: string, opts: RulesCommandOptions, io: Cli
     return EXIT_ERROR;
   }
   const r = hits[0]!;
-  const chalk = stdoutChalk(io, opts.color);
+  const chalk = await stdoutChalk(io, opts.color);
   const out: string[] = [];
   const h = (title: string) => out.push('', chalk.bold.underline(title));
   // Every piece of the rule file is escaped (p: one line, block: keeps its newlines and tabs).

@@ -13,24 +13,20 @@ import { printable } from '../text/printable.js';
 import { ProgressLine, totalFileBytes } from '../output/progress.js';
 import { AlertsByHost, formatSummary, type InputCounts, type ScanSummary, type SummaryRules } from '../output/summary.js';
 import { checkStatsPath, renderRunStats, writeRunStats, type ScanStop } from '../output/runStats.js';
-import { DEFAULT_SARIF_OPTIONS } from '../output/sarifSink.js';
-import { navigatorLayer, renderNavigatorLayer } from '../output/navigator.js';
 import { createSink, type AlertSink, type OutputFormat, type ScanOutcome } from '../output/sink.js';
-import { HtmlReport } from '../output/html/sink.js';
 import { planParallelScan, rangeBytes } from '../parallel/plan.js';
-import { ParallelReader, type ParallelHandler } from '../parallel/reader.js';
+import type { ParallelHandler } from '../parallel/reader.js';
+import type * as navigatorModule from '../output/navigator.js';
 import { fieldTypesOf, MappingError, readMappingFiles } from '../fieldTypes/index.js';
 import type { FieldTypeTable, MappingSource } from '../fieldTypes/index.js';
 import { exceptionCounts, ExceptionFileError, ExceptionSet } from '../exceptions/index.js';
 import { RuleError } from '../rules/ruleError.js';
 import type { RuleQueries } from '../rules/pack.js';
 import { selectRules, type RuleSelection } from '../rules/select.js';
-import { shareRuleSet } from '../rules/shared.js';
-import { SEVERITIES, type Severity } from '../rules/types.js';
+import { SEVERITIES } from '../rules/types.js';
 import { EXIT_INTERRUPTED, Interruption } from './interrupt.js';
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_ERROR, openInputs, reportOutputFailure, stdoutChalk, watchOutput, type CliIO } from './io.js';
-import { baselineRules, formatBaselineSummary, ScanState } from './state.js';
-import { createAlertExplainer } from '../explain/alert.js';
+import type { FailOn } from './options.js';
 
 export interface ScanCommandOptions extends RuleSelection {
   inputs: string[];
@@ -75,10 +71,6 @@ export interface ScanCommandOptions extends RuleSelection {
   /** `--report FILE`: the HTML report of the scan (src/output/html/), written after it beside the output format. */
   reportPath?: string;
 }
-
-/** `--fail-on` levels: a severity, or `never` for a scan that reports without failing a CI job. */
-export type FailOn = Severity | 'never';
-export const FAIL_ON_LEVELS: readonly FailOn[] = [...SEVERITIES, 'never'];
 
 /** How many malformed lines are shown one by one before only counting them. */
 const MALFORMED_SHOWN = 10;
@@ -213,6 +205,13 @@ export async function scanCommand(opts: ScanCommandOptions, io: CliIO): Promise<
   }
 }
 
+/**
+ * What only some scans use is imported when they ask for it, before reading starts: `--state` and
+ * `baseline`, `--explain`, `--report`, `--navigator`, `--workers` (and, in output/sink.ts, every
+ * format but text and json). A plain scan's start-up is mostly loading modules (README "Start-up").
+ */
+const stateCommands = () => import('./state.js');
+
 async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interruption): Promise<number> {
   const started = performance.now();
   /** The notes and warnings told before the scan, for --stats. */
@@ -221,11 +220,11 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   if (!mappings) return EXIT_ERROR;
   const prepared = prepareRuleSet(opts, io, mappings.fieldTypes, told, mappings.sources);
   if (!prepared) return EXIT_ERROR;
-  const rules = opts.learnOnly ? baselineRules(prepared.compiled, io) : prepared.compiled;
+  const rules = opts.learnOnly ? (await stateCommands()).baselineRules(prepared.compiled, io) : prepared.compiled;
   if (!rules) return EXIT_ERROR;
   const exceptions = prepareExceptions(opts, rules, mappings.fieldTypes, io, told);
   if (!exceptions) return EXIT_ERROR;
-  const state = opts.statePath === undefined ? undefined : ScanState.open(opts.statePath, rules, io);
+  const state = opts.statePath === undefined ? undefined : (await stateCommands()).ScanState.open(opts.statePath, rules, io);
   if (opts.statePath !== undefined && !state) return EXIT_ERROR;
   const statsProblem = opts.statsPath === undefined ? undefined : checkStatsPath(opts.statsPath);
   if (statsProblem !== undefined) {
@@ -252,22 +251,26 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const output = watchOutput(io.stdout);
   const outputGone = () => output.closed || output.error !== undefined;
 
-  const chalk = stdoutChalk(io, opts.color);
   // The history as read, before this scan records its own sightings in it: what an alert's term was last seen at.
   const history = opts.explain && state ? new Map([...state.termHistory].map(([id, terms]) => [id, new Map(terms)])) : undefined;
-  const explain = opts.explain ? createAlertExplainer(rules, { fieldTypes: mappings.fieldTypes, history }) : undefined;
+  const explain = opts.explain ? (await import('../explain/alert.js')).createAlertExplainer(rules, { fieldTypes: mappings.fieldTypes, history }) : undefined;
   const sink: AlertSink = opts.learnOnly
     ? { write() {}, pace: () => undefined, end: async () => {} }
-    : createSink(opts.format, io.stdout, {
-        chalk,
+    : await createSink(opts.format, io.stdout, {
+        chalk: () => stdoutChalk(io, opts.color),
         rules: rules.map((r) => r.rule),
         version: opts.version,
-        sarif: { allRules: opts.sarifAllRules ?? DEFAULT_SARIF_OPTIONS.allRules, maxResults: opts.maxResults ?? DEFAULT_SARIF_OPTIONS.maxResults, cwd: process.cwd() },
+        sarif: { allRules: opts.sarifAllRules, maxResults: opts.maxResults, cwd: process.cwd() },
         ...(explain === undefined ? {} : { explain }),
         window: opts.window,
       });
   // `--report FILE`: the HTML report beside the chosen format, written once the scan has ended.
-  const report = opts.reportPath === undefined || opts.learnOnly ? undefined : new HtmlReport({ version: opts.version, rules: rules.map((r) => r.rule), window: opts.window });
+  const report =
+    opts.reportPath === undefined || opts.learnOnly
+      ? undefined
+      : new (await import('../output/html/sink.js')).HtmlReport({ version: opts.version, rules: rules.map((r) => r.rule), window: opts.window });
+  // `--navigator FILE`: where the layer goes, and what makes it, ready for the end of the scan.
+  const navigator = opts.navigatorPath === undefined ? undefined : { path: opts.navigatorPath, layers: await import('../output/navigator.js') };
   // Reading waits while the output is full (a slow reader of stdout), so memory stays bounded;
   // an interrupt ends the wait, so reading stops at once (the output is still finished after).
   const interrupted = new Promise<void>((resolve) => interruption.signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -304,11 +307,11 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const plan = await planParallelScan(sources, opts.workers);
   const parallel =
     plan.workers > 0
-      ? new ParallelReader({
+      ? new (await import('../parallel/reader.js')).ParallelReader({
           workers: plan.workers,
           rangeBytes: rangeBytes(),
           // The rules this thread runs, by id: fewer than selected for a baseline.
-          rules: shareRuleSet(rules.map((r) => r.rule), mappings.sources, { encoded: (r) => prepared.queries.encoded(r), facts: rules.map(factsOf) }),
+          rules: (await import('../rules/shared.js')).shareRuleSet(rules.map((r) => r.rule), mappings.sources, { encoded: (r) => prepared.queries.encoded(r), facts: rules.map(factsOf) }),
           prefilter: prefilter !== undefined,
           window: opts.window,
         })
@@ -429,7 +432,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const reportProblem = report === undefined || opts.reportPath === undefined ? undefined : writeRunStats(opts.reportPath, report.render(outcome), io.stderr);
   /** Every end after the scan goes through here, so --stats is written whatever the exit status. */
   const end = (exitCode: number, stopped?: ScanStop): number => {
-    if (opts.navigatorPath !== undefined && !writeNavigator(opts.navigatorPath, rules, scanner.counts, io)) exitCode = EXIT_ERROR;
+    if (navigator !== undefined && !writeNavigator(navigator.path, navigator.layers, rules, scanner.counts, io)) exitCode = EXIT_ERROR;
     if (opts.statsPath === undefined) return exitCode;
     const stopCause = stopped ?? (interruption.by ? 'interrupted' : strict.failed ? 'strict' : undefined);
     const problem = writeRunStats(opts.statsPath, renderRunStats(summary, { version: opts.version, exitCode, stopped: stopCause, maxSignals: opts.maxSignals !== false }), io.stderr);
@@ -451,7 +454,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   if (hidden > 0) io.stderr.write(`lkm-scan: ${hidden} more malformed or warned lines not shown\n`);
   const stateLines = state ? state.describeStart() + (stateSaved ? state.describeSaved() : '') : '';
   if (opts.learnOnly && state && !opts.quiet) {
-    io.stdout.write(formatBaselineSummary(rules, (id) => scanner.counts.get(id)?.alerts ?? 0, state, { events: totals.events, inputs: sources.length }) + stateLines);
+    io.stdout.write((await stateCommands()).formatBaselineSummary(rules, (id) => scanner.counts.get(id)?.alerts ?? 0, state, { events: totals.events, inputs: sources.length }) + stateLines);
   } else if (!opts.quiet) {
     io.stderr.write(formatSummary(summary) + stateLines);
   }
@@ -466,20 +469,23 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   return end(failingAlerts(rules, scanner.counts, opts.failOn) ? EXIT_ALERTS : EXIT_CLEAN);
 }
 
+/** output/navigator.ts, imported for `--navigator` only. */
+type NavigatorLayers = typeof navigatorModule;
+
 /**
  * `--navigator FILE`: the layer of the rules that fired, written whatever the exit status (like
  * --stats: an interrupted scan's layer covers what was read). False when it could not be written.
  */
-function writeNavigator(path: string, rules: readonly CompiledRule[], counts: ReadonlyMap<string, { alerts: number }>, io: CliIO): boolean {
+function writeNavigator(path: string, layers: NavigatorLayers, rules: readonly CompiledRule[], counts: ReadonlyMap<string, { alerts: number }>, io: CliIO): boolean {
   const fired = rules.map((r) => ({ rule: r.rule, alerts: counts.get(r.rule.id)?.alerts ?? 0 }));
   const firedCount = fired.filter((r) => r.alerts > 0).length;
-  const layer = navigatorLayer(fired, {
+  const layer = layers.navigatorLayer(fired, {
     name: 'lkm-scan alerts',
     description: `ATT&CK techniques of the ${firedCount} of ${rules.length} lkm-scan rules that fired; score: the number of rules that fired (their alerts are in each technique's metadata)`,
     mode: 'alerts',
   });
   // `-` is stdout's neighbour stderr here too: --stats and --navigator share the writer.
-  const problem = writeRunStats(path, renderNavigatorLayer(layer), io.stderr);
+  const problem = writeRunStats(path, layers.renderNavigatorLayer(layer), io.stderr);
   if (problem === undefined) return true;
   io.stderr.write(`lkm-scan: error: cannot write --navigator ${printable(path)}: ${printable(problem)}\n`);
   return false;

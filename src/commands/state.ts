@@ -3,6 +3,7 @@ import type { NewTermsRule } from '../rules/types.js';
 import { checkStateWritable, readTermHistory, StateFileError, writeTermHistory } from '../state/historyFile.js';
 import { bindTermHistory, countTerms, pruneTermHistory, type RuleTermHistory, type TermHistory } from '../state/termHistory.js';
 import type { CliIO } from './io.js';
+import { formatCount } from '../text/count.js';
 
 /**
  * How often a scan of stdin saves its history while it runs, besides at the end: a crash or a
@@ -144,5 +145,5 @@ export function formatBaselineSummary(
 }
 
 function plural(n: number, noun: string): string {
-  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -7,6 +7,7 @@ import { compileDispatch, type DispatchStats, type DocumentStream } from './disp
 import { RuleAlertStages } from './alertStages/index.js';
 import { gateRunner } from '../exceptions/gate.js';
 import type { RuleHits } from './extract.js';
+import { EventHold } from './runners/timeOrder.js';
 import { ruleKindOf, type RuleCounts, type RuleRunner, type ScannerOptions } from './runners/index.js';
 
 export type { RuleCounts, ScannerOptions };
@@ -38,12 +39,14 @@ export interface Scanner {
 export function createScanner(rules: CompiledRule[], emit: (alert: Alert) => void, options: ScannerOptions, stream: DocumentStream = 'events'): Scanner {
   const counts = new Map<string, RuleCounts>();
   const stages = new RuleAlertStages(emit, { maxSignals: options.maxSignals ?? true, live: options.live }, options.spillFile?.());
+  // One hold for every rule that waits for event-time order: a line several rules want is held once.
+  const hold = new EventHold(stages.spill);
   const runners: RuleRunner[] = rules.map((compiled) => {
     const count: RuleCounts = { alerts: 0, untimed: 0, dropped: 0 };
     counts.set(compiled.rule.id, count);
     // max_signals and alert_suppression stand between the runner and the output (alertStages/).
     const emitStaged = stages.add(compiled, count, () => count.alerts++);
-    const runner = ruleKindOf(compiled).start({ emit: emitStaged, count, options, spill: stages.spill });
+    const runner = ruleKindOf(compiled).start({ emit: emitStaged, count, options, spill: stages.spill, hold });
     const gate = options.exceptionGate?.(compiled);
     return gate === undefined ? runner : gateRunner(runner, gate, compiled.matches);
   });

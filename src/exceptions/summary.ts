@@ -1,10 +1,11 @@
 import { printable } from '../text/printable.js';
 import type { CompiledItem } from './gate.js';
+import { formatCount } from '../text/count.js';
 
 /** Items listed one by one in the summary; the rest are counted together. */
 export const ITEMS_SHOWN = 50;
 
-const n = (x: number) => x.toLocaleString('en-US');
+const n = formatCount;
 
 /** What one exception item dropped: the counts the stderr summary and `--stats` both show. */
 export interface ExceptionItemCounts {

@@ -1,3 +1,5 @@
+import { formatCount } from '../text/count.js';
+
 /** What a whole scan read, summed over its inputs (see SourceStats). */
 export interface ReadTotals {
   /** Inputs scanned or attempted, including those that could not be read. */
@@ -49,5 +51,5 @@ export function judgeNothingEvaluated(t: ReadTotals, options: { windowed: boolea
 }
 
 function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
 import { formatBytes } from './summary.js';
+import { formatCount } from '../text/count.js';
 
 /** At most this many redraws a second: enough to look live, too few to cost anything. */
 const REDRAWS_PER_SECOND = 10;
@@ -84,9 +85,9 @@ export class ProgressLine {
     const seconds = (now - this.started) / 1000;
     const parts = [`${formatBytes(read)} of ${formatBytes(this.totalBytes)}`];
     if (this.totalBytes > 0) parts[0] += ` (${Math.min(100, Math.floor((read / this.totalBytes) * 100))}%)`;
-    if (seconds > 0) parts.push(`${Math.round(events / seconds).toLocaleString('en-US')} events/s`);
+    if (seconds > 0) parts.push(`${formatCount(Math.round(events / seconds))} events/s`);
     const alerts = this.alerts();
-    parts.push(`${alerts.toLocaleString('en-US')} alert${alerts === 1 ? '' : 's'}`);
+    parts.push(`${formatCount(alerts)} alert${alerts === 1 ? '' : 's'}`);
     if (seconds > 0 && read > 0 && this.totalBytes > read) parts.push(`ETA ${formatDuration(((this.totalBytes - read) / read) * seconds)}`);
     const text = `lkm-scan: ${parts.join(', ')}`;
     // A line longer than the terminal wraps, and `\r` would then redraw only its last part.

@@ -4,12 +4,9 @@ import type { Alert } from '../engine/alert.js';
 import type { Rule } from '../rules/types.js';
 import { alertJsonLine } from './alertJson.js';
 import { BatchedWriter } from './batchedWriter.js';
-import { elasticAlertLine } from './elasticSink.js';
-import { SarifSink, type SarifOptions } from './sarifSink.js';
+import type { SarifOptions } from './sarifSink.js';
 import { formatAlertText } from './text.js';
 import type { AlertExplanation } from '../explain/alert.js';
-import { alertExplanationEntries, alertExplanationText } from '../explain/render.js';
-import { HtmlSink } from './html/sink.js';
 import type { ScanSummary } from './summary.js';
 import type { TimeWindow } from '../engine/timeWindow.js';
 
@@ -46,24 +43,32 @@ export interface AlertSink {
 }
 
 export interface SinkContext {
-  chalk: ChalkInstance;
+  /** stdout's colours, made only by a format that colours (text): the others never load chalk. */
+  chalk: () => Promise<ChalkInstance>;
   rules: readonly Rule[];
   version: string;
-  sarif: SarifOptions;
+  /** `--sarif-all-rules`, `--max-results`; unset, the sink's DEFAULT_SARIF_OPTIONS. */
+  sarif: Partial<SarifOptions> & Pick<SarifOptions, 'cwd'>;
   /** `--explain` (text and json): why each alert fired (src/explain); absent, alerts are written as always. */
   explain?: (alert: Alert) => AlertExplanation;
   /** `--since` / `--until`, for formats that show the scan's window. */
   window?: TimeWindow;
 }
 
-export function createSink(format: OutputFormat, out: Writable, ctx: SinkContext): AlertSink {
+/**
+ * The sink of `format`. Every format's module but text's and json's, and the explanation's
+ * renderer, is imported here when asked for: a scan loads only the output it writes.
+ */
+export async function createSink(format: OutputFormat, out: Writable, ctx: SinkContext): Promise<AlertSink> {
   const writer = new BatchedWriter(out);
+  // --explain: the explainer, and its renderer with it.
+  const explained = ctx.explain === undefined ? undefined : { explain: ctx.explain, render: await import('../explain/render.js') };
   switch (format) {
     case 'text': {
-      const explain = ctx.explain;
-      const why = explain === undefined ? () => '' : (alert: Alert) => alertExplanationText(explain(alert), ctx.chalk);
+      const chalk = await ctx.chalk();
+      const why = explained === undefined ? () => '' : (alert: Alert) => explained.render.alertExplanationText(explained.explain(alert), chalk);
       return {
-        write: (alert) => writer.write(formatAlertText(alert, ctx.chalk) + why(alert) + '\n'),
+        write: (alert) => writer.write(formatAlertText(alert, chalk) + why(alert) + '\n'),
         pace: () => writer.pace(),
         end: () => writer.end(),
       };
@@ -71,24 +76,28 @@ export function createSink(format: OutputFormat, out: Writable, ctx: SinkContext
     case 'json': {
       // Measured with every line alerting: the ndjson package's serializer plus one write per
       // alert took half the scan time; a prebuilt line and batched writes take a few percent.
-      const explain = ctx.explain;
-      const line = explain === undefined ? alertJsonLine : (alert: Alert) => alertJsonLine(alert, alertExplanationEntries(explain(alert)));
+      const line = explained === undefined ? alertJsonLine : (alert: Alert) => alertJsonLine(alert, explained.render.alertExplanationEntries(explained.explain(alert)));
       return {
         write: (alert) => writer.write(line(alert)),
         pace: () => writer.pace(),
         end: () => writer.end(),
       };
     }
-    case 'elastic':
+    case 'elastic': {
+      const { elasticAlertLine } = await import('./elasticSink.js');
       return {
         write: (alert) => writer.write(elasticAlertLine(alert)),
         pace: () => writer.pace(),
         end: () => writer.end(),
       };
-    case 'sarif':
+    }
+    case 'sarif': {
       // One document, streamed: results as they come, rules and outcome at the end.
-      return new SarifSink(writer, ctx.rules, ctx.version, ctx.sarif);
+      const { DEFAULT_SARIF_OPTIONS, SarifSink } = await import('./sarifSink.js');
+      const { allRules = DEFAULT_SARIF_OPTIONS.allRules, maxResults = DEFAULT_SARIF_OPTIONS.maxResults, cwd } = ctx.sarif;
+      return new SarifSink(writer, ctx.rules, ctx.version, { allRules, maxResults, cwd });
+    }
     case 'html':
-      return new HtmlSink(writer, ctx);
+      return new (await import('./html/sink.js')).HtmlSink(writer, ctx);
   }
 }

@@ -3,6 +3,7 @@ import { formatExceptionSummary, type ExceptionItemCounts } from '../exceptions/
 import { printable } from '../text/printable.js';
 import { alertHost } from './alertFields.js';
 import { Tally } from './tally.js';
+import { formatCount } from '../text/count.js';
 
 /** `--summary`: `alerted` lists the rules that alerted and counts the others; `all` lists every rule. */
 export type SummaryRules = 'alerted' | 'all';
@@ -128,7 +129,7 @@ export class AlertsByHost {
   }
 }
 
-const n = (x: number) => x.toLocaleString('en-US');
+const n = formatCount;
 const plural = (count: number, one: string, many = `${one}s`) => `${n(count)} ${count === 1 ? one : many}`;
 
 /** The stderr summary: what was read, what was wrong with it, what fired, where, how fast. */

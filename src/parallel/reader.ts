@@ -5,14 +5,7 @@ import { addStats, describeReadFailure, emptyStats, type EventHandler, type Loca
 import type { RuleHits } from '../engine/extract.js';
 import { ITEM_HITS, ITEM_MALFORMED, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
 import { splitAtLines } from './ranges.js';
-
-/**
- * Bytes per range. Small enough that the results waiting for the main thread stay small (at most
- * `ranges in flight` × this, when every line is forwarded), large enough that a range's fixed cost
- * (a message each way, opening the file, calibrating the prefilter) is lost in its reading time:
- * on the 1 GB bench file two workers took 1.57 s with 4 MiB ranges and 1.35 s with 16 MiB.
- */
-export const DEFAULT_RANGE_BYTES = 16 << 20;
+import { DEFAULT_RANGE_BYTES } from './plan.js';
 
 /**
  * A readEvents handler that may also take a worker's rule hits for a line (Scanner.hits)

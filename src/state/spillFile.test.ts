@@ -38,9 +38,11 @@ describe('SpillFile', () => {
     const first = file.put('a line of an event that alerts');
     file.put('another line, to flush the first to disk');
     // The unlinked file is still reachable through /proc: truncate it as a cleaner or a full disk might.
+    // This one, under this test's `dir`: test files running in other threads share the process's fds.
     const fd = readdirSync('/proc/self/fd').find((n) => {
       try {
-        return readlinkSync(`/proc/self/fd/${n}`).includes('held.spill');
+        const target = readlinkSync(`/proc/self/fd/${n}`);
+        return target.startsWith(dir) && target.includes('held.spill');
       } catch {
         return false;
       }

@@ -4,6 +4,9 @@ import { isUnsupported, parseRuleText } from '../../rules/load.js';
 import type { Alert } from '../alert.js';
 import { compileRule } from '../compileRule.js';
 import { createScanner } from '../scanner.js';
+import { SpillFile } from '../../state/spillFile.js';
+import { prng } from '../../../test/support/randomEcs.js';
+import { testRule } from '../../../test/support/testRules.js';
 
 const MIN = 60_000;
 const thresholdRule = (extra: string) => {
@@ -71,5 +74,45 @@ describe('alert stages in the scanner', () => {
     expect(capped.alerts.map((a) => a.threshold?.fields['user.name'])).toEqual(['b', 'a']);
     expect(capped.counts?.leftOut).toBe(1);
     expect(scan('max_signals = 2', events, { maxSignals: false }).alerts).toHaveLength(3);
+  });
+
+  it('caps a busy interval in key order exactly as a sort of all its alerts would, lines in time order or shuffled, held in memory or spilled', () => {
+    // One alert per login (a group per user, threshold 1): 1,100 and 40 alerts in two
+    // executions of 5m, max_signals 5: each keeps the 5 smallest user names, in event time.
+    const random = prng(3);
+    const at = (ms: number) => new Date(ms).toISOString();
+    const events = [...Array.from({ length: 1100 }, (_, i) => 60_000 + i * 50), ...Array.from({ length: 40 }, (_, i) => 6 * MIN + i * 50)].map(
+      (ms): EcsEvent => ({ '@timestamp': at(ms), event: { action: 'login' }, user: { name: random().toString(36).slice(2, 8) } }),
+    );
+    const rule = testRule('k', 'threshold', 'event.action: login', 'max_signals = 5\ninterval = "5m"\nfrom = "now-5m"\n[rule.threshold]\nfield = ["user.name"]\nvalue = 1\n');
+    const run = (lines: EcsEvent[], maxSignals: boolean, spillFile?: () => SpillFile) => {
+      const alerts: Alert[] = [];
+      const scanner = createScanner([rule], (a) => alerts.push(a), { live: false, maxSignals, spillFile });
+      lines.forEach((e, i) => scanner.event(e, { file: 'f', line: i + 1 }, JSON.stringify(e)));
+      scanner.finish();
+      return { users: alerts.map((a) => String(a.threshold?.fields['user.name'])), leftOut: scanner.counts.get('k')?.leftOut ?? 0 };
+    };
+    const all = run(events, false).users;
+    expect(all).toHaveLength(events.length);
+    const firstInterval = all.slice(0, 1100);
+    const secondInterval = all.slice(1100);
+    const smallest = (users: string[]) => {
+      const kept = new Set([...users].sort().slice(0, 5));
+      return users.filter((u) => kept.has(u));
+    };
+    const expected = [...smallest(firstInterval), ...smallest(secondInterval)];
+    const shuffled = [...events];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    const small = () => new SpillFile(undefined, 256 << 10, 4096);
+    for (const [lines, spillFile] of [
+      [events, undefined],
+      [shuffled, undefined],
+      [shuffled, small],
+    ] as const) {
+      expect(run(lines, true, spillFile)).toEqual({ users: expected, leftOut: events.length - 10 });
+    }
   });
 });

@@ -142,6 +142,8 @@ interface HoldBound {
   select: (held: Held[], interval: number) => Held[];
   /** The alert's key, for a cap in key order. */
   keyOf?: (alert: Alert) => readonly KeyValue[];
+  /** For a cap in key order: the order `select` keeps alerts in (the first `keep`). */
+  byKey?: (a: Held, b: Held) => number;
 }
 
 interface Held {
@@ -160,7 +162,7 @@ function boundFor(maxSignals: number, schedule: Schedule, order: CapOrder): Hold
   if (order.kind === 'key') {
     // One execution per interval, no overlap: its first maxSignals keys.
     const byKey = (a: Held, b: Held) => compareKeys(a.key ?? [], b.key ?? []) || byTime(a, b);
-    return { intervalMs, keep: maxSignals, keyOf: order.keyOf, select: (held) => held.sort(byKey).slice(0, maxSignals).sort(byTime) };
+    return { intervalMs, keep: maxSignals, keyOf: order.keyOf, byKey, select: (held) => held.sort(byKey).slice(0, maxSignals).sort(byTime) };
   }
   // The execution d runs after the interval's own searches from d × interval − look-back after
   // the interval's end. It creates the oldest of the alerts from there on that are not created
@@ -223,6 +225,10 @@ function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Req
   // when the scan's sorts hold more than their budget, written to `sorter` as a run, by
   // (interval, time, order) so that an interval's alerts come back together, in event time.
   const byInterval = new Map<number, Held[]>();
+  // For a cap in key order, per interval: the last of the `keep` alerts a cut kept. Those stay in
+  // the interval (held or written out), so an alert past it can never be among its first `keep`:
+  // it is left out as it comes, without being held (a busy interval costs one comparison an alert).
+  const cutoffs = new Map<number, Held>();
   const sorter = new SpillSorter<Alert>(spill, { encode: serializeAlert, decode: (text) => deserializeAlert(text, rule) });
   let seq = 0;
   let inMemory = 0;
@@ -242,6 +248,12 @@ function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Req
   const cut = (held: Held[], interval: number, b: HoldBound): Held[] => {
     const kept = b.select(held, interval);
     counts.leftOut += held.length - kept.length;
+    const byKey = b.byKey;
+    if (byKey !== undefined && kept.length >= b.keep) {
+      let last = kept[0]!;
+      for (const h of kept) if (byKey(h, last) > 0) last = h;
+      cutoffs.set(interval, last);
+    }
     return kept;
   };
   /** Cuts an interval held in memory, giving back to the budget what it no longer holds. */
@@ -262,10 +274,17 @@ function timeOrdered(next: AlertStage, bound: HoldBound | undefined, counts: Req
         return;
       }
       const interval = bound ? executionOf(timeMs, bound.intervalMs) : 0;
+      const h: Held = { alert, timeMs, seq: seq++, key: bound?.keyOf?.(alert), size: 0 };
+      const cutoff = cutoffs.get(interval);
+      if (cutoff !== undefined && bound?.byKey !== undefined && bound.byKey(h, cutoff) > 0) {
+        counts.leftOut++;
+        return;
+      }
       let held = byInterval.get(interval);
       if (held === undefined) byInterval.set(interval, (held = []));
       const size = alertSize(alert);
-      held.push({ alert, timeMs, seq: seq++, key: bound?.keyOf?.(alert), size });
+      h.size = size;
+      held.push(h);
       // Cutting back once twice the bound is reached costs O(log n) per alert amortised.
       if (bound && held.length >= 2 * bound.keep + 1024) byInterval.set(interval, cutHeld(held, interval, bound));
       inMemory += size;

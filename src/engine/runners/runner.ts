@@ -4,6 +4,7 @@ import type { CompiledRule } from '../compileRule.js';
 import type { Extractor, PayloadHit } from '../extract.js';
 import type { ExceptionGate } from '../../exceptions/gate.js';
 import type { SpillFile } from '../../state/spillFile.js';
+import type { EventHold } from './timeOrder.js';
 
 export interface ScannerOptions {
   /**
@@ -56,6 +57,11 @@ export interface RunnerContext {
    * does not grow with them; open until the scan's alerts are all written.
    */
   spill: SpillFile;
+  /**
+   * The scan's one hold of events waiting for event-time order (timeOrder.ts), shared by its
+   * runners so that an event several rules want is held once.
+   */
+  hold: EventHold;
 }
 
 /** A rule's runtime: stateless rules alert at once; stateful ones may hold events until finish. */

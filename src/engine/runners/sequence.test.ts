@@ -5,6 +5,10 @@ import type { EcsEvent } from '../../event/types.js';
 import type { Alert } from '../alert.js';
 import { compileRule } from '../compileRule.js';
 import { createScanner } from '../scanner.js';
+import type { CompiledRule } from '../compileRule.js';
+import { SpillFile } from '../../state/spillFile.js';
+import { prng } from '../../../test/support/randomEcs.js';
+import { testRule } from '../../../test/support/testRules.js';
 
 function eqlRule(query: string): EqlRule {
   const text = `[rule]
@@ -68,5 +72,50 @@ describe('sequence rules (SPEC §A.9)', () => {
       { k: 'h1', step: 'a', '@timestamp': at(1) },
     ];
     expect(run(q, events)).toEqual([[2, 1]]);
+  });
+});
+
+describe('rules that hold events for time order, together in one scan', () => {
+  it('alert as each would alone, whether the held events stay in memory or are spilled to disk', () => {
+    const rules = [
+      testRule('s1', 'eql', 'sequence by k [any where step == "a"] [any where step == "b"]'),
+      testRule('s2', 'eql', 'sequence by k with maxspan=20s [any where step == "a"] [any where step == "c"]'),
+      testRule('s3', 'eql', 'sequence [any where step == "b"] [any where step == "c"] [any where step == "a"]'),
+      testRule('t1', 'threshold', 'step:*', '[rule.threshold]\nfield = ["k"]\nvalue = 3\n'),
+    ];
+    const random = prng(7);
+    // Shuffled times with many ties: the hold decides the order, not the input.
+    const events = Array.from({ length: 160 }, (_, i) => ({
+      '@timestamp': at(Math.floor(random() * 120)),
+      k: `h${Math.floor(random() * 4)}`,
+      step: 'abc'[Math.floor(random() * 3)]!,
+      pad: 'x'.repeat(Math.floor(random() * 300)),
+      i,
+    }));
+    const scan = (ruleSet: CompiledRule[], spillFile?: () => SpillFile) => {
+      const alerts: string[] = [];
+      const scanner = createScanner(ruleSet, (a) => alerts.push(`${a.rule.id} ${a.location.line} ${(a.events ?? []).map((e) => e.location.line).join(',')} ${JSON.stringify(a.threshold ?? null)}`), {
+        live: false,
+        maxSignals: false,
+        spillFile,
+      });
+      events.forEach((e, i) => scanner.event(e, { file: 'f', line: i + 1 }, JSON.stringify(e)));
+      scanner.finish();
+      return alerts;
+    };
+    const spilled: SpillFile[] = [];
+    const small = () => {
+      const file = new SpillFile(undefined, 16384, 4096);
+      spilled.push(file);
+      return file;
+    };
+    const together = scan(rules);
+    expect(scan(rules, small)).toEqual(together);
+    expect(spilled[0]?.onDisk).toBe(true);
+    for (const rule of rules) {
+      const alone = scan([rule], small);
+      expect(alone.length).toBeGreaterThan(0);
+      expect(together.filter((a) => a.startsWith(`${rule.rule.id} `))).toEqual(alone);
+    }
   });
 });

@@ -43,7 +43,7 @@ function startJoined(
   { rule, matches, eventTime, pipes }: CompiledSequenceRule | CompiledSampleRule,
   state: JoinState,
   order: 'time' | 'input',
-  { emit, count, options, spill }: RunnerContext,
+  { emit, count, options, hold }: RunnerContext,
 ): RuleRunner {
   const piped = createPipeline<Alert>(pipes, options.live, emit);
   const alert = (events: SequenceEvent[]) => {
@@ -60,7 +60,7 @@ function startJoined(
     count.dropped = state.dropped;
   };
   // Input order is arrival order, live or not: nothing to hold.
-  const ordered = timeOrdered(options.live || order === 'input', observe, spill);
+  const ordered = timeOrdered(options.live || order === 'input', observe, hold);
   return {
     event(event, location, seq, raw) {
       if (!matches(event)) return;

@@ -9,7 +9,7 @@ const DEFAULT_SPAN_MS = 6 * 60_000;
 
 /** A threshold rule: matching events counted per group in event-time order; a group alerts when it reaches the threshold. */
 export const thresholdRules: RuleKindHandler<CompiledThresholdRule> = {
-  start({ rule, matches, eventTime }, { emit, count, options, spill }) {
+  start({ rule, matches, eventTime }, { emit, count, options, hold }) {
     const state = new ThresholdState(rule.threshold, (rule.from && relativeWindowMs(rule.from)) || DEFAULT_SPAN_MS);
     count.droppedWhat = 'threshold group';
     const order = timeOrdered(options.live, (h: HeldEvent) => {
@@ -17,7 +17,7 @@ export const thresholdRules: RuleKindHandler<CompiledThresholdRule> = {
         emit({ rule, timeMs: h.timeMs, event: h.event, location: h.location, threshold });
       }
       count.dropped = state.dropped;
-    }, spill);
+    }, hold);
     return {
       event(event, location, seq, raw) {
         if (!matches(event)) return;

@@ -13,6 +13,7 @@ import { MAX_HOSTS, NO_HOST, AlertsByHost, type ScanSummary } from '../summary.j
 import { Tally } from '../tally.js';
 import { attackMatrix, type AttackMatrix } from './attack.js';
 import { Timeline, type TimelineData } from './timeline.js';
+import { formatCount } from '../../text/count.js';
 
 /**
  * What the report keeps, so that its memory and its file stay bounded whatever the alert count:
@@ -124,7 +125,7 @@ export interface ReportData {
 /** `text` made safe to read (controls, bidi overrides escaped: src/text/printable.ts) and cut to `max` characters. */
 function shown(text: string, max: number): string {
   if (text.length <= max) return printable(text);
-  return `${printable(text.slice(0, max))}… (${(text.length - max).toLocaleString('en-US')} more characters)`;
+  return `${printable(text.slice(0, max))}… (${formatCount(text.length - max)} more characters)`;
 }
 
 function valueText(value: unknown): string {
