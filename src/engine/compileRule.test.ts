@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RuleError } from '../rules/ruleError.js';
-import { compileRule, mayCompileLazily, type RuleFacts, type RuleFactsStore } from './compileRule.js';
+import { compileRule, factsOf, mayCompileLazily, type RuleFacts, type RuleFactsStore } from './compileRule.js';
 import { parseRuleQuery } from '../rules/parsedQuery.js';
 import type { Rule } from '../rules/types.js';
 import { queryRule } from '../../test/support/testRules.js';
@@ -57,6 +57,7 @@ describe('compileRule with known facts: the predicate waits for the first event'
       const eager = compileRule(r, { parse, facts: store });
       expect(parsed).toHaveLength(1);
       expect(kept.get(r)).toEqual({ kind: eager.kind, need: eager.need, requirements: eager.requirements, pipes: eager.kind === 'query' ? eager.pipes : [] });
+      expect(factsOf(eager)).toEqual(kept.get(r));
       const lazy = compileRule(r, { parse, facts: store });
       expect(parsed).toHaveLength(1);
       const { matches: m1, eventTime: _t1, ...eagerRest } = eager;
@@ -68,11 +69,43 @@ describe('compileRule with known facts: the predicate waits for the first event'
     }
   });
 
-  it('compiles at once a sequence, a sample, and a rule whose query or filters may hold date math (the clock)', () => {
+  it('gives a sequence or sample known from its facts the steps, runs, missing events, until, maxspan and join keys of a compile, compiled on first use', () => {
+    const joined = [
+      rule('eql', 'eql', 'sequence by host.id with maxspan=5m [process where process.name == "a"] by user.name with runs=2 ![file where true] by ?user.name [process where process.name : "b*"] by user.name until [network where true] by user.name | head 3'),
+      rule('eql', 'eql', 'sample by host.id [process where process.name == "a"] [process where process.name : "b*"]'),
+    ];
+    const events = [
+      { host: { id: 'h' }, user: { name: 'u' }, process: { name: 'a' }, event: { category: ['process'] } },
+      { host: { id: 'h' }, user: { name: ['v', 'w'] }, process: { name: 'bee' }, event: { category: ['process'] } },
+      { host: { id: 'h' }, event: { category: ['file'] } },
+      { event: { category: ['network'] }, user: { name: 'u' } },
+    ];
+    for (const r of joined) {
+      const { kept, store, parsed, parse } = setup();
+      const eager = compileRule(r, { parse, facts: store });
+      expect(kept.get(r)).toEqual(factsOf(eager));
+      const lazy = compileRule(r, { parse, facts: store });
+      expect(parsed).toHaveLength(1);
+      const partsOf = (c: typeof eager) => {
+        const j = c.kind === 'sequence' ? c.sequence : c.kind === 'sample' ? c.sample : undefined;
+        const steps = j?.steps ?? [];
+        const until = j?.kind === 'sequence' ? j.until : null;
+        return {
+          shape: { ...j, steps: steps.map((s) => ({ ...s, predicate: typeof s.predicate, keys: s.keys.map((k) => ({ ...k, read: typeof k.read })) })), until: until && { keys: until.keys.map((k) => k.text) } },
+          answers: () => events.map((e) => [c.matches(e), ...steps.flatMap((s) => [s.predicate(e), ...s.keys.map((k) => k.read(e))]), until?.predicate(e), ...(until?.keys ?? []).map((k) => k.read(e))]),
+        };
+      };
+      expect(lazy.kind).toBe(eager.kind);
+      expect(partsOf(lazy).shape).toEqual(partsOf(eager).shape);
+      expect(parsed).toHaveLength(1);
+      expect(partsOf(lazy).answers()).toEqual(partsOf(eager).answers());
+      expect(parsed).toHaveLength(2);
+    }
+  });
+
+  it('compiles at once a rule whose query or filters may hold date math (the clock)', () => {
     const filters = '[[rule.filters]]\n[rule.filters.query.range."@timestamp"]\ngte = "now-1d"\n';
     const eager = [
-      rule('eql', 'eql', 'sequence by host.id [process where true] [file where true]'),
-      rule('eql', 'eql', 'sample by host.id [process where true] [file where true]'),
       rule('query', 'kuery', '@timestamp >= now-5m and process.name: a'),
       rule('query', 'kuery', 'process.name: a', filters),
     ];

@@ -1,5 +1,5 @@
 import { compileEql } from '../eql/index.js';
-import type { CompiledPipe } from '../eql/compile.js';
+import type { CompiledPipe, JoinKey } from '../eql/compile.js';
 import { compileKql, kqlNeed, kqlRequirements } from '../kql/index.js';
 import { parseRuleQuery, type ParsedQuery } from '../rules/parsedQuery.js';
 import type { Requirements } from '../event/requirements.js';
@@ -91,15 +91,42 @@ export interface CompileRuleOptions {
 }
 
 /**
- * What the scan needs of a compiled query, sequence or sample aside, before any event: which
- * runner, which lines (prefilter), which events (rule index), which pipes. Plain data, so the rule
- * cache can keep it beside the parsed query.
+ * What the scan needs of a compiled rule before any event: which runner, which lines
+ * (prefilter), which events (rule index), which pipes, and for a sequence or sample the shape its
+ * state machine is built from (steps, `runs`, `![...]`, join keys by name, `until`, maxspan).
+ * Plain data, so the rule cache can keep it beside the parsed query.
  */
-export interface RuleFacts {
-  kind: 'query' | 'new_terms' | 'threshold';
+export type RuleFacts = SingleEventFacts | JoinedFacts;
+
+interface FactsCommon {
   need: Need;
   requirements: Requirements;
   pipes: CompiledPipe[];
+}
+
+export interface SingleEventFacts extends FactsCommon {
+  kind: 'query' | 'new_terms' | 'threshold';
+}
+
+/** A join key as its name and `?`: what a lazily compiled key reads is the compiled rule's. */
+export interface JoinKeyFacts {
+  text: string;
+  optional: boolean;
+}
+
+export interface JoinedStepFacts {
+  keys: JoinKeyFacts[];
+  /** A sequence step's `runs` and `![...]` (1 and false for a sample's). */
+  runs: number;
+  missing: boolean;
+}
+
+export interface JoinedFacts extends FactsCommon {
+  kind: 'sequence' | 'sample';
+  steps: JoinedStepFacts[];
+  until: { keys: JoinKeyFacts[] } | null;
+  maxspanMs: number | null;
+  keyCount: number;
 }
 
 /** Where compileRule finds and leaves RuleFacts: per rule, under one field types table (README "Rule cache"). */
@@ -118,15 +145,36 @@ export function compileRule(rule: Rule, options: CompileRuleOptions = {}): Compi
   const known = store?.get(rule);
   if (known !== undefined) return compileLazily(rule, known, options);
   const compiled = compileNow(rule, options);
-  const facts = store === undefined ? undefined : factsOf(compiled);
-  if (facts !== undefined) store?.put(rule, facts);
+  store?.put(rule, factsOf(compiled));
   return compiled;
 }
 
-/** The facts of a compiled rule (its compile succeeded); undefined for a sequence or sample, which RuleFacts do not describe. */
-export function factsOf(compiled: CompiledRule): RuleFacts | undefined {
-  if (compiled.kind === 'sequence' || compiled.kind === 'sample') return undefined;
-  return { kind: compiled.kind, need: compiled.need, requirements: compiled.requirements, pipes: compiled.kind === 'query' ? compiled.pipes : [] };
+/** The facts of a compiled rule (its compile succeeded). */
+export function factsOf(compiled: CompiledRule): RuleFacts {
+  const common = { need: compiled.need, requirements: compiled.requirements };
+  const keyFacts = (keys: readonly JoinKey[]): JoinKeyFacts[] => keys.map((k) => ({ text: k.text, optional: k.optional }));
+  switch (compiled.kind) {
+    case 'sequence': {
+      const { steps, until, maxspanMs, keyCount } = compiled.sequence;
+      return {
+        kind: 'sequence',
+        ...common,
+        pipes: compiled.pipes,
+        steps: steps.map((s) => ({ keys: keyFacts(s.keys), runs: s.runs, missing: s.missing })),
+        until: until === null ? null : { keys: keyFacts(until.keys) },
+        maxspanMs,
+        keyCount,
+      };
+    }
+    case 'sample': {
+      const { steps, keyCount } = compiled.sample;
+      return { kind: 'sample', ...common, pipes: compiled.pipes, steps: steps.map((s) => ({ keys: keyFacts(s.keys), runs: 1, missing: false })), until: null, maxspanMs: null, keyCount };
+    }
+    case 'query':
+      return { kind: 'query', ...common, pipes: compiled.pipes };
+    default:
+      return { kind: compiled.kind, ...common, pipes: [] };
+  }
 }
 
 /**
@@ -145,21 +193,52 @@ export function mayCompileLazily(rule: Rule): boolean {
 const MAY_BE_DATE_MATH = /(?<![A-Za-z0-9_])now/i;
 
 /**
- * The rule with its facts as known, and a predicate that compiles the rule on its first call. A
- * compile that fails there (the facts cannot come from a compile that failed, so only a bug in
- * lkm-scan gets here) is thrown from the scan, as any bug is.
+ * The rule with its facts as known, and predicates (and join key readers) that compile the rule
+ * on the first call of any of them and then call the compiled rule's own. A compile that fails
+ * there (the facts cannot come from a compile that failed, so only a bug in lkm-scan gets here),
+ * or gives a rule the facts do not describe, is thrown from the scan, as any bug is.
  */
 function compileLazily(rule: Rule, facts: RuleFacts, options: CompileRuleOptions): CompiledRule {
-  let compiled: Predicate | undefined;
-  const matches: Predicate = (event) => {
-    if (compiled === undefined) {
-      const full = compileNow(rule, options);
-      if (full.kind !== facts.kind) throw new Error(`rule ${rule.id} compiled to a ${full.kind} rule, but its cached facts say ${facts.kind}`);
-      compiled = full.matches;
+  let full: CompiledRule | undefined;
+  const compiled = (): CompiledRule => {
+    if (full === undefined) {
+      const now = compileNow(rule, options);
+      if (shapeOf(factsOf(now)) !== shapeOf(facts)) throw new Error(`rule ${rule.id} compiled to other than its cached facts say (a ${now.kind} rule; facts of a ${facts.kind} rule)`);
+      full = now;
     }
-    return compiled(event);
+    return full;
   };
-  const common = { matches, eventTime: compileEventTime(rule.timestampOverride), need: facts.need, requirements: facts.requirements };
+  const common = { matches: lazily(() => compiled().matches), eventTime: compileEventTime(rule.timestampOverride), need: facts.need, requirements: facts.requirements };
+  if (facts.kind === 'sequence' || facts.kind === 'sample') {
+    if (rule.type !== 'eql') return compileNow(rule, options);
+    const joined = (): CompiledSequence | CompiledSample => {
+      const c = compiled();
+      if (c.kind === 'sequence') return c.sequence;
+      if (c.kind === 'sample') return c.sample;
+      throw new Error(`rule ${rule.id} compiled to a ${c.kind} rule, but its cached facts say ${facts.kind}`);
+    };
+    const keys = (of: JoinKeyFacts[], compiledKeys: () => readonly JoinKey[]): JoinKey[] =>
+      of.map((k, j) => ({ text: k.text, optional: k.optional, read: lazily(() => element(compiledKeys(), j).read) }));
+    const steps = facts.steps.map((s, i) => ({
+      predicate: lazily(() => element(joined().steps, i).predicate),
+      keys: keys(s.keys, () => element(joined().steps, i).keys),
+      runs: s.runs,
+      missing: s.missing,
+    }));
+    if (facts.kind === 'sample') {
+      const sample: CompiledSample = { kind: 'sample', steps: steps.map(({ predicate, keys: k }) => ({ predicate, keys: k })), keyCount: facts.keyCount, pipes: facts.pipes };
+      return { kind: 'sample', rule, ...common, pipes: facts.pipes, sample };
+    }
+    const untilOf = () => {
+      const j = joined();
+      const until = j.kind === 'sequence' ? j.until : null;
+      if (until === null) throw new Error(`rule ${rule.id} compiled without the until its cached facts say`);
+      return until;
+    };
+    const until = facts.until === null ? null : { predicate: lazily(() => untilOf().predicate), keys: keys(facts.until.keys, () => untilOf().keys) };
+    const sequence: CompiledSequence = { kind: 'sequence', steps, until, maxspanMs: facts.maxspanMs, keyCount: facts.keyCount, pipes: facts.pipes };
+    return { kind: 'sequence', rule, ...common, pipes: facts.pipes, sequence };
+  }
   switch (facts.kind) {
     case 'new_terms':
       if (rule.type !== 'new_terms') break;
@@ -173,6 +252,23 @@ function compileLazily(rule: Rule, facts: RuleFacts, options: CompileRuleOptions
   }
   // Facts of another rule type cannot come from this rule's compile: compiled at once instead.
   return compileNow(rule, options);
+}
+
+/** What the runners are built from, the rule index's and prefilter's parts aside: what a lazy compile must agree with. */
+function shapeOf(facts: RuleFacts): string {
+  return JSON.stringify({ ...facts, need: undefined, requirements: undefined });
+}
+
+/** A function that asks `resolve` for the function to call on its first call, and calls that from then on. */
+function lazily<A extends unknown[], R>(resolve: () => (...args: A) => R): (...args: A) => R {
+  let f: ((...args: A) => R) | undefined;
+  return (...args) => (f ??= resolve())(...args);
+}
+
+function element<T>(list: readonly T[], i: number): T {
+  const item = list[i];
+  if (item === undefined) throw new Error(`a lazily compiled rule has fewer parts than its cached facts say`);
+  return item;
 }
 
 function compileNow(rule: Rule, options: CompileRuleOptions): CompiledRule {

@@ -377,13 +377,16 @@ function isLoadedRule(v: unknown): v is LoadedRule {
 }
 
 function isRuleFacts(v: unknown): v is RuleFacts {
+  if (!isRecord(v) || !isRecord(v.need) || typeof v.need.kind !== 'string' || !(v.requirements instanceof Map) || !Array.isArray(v.pipes)) return false;
+  if (v.kind === 'query' || v.kind === 'new_terms' || v.kind === 'threshold') return true;
+  if (v.kind !== 'sequence' && v.kind !== 'sample') return false;
+  const isKeys = (keys: unknown) => Array.isArray(keys) && keys.every((k) => isRecord(k) && typeof k.text === 'string' && typeof k.optional === 'boolean');
   return (
-    isRecord(v) &&
-    (v.kind === 'query' || v.kind === 'new_terms' || v.kind === 'threshold') &&
-    isRecord(v.need) &&
-    typeof v.need.kind === 'string' &&
-    v.requirements instanceof Map &&
-    Array.isArray(v.pipes)
+    Array.isArray(v.steps) &&
+    v.steps.every((s) => isRecord(s) && isKeys(s.keys) && typeof s.runs === 'number' && typeof s.missing === 'boolean') &&
+    (v.until === null || (isRecord(v.until) && isKeys(v.until.keys))) &&
+    (v.maxspanMs === null || typeof v.maxspanMs === 'number') &&
+    typeof v.keyCount === 'number'
   );
 }
 
