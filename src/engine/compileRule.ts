@@ -260,9 +260,10 @@ function shapeOf(facts: RuleFacts): string {
 }
 
 /** A function that asks `resolve` for the function to call on its first call, and calls that from then on. */
-function lazily<A extends unknown[], R>(resolve: () => (...args: A) => R): (...args: A) => R {
-  let f: ((...args: A) => R) | undefined;
-  return (...args) => (f ??= resolve())(...args);
+function lazily<A, R>(resolve: () => (arg: A) => R): (arg: A) => R {
+  // One argument, as predicates and key readers take: no rest array on every event.
+  let f: ((arg: A) => R) | undefined;
+  return (arg) => (f ??= resolve())(arg);
 }
 
 function element<T>(list: readonly T[], i: number): T {
