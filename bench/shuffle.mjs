@@ -1,55 +1,68 @@
 // Seeded shuffle of an NDJSON file's lines, for the benchmark's "shuffled" case (new_terms state
 // with event times out of order). Deterministic: same input and seed → same bytes.
 
-import { open, readFile, rename } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { mulberry32 } from './generate.mjs';
 
 /**
- * Write the lines of `from` to `to` in a seeded random order (Fisher–Yates over line offsets, so
- * memory is the file plus two numbers a line). Event times then arrive out of order, which is what
- * new_terms must cope with without holding every line.
+ * Write the lines of `from` to `to` in a seeded random order (Fisher–Yates over line offsets).
+ * The file is not held in memory (Node reads at most 2 GiB into one buffer, and the memory case
+ * goes to 4 GB): one pass finds the line starts, then each line is read at its offset (from the
+ * page cache) in the shuffled order. Memory is two numbers a line.
  * @param {string} from @param {string} to @param {number} seed
  */
 export async function shuffleLines(from, to, seed) {
-  const buf = await readFile(from);
-  /** @type {number[]} */
-  const starts = [];
-  for (let s = 0; s < buf.length;) {
-    starts.push(s);
-    const nl = buf.indexOf(0x0a, s);
-    s = nl === -1 ? buf.length : nl + 1;
-  }
-  const order = Uint32Array.from(starts.keys());
-  const rng = mulberry32(seed ^ 0x5eed);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  const tmp = `${to}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w');
+  const fd = openSync(from, 'r');
   try {
-    /** @type {Buffer[]} */
-    let batch = [];
-    let batched = 0;
-    for (const i of order) {
-      const s = starts[i];
-      const e = i + 1 < starts.length ? starts[i + 1] : buf.length;
-      const line = buf.subarray(s, e);
-      batch.push(line);
-      // The last line may lack its newline; every shuffled line must end with one.
-      if (line[line.length - 1] !== 0x0a) batch.push(Buffer.from('\n'));
-      batched += line.length;
-      if (batched >= 1 << 20) {
-        await fh.write(Buffer.concat(batch));
-        batch = [];
-        batched = 0;
+    /** @type {number[]} */
+    const starts = [];
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    let size = 0;
+    let atLineStart = true;
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, size);
+      if (n === 0) break;
+      for (let i = 0; i < n; i++) {
+        if (atLineStart) starts.push(size + i);
+        atLineStart = chunk[i] === 0x0a;
       }
+      size += n;
     }
-    await fh.write(Buffer.concat(batch));
+    const order = Uint32Array.from(starts.keys());
+    const rng = mulberry32(seed ^ 0x5eed);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    const tmp = `${to}.tmp-${process.pid}`;
+    const fh = await open(tmp, 'w');
+    try {
+      let out = Buffer.allocUnsafe(2 << 20);
+      let used = 0;
+      for (const i of order) {
+        const s = starts[i];
+        const e = i + 1 < starts.length ? starts[i + 1] : size;
+        // The last line may lack its newline; every shuffled line must end with one.
+        const need = e - s + 1;
+        if (used + need > out.length) {
+          await fh.write(out, 0, used);
+          used = 0;
+          if (need > out.length) out = Buffer.allocUnsafe(need);
+        }
+        let got = 0;
+        while (got < e - s) got += readSync(fd, out, used + got, e - s - got, s + got);
+        used += got;
+        if (out[used - 1] !== 0x0a) out[used++] = 0x0a;
+      }
+      await fh.write(out, 0, used);
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, to);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
-  await rename(tmp, to);
 }

@@ -1,4 +1,4 @@
-import { existsSync, fstatSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Alert, Location } from '../engine/alert.js';
 import { compileRule, factsOf, type CompiledRule } from '../engine/compileRule.js';
@@ -6,7 +6,7 @@ import { createChainedScanner } from '../engine/chain.js';
 import { namesAlertsOnly } from '../engine/indexPattern.js';
 import { lineNeeds, type DispatchStats } from '../engine/dispatch.js';
 import { compileTimeWindow, type TimeWindow } from '../engine/timeWindow.js';
-import { readEvents } from '../input/index.js';
+import { describeStdin, readEvents } from '../input/index.js';
 import { judgeNothingEvaluated } from '../input/nothingEvaluated.js';
 import { compilePrefilter } from '../prefilter/compile.js';
 import { printable } from '../text/printable.js';
@@ -316,9 +316,10 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
           window: opts.window,
         })
       : undefined;
-  // `- < FILE` reads like the file argument (large reads, no stream chunks to collect); a pipe
-  // stays a stream, read as each chunk arrives. An interrupt still stops it: see `progress` below.
-  const stdinFile = sources.some((s) => s.kind === 'stdin') ? regularFileFd(io.stdinFd) : undefined;
+  // `- < FILE` reads like the file argument (large reads, no stream chunks to collect); a pipe is
+  // read by a thread in large chunks, still as each line arrives (src/input/bytes.ts). An
+  // interrupt still stops it: see `progress` below.
+  const stdinFile = sources.some((s) => s.kind === 'stdin') ? describeStdin(io.stdinFd) : undefined;
   const progressLine =
     !opts.quiet && io.stderr.isTTY === true && sources.length > 0 && sources.every((s) => s.kind === 'file')
       ? new ProgressLine(io.stderr, await totalFileBytes(sources.map((s) => s.path)), () => alertCount(scanner.counts))
@@ -514,13 +515,3 @@ function formatDispatchStats({ events, indexed, offered }: DispatchStats): strin
   return `lkm-scan: debug: rule index: ${events} events dispatched, ${average(indexed)} rules per event chosen by the index, ${average(offered)} offered after the prefilter's line rules\n`;
 }
 
-/** `{ fd }` when `fd` is open on a regular file; undefined for a pipe, a terminal, a socket or no fd. */
-function regularFileFd(fd: number | undefined): { fd: number } | undefined {
-  if (fd === undefined) return undefined;
-  try {
-    return fstatSync(fd).isFile() ? { fd } : undefined;
-  } catch {
-    // A closed stdin (`lkm-scan - <&-`): the stream reports it as it always did.
-    return undefined;
-  }
-}

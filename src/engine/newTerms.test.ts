@@ -122,6 +122,40 @@ describe('NewTermsReplay (SPEC §D, file mode)', () => {
     );
   });
 
+  it('finds exactly the sightings a sorted replay finds when terms are seen hundreds of times, out of order', () => {
+    // Enough sightings per term that they are merged into clusters many times over.
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ term: fc.constantFrom('a', 'b'), t: fc.integer({ min: 0, max: 400 }) }), { minLength: 100, maxLength: 600 }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.dictionary(fc.constantFrom('a', 'b'), fc.integer({ min: 0, max: 40 })),
+        (sightings, window, remembered) => {
+          const seed = () => new Map(Object.entries(remembered).map(([term, t]) => [termKey([term]), t]));
+          const expected = reference(sightings, window, seed());
+          const replay = new NewTermsReplay(window, seed());
+          sightings.forEach((s, seq) => replay.add([[s.term]], s.t, seq, () => String(seq)));
+          expect([...replay.finish()].map((f) => Number(f.doc))).toEqual(expected);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('keeps a term seen 100,000 times in shuffled order in a few numbers, not two per sighting', () => {
+    const replay = new NewTermsReplay(1000);
+    // Two clusters: times 0..49,999 and 200,000..249,999, every sighting within the window of another.
+    const n = 100_000;
+    const times = Array.from({ length: n }, (_, i) => (i < n / 2 ? i : 150_000 + i));
+    for (let i = n - 1; i > 0; i--) {
+      const j = (i * 7919) % (i + 1);
+      [times[i], times[j]] = [times[j]!, times[i]!];
+    }
+    times.forEach((t, seq) => replay.add([['/usr/bin/kmod']], t, seq, () => String(seq)));
+    expect(replay.sightingsKept).toBeLessThan(100);
+    const found = [...replay.finish()].map((f) => times[Number(f.doc)]);
+    expect(found).toEqual([0, 200_000]);
+  });
+
   it('takes remembered sightings as before all of this run, and records the latest sightings', () => {
     const termTimes = fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.integer({ min: 0, max: 20 }));
     fc.assert(

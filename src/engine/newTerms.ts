@@ -103,20 +103,105 @@ export interface NewTermSighting {
   doc: string;
 }
 
+/**
+ * What a replay keeps of one term: not every sighting, but the clusters they form. Sorted by
+ * (time, input order), a sighting is new when the one before it is more than the window older
+ * (SPEC §D); so the sightings fall into clusters, runs in which each is within the window of the
+ * one before, and exactly the first sighting of each cluster is new (the first cluster's only if
+ * the remembered sighting, before all, is more than the window older). A cluster is kept as its
+ * first sighting's (time, seq) and its latest time: memory grows with the term's new sightings,
+ * not with how often it was seen.
+ */
 interface TermHistory {
   /**
-   * This run's sightings but the first, as (time, seq) pairs, once there is a second; the first is
-   * kept inline, so a term seen once (the most common kind when terms are many) costs no array.
+   * While `clusters` is undefined, all sightings so far arrived in time order and form one cluster:
+   * its first sighting, and its latest time. Inline, so a term in one cluster (the most common kind
+   * when terms are many) costs no array.
    */
-  more: number[] | undefined;
   firstTime: number;
   firstSeq: number;
+  lastTime: number;
+  /** Otherwise: every cluster as (first time, first seq, latest time), sorted by first time, all but `pending`. */
+  clusters: number[] | undefined;
+  /** Sightings not yet merged into `clusters` (out of time order), as (time, seq) pairs. */
+  pending: number[] | undefined;
   /** The latest sighting so far: this run's, or the remembered one from an earlier run. */
   maxTime: number;
   /** The term's last sighting in an earlier run, which precedes all of this run's sightings. */
   remembered: number | undefined;
   /** Every sighting so far arrived in time order (the usual case for log files). */
   ordered: boolean;
+}
+
+/** Pending sightings a term may gather before they are merged into its clusters, at least. */
+const MIN_PENDING = 8;
+
+/** Records one more sighting of a term that has sightings in this run. */
+function addSighting(h: TermHistory, timeMs: number, seq: number, windowMs: number): void {
+  const inOrder = timeMs >= h.maxTime;
+  if (h.clusters === undefined) {
+    if (inOrder && timeMs - h.lastTime <= windowMs) {
+      h.lastTime = timeMs;
+      return;
+    }
+    h.clusters = [h.firstTime, h.firstSeq, h.lastTime];
+  }
+  const clusters = h.clusters;
+  if (inOrder && h.pending === undefined) {
+    // Later than every sighting: it extends the last cluster or starts one after it.
+    const last = clusters.length - 1;
+    if (timeMs - clusters[last]! <= windowMs) clusters[last] = timeMs;
+    else clusters.push(timeMs, seq, timeMs);
+    return;
+  }
+  const pending = (h.pending ??= []);
+  pending.push(timeMs, seq);
+  // Merging once the pending sightings outnumber the clusters costs O(log n) per sighting amortised.
+  if (pending.length / 2 >= Math.max(MIN_PENDING, clusters.length / 3)) mergePending(h, windowMs);
+}
+
+/** Merges the pending sightings into the clusters (each sighting a cluster of one, then joined). */
+function mergePending(h: TermHistory, windowMs: number): void {
+  const clusters = h.clusters ?? [h.firstTime, h.firstSeq, h.lastTime];
+  const pending = h.pending ?? [];
+  const n = clusters.length / 3 + pending.length / 2;
+  const start = new Float64Array(n);
+  const startSeq = new Float64Array(n);
+  const end = new Float64Array(n);
+  let k = 0;
+  for (let i = 0; i < clusters.length; i += 3, k++) {
+    start[k] = clusters[i]!;
+    startSeq[k] = clusters[i + 1]!;
+    end[k] = clusters[i + 2]!;
+  }
+  for (let i = 0; i < pending.length; i += 2, k++) {
+    start[k] = end[k] = pending[i]!;
+    startSeq[k] = pending[i + 1]!;
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => start[a]! - start[b]! || startSeq[a]! - startSeq[b]!);
+  const merged: number[] = [];
+  for (const i of order) {
+    const last = merged.length - 3;
+    // Within the window of the cluster before (or overlapping it): one cluster, which keeps the
+    // earlier first sighting; its latest time is the later of the two.
+    if (last >= 0 && start[i]! - merged[last + 2]! <= windowMs) merged[last + 2] = Math.max(merged[last + 2]!, end[i]!);
+    else merged.push(start[i]!, startSeq[i]!, end[i]!);
+  }
+  h.clusters = merged;
+  h.pending = undefined;
+}
+
+/** The seqs of a term's new sightings (the first of each cluster), given what it remembers. */
+function newSightings(h: TermHistory, windowMs: number): Set<number> {
+  if (h.pending !== undefined || h.clusters === undefined) mergePending(h, windowMs);
+  const clusters = h.clusters ?? [];
+  const fresh = new Set<number>();
+  for (let i = 0; i < clusters.length; i += 3) {
+    // Every time kept is at or after the remembered sighting: only the first cluster can be near it.
+    if (i === 0 && h.remembered !== undefined && clusters[0]! - h.remembered <= windowMs) continue;
+    fresh.add(clusters[i + 1]!);
+  }
+  return fresh;
 }
 
 /**
@@ -153,6 +238,13 @@ export class NewTermsReplay {
     return this.candidates.size;
   }
 
+  /** Numbers kept in memory for the sightings of all terms (three a cluster, two a pending sighting, three a term). */
+  get sightingsKept(): number {
+    let n = 0;
+    for (const h of this.histories.values()) n += 3 + (h.clusters?.length ?? 0) + (h.pending?.length ?? 0);
+    return n;
+  }
+
   /**
    * Records the terms of one event; `keep` makes the text kept of the event (one line), called at
    * most once, and only if some term may turn out new.
@@ -167,12 +259,12 @@ export class NewTermsReplay {
       if (!h) {
         const remembered = this.lastSeen.get(key);
         if (remembered !== undefined && timeMs < remembered) continue;
-        h = { more: undefined, firstTime: timeMs, firstSeq: seq, maxTime: remembered ?? -Infinity, remembered, ordered: true };
+        h = { firstTime: timeMs, firstSeq: seq, lastTime: timeMs, clusters: undefined, pending: undefined, maxTime: remembered ?? -Infinity, remembered, ordered: true };
         this.histories.set(key, h);
         first = remembered === undefined;
       } else {
         if (h.remembered !== undefined && timeMs < h.remembered) continue;
-        (h.more ??= []).push(timeMs, seq);
+        addSighting(h, timeMs, seq, this.historyWindowMs);
       }
       const inOrder = timeMs >= h.maxTime;
       if (!inOrder) h.ordered = false;
@@ -191,23 +283,7 @@ export class NewTermsReplay {
     for (const [key, h] of this.histories) {
       this.lastSeen.set(key, h.maxTime);
       if (h.ordered) continue;
-      const times = [h.firstTime];
-      const seqs = [h.firstSeq];
-      const more = h.more ?? [];
-      for (let i = 0; i < more.length; i += 2) {
-        times.push(more[i]!);
-        seqs.push(more[i + 1]!);
-      }
-      const order = times.map((_, i) => i).sort((a, b) => times[a]! - times[b]! || seqs[a]! - seqs[b]!);
-      const newSeqs = new Set<number>();
-      // Every time kept is at or after the remembered sighting, so in sorted order the latest
-      // earlier sighting is simply the previous one.
-      let last = h.remembered;
-      for (const i of order) {
-        if (last === undefined || times[i]! - last > this.historyWindowMs) newSeqs.add(seqs[i]!);
-        last = times[i]!;
-      }
-      fresh.set(key, newSeqs);
+      fresh.set(key, newSightings(h, this.historyWindowMs));
     }
     this.histories.clear();
     for (const { k1: timeMs, k2: seq, k3: termIndex, value: text } of this.candidates.drain()) {

@@ -1,4 +1,4 @@
-import { read as readFd } from 'node:fs';
+import { fstatSync, read as readFd } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { describeOsError } from './errors.js';
@@ -93,9 +93,11 @@ export async function* readFileChunks(
   }
 }
 
-/** A file descriptor opened by someone else (fd 0 when stdin is a regular file): read, never closed. */
+/** A file descriptor opened by someone else (fd 0, stdin): read, never closed. */
 export interface OpenFile {
   fd: number;
+  /** A regular file (the default: read with readFileChunks) or a pipe or socket (readPipeChunks). */
+  kind?: 'file' | 'pipe';
 }
 
 /** What readFileChunks reads from: a FileHandle it opened, or a borrowed descriptor. */
@@ -194,3 +196,184 @@ function asBuffer(chunk: unknown): Buffer {
 function isDestroyable(stream: NodeJS.ReadableStream | Readable): stream is Readable {
   return 'destroy' in stream && typeof stream.destroy === 'function';
 }
+
+/**
+ * What stdin is when the launcher knows its descriptor: a regular file (`lkm-scan - < FILE`) is
+ * read as a file argument is (readFileChunks); a pipe or socket (`cat FILE | lkm-scan -`) by a
+ * reader thread (readPipeChunks). Anything else (a terminal, a device, a closed stdin) gives
+ * undefined and is read through the stream, as it always was.
+ */
+export function describeStdin(fd: number | undefined): OpenFile | undefined {
+  if (fd === undefined) return undefined;
+  try {
+    const stats = fstatSync(fd);
+    if (stats.isFile()) return { fd, kind: 'file' };
+    if (stats.isFIFO() || stats.isSocket()) return { fd, kind: 'pipe' };
+    return undefined;
+  } catch {
+    // A closed stdin (`lkm-scan - <&-`): the stream reports it as it always did.
+    return undefined;
+  }
+}
+
+/** Bytes shared with the pipe reader thread: four reads' worth, so it reads on while a chunk is scanned. */
+const PIPE_RING_BYTES = 4 << 20;
+
+/** Slots of the reader thread's counters (BigInt64Array): bytes written into the ring, bytes handed back. */
+const WRITTEN = 0;
+const CONSUMED = 1;
+/** Slots of its flags (Int32Array): the consumer waits for data (wake it); the reading must end. */
+const HUNGRY = 0;
+const STOP = 1;
+
+/**
+ * The reader thread (CommonJS, run with `eval`, so it needs no file of its own in src/ or dist/).
+ * It reads the descriptor with blocking reads as fast as the pipe delivers (a pipe gives at most
+ * 64 KiB a read) into a ring of shared memory, and publishes how far it got after each read; it
+ * waits when the ring is full, which is the back-pressure on the writer.
+ *
+ * A non-blocking descriptor (EAGAIN) is polled: 50 µs after the last read, then twice as long
+ * each time, up to 1 ms while data came within the last second and 20 ms after. It is how a
+ * stopped read ends (the thread sees STOP between polls): a thread blocked in a read nothing can
+ * cancel would hold the process at exit, which joins its threads, until the writer's next line.
+ */
+const PIPE_READER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const { readSync } = require('node:fs');
+const { fd, ring, counters, flags, maxRead } = workerData;
+const buf = Buffer.from(ring);
+const size = buf.length;
+const pos = new BigInt64Array(counters);
+const flag = new Int32Array(flags);
+let written = 0;
+let pause = 0;
+let lastData = Date.now();
+for (;;) {
+  if (Atomics.load(flag, ${STOP}) === 1) break;
+  const consumed = Number(Atomics.load(pos, ${CONSUMED}));
+  const free = size - (written - consumed);
+  if (free === 0) {
+    Atomics.wait(pos, ${CONSUMED}, BigInt(consumed));
+    continue;
+  }
+  const at = written % size;
+  let n;
+  try {
+    n = readSync(fd, buf, at, Math.min(free, size - at, maxRead), null);
+  } catch (error) {
+    if (error.code === 'EINTR') continue;
+    if (error.code === 'EAGAIN') {
+      // Nothing there yet: look again soon while data flows, then less and less often.
+      pause = Math.min(pause === 0 ? 0.05 : pause * 2, Date.now() - lastData < 1000 ? 1 : 20);
+      Atomics.wait(flag, ${STOP}, 0, pause);
+      continue;
+    }
+    parentPort.postMessage({ error: { code: error.code, message: error.message } });
+    break;
+  }
+  pause = 0;
+  lastData = Date.now();
+  if (n === 0) {
+    parentPort.postMessage({ end: true });
+    break;
+  }
+  written += n;
+  Atomics.store(pos, ${WRITTEN}, BigInt(written));
+  if (Atomics.exchange(flag, ${HUNGRY}, 0) === 1) parentPort.postMessage({ more: true });
+}
+`;
+
+/** What the reader thread tells: more bytes (only when asked to), the end of the input, or a read error. */
+interface PipeReaderMessage {
+  more?: boolean;
+  end?: boolean;
+  error?: { code?: string; message: string };
+}
+
+/**
+ * Yields the bytes of a pipe or socket descriptor (stdin in `cat FILE | lkm-scan -`) in chunks of
+ * up to `maxChunk`, read by a thread of its own. Through `process.stdin` each ≤64 KiB read of the
+ * pipe became a fresh Buffer, a chunk for the line splitter and prefilter, and garbage (the piped
+ * scan cost 1.4× the CPU of reading the file); here the thread keeps the pipe drained while the
+ * caller scans, and the caller takes everything that arrived meanwhile as one view of a ring of
+ * shared memory (no copy, no allocation). A live pipe still gets each line at once: when the
+ * caller has caught up it asks the thread to tell it about the next read, however small.
+ *
+ * Each chunk is valid until the next one is requested; `ringBytes` (at least two chunks) bounds what
+ * is read ahead. `stop` ends the reading at once, even while the pipe stays open and quiet, and the
+ * thread ends at its next poll if the descriptor is non-blocking (fd 0 is once process.stdin was
+ * made); one blocked in a read ends with the pipe's next data or its end.
+ */
+export async function* readPipeChunks(
+  fd: number,
+  stop?: AbortSignal,
+  maxChunk: number = DEFAULT_CHUNK_BYTES,
+  ringBytes: number = PIPE_RING_BYTES,
+): AsyncGenerator<Buffer, void, undefined> {
+  const ring = new SharedArrayBuffer(Math.max(ringBytes, 2 * maxChunk));
+  const counters = new SharedArrayBuffer(2 * BigInt64Array.BYTES_PER_ELEMENT);
+  const flags = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+  const bytes = Buffer.from(ring);
+  const pos = new BigInt64Array(counters);
+  const flag = new Int32Array(flags);
+  // An object, not `let`s: the listeners set it, where TypeScript's flow analysis does not look.
+  const seen: { ended: boolean; failure?: InputReadError } = { ended: false };
+  let wake: (() => void) | undefined;
+  const onMessage = (m: PipeReaderMessage) => {
+    if (m.end === true) seen.ended = true;
+    if (m.error !== undefined) seen.failure ??= new InputReadError(`cannot read: ${describeOsError(Object.assign(new Error(m.error.message), { code: m.error.code }))}`);
+    wake?.();
+  };
+  const onError = (error: unknown) => {
+    seen.failure ??= new InputReadError(`cannot read: ${describeOsError(error)}`, { cause: error });
+    wake?.();
+  };
+  const onExit = () => {
+    if (!seen.ended) seen.failure ??= new InputReadError('cannot read: the reader thread ended early');
+    wake?.();
+  };
+  const onAbort = () => wake?.();
+  // Imported here: only a scan of a piped stdin starts a thread (src/cli.ts keeps start-up lean).
+  const { Worker } = await import('node:worker_threads');
+  const thread = new Worker(PIPE_READER_SOURCE, { eval: true, workerData: { fd, ring, counters, flags, maxRead: maxChunk } });
+  thread.on('message', onMessage);
+  thread.on('error', onError);
+  thread.on('exit', onExit);
+  stop?.addEventListener('abort', onAbort);
+  let consumed = 0;
+  try {
+    for (;;) {
+      if (stop?.aborted === true) return;
+      const written = Number(Atomics.load(pos, WRITTEN));
+      if (written > consumed) {
+        const at = consumed % bytes.length;
+        const length = Math.min(written - consumed, bytes.length - at, maxChunk);
+        yield bytes.subarray(at, at + length);
+        consumed += length;
+        Atomics.store(pos, CONSUMED, BigInt(consumed));
+        Atomics.notify(pos, CONSUMED);
+        continue;
+      }
+      // The end and errors are told after the last bytes were published: those are handed on first.
+      if (seen.failure !== undefined) throw seen.failure;
+      if (seen.ended) return;
+      Atomics.store(flag, HUNGRY, 1);
+      // The thread may have published between the look above and the flag: look again before waiting.
+      if (Number(Atomics.load(pos, WRITTEN)) > consumed) continue;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  } finally {
+    stop?.removeEventListener('abort', onAbort);
+    thread.off('message', onMessage);
+    thread.off('error', onError);
+    thread.off('exit', onExit);
+    // Ends a thread waiting for room or polling; one blocked in a read ends with its next read.
+    Atomics.store(flag, STOP, 1);
+    Atomics.notify(flag, STOP);
+    Atomics.notify(pos, CONSUMED);
+    thread.on('error', () => undefined);
+    thread.unref();
+  }
+}
+

@@ -7,6 +7,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EcsEvent } from '../event/types.js';
 import type { LineRules } from '../prefilter/lineRules.js';
+import { compilePrefilter } from '../prefilter/compile.js';
+import { and, lit, or } from '../prefilter/needles.js';
 import { addStats, readEvents, type EventHandler, type Location, type ReadEventsOptions, type SourceStats } from './events.js';
 import type { InputSource } from './sources.js';
 
@@ -166,6 +168,42 @@ describe('readEvents', () => {
     expect(r.events.map((e) => e.event)).toEqual([{ first: 1 }, { keep: 1 }]);
     expect(r.malformed.map((m) => m.line)).toEqual([4, 6]);
     expect(r.stats).toMatchObject({ lines: 6, events: 2, skipped: 1, blank: 1, malformed: 2 });
+  });
+
+  it('tunes the prefilter on the first block, and again every recalibrateBytes of lines', async () => {
+    const samples: string[] = [];
+    const prefilter = {
+      calibrate: (sample: Buffer) => void samples.push(sample.toString()),
+      candidates: () => [],
+      lineRules: () => EVERY_RULE,
+      freeOnly: NO_RULE,
+    };
+    const content = Array.from({ length: 40 }, (_, i) => JSON.stringify({ n: i, pad: 'x'.repeat(20) })).join('\n') + '\n';
+    await readFileContent(content, 'tune.ndjson', { prefilter, chunkBytes: 128 });
+    expect(samples).toHaveLength(1);
+    samples.length = 0;
+    await readFileContent(content, 'tune.ndjson', { prefilter, chunkBytes: 128, recalibrateBytes: 300 });
+    // Each sample is the block at hand: later ones hold later lines.
+    expect(samples.length).toBeGreaterThanOrEqual(3);
+    const firstN = (sample: string) => (JSON.parse(sample.slice(0, sample.indexOf('\n'))) as { n: number }).n;
+    expect(firstN(samples.at(-1)!)).toBeGreaterThan(firstN(samples[0]!));
+  });
+
+  it('delivers the same events and counts however often a real prefilter is tuned again, on input whose mix changes', async () => {
+    const rare = Array.from({ length: 300 }, (_, i) => JSON.stringify({ i, process: { name: i % 50 === 0 ? 'ko' : 'bash' }, host: 'a' }));
+    const common = Array.from({ length: 300 }, (_, i) => JSON.stringify({ i, process: { name: i % 3 === 0 ? 'bash' : 'ko' }, note: i % 7 === 0 ? '\\u006b' : '' }));
+    const content = [...rare, ...common].join('\n') + '\n';
+    const needs = [and([lit('"ko"'), lit('"name"')]), or([lit('"sh"'), lit('"zz"')]), lit('"/x/y"')];
+    const runs = await Promise.all(
+      [undefined, 2000, 1].map(async (recalibrateBytes) => {
+        const prefilter = compilePrefilter(needs, { mode: 'per-needle' })!;
+        const r = await readFileContent(content, 'mix.ndjson', { prefilter, chunkBytes: 4096, recalibrateBytes });
+        return { events: r.events.map((e) => e.loc.line), stats: r.stats };
+      }),
+    );
+    expect(runs[0]!.stats.skipped).toBeGreaterThan(0);
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[2]).toEqual(runs[0]);
   });
 
   it('reports a line over maxLineBytes as malformed and reads on', async () => {

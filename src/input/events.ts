@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { parseJson as parseEventJson, parseJsonLine, stringifyJson } from '../event/json.js';
 import { isJsonObject, type EcsEvent } from '../event/types.js';
-import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks, type ByteRange, type OpenFile } from './bytes.js';
+import { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readPipeChunks, readStreamChunks, type ByteRange, type OpenFile } from './bytes.js';
 import { GzipError, decodeBytes } from './decompress.js';
 import { JsonElementReader, type ElementOrigin, type JsonElementSink } from './jsonStream.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type LineSink } from './lines.js';
@@ -97,8 +97,9 @@ export interface ReadEventsOptions {
   /** The stream read for a `stdin` source. Default `process.stdin`. */
   stdin?: NodeJS.ReadableStream | Readable;
   /**
-   * stdin is this regular file (`lkm-scan - < FILE`): a `stdin` source reads it as a file is read,
-   * in large reads into reused buffers, from its current offset, instead of through `stdin`.
+   * stdin's descriptor (src/input/bytes.ts describeStdin), read instead of `stdin`: a regular file
+   * (`lkm-scan - < FILE`) as a file is read, in large reads into reused buffers, from its current
+   * offset; a pipe or socket (`cat FILE | lkm-scan -`) by a reader thread, in large chunks.
    */
   stdinFile?: OpenFile;
   /**
@@ -111,6 +112,12 @@ export interface ReadEventsOptions {
    * lines are decoded and parsed. Lines it rules out are counted in `skipped`. NDJSON only.
    */
   prefilter?: LinePrefilter;
+  /**
+   * Bytes of lines after which the prefilter tunes itself again (`calibrate`), on the buffer at
+   * hand, so a file whose mix of events changes (hours of one host, then another) is still served
+   * by needles rare in what it holds now. Default RECALIBRATE_BYTES.
+   */
+  recalibrateBytes?: number;
   /**
    * `--since` / `--until`: events it rejects are counted in `outsideWindow`, not delivered. It must
    * depend on the event's top-level `@timestamp` only: lines the prefilter rules out are judged by
@@ -140,6 +147,13 @@ export interface LinePrefilter {
    */
   readonly exact?: boolean;
   readonly candidateRules?: readonly LineRules[];
+  /**
+   * Present when the prefilter decides a buffer's lines one after the other, cheaper than finding
+   * candidates first (prefilter/lineCursor.ts): returns, for `bytes` (which it may search beyond
+   * a line, never beyond its length), what `lineRules` gives each line, asked in increasing
+   * order of lines and only until the next call.
+   */
+  readonly lineDecider?: (bytes: Buffer) => (start: number, end: number) => LineRules | null;
   /** The rules the line (without its newline) may match; null when only `freeOnly` ones may. */
   lineRules(bytes: Buffer, start: number, end: number): LineRules | null;
   /** Some rule has no needle: every line is parsed, those `lineRules` rules out for `freeOnly`. */
@@ -147,6 +161,13 @@ export interface LinePrefilter {
   /** The rules of a line no rule with a needle may match (those without one, if any). */
   readonly freeOnly: LineRules;
 }
+
+/**
+ * How often the prefilter is tuned again (ReadEventsOptions.recalibrateBytes). Calibration reads a
+ * quarter MiB (prefilter/compile.ts), a few milliseconds once compiled: every 32 MiB costs well
+ * under 1% of a scan. Tuning changes the cost only, never which lines are parsed nor the alerts.
+ */
+export const RECALIBRATE_BYTES = 32 << 20;
 
 /** Longest reason passed to `malformed`; V8's messages are short, this only bounds the unexpected. */
 const MAX_REASON_CHARS = 200;
@@ -181,17 +202,15 @@ export async function readEvents(
   const range = source.kind === 'file' ? options.range : undefined;
   const raw =
     source.kind === 'stdin'
-      ? options.stdinFile !== undefined
-        ? readFileChunks(options.stdinFile, options.chunkBytes ?? DEFAULT_CHUNK_BYTES)
-        : readStreamChunks(options.stdin ?? process.stdin, options.stopStreams)
+      ? stdinChunks(options)
       : source.kind === 'stream'
         ? readStreamChunks(createReadStream(source.path, { highWaterMark: STREAM_READ_BYTES }), options.stopStreams)
         : readFileChunks(source.path, options.chunkBytes ?? DEFAULT_CHUNK_BYTES, range);
   // A byte range is part of a file already known to be NDJSON (src/parallel/plan.ts).
   const reader: ShapeReader =
     range === undefined
-      ? new SniffingReader(source.name, stats, (shape) => shapeReader(shape, delivery, maxLineBytes, options.prefilter, false))
-      : shapeReader({ kind: 'ndjson' }, delivery, maxLineBytes, options.prefilter, range.start > 0);
+      ? new SniffingReader(source.name, stats, (shape) => shapeReader(shape, delivery, maxLineBytes, options.prefilter, false, options.recalibrateBytes))
+      : shapeReader({ kind: 'ndjson' }, delivery, maxLineBytes, options.prefilter, range.start > 0, options.recalibrateBytes);
   const progress = handler.progress?.bind(handler);
   const counted = progress === undefined ? raw : reportRead(raw, (bytes) => progress(bytes, reader.lines, stats.events + stats.skipped));
   try {
@@ -220,6 +239,18 @@ export async function readEvents(
     if (kind !== undefined) stats.hint = describeContentHint(kind, source.name);
   }
   return stats;
+}
+
+/** The bytes of stdin: through its stream, or its descriptor when that is a regular file or a pipe (`stdinFile`). */
+function stdinChunks(options: ReadEventsOptions): AsyncGenerator<Buffer, void, undefined> {
+  // Made first, whatever is read: making process.stdin (on first use) sets a pipe or socket
+  // non-blocking (libuv), which the pipe reader thread needs to end when the scan is interrupted;
+  // blocked in a read, it would hold the process at exit until the writer's next line.
+  const stream = options.stdin ?? process.stdin;
+  const file = options.stdinFile;
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  if (file === undefined) return readStreamChunks(stream, options.stopStreams);
+  return file.kind === 'pipe' ? readPipeChunks(file.fd, options.stopStreams, chunkBytes) : readFileChunks(file, chunkBytes);
 }
 
 /** Passes `chunks` on, telling `report` how many bytes were read once each one was handled. */
@@ -260,7 +291,14 @@ interface ShapeReader {
   discardPartial(): string | undefined;
 }
 
-function shapeReader(shape: InputShape, delivery: EventDelivery, maxLineBytes: number, prefilter: LinePrefilter | undefined, midStream: boolean): ShapeReader {
+function shapeReader(
+  shape: InputShape,
+  delivery: EventDelivery,
+  maxLineBytes: number,
+  prefilter: LinePrefilter | undefined,
+  midStream: boolean,
+  recalibrateBytes = RECALIBRATE_BYTES,
+): ShapeReader {
   if (shape.kind === 'json') {
     const elements = new JsonElementReader(new ElementParser(delivery), maxLineBytes);
     return {
@@ -275,7 +313,7 @@ function shapeReader(shape: InputShape, delivery: EventDelivery, maxLineBytes: n
       },
     };
   }
-  const splitter = new LineSplitter(new EventParser(delivery, maxLineBytes, prefilter), maxLineBytes, midStream);
+  const splitter = new LineSplitter(new EventParser(delivery, maxLineBytes, prefilter, recalibrateBytes), maxLineBytes, midStream);
   return {
     push: (chunk) => splitter.push(chunk),
     end: () => splitter.end(),
@@ -413,6 +451,7 @@ class EventParser implements LineSink {
     private readonly delivery: EventDelivery,
     private readonly maxLineBytes: number,
     private readonly prefilter: LinePrefilter | undefined,
+    private readonly recalibrateBytes = RECALIBRATE_BYTES,
   ) {
     this.stats = delivery.stats;
     if (prefilter !== undefined) this.block = (bytes, start, end, firstLine) => this.prefilterBlock(prefilter, bytes, start, end, firstLine);
@@ -422,6 +461,8 @@ class EventParser implements LineSink {
   readonly block?: (bytes: Buffer, start: number, end: number, firstLine: number) => number;
 
   private calibrated = false;
+  /** Bytes of blocks since the prefilter was last tuned. */
+  private sinceCalibration = 0;
 
   /**
    * The fast path over a buffer of whole lines. Candidate lines are parsed as usual. Every other
@@ -431,10 +472,14 @@ class EventParser implements LineSink {
    * full path (`--no-prefilter`) reports.
    */
   private prefilterBlock(prefilter: LinePrefilter, bytes: Buffer, start: number, end: number, firstLine: number): number {
-    if (!this.calibrated) {
+    if (!this.calibrated || this.sinceCalibration >= this.recalibrateBytes) {
       prefilter.calibrate?.(bytes.subarray(start, end));
       this.calibrated = true;
+      this.sinceCalibration = 0;
     }
+    this.sinceCalibration += end - start;
+    const decide = prefilter.lineDecider?.(bytes);
+    if (decide !== undefined) return this.decidedBlock(prefilter, decide, bytes, start, end, firstLine);
     const candidates = prefilter.candidates(bytes, start, end);
     const decided = prefilter.exact === true ? prefilter.candidateRules : undefined;
     const delivery = this.delivery;
@@ -457,6 +502,33 @@ class EventParser implements LineSink {
         }
       }
       if (!prefilter.parseAll && isObjectShaped(bytes, p, lineEnd)) delivery.ruledOut(bytes, p, lineEnd);
+      else this.parse(bytes, p, lineEnd, line, prefilter.freeOnly);
+      line++;
+      p = newline + 1;
+    }
+    return line - firstLine;
+  }
+
+  /** `prefilterBlock` with a prefilter that decides each line in order. */
+  private decidedBlock(
+    prefilter: LinePrefilter,
+    decide: (start: number, end: number) => LineRules | null,
+    bytes: Buffer,
+    start: number,
+    end: number,
+    firstLine: number,
+  ): number {
+    const delivery = this.delivery;
+    const parseAll = prefilter.parseAll === true;
+    let line = firstLine;
+    let p = start;
+    while (p < end) {
+      const newline = bytes.indexOf(0x0a, p);
+      let lineEnd = newline;
+      if (lineEnd > p && bytes[lineEnd - 1] === 0x0d) lineEnd--;
+      const rules = decide(p, lineEnd);
+      if (rules !== null) this.parse(bytes, p, lineEnd, line, rules);
+      else if (!parseAll && isObjectShaped(bytes, p, lineEnd)) delivery.ruledOut(bytes, p, lineEnd);
       else this.parse(bytes, p, lineEnd, line, prefilter.freeOnly);
       line++;
       p = newline + 1;

@@ -1,4 +1,4 @@
-export { DEFAULT_CHUNK_BYTES, InputReadError, readFileChunks, readStreamChunks, type ByteRange, type OpenFile } from './bytes.js';
+export { DEFAULT_CHUNK_BYTES, describeStdin, InputReadError, readFileChunks, readPipeChunks, readStreamChunks, type ByteRange, type OpenFile } from './bytes.js';
 export { GzipError, decodeBytes, isGzip, type GzipFailure } from './decompress.js';
 export { describeOsError, type InputError } from './errors.js';
 export {

@@ -1,8 +1,9 @@
 import type { LinePrefilter } from '../input/events.js';
 import { MultiNeedle } from './multiNeedle.js';
-import { needleAlternatives, defaultNeedles, type Need } from './needles.js';
+import { bestAlternative, needleAlternatives, type Need } from './needles.js';
 import type { LineRules } from './lineRules.js';
-import { escapeHides, lineHasHidingEscape, needleCodeUnits } from './unicodeEscape.js';
+import { escapeHides, needleCodeUnits } from './unicodeEscape.js';
+import { byteFrequency, HidingEscapeCursor, LiteralCursor } from './lineCursor.js';
 
 /**
  * A compiled prefilter over raw line bytes. Its `needles` are searched for in whole read buffers
@@ -37,12 +38,7 @@ type CompiledNeed = (line: Buffer, slashEscaped: boolean) => boolean;
 /** How a compiled need asks whether the line holds a literal: by searching it, or from a one-pass scan's hits. */
 type Contains = (text: string) => (line: Buffer) => boolean;
 
-const searchLine: Contains = (text) => {
-  const bytes = Buffer.from(text, 'utf8');
-  return (line) => line.indexOf(bytes) !== -1;
-};
-
-function compileNeed(need: Need, contains: Contains = searchLine): CompiledNeed {
+function compileNeed(need: Need, contains: Contains): CompiledNeed {
   switch (need.kind) {
     case 'any':
       return () => true;
@@ -102,12 +98,16 @@ interface RuleGroups {
   /** The rules of each group, ascending. */
   rules: number[][];
   alternatives: string[][][];
+  /** Each group's needles before any sample (`defaultNeedles`). */
+  defaults: string[][];
+  /** Every literal of every group's need (literalsOf). */
+  literals: Set<string>;
   /** The rules without a needle, marked: they are offered every line (lineRules.ts). */
   needleless: Uint8Array;
 }
 
 function groupRules(needs: readonly (Need | undefined)[]): RuleGroups {
-  const groups: RuleGroups = { count: needs.length, needs: [], rules: [], alternatives: [], needleless: new Uint8Array(needs.length) };
+  const groups: RuleGroups = { count: needs.length, needs: [], rules: [], alternatives: [], defaults: [], literals: new Set(), needleless: new Uint8Array(needs.length) };
   const byKey = new Map<string, number>();
   needs.forEach((need, rule) => {
     if (need === undefined) return;
@@ -124,6 +124,9 @@ function groupRules(needs: readonly (Need | undefined)[]): RuleGroups {
       groups.needs.push(need);
       groups.rules.push([]);
       groups.alternatives.push(alternatives);
+      // Non-empty alternatives have a best.
+      groups.defaults.push(bestAlternative(alternatives) ?? []);
+      literalsOf(need, groups.literals);
     }
     groups.rules[g]!.push(rule);
   });
@@ -156,14 +159,17 @@ function rulesOfGroups(matched: readonly number[], rules: readonly (readonly num
 export function compilePrefilter(needs: readonly (Need | undefined)[], options: { mode?: 'per-needle' | 'one-pass' } = {}): Prefilter | undefined {
   const groups = groupRules(needs);
   if (groups.needs.length === 0) return undefined;
-  const perNeedle = perNeedlePrefilter(groups);
-  const onePass = options.mode === 'per-needle' ? undefined : onePassPrefilter(groups, perNeedle.needles);
-  if (onePass === undefined) return perNeedle;
-  if (options.mode === 'one-pass' || perNeedle.needles.length >= ONE_PASS_MIN_NEEDLES) return onePass;
+  const needles = [...new Set(groups.defaults.flat())].map((n) => Buffer.from(n, 'utf8'));
+  // Only the way that can be chosen is built: for the whole Elastic pack the per-needle one was
+  // built beside the one pass for its default needles alone.
+  const many = needles.length >= ONE_PASS_MIN_NEEDLES;
   // With a few rules the per-needle way wins even when every line is a candidate: checking a line
-  // costs a few indexOf calls, while the one pass walks every byte in JavaScript.
-  if (needs.length < ONE_PASS_MIN_RULES) return perNeedle;
-  return adaptivePrefilter(perNeedle, onePass);
+  // costs a few searches, while the one pass walks every byte in JavaScript.
+  if (options.mode === 'per-needle' || (options.mode === undefined && !many && needs.length < ONE_PASS_MIN_RULES)) return perNeedlePrefilter(groups);
+  const onePass = onePassPrefilter(groups, needles);
+  if (onePass === undefined) return perNeedlePrefilter(groups);
+  if (options.mode === 'one-pass' || many) return onePass;
+  return adaptivePrefilter(perNeedlePrefilter(groups), onePass);
 }
 
 /**
@@ -203,7 +209,8 @@ function adaptivePrefilter(perNeedle: Prefilter, onePass: Prefilter): Prefilter 
       return current.freeOnly;
     },
     calibrate(sample) {
-      // The one pass costs milliseconds per MiB; the per-needle calibration much more.
+      // Decided on the whole first buffer (each way then tunes itself on its start): the one pass
+      // costs milliseconds per MiB once compiled.
       let lines = 0;
       for (let p = sample.indexOf(0x0a); p !== -1; p = sample.indexOf(0x0a, p + 1)) lines++;
       if (sample.length > 0 && sample[sample.length - 1] !== 0x0a) lines++;
@@ -217,24 +224,113 @@ function adaptivePrefilter(perNeedle: Prefilter, onePass: Prefilter): Prefilter 
       }
     },
     candidates: (bytes, start, end) => current.candidates(bytes, start, end),
+    get lineDecider() {
+      return current.lineDecider;
+    },
     lineRules: (bytes, start, end) => current.lineRules(bytes, start, end),
     mayMatch: (bytes, start, end) => current.mayMatch(bytes, start, end),
   };
 }
 
-/** The prefilter that searches whole buffers with Buffer.indexOf, once per needle. */
+/**
+ * A need checked on a line of the buffer the cursors were last reset to, whose lines are asked
+ * about in increasing order (lineCursor.ts).
+ */
+type LineCheck = (start: number, end: number) => boolean;
+
+/**
+ * `need` as a check over cursors, one per literal (`cursorOf`); `slash` finds the `\\/` escape.
+ * `cost` (of searching a sample for a literal, lineCursor.ts) orders the parts of an AND, cheapest
+ * first: it is asked on every line, the others only on lines that hold it. The order changes the
+ * cost only: the result is the same boolean.
+ */
+function compileLineCheck(need: Need, cursorOf: (text: string) => LiteralCursor, slash: LiteralCursor, cost: (text: string) => number): LineCheck {
+  switch (need.kind) {
+    case 'any':
+      return () => true;
+    case 'lit': {
+      const whole = cursorOf(need.text);
+      if (!need.text.includes('/')) return (start, end) => whole.inLine(start, end);
+      // With `\\/` about, only the pieces between slashes are certain to be there as written;
+      // one inside another (the `"` of `"/proc/"`) says nothing more. The cheapest is asked first.
+      const all = slashPieces(need.text);
+      const pieces = all
+        .filter((p, i) => all.every((q, j) => j === i || !q.includes(p) || (q === p && j > i)))
+        .sort((a, b) => cost(a) - cost(b))
+        .map(cursorOf);
+      return (start, end) => {
+        if (!slash.inLine(start, end)) return whole.inLine(start, end);
+        for (let k = 0; k < pieces.length; k++) if (!pieces[k]!.inLine(start, end)) return false;
+        return true;
+      };
+    }
+    case 'and': {
+      const parts = [...need.of].sort((a, b) => needCost(a, cost) - needCost(b, cost)).map((n) => compileLineCheck(n, cursorOf, slash, cost));
+      return (start, end) => {
+        for (let k = 0; k < parts.length; k++) if (!parts[k]!(start, end)) return false;
+        return true;
+      };
+    }
+    case 'or': {
+      const parts = need.of.map((n) => compileLineCheck(n, cursorOf, slash, cost));
+      return (start, end) => {
+        for (let k = 0; k < parts.length; k++) if (parts[k]!(start, end)) return true;
+        return false;
+      };
+    }
+  }
+}
+
+/** What checking `need` on every line costs, from its literals' `cost`: an AND its cheapest part's, an OR the sum. */
+function needCost(need: Need, cost: (text: string) => number): number {
+  switch (need.kind) {
+    case 'any':
+      return 0;
+    case 'lit':
+      return cost(need.text);
+    case 'and': {
+      let least = Infinity;
+      for (const n of need.of) least = Math.min(least, needCost(n, cost));
+      return least;
+    }
+    case 'or': {
+      let sum = 0;
+      for (const n of need.of) sum += needCost(n, cost);
+      return sum;
+    }
+  }
+}
+
+/**
+ * The prefilter for a few needles. It reads a buffer's lines in order (`lineDecider`) with one
+ * cursor per literal (lineCursor.ts), so a literal on no line costs one search of the buffer and
+ * one on every line one search per line, from its rarest byte: with the two bundled rules over
+ * the near-miss data, where every line holds most of their literals, 1.7 s of CPU for 100 MB went
+ * to `line.indexOf` of literals starting with a quote. `candidates` (whole-buffer searches of the
+ * calibrated needles) remains for callers without the line decider.
+ */
 function perNeedlePrefilter(groups: RuleGroups): Prefilter {
   const { alternatives } = groups;
   const asBuffers = (chosen: readonly string[]) => [...new Set(chosen)].map((n) => Buffer.from(n, 'utf8'));
   // Every group has an alternative (groupRules), so each has default needles.
-  let needles = asBuffers(groups.needs.flatMap((n) => defaultNeedles(n) ?? []));
-  const checks = groups.needs.map((n) => compileNeed(n));
+  let needles = asBuffers(groups.defaults.flat());
   const unicodeEscape = Buffer.from('\\u');
   const slashEscape = Buffer.from('\\/');
   let escapes = needles.some((n) => n.includes(0x2f)) ? [unicodeEscape, slashEscape] : [unicodeEscape];
-  const literals = new Set<string>();
-  for (const need of groups.needs) literalsOf(need, literals);
+  const literals = groups.literals;
   const hidden = needleCodeUnits(literals);
+  const cursors = new Map<string, LiteralCursor>();
+  for (const text of literals) cursors.set(text, new LiteralCursor(Buffer.from(text, 'utf8')));
+  const cursorOf = (text: string): LiteralCursor => {
+    const cursor = cursors.get(text);
+    // Every literal of every need has a cursor (literalsOf walks the same tree compileLineCheck does).
+    if (cursor === undefined) throw new Error(`the prefilter has no cursor for the literal ${JSON.stringify(text)}`);
+    return cursor;
+  };
+  const slash = new LiteralCursor(slashEscape);
+  const escape = new HidingEscapeCursor(hidden);
+  const every = [...cursors.values(), slash];
+  let checks = groups.needs.map((n) => compileLineCheck(n, cursorOf, slash, () => 0));
   const free = groups.needleless;
   const everyRule: LineRules = { listed: undefined, free };
   // With a few rules, all needing strings, naming which ones a line holds costs more searches than
@@ -243,19 +339,31 @@ function perNeedlePrefilter(groups: RuleGroups): Prefilter {
   // 1.82 s CPU listing, 1.70 s without (the same as before line rules).
   const listing = checks.length >= ONE_PASS_MIN_RULES || free.includes(1);
   const freeOnly: LineRules = { listed: [], free };
-  // Decided by the needs alone, never by which needles calibration chose, so which lines are
-  // parsed does not depend on the sample (and workers, each tuned on its own range, agree).
-  const lineRules = (bytes: Buffer, start: number, end: number): LineRules | null => {
-    if (lineHasHidingEscape(bytes, start, end, hidden)) return everyRule;
-    const line = bytes.subarray(start, end);
-    const slashEscaped = line.indexOf(slashEscape) !== -1;
+  // Decided by the needs alone, never by which needles calibration chose nor in which order the
+  // cursors are asked, so which lines are parsed does not depend on the sample (and workers, each
+  // tuned on its own range, agree).
+  const decide = (start: number, end: number): LineRules | null => {
+    if (escape.inLine(start, end)) return everyRule;
     if (!listing) {
-      for (const check of checks) if (check(line, slashEscaped)) return everyRule;
+      for (let g = 0; g < checks.length; g++) if (checks[g]!(start, end)) return everyRule;
       return null;
     }
     let matched: number[] | undefined;
-    for (let g = 0; g < checks.length; g++) if (checks[g]!(line, slashEscaped)) (matched ??= []).push(g);
+    for (let g = 0; g < checks.length; g++) if (checks[g]!(start, end)) (matched ??= []).push(g);
     return matched === undefined ? null : { listed: rulesOfGroups(matched, groups.rules), free };
+  };
+  const resetAll = (bytes: Buffer) => {
+    escape.reset(bytes);
+    for (const c of every) c.reset(bytes);
+  };
+  const lineDecider = (bytes: Buffer): ((start: number, end: number) => LineRules | null) => {
+    resetAll(bytes);
+    return decide;
+  };
+  const lineRules = (bytes: Buffer, start: number, end: number): LineRules | null => {
+    // A line on its own: its own view, so no search runs past its end.
+    resetAll(bytes.subarray(start, end));
+    return decide(0, end - start);
   };
   const prefilter: Prefilter = {
     hidden,
@@ -267,16 +375,29 @@ function perNeedlePrefilter(groups: RuleGroups): Prefilter {
     },
     parseAll: free.includes(1),
     freeOnly,
-    calibrate(sample) {
+    calibrate(whole) {
+      const sample = calibrationSample(whole);
+      const frequency = byteFrequency(sample);
+      for (const c of every) c.tune(frequency);
+      const counts = new Map<string, number>();
+      const costs = new Map<string, number>();
+      for (const [text, cursor] of cursors) {
+        // Beyond one occurrence in 256 bytes a literal is common: no need to count them all.
+        const n = cursor.count(sample, Math.max(64, sample.length >> 8));
+        counts.set(text, n);
+        costs.set(text, cursor.searchCost(sample.length, frequency, n));
+      }
+      const hits = (text: string) => counts.get(text) ?? 0;
+      checks = groups.needs.map((n) => compileLineCheck(n, cursorOf, slash, (text) => costs.get(text) ?? 0));
       const chosen = alternatives.map((alts) => {
         let best = alts[0]!;
         let bestHits = Infinity;
         for (const alt of alts) {
-          let hits = 0;
-          for (const needle of alt) hits += countHits(sample, Buffer.from(needle, 'utf8'), bestHits - hits);
-          if (hits < bestHits) {
+          let sum = 0;
+          for (const needle of alt) sum += hits(needle);
+          if (sum < bestHits) {
             best = alt;
-            bestHits = hits;
+            bestHits = sum;
           }
         }
         return best;
@@ -284,15 +405,29 @@ function perNeedlePrefilter(groups: RuleGroups): Prefilter {
       // Search for a piece of each needle that starts with a byte rare in this input (`ko"`
       // rather than `"ko"`: quotes are everywhere in JSON) and holds no `/`, which a writer may
       // escape as `\/`; then lines with `\/` need no buffer-wide search of their own.
-      const frequency = byteFrequency(sample);
       needles = asBuffers(chosen.flat().map((needle) => searchNeedle(needle, frequency)));
       escapes = needles.some((n) => n.includes(0x2f)) ? [unicodeEscape, slashEscape] : [unicodeEscape];
     },
     candidates: (bytes, start, end) => candidateLineStarts(bytes, start, end, prefilter),
+    lineDecider,
     lineRules,
     mayMatch: (bytes, start, end) => lineRules(bytes, start, end) !== null,
   };
   return prefilter;
+}
+
+/**
+ * What calibration reads of the first buffer: the whole lines of its first quarter MiB (all of it
+ * for one line longer). That tells which literals are rare about as well as the whole MiB, for a
+ * quarter of the time, and calibration is part of every scan's start-up: the one pass over the
+ * first MiB took 130 ms of CPU with the Linux rules (its code is not compiled yet).
+ */
+export const CALIBRATION_BYTES = 1 << 18;
+
+function calibrationSample(whole: Buffer): Buffer {
+  if (whole.length <= CALIBRATION_BYTES) return whole;
+  const end = whole.lastIndexOf(0x0a, CALIBRATION_BYTES - 1);
+  return end === -1 ? whole : whole.subarray(0, end + 1);
 }
 
 /**
@@ -325,8 +460,7 @@ export const FREE_SHARE = 0.5;
  * whether it is parsed at all, so which lines are parsed never depends on the sample.
  */
 function onePassPrefilter(groups: RuleGroups, needles: readonly Buffer[]): Prefilter | undefined {
-  const literals = new Set<string>();
-  for (const need of groups.needs) literalsOf(need, literals);
+  const literals = groups.literals;
   const ids = new Map<string, number>();
   for (const text of literals) ids.set(text, ids.size);
   const unicodeEscape = ids.size;
@@ -399,7 +533,7 @@ function onePassPrefilter(groups: RuleGroups, needles: readonly Buffer[]): Prefi
     return { byTrigger, unchecked, free, everyRule: { listed: undefined, free }, freeOnly: { listed: [], free } };
   };
   let plan = planFor(
-    groups.needs.map((n) => defaultNeedles(n)),
+    groups.defaults,
     [],
   );
 
@@ -457,7 +591,8 @@ function onePassPrefilter(groups: RuleGroups, needles: readonly Buffer[]): Prefi
     get freeOnly() {
       return plan.freeOnly;
     },
-    calibrate(sample) {
+    calibrate(whole) {
+      const sample = calibrationSample(whole);
       // Lines of the sample holding each literal: one pass, as a scan.
       const lines = new Float64Array(patterns.length);
       const lastLine = new Float64Array(patterns.length).fill(-1);
@@ -480,7 +615,7 @@ function onePassPrefilter(groups: RuleGroups, needles: readonly Buffer[]): Prefi
       const linesOf = (needle: string) => triggerIds(needle).reduce((sum, id) => sum + lines[id]!, 0);
       const triggers = groups.needs.map((need, g) => {
         // Every group's need has a needle (groupRules), so it has a trigger.
-        const best = cheapestTrigger(need, linesOf) ?? { needles: defaultNeedles(need) ?? [], lines: sampleLines };
+        const best = cheapestTrigger(need, linesOf) ?? { needles: groups.defaults[g]!, lines: sampleLines };
         const share = sampleLines === 0 ? 0 : best.lines / sampleLines;
         shares[g] = share;
         return share > FREE_SHARE ? undefined : best.needles;
@@ -557,20 +692,15 @@ export function tunedPrefilter(prefilter: LinePrefilter): LinePrefilter {
     get candidateRules() {
       return prefilter.candidateRules;
     },
+    get lineDecider() {
+      return prefilter.lineDecider;
+    },
     lineRules: (bytes, start, end) => prefilter.lineRules(bytes, start, end),
     parseAll: prefilter.parseAll,
     get freeOnly() {
       return prefilter.freeOnly;
     },
   };
-}
-
-/** How often each byte value occurs in a sample (of at most 1 MiB). */
-function byteFrequency(sample: Buffer): Uint32Array {
-  const counts = new Uint32Array(256);
-  const end = Math.min(sample.length, 1 << 20);
-  for (let i = 0; i < end; i++) counts[sample[i]!]!++;
-  return counts;
 }
 
 /**
@@ -594,17 +724,6 @@ export function searchNeedle(needle: string, frequency: Uint32Array): string {
     }
   }
   return best ?? needle;
-}
-
-/** Occurrences of `needle` in `sample`, counting no further than `limit`. */
-function countHits(sample: Buffer, needle: Buffer, limit: number): number {
-  let n = 0;
-  let p = sample.indexOf(needle);
-  while (p !== -1 && n < limit) {
-    n++;
-    p = sample.indexOf(needle, p + needle.length);
-  }
-  return n;
 }
 
 const BACKSLASH_U = Buffer.from('\\u');

@@ -87,6 +87,11 @@ export function defaultNeedles(need: Need): string[] | undefined {
   return staticBest(needleAlternatives(need));
 }
 
+/** `defaultNeedles` of a need whose `needleAlternatives` are given. */
+export function bestAlternative(alternatives: string[][]): string[] | undefined {
+  return staticBest(alternatives);
+}
+
 function staticBest(alternatives: string[][]): string[] | undefined {
   let best: string[] | undefined;
   for (const a of alternatives) if (!best || staticScore(a) > staticScore(best)) best = a;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SpillFile } from './spillFile.js';
-import { SpillSorter, TEXT } from './spillSort.js';
+import { MAX_MERGE_RUNS, SpillSorter, TEXT } from './spillSort.js';
 
 /** mulberry32: a seeded order, the same every run. */
 function random(seed: number): () => number {
@@ -30,6 +30,26 @@ describe('SpillSorter', () => {
     const want = [...records].sort((a, b) => a.k1 - b.k1 || a.k2 - b.k2 || a.k3 - b.k3).map(({ text, ...keys }) => ({ ...keys, value: text }));
     expect([...sorter.drain()]).toEqual(want);
     expect(sorter.size).toBe(0);
+    file.close();
+  });
+
+  it('merges more runs than it reads at once in passes, keys and values intact', () => {
+    // A budget below one record: every record is a run of its own, 2,500 runs, merged in groups
+    // of MAX_MERGE_RUNS before the last merge.
+    const file = new SpillFile(undefined, 1, 4096);
+    const sorter = new SpillSorter<{ n: number; s: string }>(file, { encode: (v) => JSON.stringify(v), decode: (t) => JSON.parse(t) as { n: number; s: string } });
+    const rnd = random(11);
+    const special = [Infinity, -Infinity, -0.25, 1e21, 5e-324];
+    const records = Array.from({ length: 2500 }, (_, seq) => ({
+      k1: seq < special.length ? special[seq]! : Math.floor(rnd() * 100),
+      k2: Math.floor(rnd() * 5),
+      k3: seq,
+      value: { n: seq, s: seq % 97 === 0 ? 'é\t'.repeat(40_000) : 'v'.repeat(seq % 13) },
+    }));
+    for (const r of records) sorter.add(r.k1, r.k2, r.k3, r.value, 100);
+    expect(MAX_MERGE_RUNS).toBeLessThan(records.length);
+    const want = [...records].sort((a, b) => a.k1 - b.k1 || a.k2 - b.k2 || a.k3 - b.k3);
+    expect([...sorter.drain()]).toEqual(want);
     file.close();
   });
 

@@ -23,6 +23,13 @@ const RECORD_OVERHEAD_BYTES = 80;
 const PIECE_CHARS = 256 << 10;
 /** Bytes read at a time from each run while merging. */
 const MERGE_READ_BYTES = 64 << 10;
+/**
+ * Runs merged at once. More runs than this are first merged in groups into longer runs, so the
+ * merge's read buffers (8 MiB) stay bounded however many runs a long input leaves (~4 MiB of
+ * lines each). GNU sort merges 16 at a time; a pass costs a write and a read of every spilled
+ * byte, and 128 keeps inputs up to ~0.5 GB of held lines at one pass.
+ */
+export const MAX_MERGE_RUNS = 128;
 
 const compare = <T>(a: SortRecord<T>, b: SortRecord<T>): number => a.k1 - b.k1 || a.k2 - b.k2 || a.k3 - b.k3;
 
@@ -32,8 +39,9 @@ const compare = <T>(a: SortRecord<T>, b: SortRecord<T>): number => a.k1 - b.k1 |
  * file hold more than its budget (SORT_MEMORY_BYTES, 16 MiB), the largest sorts what it holds and
  * writes it to the file as one run, each value encoded as a line; `drain` merges the runs.
  * Memory stays at the budget plus, while one sort drains, a 64 KiB read buffer per run of it,
- * whatever the records' total. Equal keys keep no particular order: give a unique last key (an
- * input sequence number). Keys may be ±Infinity (never NaN).
+ * (at most MAX_MERGE_RUNS: more are merged into longer runs first), whatever the records' total.
+ * Equal keys keep no particular order: give a unique last key (an input sequence number). Keys
+ * may be ±Infinity (never NaN).
  */
 export class SpillSorter<T> implements SpillHolder {
   private held: Array<SortRecord<T>> = [];
@@ -63,7 +71,7 @@ export class SpillSorter<T> implements SpillHolder {
   /** Every record in key order; the sorter is empty afterwards (and may be filled again). */
   *drain(): Generator<SortRecord<T>, void, undefined> {
     const held = this.held.sort(compare);
-    const runs = this.runs.splice(0);
+    let runs = this.runs.splice(0);
     this.file.hold(this, -this.heldBytes);
     this.file.release(this);
     this.held = [];
@@ -73,6 +81,7 @@ export class SpillSorter<T> implements SpillHolder {
       yield* held;
       return;
     }
+    while (runs.length > MAX_MERGE_RUNS) runs = this.mergeRuns(runs);
     const sources: Array<Source<T>> = runs.map((run) => new RunReader(this.file, run, this.codec));
     if (held.length > 0) sources.push(arraySource(held));
     yield* merge(sources);
@@ -94,29 +103,49 @@ export class SpillSorter<T> implements SpillHolder {
    */
   writeRunOf(records: Array<SortRecord<T>>): void {
     if (records.length === 0) return;
-    const held = records.sort(compare);
     this.inRuns += records.length;
-    // Written a piece at a time (puts follow each other in the file), never as one copy of it all.
-    let offset: number | undefined;
-    let length = 0;
-    let piece: string[] = [];
-    let pieceBytes = 0;
-    const put = () => {
-      const ref = this.file.put(piece.join(''));
-      offset ??= ref.offset;
-      length += ref.length;
-      piece = [];
-      pieceBytes = 0;
-    };
-    for (const r of held) {
-      const line = `${r.k1} ${r.k2} ${r.k3} ${this.codec.encode(r.value)}\n`;
-      piece.push(line);
-      pieceBytes += line.length;
-      if (pieceBytes >= PIECE_CHARS) put();
-    }
-    if (piece.length > 0) put();
-    this.runs.push({ offset: offset ?? this.file.size, length });
+    this.runs.push(writeRun(this.file, records.sort(compare), this.codec));
   }
+
+  /**
+   * Merges `runs` a group of MAX_MERGE_RUNS at a time into one run per group, appended to the
+   * file. Values go through as their encoded text (TEXT): a merge pass decodes nothing.
+   */
+  private mergeRuns(runs: SpillRef[]): SpillRef[] {
+    const merged: SpillRef[] = [];
+    for (let i = 0; i < runs.length; i += MAX_MERGE_RUNS) {
+      const group = runs.slice(i, i + MAX_MERGE_RUNS);
+      merged.push(group.length === 1 ? group[0]! : writeRun(this.file, merge(group.map((run) => new RunReader(this.file, run, TEXT))), TEXT));
+    }
+    return merged;
+  }
+}
+
+/**
+ * Writes records, in the order given, as one run: a line each, its keys then its encoded value.
+ * Written a piece at a time (puts follow each other in the file), never as one copy of it all.
+ */
+function writeRun<V>(file: SpillFile, records: Iterable<SortRecord<V>>, codec: SortCodec<V>): SpillRef {
+  let offset: number | undefined;
+  let length = 0;
+  let piece: string[] = [];
+  let pieceBytes = 0;
+  const put = () => {
+    const ref = file.put(piece.join(''));
+    offset ??= ref.offset;
+    length += ref.length;
+    piece = [];
+    pieceBytes = 0;
+  };
+  for (const r of records) {
+    // A number's text reads back as the same number (shortest round trip; ±Infinity too).
+    const line = `${r.k1} ${r.k2} ${r.k3} ${codec.encode(r.value)}\n`;
+    piece.push(line);
+    pieceBytes += line.length;
+    if (pieceBytes >= PIECE_CHARS) put();
+  }
+  if (piece.length > 0) put();
+  return { offset: offset ?? file.size, length };
 }
 
 /** A sorted source of records for the merge. */

@@ -47,6 +47,21 @@ describe('stdin redirected from a regular file', () => {
     expect(counts(gzipped.stderr)).toBe(counts(piped.stderr));
   });
 
+  it('reads a pipe larger than the reader thread holds (4 MiB) whole, with the counts of the file argument', async () => {
+    // ~9 MB of events no rule wants, with the demo's between them: the thread's ring wraps a few
+    // times while the scan works, and lines of every length cross chunk edges.
+    const big = join(tmp, 'big.ndjson');
+    const filler = Array.from({ length: 2000 }, (_, i) => `{"@timestamp":"2024-05-01T10:00:00Z","event":{"category":["network"]},"n":${i},"pad":"${'x'.repeat(i % 900)}"}\n`).join('');
+    const text = readFileSync(demo, 'utf8');
+    writeFileSync(big, `${filler}${text}`.repeat(Math.ceil(9_000_000 / (filler.length + text.length))));
+    const byPath = await runShell(`${lkm} --format json --no-max-signals "${big}"`);
+    const piped = await runShell(`cat "${big}" | ${lkm} --format json --no-max-signals -`);
+    expect(piped.code).toBe(1);
+    const renamed = byPath.stdout.split(JSON.stringify(big)).join(JSON.stringify('<stdin>'));
+    expect(piped.stdout.split('\n').sort()).toEqual(renamed.split('\n').sort());
+    expect(counts(piped.stderr)).toBe(counts(byPath.stderr));
+  });
+
   it('reads on from where the shell left the file, numbering lines from there', async () => {
     // `read` consumes the first line and leaves the shared offset just after it.
     const rest = await runShell(`{ read -r first; ${lkm} --format json -; } < "${demo}"`);
