@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Alert, Location } from '../engine/alert.js';
-import { compileRule, type CompiledRule } from '../engine/compileRule.js';
+import { compileRule, factsOf, type CompiledRule } from '../engine/compileRule.js';
 import { createChainedScanner } from '../engine/chain.js';
 import { namesAlertsOnly } from '../engine/indexPattern.js';
 import { lineNeeds, type DispatchStats } from '../engine/dispatch.js';
@@ -125,8 +125,11 @@ export function prepareRules(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTy
   return prepareRuleSet(sel, io, fieldTypes, told)?.compiled;
 }
 
-/** prepareRules, and the parsed queries the rules were compiled from (what scan workers are sent). */
-function prepareRuleSet(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTypeTable, told?: string[]): { compiled: CompiledRule[]; queries: RuleQueries } | undefined {
+/**
+ * prepareRules, and the parsed queries the rules were compiled from (what scan workers are sent).
+ * Given the `--mapping` files `fieldTypes` was read from, rules the cache knows compile lazily.
+ */
+function prepareRuleSet(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTypeTable, told?: string[], mappingSources?: readonly MappingSource[]): { compiled: CompiledRule[]; queries: RuleQueries } | undefined {
   let selected;
   try {
     selected = selectRules(sel);
@@ -139,9 +142,10 @@ function prepareRuleSet(sel: RuleSelection, io: CliIO, fieldTypes?: FieldTypeTab
   }
   const errors: RuleError[] = [...selected.errors];
   const compiled: CompiledRule[] = [];
+  const facts = mappingSources === undefined ? undefined : selected.queries.facts(mappingSources);
   for (const rule of selected.rules) {
     try {
-      compiled.push(compileRule(rule, { fieldTypes, parse: (r) => selected.queries.parse(r) }));
+      compiled.push(compileRule(rule, { fieldTypes, parse: (r) => selected.queries.parse(r), facts }));
     } catch (e) {
       if (e instanceof RuleError) errors.push(e);
       else throw e;
@@ -214,7 +218,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
   const told: string[] = [];
   const mappings = prepareMappings(opts.mappingPaths ?? [], io, told);
   if (!mappings) return EXIT_ERROR;
-  const prepared = prepareRuleSet(opts, io, mappings.fieldTypes, told);
+  const prepared = prepareRuleSet(opts, io, mappings.fieldTypes, told, mappings.sources);
   if (!prepared) return EXIT_ERROR;
   const rules = opts.learnOnly ? (await stateCommands()).baselineRules(prepared.compiled, io) : prepared.compiled;
   if (!rules) return EXIT_ERROR;
@@ -307,7 +311,7 @@ async function scan(opts: ScanCommandOptions, io: CliIO, interruption: Interrupt
           workers: plan.workers,
           rangeBytes: rangeBytes(),
           // The rules this thread runs, by id: fewer than selected for a baseline.
-          rules: (await import('../rules/shared.js')).shareRuleSet(rules.map((r) => r.rule), mappings.sources, (r) => prepared.queries.parse(r)),
+          rules: (await import('../rules/shared.js')).shareRuleSet(rules.map((r) => r.rule), mappings.sources, { encoded: (r) => prepared.queries.encoded(r), facts: rules.map(factsOf) }),
           prefilter: prefilter !== undefined,
           window: opts.window,
         })

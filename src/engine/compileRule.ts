@@ -1,5 +1,5 @@
 import { compileEql } from '../eql/index.js';
-import type { CompiledPipe } from '../eql/compile.js';
+import type { CompiledPipe, JoinKey } from '../eql/compile.js';
 import { compileKql, kqlNeed, kqlRequirements } from '../kql/index.js';
 import { parseRuleQuery, type ParsedQuery } from '../rules/parsedQuery.js';
 import type { Requirements } from '../event/requirements.js';
@@ -82,6 +82,57 @@ export interface CompileRuleOptions {
    * was sent. Parses the query when absent. Throws QuerySyntaxError for a query that does not parse.
    */
   parse?: (rule: Rule) => ParsedQuery;
+  /**
+   * What earlier clean compiles of rules gave (the rule cache's, src/rules/cache.ts). A rule it
+   * knows is compiled lazily: its predicate (and its query's AST) on the first event offered to
+   * it, so the rules no event reaches cost nothing. A rule compiled now is told to it.
+   */
+  facts?: RuleFactsStore;
+}
+
+/**
+ * What the scan needs of a compiled rule before any event: which runner, which lines
+ * (prefilter), which events (rule index), which pipes, and for a sequence or sample the shape its
+ * state machine is built from (steps, `runs`, `![...]`, join keys by name, `until`, maxspan).
+ * Plain data, so the rule cache can keep it beside the parsed query.
+ */
+export type RuleFacts = SingleEventFacts | JoinedFacts;
+
+interface FactsCommon {
+  need: Need;
+  requirements: Requirements;
+  pipes: CompiledPipe[];
+}
+
+export interface SingleEventFacts extends FactsCommon {
+  kind: 'query' | 'new_terms' | 'threshold';
+}
+
+/** A join key as its name and `?`: what a lazily compiled key reads is the compiled rule's. */
+export interface JoinKeyFacts {
+  text: string;
+  optional: boolean;
+}
+
+export interface JoinedStepFacts {
+  keys: JoinKeyFacts[];
+  /** A sequence step's `runs` and `![...]` (1 and false for a sample's). */
+  runs: number;
+  missing: boolean;
+}
+
+export interface JoinedFacts extends FactsCommon {
+  kind: 'sequence' | 'sample';
+  steps: JoinedStepFacts[];
+  until: { keys: JoinKeyFacts[] } | null;
+  maxspanMs: number | null;
+  keyCount: number;
+}
+
+/** Where compileRule finds and leaves RuleFacts: per rule, under one field types table (README "Rule cache"). */
+export interface RuleFactsStore {
+  get(rule: Rule): RuleFacts | undefined;
+  put(rule: Rule, facts: RuleFacts): void;
 }
 
 /**
@@ -90,6 +141,138 @@ export interface CompileRuleOptions {
  * does a clause Elasticsearch would refuse for its field's type (a wildcard on an ip field).
  */
 export function compileRule(rule: Rule, options: CompileRuleOptions = {}): CompiledRule {
+  const store = options.facts !== undefined && mayCompileLazily(rule) ? options.facts : undefined;
+  const known = store?.get(rule);
+  if (known !== undefined) return compileLazily(rule, known, options);
+  const compiled = compileNow(rule, options);
+  store?.put(rule, factsOf(compiled));
+  return compiled;
+}
+
+/** The facts of a compiled rule (its compile succeeded). */
+export function factsOf(compiled: CompiledRule): RuleFacts {
+  const common = { need: compiled.need, requirements: compiled.requirements };
+  const keyFacts = (keys: readonly JoinKey[]): JoinKeyFacts[] => keys.map((k) => ({ text: k.text, optional: k.optional }));
+  switch (compiled.kind) {
+    case 'sequence': {
+      const { steps, until, maxspanMs, keyCount } = compiled.sequence;
+      return {
+        kind: 'sequence',
+        ...common,
+        pipes: compiled.pipes,
+        steps: steps.map((s) => ({ keys: keyFacts(s.keys), runs: s.runs, missing: s.missing })),
+        until: until === null ? null : { keys: keyFacts(until.keys) },
+        maxspanMs,
+        keyCount,
+      };
+    }
+    case 'sample': {
+      const { steps, keyCount } = compiled.sample;
+      return { kind: 'sample', ...common, pipes: compiled.pipes, steps: steps.map((s) => ({ keys: keyFacts(s.keys), runs: 1, missing: false })), until: null, maxspanMs: null, keyCount };
+    }
+    case 'query':
+      return { kind: 'query', ...common, pipes: compiled.pipes };
+    default:
+      return { kind: compiled.kind, ...common, pipes: [] };
+  }
+}
+
+/**
+ * Whether a rule's compile may wait for its first event. Laziness must not move a rule error
+ * from before the scan into it, nor change what the rule matches, so it needs a compile that is a
+ * function of what the facts are kept under (the rule file's content, lkm-scan's code, the field
+ * types): one that succeeded then succeeds again, to the same predicate. Date math is the one
+ * input from elsewhere, the clock (`now-5m` is resolved when the clause is compiled), so a rule
+ * whose query or filters may hold it (`now` at the start of a word, in any case) is compiled at
+ * once, as before.
+ */
+export function mayCompileLazily(rule: Rule): boolean {
+  return !MAY_BE_DATE_MATH.test(rule.query) && !rule.filters.some((f) => MAY_BE_DATE_MATH.test(JSON.stringify(f)));
+}
+
+const MAY_BE_DATE_MATH = /(?<![A-Za-z0-9_])now/i;
+
+/**
+ * The rule with its facts as known, and predicates (and join key readers) that compile the rule
+ * on the first call of any of them and then call the compiled rule's own. A compile that fails
+ * there (the facts cannot come from a compile that failed, so only a bug in lkm-scan gets here),
+ * or gives a rule the facts do not describe, is thrown from the scan, as any bug is.
+ */
+function compileLazily(rule: Rule, facts: RuleFacts, options: CompileRuleOptions): CompiledRule {
+  let full: CompiledRule | undefined;
+  const compiled = (): CompiledRule => {
+    if (full === undefined) {
+      const now = compileNow(rule, options);
+      if (shapeOf(factsOf(now)) !== shapeOf(facts)) throw new Error(`rule ${rule.id} compiled to other than its cached facts say (a ${now.kind} rule; facts of a ${facts.kind} rule)`);
+      full = now;
+    }
+    return full;
+  };
+  const common = { matches: lazily(() => compiled().matches), eventTime: compileEventTime(rule.timestampOverride), need: facts.need, requirements: facts.requirements };
+  if (facts.kind === 'sequence' || facts.kind === 'sample') {
+    if (rule.type !== 'eql') return compileNow(rule, options);
+    const joined = (): CompiledSequence | CompiledSample => {
+      const c = compiled();
+      if (c.kind === 'sequence') return c.sequence;
+      if (c.kind === 'sample') return c.sample;
+      throw new Error(`rule ${rule.id} compiled to a ${c.kind} rule, but its cached facts say ${facts.kind}`);
+    };
+    const keys = (of: JoinKeyFacts[], compiledKeys: () => readonly JoinKey[]): JoinKey[] =>
+      of.map((k, j) => ({ text: k.text, optional: k.optional, read: lazily(() => element(compiledKeys(), j).read) }));
+    const steps = facts.steps.map((s, i) => ({
+      predicate: lazily(() => element(joined().steps, i).predicate),
+      keys: keys(s.keys, () => element(joined().steps, i).keys),
+      runs: s.runs,
+      missing: s.missing,
+    }));
+    if (facts.kind === 'sample') {
+      const sample: CompiledSample = { kind: 'sample', steps: steps.map(({ predicate, keys: k }) => ({ predicate, keys: k })), keyCount: facts.keyCount, pipes: facts.pipes };
+      return { kind: 'sample', rule, ...common, pipes: facts.pipes, sample };
+    }
+    const untilOf = () => {
+      const j = joined();
+      const until = j.kind === 'sequence' ? j.until : null;
+      if (until === null) throw new Error(`rule ${rule.id} compiled without the until its cached facts say`);
+      return until;
+    };
+    const until = facts.until === null ? null : { predicate: lazily(() => untilOf().predicate), keys: keys(facts.until.keys, () => untilOf().keys) };
+    const sequence: CompiledSequence = { kind: 'sequence', steps, until, maxspanMs: facts.maxspanMs, keyCount: facts.keyCount, pipes: facts.pipes };
+    return { kind: 'sequence', rule, ...common, pipes: facts.pipes, sequence };
+  }
+  switch (facts.kind) {
+    case 'new_terms':
+      if (rule.type !== 'new_terms') break;
+      return { kind: 'new_terms', rule, ...common };
+    case 'threshold':
+      if (rule.type !== 'threshold') break;
+      return { kind: 'threshold', rule, ...common };
+    case 'query':
+      if (rule.type !== 'query' && rule.type !== 'eql') break;
+      return { kind: 'query', rule, ...common, pipes: facts.pipes };
+  }
+  // Facts of another rule type cannot come from this rule's compile: compiled at once instead.
+  return compileNow(rule, options);
+}
+
+/** What the runners are built from, the rule index's and prefilter's parts aside: what a lazy compile must agree with. */
+function shapeOf(facts: RuleFacts): string {
+  return JSON.stringify({ ...facts, need: undefined, requirements: undefined });
+}
+
+/** A function that asks `resolve` for the function to call on its first call, and calls that from then on. */
+function lazily<A, R>(resolve: () => (arg: A) => R): (arg: A) => R {
+  // One argument, as predicates and key readers take: no rest array on every event.
+  let f: ((arg: A) => R) | undefined;
+  return (arg) => (f ??= resolve())(arg);
+}
+
+function element<T>(list: readonly T[], i: number): T {
+  const item = list[i];
+  if (item === undefined) throw new Error(`a lazily compiled rule has fewer parts than its cached facts say`);
+  return item;
+}
+
+function compileNow(rule: Rule, options: CompileRuleOptions): CompiledRule {
   const eventTime = compileEventTime(rule.timestampOverride);
   const fieldTypes = options.fieldTypes ?? FieldTypeTable.builtin();
   // Kibana ANDs the rule's filters with its query in every search (README "Rule filters").

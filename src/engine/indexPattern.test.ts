@@ -39,6 +39,18 @@ describe('compileIndexPatterns (Elasticsearch multi-target syntax)', () => {
   });
 });
 
+describe('compileIndexPatterns, once per list', () => {
+  it('gives rules with equal index lists one matcher', () => {
+    const a = compileIndexPatterns(['logs-*', '-logs-x']);
+    expect(compileIndexPatterns(['logs-*', '-logs-x'])).toBe(a);
+    expect(compileIndexPatterns(['logs-*'])).not.toBe(a);
+    expect([a('logs-y'), a('logs-x')]).toEqual([true, false]);
+    // Lists are told apart whatever their names hold.
+    expect(compileIndexPatterns(['a\nb'])('a')).toBe(false);
+    expect(compileIndexPatterns(['a', 'b'])('a')).toBe(true);
+  });
+});
+
 describe('namesAlertsOnly', () => {
   it('is true for rules that read only the security alerts index', () => {
     expect(namesAlertsOnly(['.alerts-security.*'])).toBe(true);
@@ -47,6 +59,8 @@ describe('namesAlertsOnly', () => {
     expect(namesAlertsOnly(['*'])).toBe(false);
     expect(namesAlertsOnly([])).toBe(false);
     expect(namesAlertsOnly(['.alerts-security.other'])).toBe(false);
+    expect(namesAlertsOnly(['.alerts-security.*,logs-*'])).toBe(false);
+    expect(namesAlertsOnly([' .alerts-security.* , -.alerts-security.old'])).toBe(true);
     expect(ALERTS_INDEX).toBe('.alerts-security.alerts-default');
   });
 });

@@ -6,14 +6,13 @@
  * alerts exactly as it would alone.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { compileRule } from '../engine/compileRule.js';
+import { compileRule, type RuleFactsStore } from '../engine/compileRule.js';
 import { fieldTypesOf } from '../fieldTypes/index.js';
 import { compileExtractor, type RuleHits } from '../engine/extract.js';
 import { compileDispatch, lineNeeds } from '../engine/dispatch.js';
 import { compileTimeWindow } from '../engine/timeWindow.js';
 import { readEvents, type LinePrefilter } from '../input/events.js';
 import { compilePrefilter, tunedPrefilter } from '../prefilter/compile.js';
-import { parseRuleQuery } from '../rules/parsedQuery.js';
 import { loadSharedRuleSet, RuleSetMismatch } from '../rules/shared.js';
 import { ITEM_HITS, ITEM_MALFORMED, ITEM_WARNING, type RangeItems, type RangeTask, type WorkerInit, type WorkerMessage } from './protocol.js';
 
@@ -31,8 +30,11 @@ try {
   // Throws RuleSetMismatch unless these are the main thread's rules in its order: hits go by index.
   const { fieldTypes } = fieldTypesOf(init.rules.mappings);
   const shared = loadSharedRuleSet(init.rules);
-  // The main thread's parsed queries: a worker parses none (src/rules/shared.ts).
-  const rules = shared.rules.map((rule, i) => compileRule(rule, { fieldTypes, parse: () => shared.queries[i] ?? parseRuleQuery(rule) }));
+  // The main thread's parsed queries and facts: a worker parses none, and compiles a rule's
+  // predicate when the rule is first offered an event (src/rules/shared.ts).
+  const index = new Map(shared.rules.map((rule, i) => [rule, i]));
+  const facts: RuleFactsStore = { get: (rule) => shared.facts[index.get(rule) ?? -1], put: () => {} };
+  const rules = shared.rules.map((rule, i) => compileRule(rule, { fieldTypes, parse: () => shared.query(i), facts }));
   // What each rule needs of an event is worked out here, so the main thread (which keeps the
   // rules' state and writes the alerts) does not parse the line again for event and new_terms rules.
   const extractors = rules.map((compiled, index) => compileExtractor(compiled, index));

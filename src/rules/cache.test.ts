@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runInProcess } from '../../test/e2e/run.js';
-import { codeKey, keptEntries, ruleCacheDir, type CacheEntry } from './cache.js';
+import { codeKey, decodeShardBody, encodeShardBody, keptEntries, ruleCacheDir, type CacheEntry } from './cache.js';
 import { BUNDLED_RULES_DIR, loadRulePack } from './pack.js';
 import { parseRuleQuery } from './parsedQuery.js';
 import { ruleSetFingerprint } from './shared.js';
@@ -111,14 +111,22 @@ describe('the rule cache', () => {
         writeFileSync(f, bytes);
       }],
       ['not a cache file', (f) => writeFileSync(f, 'lkm-scan rule cache\n' + 'x'.repeat(200))],
+      // Checksummed, but its index names more bytes than follow it.
+      ['an index past its end', (f) => {
+        const bytes = readFileSync(f);
+        const head = 'lkm-scan rule cache\n'.length;
+        const body = bytes.subarray(head + 32, bytes.length - 1);
+        writeFileSync(f, Buffer.concat([bytes.subarray(0, head), createHash('sha256').update(body).digest(), body]));
+      }],
       // Well-formed and checksummed, but written by other code, whose rules (here renamed) could
       // differ: none of them may be served.
       ['of another lkm-scan', (f) => {
         const bytes = readFileSync(f);
         const head = 'lkm-scan rule cache\n'.length;
-        const payload: { entries: Array<{ rule: Uint8Array }> } = deserialize(bytes.subarray(head + 32));
-        const entries = payload.entries.map((e) => ({ ...e, rule: serialize({ ...deserialize(e.rule), name: 'from another lkm-scan' }) }));
-        const body = serialize({ code: 'another lkm-scan', entries });
+        const payload = decodeShardBody(bytes.subarray(head + 32));
+        expect(payload?.code).toBe(codeKey());
+        const entries = (payload?.entries ?? []).map((e) => ({ ...e, rule: serialize({ ...deserialize(e.rule), name: 'from another lkm-scan' }) }));
+        const body = encodeShardBody('another lkm-scan', entries);
         writeFileSync(f, Buffer.concat([bytes.subarray(0, head), createHash('sha256').update(body).digest(), body]));
       }],
       ['writable by others', (f) => chmodSync(f, 0o666)],
@@ -162,20 +170,23 @@ describe('what a shard keeps', () => {
 
   it('leaves out a huge rule, and keeps the most recently used within its byte budget, this run first', () => {
     const old = Array.from({ length: 40 }, (_, i) => entry(`old${i}`, 100, 200_000));
-    const kept = keptEntries([entry('huge', 101, 300_000), ...old, entry('mine', 101, 1000), entry('sameDay', 101, 1000)], new Set(['mine']));
+    // 'large' is the size of Elastic's largest rule with its parsed query (~300 kB): kept.
+    const kept = keptEntries([entry('huge', 101, 1_100_000), ...old, entry('mine', 101, 1000), entry('large', 101, 300_000), entry('sameDay', 101, 1000)], new Set(['mine']));
     const keys = kept.map((e) => e.key);
     expect(keys).not.toContain('huge');
-    expect(keys.slice(0, 2)).toEqual(['mine', 'sameDay']);
-    // 4 MiB of 200 kB entries: 20 of the 40 old ones fit beside the two small ones.
-    expect(keys.filter((k) => k.startsWith('old'))).toHaveLength(20);
+    expect(keys.slice(0, 3)).toEqual(['mine', 'large', 'sameDay']);
+    // 4 MiB of 200 kB entries: 19 of the 40 old ones fit beside the three newer ones.
+    expect(keys.filter((k) => k.startsWith('old'))).toHaveLength(19);
     expect(kept.reduce((n, e) => n + e.rule.length, 0)).toBeLessThanOrEqual(4 * 1024 * 1024);
   });
 });
 
 describe('a scan with the rule cache', () => {
   const broken = {
-    'bad_query.toml': readFileSync(KMOD, 'utf8').replace('rule_id = "80084fa9-8677-4453-8680-b891d3c0c778"', 'rule_id = "00000000-0000-4000-8000-00000000b0b0"').replace('file.extension == "ko"', 'file.extension == == "ko"'),
+    'bad_query.toml': readFileSync(KMOD, 'utf8').replace(/^rule_id = .*$/m, 'rule_id = "00000000-0000-4000-8000-00000000b0b0"').replace('file.extension == "ko"', 'file.extension == == "ko"'),
     'bad_toml.toml': '[rule]\nname = "x\n',
+    // Parses, but Elasticsearch refuses it for the field's type: an error of the compile, which a warm cache must not defer into the scan.
+    'bad_field.toml': readFileSync(KMOD, 'utf8').replace(/^rule_id = .*$/m, 'rule_id = "00000000-0000-4000-8000-00000000f1e1"').replace('file.extension == "ko"', 'source.ip : "not-an-address"'),
   };
 
   it('reports the same rule errors, at the same line and column, from a cold cache, a warm one and none', async () => {
@@ -189,10 +200,34 @@ describe('a scan with the rule cache', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/bad_query\.toml:\d+:\d+/);
     expect(none.stderr).toMatch(/bad_toml\.toml:\d+:\d+/);
+    expect(none.stderr).toMatch(/error: first argument of \[:\] must be \[string\], found value \[source\.ip\] type \[ip\].*\n --> .*bad_field\.toml:\d+:\d+/);
     expect(readdirSync(cacheDir).length).toBeGreaterThan(0);
     for (const r of [cold, warm]) {
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(none.stderr);
+    }
+  });
+
+  it('gives the alerts and summary of a run without it from a cold cache and a warm one (rules compiled on their first event)', async () => {
+    const events = join(tmp, 'demo-lazy.ndjson');
+    copyFileSync(new URL('../../examples/demo.ndjson', import.meta.url), events);
+    const cacheDir = join(tmp, 'lazy');
+    const args = ['--format', 'json', events];
+    const none = await runInProcess([...args, '--no-cache']);
+    const cold = await runInProcess([...args, '--cache-dir', cacheDir]);
+    // The warm run finds each rule's facts in the cache: it compiles none of them before the scan.
+    const pack = loadRulePack({ bundled: true, paths: [], cacheDir });
+    const facts = pack.queries.facts([]);
+    expect(pack.rules.every((r) => facts?.get(r) !== undefined)).toBe(true);
+    const written = snapshot(cacheDir);
+    const warm = await runInProcess([...args, '--cache-dir', cacheDir]);
+    // A rule compiled on its first event adds nothing to the cache: the warm run writes nothing.
+    expect(snapshot(cacheDir)).toEqual(written);
+    expect(none.code).toBe(1);
+    for (const r of [cold, warm]) {
+      expect(r.stdout).toBe(none.stdout);
+      expect(r.stderr.replace(/ in [\d.]+ s \([\d.]+ MB\/s\)/, '')).toBe(none.stderr.replace(/ in [\d.]+ s \([\d.]+ MB\/s\)/, ''));
+      expect(r.code).toBe(none.code);
     }
   });
 

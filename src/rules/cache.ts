@@ -1,7 +1,8 @@
 /**
  * The rule cache: what loading a rule costs most (its TOML parsed and validated, its query parsed
- * to an AST) kept between runs, so a scan with the whole Elastic pack starts in a fraction of the
- * time (README "Rule cache"). It can never serve a stale rule:
+ * to an AST, and what its compile gave: RuleFacts, engine/compileRule.ts, which let a scan compile
+ * the rule on its first event) kept between runs, so a scan with the whole Elastic pack starts in
+ * a fraction of the time (README "Rule cache"). It can never serve a stale rule:
  *
  * - An entry is found by the SHA-256 of the rule file's bytes (and whether it is bundled), read
  *   afresh every run: hashing 2,000 files costs ~50 ms, parsing them seconds. No stat shortcut,
@@ -27,7 +28,8 @@ import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { writeFileAtomic } from '../state/atomicWrite.js';
 import type { LoadedRule } from './load.js';
-import type { ParsedQuery } from './parsedQuery.js';
+import { decodeQuery, encodeQuery, type ParsedQuery } from './parsedQuery.js';
+import type { RuleFacts } from '../engine/compileRule.js';
 import { errorCode } from '../input/errors.js';
 
 /** `--cache-dir`, `--no-cache`: the options that say where the cache is. */
@@ -65,20 +67,26 @@ const SHARD_ENTRIES = 2_000;
  * whatever else was once cached beside them (the Elastic pack's shards are ~1.4 MB each).
  */
 const SHARD_BYTES = 4 * 1024 * 1024;
-/** A rule this large (serialised, with its query) is parsed each run rather than crowd out others. */
-const MAX_ENTRY_BYTES = 256 * 1024;
+/**
+ * A rule this large (serialised, with its query) is parsed each run rather than crowd out others.
+ * Elastic's largest, defense_evasion_masquerading_windows_dll.toml (a 47 kB EQL query, ~300 kB
+ * serialised), must fit: parsing it alone took ~0.3 s of every warm start when this was 256 KiB.
+ */
+const MAX_ENTRY_BYTES = 1024 * 1024;
 /** A shard larger than this is not ours: not read into memory. */
 const MAX_SHARD_BYTES = 256 * 1024 * 1024;
 /** Cache files of another code key untouched this long are removed when the cache is written. */
 const STALE_MS = 30 * 24 * 3600 * 1000;
 
-/** One rule file's load, as stored. `rule` and `query` stay serialised until a run asks for them. */
+/** One rule file's load, as stored. `rule`, `query` and `facts` stay serialised until a run asks for them. */
 export interface CacheEntry {
   key: string;
   /** Day (since the epoch) of the last run that used it: what the shard cap keeps. */
   used: number;
   rule: Uint8Array;
   query?: Uint8Array;
+  /** `{ types, facts }`: what compiling the rule under the field types keyed `types` gave (engine/compileRule.ts RuleFacts). */
+  facts?: Uint8Array;
 }
 
 interface Shard {
@@ -165,19 +173,31 @@ export class RuleCache {
 
   /** The parsed query kept with an entry, if any and well-formed. */
   query(entry: CacheEntry, language: string): ParsedQuery | undefined {
-    if (entry.query === undefined) return undefined;
-    try {
-      const parsed: unknown = deserialize(entry.query);
-      if (isParsedQuery(parsed) && parsed.language === language) return parsed;
-    } catch {
-      // A query that does not deserialise is parsed again, and replaced.
-    }
-    return undefined;
+    // A query that does not deserialise is parsed again, and replaced.
+    return entry.query === undefined ? undefined : decodeQuery(entry.query, language);
   }
 
   /** Keeps a query just parsed, serialised at once so later changes to the AST could not leak into the cache. */
   storeQuery(entry: CacheEntry, parsed: ParsedQuery): void {
-    entry.query = serialize(parsed);
+    entry.query = encodeQuery(parsed);
+    this.shard(entry.key).dirty = true;
+  }
+
+  /** The facts of a clean compile kept with an entry, if made under the field types keyed `types` and well-formed. */
+  facts(entry: CacheEntry, types: string): RuleFacts | undefined {
+    if (entry.facts === undefined) return undefined;
+    try {
+      const kept: unknown = deserialize(entry.facts);
+      if (isRecord(kept) && kept.types === types && isRuleFacts(kept.facts)) return kept.facts;
+    } catch {
+      // Facts that do not deserialise are made again by compiling the rule, and replaced.
+    }
+    return undefined;
+  }
+
+  /** Keeps the facts of a compile just made under the field types keyed `types` (one set per entry: the last). */
+  storeFacts(entry: CacheEntry, types: string, facts: RuleFacts): void {
+    entry.facts = serialize({ types, facts });
     this.shard(entry.key).dirty = true;
   }
 
@@ -188,8 +208,7 @@ export class RuleCache {
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       for (const [digit, shard] of dirty) {
-        const entries = keptEntries(shard.entries.values(), this.usedThisRun);
-        const body = serialize({ code: this.code, entries });
+        const body = encodeShardBody(this.code, keptEntries(shard.entries.values(), this.usedThisRun));
         const checksum = createHash('sha256').update(body).digest();
         writeFileAtomic(this.file(digit), Buffer.concat([MAGIC, checksum, body]), undefined, { mode: 0o600, durable: false });
         shard.dirty = false;
@@ -239,7 +258,7 @@ export function keptEntries(entries: Iterable<CacheEntry>, usedThisRun: Readonly
   // `used` is a day: among entries of one day, those of this run come first.
   const recency = (e: CacheEntry) => e.used * 2 + (usedThisRun.has(e.key) ? 1 : 0);
   for (const entry of [...entries].sort((a, b) => recency(b) - recency(a))) {
-    const size = entry.rule.length + (entry.query?.length ?? 0);
+    const size = entry.rule.length + (entry.query?.length ?? 0) + (entry.facts?.length ?? 0);
     if (size > MAX_ENTRY_BYTES || bytes + size > SHARD_BYTES) continue;
     kept.push(entry);
     bytes += size;
@@ -283,17 +302,61 @@ function readShard(path: string, code: string): Map<string, CacheEntry> {
   if (bytes.length < MAGIC.length + CHECKSUM_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return entries;
   const body = bytes.subarray(MAGIC.length + CHECKSUM_BYTES);
   if (!createHash('sha256').update(body).digest().equals(bytes.subarray(MAGIC.length, MAGIC.length + CHECKSUM_BYTES))) return entries;
-  let payload: unknown;
-  try {
-    payload = deserialize(body);
-  } catch {
-    return entries;
-  }
-  if (!isRecord(payload) || payload.code !== code || !Array.isArray(payload.entries)) return entries;
-  for (const e of payload.entries as unknown[]) {
-    if (isEntry(e)) entries.set(e.key, e);
-  }
+  const decoded = decodeShardBody(body);
+  if (decoded === undefined || decoded.code !== code) return entries;
+  for (const e of decoded.entries) entries.set(e.key, e);
   return entries;
+}
+
+/**
+ * A shard's body: a 4-byte length, then an index (node:v8 serialised: the code key, and per
+ * entry its key, day of use and the sizes of its parts, -1 for a part it lacks), then the parts
+ * one after another. Read back, each part is a view of the file's bytes, not a copy: a warm start
+ * reads ~20 MB of parts for the Elastic pack and decodes only those a rule needs.
+ */
+export function encodeShardBody(code: string, entries: readonly CacheEntry[]): Buffer {
+  const parts: Uint8Array[] = [];
+  const index = entries.map((e) => {
+    const sizes = [e.rule, e.query, e.facts].map((part) => {
+      if (part === undefined) return -1;
+      parts.push(part);
+      return part.length;
+    });
+    return { key: e.key, used: e.used, sizes };
+  });
+  const head = serialize({ code, entries: index });
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(head.length);
+  return Buffer.concat([length, head, ...parts]);
+}
+
+/** The code key and entries of a shard body; undefined unless every part of it is where its index says. */
+export function decodeShardBody(body: Buffer): { code: string; entries: CacheEntry[] } | undefined {
+  if (body.length < 4) return undefined;
+  const headLength = body.readUInt32LE(0);
+  if (headLength > body.length - 4) return undefined;
+  let index: unknown;
+  try {
+    index = deserialize(body.subarray(4, 4 + headLength));
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(index) || typeof index.code !== 'string' || !Array.isArray(index.entries)) return undefined;
+  const entries: CacheEntry[] = [];
+  let at = 4 + headLength;
+  const part = (size: unknown): Uint8Array | undefined | null => {
+    if (size === -1) return undefined;
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > body.length - at) return null;
+    at += size;
+    return body.subarray(at - size, at);
+  };
+  for (const e of index.entries as unknown[]) {
+    if (!isRecord(e) || typeof e.key !== 'string' || !/^[0-9a-f]{64}$/.test(e.key) || typeof e.used !== 'number' || !Array.isArray(e.sizes) || e.sizes.length !== 3) return undefined;
+    const [rule, query, facts] = (e.sizes as unknown[]).map(part);
+    if (rule === undefined || rule === null || query === null || facts === null) return undefined;
+    entries.push({ key: e.key, used: e.used, rule, ...(query === undefined ? {} : { query }), ...(facts === undefined ? {} : { facts }) });
+  }
+  return at === body.length ? { code: index.code, entries } : undefined;
 }
 
 /** The rule under the path this run names its file by (`source.file`, or `file` of an unsupported rule). */
@@ -306,17 +369,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function isEntry(v: unknown): v is CacheEntry {
-  return (
-    isRecord(v) &&
-    typeof v.key === 'string' &&
-    /^[0-9a-f]{64}$/.test(v.key) &&
-    typeof v.used === 'number' &&
-    v.rule instanceof Uint8Array &&
-    (v.query === undefined || v.query instanceof Uint8Array)
-  );
-}
-
 /** Enough of a LoadedRule's shape that the code reading it cannot trip over a missing part. */
 function isLoadedRule(v: unknown): v is LoadedRule {
   if (!isRecord(v) || typeof v.id !== 'string' || typeof v.name !== 'string' || typeof v.type !== 'string') return false;
@@ -324,6 +376,17 @@ function isLoadedRule(v: unknown): v is LoadedRule {
   return isRecord(v.source) && typeof v.source.file === 'string' && typeof v.query === 'string' && Array.isArray(v.tags) && typeof v.severity === 'string';
 }
 
-function isParsedQuery(v: unknown): v is ParsedQuery {
-  return isRecord(v) && (v.language === 'kuery' || v.language === 'eql') && isRecord(v.ast);
+function isRuleFacts(v: unknown): v is RuleFacts {
+  if (!isRecord(v) || !isRecord(v.need) || typeof v.need.kind !== 'string' || !(v.requirements instanceof Map) || !Array.isArray(v.pipes)) return false;
+  if (v.kind === 'query' || v.kind === 'new_terms' || v.kind === 'threshold') return true;
+  if (v.kind !== 'sequence' && v.kind !== 'sample') return false;
+  const isKeys = (keys: unknown) => Array.isArray(keys) && keys.every((k) => isRecord(k) && typeof k.text === 'string' && typeof k.optional === 'boolean');
+  return (
+    Array.isArray(v.steps) &&
+    v.steps.every((s) => isRecord(s) && isKeys(s.keys) && typeof s.runs === 'number' && typeof s.missing === 'boolean') &&
+    (v.until === null || (isRecord(v.until) && isKeys(v.until.keys))) &&
+    (v.maxspanMs === null || typeof v.maxspanMs === 'number') &&
+    typeof v.keyCount === 'number'
+  );
 }
+

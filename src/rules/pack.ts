@@ -2,8 +2,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
 import { isUnsupported, parseRuleText, readRuleFile, type LoadedRule, type UnsupportedRule } from './load.js';
+import { createHash } from 'node:crypto';
 import { RuleCache, type CacheEntry } from './cache.js';
-import { parseRuleQuery, type ParsedQuery } from './parsedQuery.js';
+import type { RuleFacts, RuleFactsStore } from '../engine/compileRule.js';
+import type { MappingSource } from '../fieldTypes/index.js';
+import { encodeQuery, parseRuleQuery, type ParsedQuery } from './parsedQuery.js';
 import { RuleError, RulePathError } from './ruleError.js';
 import type { Rule } from './types.js';
 import { errorCode } from '../input/errors.js';
@@ -38,6 +41,38 @@ export class RuleQueries {
     const parsed = parseRuleQuery(rule);
     this.cache.storeQuery(entry, parsed);
     return parsed;
+  }
+
+  /**
+   * Where compileRule keeps what compiling each rule gave under the field types of `mappings`
+   * (`--mapping` files as read; none: the built-in types), so the next run can compile the rule
+   * lazily. Undefined without a cache: every rule is then compiled at once.
+   */
+  facts(mappings: readonly MappingSource[]): RuleFactsStore | undefined {
+    const cache = this.cache;
+    if (cache === undefined) return undefined;
+    const hash = createHash('sha256');
+    for (const m of mappings) hash.update(`${JSON.stringify(m.file)}\0${JSON.stringify(m.text)}\0`);
+    const types = hash.digest('hex');
+    return {
+      get: (rule) => {
+        const entry = this.entries.get(rule);
+        return entry === undefined ? undefined : cache.facts(entry, types);
+      },
+      put: (rule: Rule, facts: RuleFacts) => {
+        const entry = this.entries.get(rule);
+        if (entry !== undefined) cache.storeFacts(entry, types, facts);
+      },
+    };
+  }
+
+  /**
+   * The rule's parsed query as bytes (parsedQuery.ts encodeQuery), for a scan worker: the cache's
+   * copy as it is, without reading it here; else parsed now.
+   */
+  encoded(rule: Rule): Uint8Array {
+    const cached = this.entries.get(rule)?.query;
+    return cached ?? encodeQuery(this.parse(rule));
   }
 
   /** Writes what this run added to the cache. Returns a warning for the user when it could not, else undefined. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadRulePack } from './pack.js';
-import { parseRuleQuery } from './parsedQuery.js';
+import { encodeQuery, parseRuleQuery } from './parsedQuery.js';
+import { compileRule, factsOf } from '../engine/compileRule.js';
+import type { Rule } from './types.js';
 import { loadSharedRuleSet, ruleSetFingerprint, RuleSetMismatch, shareRuleSet } from './shared.js';
 
 const BUNDLED = { bundled: true, paths: [] };
@@ -52,20 +54,37 @@ describe('loadSharedRuleSet', () => {
     expect(shared.ids).toEqual(reversed.map((r) => r.id));
     // Shared memory: workers read the one copy, however many there are.
     expect(shared.payload.buffer).toBeInstanceOf(SharedArrayBuffer);
-    const { rules, queries } = loadSharedRuleSet(shared);
+    const { rules, query, facts } = loadSharedRuleSet(shared);
     expect(rules).toEqual(reversed);
-    expect(queries).toEqual(reversed.map(parseRuleQuery));
+    expect(rules.map((_, i) => query(i))).toEqual(reversed.map(parseRuleQuery));
+    expect(facts).toEqual([undefined, undefined]);
   });
 
-  it('sends the queries the main thread parsed (a cached AST is not parsed again)', () => {
+  it('sends the queries the main thread has as bytes (a cached AST is neither parsed nor read again), and its facts', () => {
     const rules = loadRulePack(BUNDLED).rules;
     const asked: string[] = [];
-    const shared = shareRuleSet(rules, [], (rule) => {
-      asked.push(rule.id);
-      return parseRuleQuery(rule);
+    const compiled = rules.map((r) => compileRule(r));
+    const shared = shareRuleSet(rules, [], {
+      encoded: (rule) => {
+        asked.push(rule.id);
+        return encodeQuery(parseRuleQuery(rule));
+      },
+      facts: compiled.map(factsOf),
     });
     expect(asked).toEqual(rules.map((r) => r.id));
-    expect(loadSharedRuleSet(shared).queries).toHaveLength(2);
+    const loaded = loadSharedRuleSet(shared);
+    expect(rules.map((_, i) => loaded.query(i))).toEqual(rules.map(parseRuleQuery));
+    expect(loaded.facts).toEqual(compiled.map(factsOf));
+    expect(loaded.facts.every((f) => f !== undefined)).toBe(true);
+  });
+
+  it('parses a query again whose bytes do not decode to a query of its language', () => {
+    const rules = loadRulePack(BUNDLED).rules;
+    const eql = parseRuleQuery(rules.find((r) => r.language === 'eql') ?? rules[0]!);
+    const other = (rule: Rule) => encodeQuery(rule.language === 'eql' ? { language: 'kuery', ast: { type: 'matchAll' } } : eql);
+    const shared = shareRuleSet(rules, [], { encoded: other });
+    const loaded = loadSharedRuleSet(shared);
+    expect(rules.map((_, i) => loaded.query(i))).toEqual(rules.map(parseRuleQuery));
   });
 
   it('throws RuleSetMismatch when what a worker got is not what the main thread described', () => {
