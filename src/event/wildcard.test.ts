@@ -56,20 +56,30 @@ describe('compileWildcard', () => {
 
   it('matches ? and * by code points, surrogate pairs and lone surrogates alike, as a code-point RegExp does', () => {
     // The reference: `*` any run of code points, `?` one, everything else itself (the `u` flag reads a pair as one).
-    const reference = (pattern: string, value: string): boolean =>
-      new RegExp(`^${Array.from(pattern, (c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('')}$`, 'su').test(value);
+    const reference = (pattern: string, value: string, questionMark = true): boolean =>
+      new RegExp(`^${Array.from(pattern, (c) => (c === '*' ? '.*' : c === '?' && questionMark ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('')}$`, 'su').test(value);
     const alphabet = ['a', 'b', '?', '*', '😀', '\uD83D', '\uDE00', 'é'];
+    // mulberry32: the low bits of a power-of-two LCG cycle in a few steps, which gave 12 patterns.
     let seed = 7;
     const rnd = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
     };
     const word = (max: number): string => Array.from({ length: rnd(max) }, () => alphabet[rnd(alphabet.length)]).join('');
+    let withSurrogateAndQuestion = 0;
     for (let i = 0; i < 1500; i++) {
       const pattern = word(6);
+      if (/[\uD800-\uDFFF]/.test(pattern) && pattern.includes('?')) withSurrogateAndQuestion++;
       const value = word(8).replaceAll('*', 'a').replaceAll('?', 'b');
       expect([pattern, value, compileWildcard(pattern, { caseInsensitive: false, questionMark: true })(value)]).toEqual([pattern, value, reference(pattern, value)]);
+      // `?` as itself (EQL like/:): a value may hold one too.
+      const literal = value.replace('b', '?');
+      expect([pattern, literal, compileWildcard(pattern, { caseInsensitive: false, questionMark: false })(literal)]).toEqual([pattern, literal, reference(pattern, literal, false)]);
     }
+    // Both ways of matching `?` are exercised: over the string, and over code points.
+    expect(withSurrogateAndQuestion).toBeGreaterThan(100);
   });
 });
 

@@ -42,12 +42,15 @@ export function compileWildcard(pattern: string, options: WildcardOptions): Stri
 
   if (!hasWildcard(p, options.questionMark)) return (value) => norm(value) === p;
 
+  // A pattern without surrogates never matches half of a pair: it can be matched over UTF-16
+  // units. One with a lone surrogate could (`*\uDE00` against a value ending in a pair) and is
+  // matched over code points, as a pair is one character.
+  if (/[\uD800-\uDFFF]/.test(p)) {
+    const pcs = Array.from(p);
+    return (value) => globMatch(Array.from(norm(value)), pcs, options.questionMark);
+  }
   if (!options.questionMark || !p.includes('?')) return compileStarPattern(p, norm);
-
-  // A pattern without surrogates never matches half of a pair: the glob can walk UTF-16 units.
-  if (!/[\uD800-\uDFFF]/.test(p)) return (value) => globMatchUnits(norm(value), p);
-  const pcs = Array.from(p);
-  return (value) => globMatch(Array.from(norm(value)), pcs);
+  return (value) => globMatchUnits(norm(value), p);
 }
 
 /**
@@ -147,8 +150,8 @@ function codePointLength(s: string, i: number): number {
   return d >= 0xdc00 && d <= 0xdfff ? 2 : 1;
 }
 
-/** Two-pointer glob match over code points: `*` any run, `?` exactly one. */
-function globMatch(v: string[], p: string[]): boolean {
+/** Two-pointer glob match over code points: `*` any run, `?` exactly one (when `questionMark`, else itself). */
+function globMatch(v: string[], p: string[], questionMark: boolean): boolean {
   let vi = 0;
   let pi = 0;
   let starPi = -1;
@@ -158,7 +161,7 @@ function globMatch(v: string[], p: string[]): boolean {
     if (pc === '*') {
       starPi = pi++;
       starVi = vi;
-    } else if (pc !== undefined && (pc === '?' || pc === v[vi])) {
+    } else if (pc !== undefined && ((questionMark && pc === '?') || pc === v[vi])) {
       vi++;
       pi++;
     } else if (starPi >= 0) {

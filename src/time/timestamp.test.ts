@@ -43,6 +43,8 @@ describe("parseTimestamp: an event's time as Elasticsearch reads a date field (s
     expect(parseTimestamp(1_700_000_000_000)).toBe(1_700_000_000_000);
     expect(parseTimestamp('1700000000000')).toBe(1_700_000_000_000);
     expect(parseTimestamp('1')).toBe(1);
+    // An integer beyond 2^53 (event/exactNumber.ts) is read as its nearest double.
+    expect(parseTimestamp(9_007_199_254_740_993n)).toBe(9_007_199_254_740_992);
   });
 
   it.each(['', 'yesterday', '2020-13-01', '2020-02-30', '2020-07-01T24:00:00Z', '07/01/2020', 'Wed, 01 Jul 2020 12:00:00 GMT', '2020-07-01T12:00:00+2'])(
@@ -78,6 +80,8 @@ describe("parseTimestamp: an event's time as Elasticsearch reads a date field (s
     expect(formatTimestamp(Date.UTC(2020, 0, 1))).toBe('2020-01-01T00:00:00.000Z');
     expect(formatTimestamp(undefined)).toBeNull();
     expect(formatTimestamp(8.64e15 + 1)).toBeNull();
+    // A day that starts past the last date there is.
+    expect(formatTimestamp(8.64e15 + 86_400_000)).toBeNull();
   });
 
   it('writes every time as Date does, day after day, across years and out of range', () => {
