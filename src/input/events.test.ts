@@ -9,7 +9,7 @@ import type { EcsEvent } from '../event/types.js';
 import type { LineRules } from '../prefilter/lineRules.js';
 import { compilePrefilter } from '../prefilter/compile.js';
 import { and, lit, or } from '../prefilter/needles.js';
-import { addStats, readEvents, type EventHandler, type Location, type ReadEventsOptions, type SourceStats } from './events.js';
+import { addStats, describeReadFailure, readEvents, type EventHandler, type Location, type ReadEventsOptions, type SourceStats } from './events.js';
 import type { InputSource } from './sources.js';
 
 /** What a test prefilter says of a line it passes: any rule may match it; and of one it rules out. */
@@ -525,5 +525,14 @@ describe('addStats', () => {
     const total: SourceStats = { lines: 1, events: 1, skipped: 0, malformed: 0, blank: 0, bytes: 10, warnings: 0, evaluated: 1, outsideWindow: 0 };
     addStats(total, { lines: 4, events: 1, skipped: 1, malformed: 1, blank: 1, bytes: 5, warnings: 2, evaluated: 1, outsideWindow: 1, error: 'x', shape: 'ndjson', hint: 'h' });
     expect(total).toEqual({ lines: 5, events: 2, skipped: 1, malformed: 1, blank: 1, bytes: 15, warnings: 2, evaluated: 2, outsideWindow: 1 });
+  });
+});
+
+describe('describeReadFailure (a file that failed to read part way, as workers report it)', () => {
+  it('says after which line it failed and which incomplete line was skipped', () => {
+    expect(describeReadFailure('cannot read: EIO', 0, false)).toBe('cannot read: EIO');
+    expect(describeReadFailure('cannot read: EIO', 0, true)).toBe('cannot read: EIO after line 0; the incomplete line 1 was skipped');
+    expect(describeReadFailure('cannot read: EIO', 41, false)).toBe('cannot read: EIO after line 41');
+    expect(describeReadFailure('cannot read: EIO', 41, true)).toBe('cannot read: EIO after line 41; the incomplete line 42 was skipped');
   });
 });
