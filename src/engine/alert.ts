@@ -8,6 +8,25 @@ import type { SuppressionResult } from './alertStages/suppression.js';
 // Where an event came from is the input's idea (input/events.ts); alerts carry it on.
 export type { Location };
 
+// Held events and alerts come file after file: the last file's name and its JSON, made once per
+// file, not per line.
+let lastFile = '';
+let lastFileJson = '""';
+
+/** `JSON.stringify(file)` of a location's file name, for the texts held events and alerts are spilled as. */
+export function fileNameJson(file: string): string {
+  if (file !== lastFile) {
+    lastFile = file;
+    lastFileJson = JSON.stringify(file);
+  }
+  return lastFileJson;
+}
+
+/** The file name `fileNameJson` made `text` from (the last one without parsing), else what `text` parses to. */
+export function readFileNameJson(text: string): unknown {
+  return text === lastFileJson ? lastFile : JSON.parse(text);
+}
+
 /** One rule firing on one event (or, for stateful rule types, on the event that completed it). */
 export interface Alert {
   rule: Rule;

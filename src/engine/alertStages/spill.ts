@@ -1,6 +1,6 @@
 import { parseJson, stringifyJson } from '../../event/json.js';
 import type { EcsEvent } from '../../event/types.js';
-import { lazyAlert, type Alert } from '../alert.js';
+import { fileNameJson, readFileNameJson, lazyAlert, type Alert } from '../alert.js';
 
 const parseEvent = (line: string) => parseJson(line) as EcsEvent;
 
@@ -27,7 +27,7 @@ export function serializeAlert(alert: Alert): string {
   const t = alert.timeMs;
   // The header of most alerts (no new terms, group, suppression or events) is written by hand:
   // this runs for every alert a sort holds, once or twice. JSON writes a non-finite number as null.
-  let header = `{"l":[${fileJson(file)},${line}],"t":${t !== undefined && Number.isFinite(t) ? String(t) : 'null'},"r":${raw === undefined ? 0 : 1}`;
+  let header = `{"l":[${fileNameJson(file)},${line}],"t":${t !== undefined && Number.isFinite(t) ? String(t) : 'null'},"r":${raw === undefined ? 0 : 1}`;
   if (alert.newTerms !== undefined) header += `,"n":${stringifyJson(alert.newTerms)}`;
   if (alert.threshold !== undefined) header += `,"h":${stringifyJson(alert.threshold)}`;
   if (alert.suppression !== undefined) header += `,"s":${stringifyJson(alert.suppression)}`;
@@ -70,7 +70,7 @@ function plainHeader(text: string, tab: number): AlertHeader | undefined {
   const timeMs = t === 'null' ? null : Number(t);
   const lineNumber = Number(text.slice(comma + 1, locationEnd));
   const fileText = text.slice(6, comma);
-  const file: unknown = fileText === lastFileJson ? lastFile : JSON.parse(fileText);
+  const file = readFileNameJson(fileText);
   if (typeof file !== 'string' || !Number.isInteger(lineNumber) || (timeMs !== null && Number.isNaN(timeMs))) return undefined;
   return { l: [file, lineNumber], t: timeMs, r };
 }
@@ -78,17 +78,6 @@ function plainHeader(text: string, tab: number): AlertHeader | undefined {
 const CLOSE_BRACE = 0x7d;
 const ZERO = 0x30;
 
-// Alerts come file after file: the last file's name and its JSON, made once per file.
-let lastFile = '';
-let lastFileJson = '""';
-
-function fileJson(file: string): string {
-  if (file !== lastFile) {
-    lastFile = file;
-    lastFileJson = JSON.stringify(file);
-  }
-  return lastFileJson;
-}
 
 /**
  * What an alert held in memory costs, roughly, for the spill sorts' budget: its line twice (the

@@ -1,6 +1,6 @@
 import { stringifyJson } from '../../event/json.js';
 import type { EcsEvent, Scalar } from '../../event/types.js';
-import { lazyAlert, lineEvent, type Alert, type Location } from '../alert.js';
+import { fileNameJson, readFileNameJson, lazyAlert, lineEvent, type Alert, type Location } from '../alert.js';
 import type { CompiledNewTermsRule } from '../compileRule.js';
 import { compileTermsOf, NewTermsReplay, NewTermsState, type Term } from '../newTerms.js';
 import type { RuleKindHandler } from './runner.js';
@@ -11,20 +11,9 @@ import type { RuleKindHandler } from './runner.js';
  * its JSON (no line known), then its location as a JSON array `[file,line]`, a tab, and that line.
  */
 function keptText(location: Location, raw: string | undefined, event: () => EcsEvent): string {
-  return `${raw === undefined ? 'e' : 'r'}[${fileJson(location.file)},${location.line}]\t${raw ?? stringifyJson(event())}`;
+  return `${raw === undefined ? 'e' : 'r'}[${fileNameJson(location.file)},${location.line}]\t${raw ?? stringifyJson(event())}`;
 }
 
-// Events come file after file: the last file's name and its JSON, made once per file, not per line.
-let lastFile = '';
-let lastFileJson = '""';
-
-function fileJson(file: string): string {
-  if (file !== lastFile) {
-    lastFile = file;
-    lastFileJson = JSON.stringify(file);
-  }
-  return lastFileJson;
-}
 
 function fromKept(text: string): { location: Location; raw: string | undefined; line: string } {
   // JSON escapes a tab inside a string: the first one ends the location; the line number
@@ -32,7 +21,7 @@ function fromKept(text: string): { location: Location; raw: string | undefined; 
   const tab = text.indexOf('\t');
   const comma = text.lastIndexOf(',', tab);
   const fileText = text.slice(2, comma);
-  const file: unknown = fileText === lastFileJson ? lastFile : JSON.parse(fileText);
+  const file = readFileNameJson(fileText);
   const lineNumber = Number(text.slice(comma + 1, tab - 1));
   if (text[1] !== '[' || text[tab - 1] !== ']' || typeof file !== 'string' || !Number.isInteger(lineNumber)) throw new Error(`internal: a held new_terms event has no location`);
   const line = text.slice(tab + 1);
