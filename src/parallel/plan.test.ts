@@ -50,4 +50,11 @@ describe('planParallelScan', () => {
     const plan = await planParallelScan([{ kind: 'file', path, name: path }, { kind: 'stream', path, name: path }], 2);
     expect(plan).toEqual({ workers: 0, split: new Map() });
   });
+
+  it('leaves a file it cannot read to the single-threaded read, which reports it (no plan, no error)', async () => {
+    const gone = join(dir, 'gone.ndjson');
+    const ndjson = await file('b.ndjson', events.map((e) => JSON.stringify(e)).join('\n'));
+    const plan = await planParallelScan([{ kind: 'file', path: gone, name: gone }, ndjson], 2);
+    expect([...plan.split.keys()]).toEqual([ndjson]);
+  });
 });
