@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asciiFold, compileWildcard } from './wildcard.js';
+import { asciiFold, compileWildcard, compileWildcardParts } from './wildcard.js';
 
 const eql = { caseInsensitive: true, questionMark: true };
 const kql = { caseInsensitive: false, questionMark: false };
@@ -81,5 +81,24 @@ describe('compileWildcard', () => {
     // Both ways of matching `?` are exercised: over the string, and over code points.
     expect(withSurrogateAndQuestion).toBeGreaterThan(100);
   });
-});
 
+  it('matches KQL pieces (a literal * inside a piece) by code points when a piece holds a lone surrogate', () => {
+    const reference = (parts: string[], value: string): boolean =>
+      new RegExp(`^${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'su').test(value);
+    const alphabet = ['a', '*', '😀', '\uD83D', '\uDE00', 'é'];
+    let seed = 5;
+    const rnd = (n: number): number => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+    };
+    const word = (max: number): string => Array.from({ length: rnd(max) }, () => alphabet[rnd(alphabet.length)]).join('');
+    for (let i = 0; i < 1500; i++) {
+      const parts = Array.from({ length: 1 + rnd(4) }, () => word(3));
+      const value = word(8);
+      expect([parts, value, compileWildcardParts(parts, false)(value)]).toEqual([parts, value, reference(parts, value)]);
+    }
+    expect(compileWildcardParts(['', '\uDE00'], false)('a😀')).toBe(false);
+  });
+});

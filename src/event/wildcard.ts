@@ -65,7 +65,35 @@ export function compileWildcardParts(parts: readonly string[], caseInsensitive: 
     const exact = folded[0]!;
     return (value) => norm(value) === exact;
   }
+  // As in compileWildcard: a piece with a lone surrogate could match half of a pair over UTF-16
+  // units, so such pieces are matched over code points.
+  if (folded.some((part) => /[\uD800-\uDFFF]/.test(part))) {
+    const pieces = folded.map((part) => Array.from(part));
+    return (value) => starPartsMatch(Array.from(norm(value)), pieces);
+  }
   return compileStarParts(folded, norm);
+}
+
+/** Whether code points `v` are `parts[0]`, then each middle piece leftmost in turn, and `parts[last]` at the end, with anything between. */
+function starPartsMatch(v: readonly string[], parts: readonly (readonly string[])[]): boolean {
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  if (v.length < first.length + last.length || !sameAt(v, 0, first) || !sameAt(v, v.length - last.length, last)) return false;
+  let pos = first.length;
+  const end = v.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const part = parts[i]!;
+    let at = pos;
+    while (at + part.length <= end && !sameAt(v, at, part)) at++;
+    if (at + part.length > end) return false;
+    pos = at + part.length;
+  }
+  return true;
+}
+
+function sameAt(v: readonly string[], at: number, part: readonly string[]): boolean {
+  for (let k = 0; k < part.length; k++) if (v[at + k] !== part[k]) return false;
+  return true;
 }
 
 function compileStarPattern(p: string, norm: (s: string) => string): StringMatcher {
