@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../test/support/randomEcs.js';
 import { compileFieldReader, compileFieldTester, hasAnyValue, listFieldNames, MAX_NESTING } from './fields.js';
 import type { EcsEvent } from './types.js';
 
-/** mulberry32: a seeded order, the same every run. */
+/** A seeded whole number below `n`, the same every run. */
 function random(seed: number): (n: number) => number {
-  let a = seed;
-  return (n) => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const next = prng(seed);
+  return (n) => Math.floor(next() * n);
 }
 
 /** `value` inside `depth` arrays: `[[[value]]]`. */

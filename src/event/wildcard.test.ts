@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../test/support/randomEcs.js';
 import { asciiFold, compileWildcard, compileWildcardParts } from './wildcard.js';
+
+/** A seeded whole number below `n`, the same every run. */
+function randomInt(seed: number): (n: number) => number {
+  const next = prng(seed);
+  return (n) => Math.floor(next() * n);
+}
 
 const eql = { caseInsensitive: true, questionMark: true };
 const kql = { caseInsensitive: false, questionMark: false };
@@ -60,13 +67,7 @@ describe('compileWildcard', () => {
       new RegExp(`^${Array.from(pattern, (c) => (c === '*' ? '.*' : c === '?' && questionMark ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('')}$`, 'su').test(value);
     const alphabet = ['a', 'b', '?', '*', '😀', '\uD83D', '\uDE00', 'é'];
     // mulberry32: the low bits of a power-of-two LCG cycle in a few steps, which gave 12 patterns.
-    let seed = 7;
-    const rnd = (n: number): number => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-    };
+    const rnd = randomInt(7);
     const word = (max: number): string => Array.from({ length: rnd(max) }, () => alphabet[rnd(alphabet.length)]).join('');
     let withSurrogateAndQuestion = 0;
     for (let i = 0; i < 1500; i++) {
@@ -86,13 +87,7 @@ describe('compileWildcard', () => {
     const reference = (parts: string[], value: string): boolean =>
       new RegExp(`^${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'su').test(value);
     const alphabet = ['a', '*', '😀', '\uD83D', '\uDE00', 'é'];
-    let seed = 5;
-    const rnd = (n: number): number => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-    };
+    const rnd = randomInt(5);
     const word = (max: number): string => Array.from({ length: rnd(max) }, () => alphabet[rnd(alphabet.length)]).join('');
     for (let i = 0; i < 1500; i++) {
       const parts = Array.from({ length: 1 + rnd(4) }, () => word(3));
