@@ -489,8 +489,7 @@ class EventParser implements LineSink {
     let p = start;
     while (p < end) {
       const newline = bytes.indexOf(0x0a, p);
-      let lineEnd = newline;
-      if (lineEnd > p && bytes[lineEnd - 1] === 0x0d) lineEnd--;
+      const lineEnd = withoutCarriageReturn(bytes, p, newline);
       if (p === nextCandidate) {
         const rules = decided !== undefined ? decided[next]! : prefilter.lineRules(bytes, p, lineEnd);
         nextCandidate = ++next < candidates.length ? candidates[next]! : end;
@@ -524,8 +523,7 @@ class EventParser implements LineSink {
     let p = start;
     while (p < end) {
       const newline = bytes.indexOf(0x0a, p);
-      let lineEnd = newline;
-      if (lineEnd > p && bytes[lineEnd - 1] === 0x0d) lineEnd--;
+      const lineEnd = withoutCarriageReturn(bytes, p, newline);
       const rules = decide(p, lineEnd);
       if (rules !== null) this.parse(bytes, p, lineEnd, line, rules);
       else if (!parseAll && isObjectShaped(bytes, p, lineEnd)) delivery.ruledOut(bytes, p, lineEnd);
@@ -686,4 +684,9 @@ export function addStats(total: SourceStats, stats: SourceStats): void {
   total.blank += stats.blank;
   total.bytes += stats.bytes;
   total.warnings += stats.warnings;
+}
+
+/** The end of the line `bytes[start, newline)` without a final `\r` (CRLF input). */
+function withoutCarriageReturn(bytes: Buffer, start: number, newline: number): number {
+  return newline > start && bytes[newline - 1] === 0x0d ? newline - 1 : newline;
 }

@@ -1,4 +1,5 @@
 import type { EcsEvent } from '../event/types.js';
+import type { SourceStats } from '../input/events.js';
 import { formatExceptionSummary, type ExceptionItemCounts } from '../exceptions/summary.js';
 import { printable } from '../text/printable.js';
 import { alertHost } from './alertFields.js';
@@ -63,14 +64,9 @@ export interface ScanSummary {
   notes?: string[];
 }
 
-export interface InputCounts {
+/** One input's line counts as its reader kept them (input/events.ts SourceStats), under its name. */
+export interface InputCounts extends Pick<SourceStats, 'lines' | 'events' | 'skipped' | 'malformed' | 'blank' | 'bytes'> {
   name: string;
-  lines: number;
-  events: number;
-  skipped: number;
-  malformed: number;
-  blank: number;
-  bytes: number;
   /** Why it could not be read, or not to its end. */
   error?: string;
 }

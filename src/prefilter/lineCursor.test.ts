@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { needOf } from '../../test/support/prefilterNeeds.js';
 import { compilePrefilter } from './compile.js';
 import { byteFrequency, HidingEscapeCursor, LiteralCursor } from './lineCursor.js';
-import { ANY, and, lit, or, type Need } from './needles.js';
+import type { Need } from './needles.js';
 import { lineHasHidingEscape, needleCodeUnits } from './unicodeEscape.js';
 
 // Pieces that overlap, repeat, hold quotes, slashes and escapes (whole, cut short, not hiding).
@@ -10,15 +11,7 @@ const WORDS = ['"ko"', '"linux"', '"/proc/modules"', 'proc', '/tmp/', '"a/b"', '
 const word = fc.constantFrom(...WORDS);
 const piece = fc.oneof(word, fc.constantFrom('\\/', '\\u006b', '\\u003c', '\\u00', '006b', '6b', '\\', 'u', '/', 'o', 'k', '"', 'x', '{', '}'));
 const line = fc.array(piece, { maxLength: 8 }).map((p) => p.join(''));
-const need: fc.Arbitrary<Need> = fc.letrec<{ need: Need }>((tie) => ({
-  need: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    word.map(lit),
-    fc.constant(ANY),
-    fc.array(tie('need'), { minLength: 1, maxLength: 3 }).map(and),
-    fc.array(tie('need'), { minLength: 1, maxLength: 3 }).map(or),
-  ),
-})).need;
+const need = needOf(word);
 
 /** Lines joined by `\n`, with where each starts and ends, and `asked[i]`: line i is asked about. */
 function block(lines: string[]): { bytes: Buffer; spans: [number, number][] } {

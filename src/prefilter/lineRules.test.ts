@@ -1,21 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { needOf } from '../../test/support/prefilterNeeds.js';
 import { cheapestTrigger, compilePrefilter, FREE_SHARE, ONE_PASS_MIN_RULES } from './compile.js';
 import { lineMayMatchRule, type LineRules } from './lineRules.js';
-import { ANY, and, lit, needleAlternatives, or, type Need } from './needles.js';
+import { ANY, and, lit, needleAlternatives, or } from './needles.js';
 
 // Pieces lines and needs are made of: they overlap, hold slashes (which `\/` may hide) and quotes.
 const WORDS = ['"ko"', '"linux"', '"/proc/modules"', 'proc', '/tmp/', '"a/b"', 'inu', '"x"', 'modules"', '"/"'];
 const word = fc.constantFrom(...WORDS);
-const need: fc.Arbitrary<Need> = fc.letrec<{ need: Need }>((tie) => ({
-  need: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    word.map(lit),
-    fc.constant(ANY),
-    fc.array(tie('need'), { minLength: 1, maxLength: 3 }).map(and),
-    fc.array(tie('need'), { minLength: 1, maxLength: 3 }).map(or),
-  ),
-})).need;
+const need = needOf(word);
 const piece = fc.oneof(word, fc.constantFrom('\\/', '\\u006b', '\\u003c', '\\u00', '/', 'o', '"', 'x', '{', '}'));
 const line = fc.array(piece, { maxLength: 8 }).map((p) => p.join(''));
 
